@@ -1,0 +1,64 @@
+/**
+ * The result-table contract between the runner (src/scenarios) and the reports (src/reports).
+ * Reports know only these shapes, never model internals.
+ */
+import type { ClaimSpec, FigureSpec } from "./spec.js";
+
+export type Scalar = string | number | boolean;
+
+/** One measured value. `labels` name within-run coordinates (e.g. the core a sample came from). */
+export interface Observation {
+  readonly metric: string;
+  readonly value: number;
+  readonly labels?: Readonly<Record<string, Scalar>>;
+}
+
+/** What a model declares about each metric it emits. */
+export interface MetricInfo {
+  readonly name: string;
+  readonly unit: string;
+  readonly description: string;
+  /** Label names this metric's observations carry, in column order. */
+  readonly labels?: readonly string[];
+}
+
+/** One run: a sweep point × replication. Everything but `wallMs` is deterministic. */
+export interface RunRecord {
+  /** Canonical index in the scenario's expansion order (sweep points row-major, then replication). */
+  readonly runIndex: number;
+  /** Swept parameter values by their scenario path, e.g. { "model.params.kernel": "linux" }. */
+  readonly point: Readonly<Record<string, Scalar>>;
+  readonly replication: number;
+  /** Seed derived from the scenario seed and the run's coordinates (decimal string). */
+  readonly seed: string;
+  readonly status: "ok" | "failed";
+  /** Diagnosis of a failed run (deadlock, limit, model error), one readable paragraph. */
+  readonly error?: string;
+  readonly fingerprint?: string;
+  readonly events?: number;
+  readonly simTime?: number;
+  /** Wall-clock milliseconds: goes to the manifest only, never to CSV (not deterministic). */
+  readonly wallMs?: number;
+  readonly observations: readonly Observation[];
+}
+
+export interface ScenarioMeta {
+  readonly name: string;
+  readonly description: string;
+  readonly model: string;
+  readonly experiment: string;
+  /** sha256 of the scenario file's bytes. */
+  readonly contentHash: string;
+  readonly seed: string;
+  /** Swept parameter paths, in sweep order (these become CSV columns). */
+  readonly sweepKeys: readonly string[];
+  readonly metrics: readonly MetricInfo[];
+  readonly figures: readonly FigureSpec[];
+  readonly claims: readonly ClaimSpec[];
+}
+
+export interface ScenarioResult {
+  readonly scenario: ScenarioMeta;
+  /** Sorted by runIndex. */
+  readonly runs: readonly RunRecord[];
+}

@@ -1,0 +1,76 @@
+/**
+ * What a scenario may ask of the reports: figures to draw and claims to evaluate.
+ * Schemas live here (reports own their meaning); the scenario format embeds them.
+ */
+import { Schema } from "effect";
+
+export const ScalarSchema = Schema.Union([Schema.String, Schema.Finite, Schema.Boolean]);
+
+/** Filter on run coordinates: sweep keys, label names, "replication". A list means "any of". */
+export const WhereSchema = Schema.Record(
+  Schema.String,
+  Schema.Union([ScalarSchema, Schema.Array(ScalarSchema)]),
+);
+
+export const FigureSpecSchema = Schema.Struct({
+  /** File stem of the figure: `<name>.svg` and `<name>.vl.json`. */
+  name: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)),
+  title: Schema.String,
+  /** line: mean over replications against `x`, with a 95% CI band; box/cdf/strip: distributions; bar: mean per category. */
+  kind: Schema.Literals(["line", "box", "cdf", "strip", "bar"]),
+  metric: Schema.String,
+  /** Field on the x axis (line, box, strip, bar): a sweep key, a label, or "replication". */
+  x: Schema.optional(Schema.String),
+  color: Schema.optional(Schema.String),
+  column: Schema.optional(Schema.String),
+  row: Schema.optional(Schema.String),
+  logX: Schema.optional(Schema.Boolean),
+  logY: Schema.optional(Schema.Boolean),
+  where: Schema.optional(WhereSchema),
+  xTitle: Schema.optional(Schema.String),
+  yTitle: Schema.optional(Schema.String),
+});
+export type FigureSpec = typeof FigureSpecSchema.Type;
+
+export const StatisticSchema = Schema.Literals([
+  "count", "mean", "median", "min", "max", "sd", "cv", "iqr", "p10", "p90", "p99", "p99-p50",
+]);
+export type Statistic = typeof StatisticSchema.Type;
+
+export const ClaimSpecSchema = Schema.Struct({
+  id: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)),
+  /** The claim in words, as the report shows it. */
+  text: Schema.String,
+  metric: Schema.String,
+  statistic: StatisticSchema,
+  /** Restricts the observations considered. */
+  where: Schema.optional(WhereSchema),
+  /** With both set, the claim's value is stat(numerator) ÷ stat(denominator) (or − with compare: difference). */
+  numerator: Schema.optional(WhereSchema),
+  denominator: Schema.optional(WhereSchema),
+  compare: Schema.optional(Schema.Literals(["ratio", "difference"])),
+  /** Evaluate separately for each combination of these fields... */
+  groupBy: Schema.optional(Schema.Array(Schema.String)),
+  /** ...then: every group must pass (all), one must (any), or compare the largest/smallest value. */
+  aggregate: Schema.optional(Schema.Literals(["all", "any", "max", "min"])),
+  op: Schema.Literals([">", ">=", "<", "<=", "between"]),
+  /** A number, or [low, high] with op "between". */
+  threshold: Schema.Union([Schema.Finite, Schema.Tuple([Schema.Finite, Schema.Finite])]),
+});
+export type ClaimSpec = typeof ClaimSpecSchema.Type;
+
+/** A claim's verdict, computed from simulated data only. */
+export interface ClaimVerdict {
+  readonly scenario: string;
+  readonly id: string;
+  readonly text: string;
+  /** The compared value (for aggregate all/any: the worst/best group's value). */
+  readonly value: number;
+  readonly op: ClaimSpec["op"];
+  readonly threshold: ClaimSpec["threshold"];
+  readonly pass: boolean;
+  /** Per-group values when groupBy is used: "kernel=linux,core=3" → value. */
+  readonly groups: ReadonlyArray<{ readonly group: string; readonly value: number; readonly pass: boolean }>;
+  /** Why a claim could not be evaluated (no data), if so; then pass is false. */
+  readonly problem?: string;
+}
