@@ -1,0 +1,52 @@
+/**
+ * OMNeT++-style fingerprint: a running hash over the ordered stream of processed events.
+ * Two 32-bit lanes (murmur3-style mixing) keep it cheap on the hot path and hard to collide.
+ */
+
+const TWO_32 = 4294967296;
+
+export class Fingerprint {
+  private a = 0x811c9dc5 | 0;
+  private b = 0x2545f491 | 0;
+  count = 0;
+
+  /** Folds one processed event in. `time` is an integer below 2^53. */
+  add(time: number, priority: number, kind: number, target: number): void {
+    const lo = time % TWO_32 | 0;
+    const hi = Math.floor(time / TWO_32) | 0;
+    let a = this.a, b = this.b;
+    a = mix(a, lo); a = mix(a, hi); a = mix(a, priority); a = mix(a, kind); a = mix(a, target);
+    b = mix(b, target ^ 0x5bd1e995); b = mix(b, lo); b = mix(b, kind << 8 | priority); b = mix(b, hi);
+    this.a = a;
+    this.b = b;
+    this.count++;
+  }
+
+  /** 16 hex digits. */
+  toString(): string {
+    const fa = fmix(this.a ^ this.count), fb = fmix(this.b ^ Math.imul(this.count, 0x9e3779b1));
+    return hex(fa) + hex(fb);
+  }
+}
+
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+export function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+function hex(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,17 @@
+/** The engine's public API: everything models may use. */
+export { EventQueue, PRIORITY_LATE, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
+export {
+  Simulation, SimEvent, Process, describeDeadlock,
+  KIND_CALL, KIND_EVENT, KIND_INTERRUPT, KIND_RESUME,
+} from "./simulation.js";
+export type {
+  ProcessGenerator, RunOptions, RunReport, ScheduledCall, SimulationOptions, TraceRecord, WaitingProcess, Yieldable,
+} from "./simulation.js";
+export { Interrupt, ProcessFailure, SimulationInputError } from "./errors.js";
+export { MAX_TIME, checkDelay } from "./time.js";
+export { Fingerprint } from "./fingerprint.js";
+export { RandomStream, Streams, deriveSeed, streamState } from "./random.js";
+export { distribution, normalCdf, normalPdf } from "./distributions.js";
+export type { Distribution, DistributionSpec } from "./distributions.js";
+export { Histogram, SampleStore, Tally, TimeWeighted } from "./stats.js";
+export { Resource, Store } from "./sync.js";

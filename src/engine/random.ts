@@ -1,0 +1,107 @@
+/**
+ * Named, independent random streams (ns-3 style). Each stream's generator state is a hash of
+ * (master seed, stream name), so streams do not depend on creation order and adding one never
+ * shifts another. The generator is pure-rand's xoroshiro128+.
+ */
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
+import { fmix } from "./fingerprint.js";
+import { SimulationInputError } from "./errors.js";
+
+type Generator = ReturnType<typeof xoroshiro128plusFromState>;
+
+export class RandomStream {
+  /** Draws taken so far (diagnostics). */
+  draws = 0;
+  private spare = NaN;
+
+  constructor(
+    readonly name: string,
+    private readonly rng: Generator,
+  ) {}
+
+  /** Uniform in [0, 1), 53 random bits. */
+  uniform(): number {
+    this.draws++;
+    return uniformFloat64(this.rng);
+  }
+
+  /** Uniform in (0, 1]: safe under log(). */
+  uniformPositive(): number {
+    return 1 - this.uniform();
+  }
+
+  /** Uniform integer in [min, max]. */
+  integer(min: number, max: number): number {
+    if (!Number.isInteger(min) || !Number.isInteger(max) || max < min) {
+      throw new SimulationInputError(`stream '${this.name}': integer(${min}, ${max}) needs integers with min ≤ max`);
+    }
+    return min + Math.floor(this.uniform() * (max - min + 1));
+  }
+
+  /** Standard normal (Marsaglia polar method; the second value is kept for the next call). */
+  standardNormal(): number {
+    if (!Number.isNaN(this.spare)) {
+      const s = this.spare;
+      this.spare = NaN;
+      return s;
+    }
+    for (;;) {
+      const u = 2 * this.uniform() - 1;
+      const v = 2 * this.uniform() - 1;
+      const s = u * u + v * v;
+      if (s > 0 && s < 1) {
+        const f = Math.sqrt((-2 * Math.log(s)) / s);
+        this.spare = v * f;
+        return u * f;
+      }
+    }
+  }
+}
+
+export class Streams {
+  private readonly byName = new Map<string, RandomStream>();
+  readonly seed: string;
+
+  constructor(seed: number | string) {
+    if (typeof seed === "number" && !Number.isSafeInteger(seed)) {
+      throw new SimulationInputError(`seed must be a safe integer or a string, got ${seed}`);
+    }
+    this.seed = String(seed);
+  }
+
+  /** The stream called `name`, created on first use. */
+  get(name: string): RandomStream {
+    let s = this.byName.get(name);
+    if (s === undefined) {
+      s = new RandomStream(name, xoroshiro128plusFromState(streamState(this.seed, name)));
+      this.byName.set(name, s);
+    }
+    return s;
+  }
+
+  /** Names of the streams used so far, sorted (for manifests). */
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+}
+
+/** 128 bits of state from (seed, name): four murmur-mixed lanes over the UTF-16 code units. */
+export function streamState(seed: string, name: string): number[] {
+  const text = `${seed}\u0000${name}`;
+  const lanes: number[] = [0x243f6a88, 0x85a308d3 | 0, 0x13198a2e, 0x03707344];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    for (let l = 0; l < 4; l++) lanes[l] = Math.imul(lanes[l]! ^ c, 0x01000193) + l * 0x9e3779b9;
+  }
+  const out: number[] = lanes.map((h, l) => fmix(h ^ Math.imul(text.length + l, 0x27d4eb2f)));
+  if (!out.some((x) => x !== 0)) out[0] = 1; // xoroshiro must not start from all zeros
+  return out;
+}
+
+/** A 32-bit seed from a base seed and coordinates (used to derive per-run seeds). */
+export function deriveSeed(base: number | string, ...coordinates: ReadonlyArray<string | number>): string {
+  const s = streamState(String(base), coordinates.map(String).join("\u0001"));
+  // Two lanes → a 53-bit safe integer, printed in decimal.
+  return String((s[0]! >>> 0) * 2 ** 21 + ((s[1]! >>> 0) >>> 11));
+}

@@ -1,0 +1,434 @@
+/**
+ * The simulation kernel (SimPy-like): events, generator processes, conditions, interrupts and
+ * the run loop. Processes yield a delay (integer ticks), an event, a condition, or another
+ * process (join). Everything that happens goes through one EventQueue in (time, priority,
+ * sequence) order and is folded into the run's fingerprint.
+ */
+import { Interrupt, ProcessFailure, SimulationInputError } from "./errors.js";
+import { Fingerprint } from "./fingerprint.js";
+import { EventQueue, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
+import { Streams } from "./random.js";
+import { checkDelay, checkPriority, MAX_TIME } from "./time.js";
+
+/** Event kinds, as folded into the fingerprint and shown in traces. */
+export const KIND_RESUME = 1;
+export const KIND_EVENT = 2;
+export const KIND_CALL = 3;
+export const KIND_INTERRUPT = 4;
+const KIND_NAMES = ["", "resume", "event", "call", "interrupt"] as const;
+
+const PENDING = 0;
+const TRIGGERED = 1;
+const PROCESSED = 2;
+
+/** What a process may yield. */
+export type Yieldable = number | SimEvent<any>;
+export type ProcessGenerator<R = unknown> = Generator<Yieldable, R, any>;
+type Waiter = Process<any> | ((event: SimEvent<any>) => void);
+
+export interface TraceRecord {
+  readonly time: number;
+  readonly priority: number;
+  readonly kind: (typeof KIND_NAMES)[number];
+  readonly target: number;
+  readonly name: string;
+}
+
+export interface SimulationOptions {
+  /** Master seed of the named random streams. */
+  readonly seed?: number | string;
+  /** Called for every processed event (debugging; slows the run). */
+  readonly trace?: (record: TraceRecord) => void;
+}
+
+export interface RunOptions {
+  /** Process events with time ≤ until, then stop with now = until. */
+  readonly until?: number;
+  /** Stop after this many events (in this call). */
+  readonly maxEvents?: number;
+}
+
+export interface WaitingProcess {
+  readonly process: string;
+  readonly waitsOn: string;
+}
+
+export interface RunReport {
+  readonly reason: "empty" | "until" | "maxEvents" | "deadlock";
+  readonly now: number;
+  /** Events processed by this call. */
+  readonly events: number;
+  readonly fingerprint: string;
+  /** When reason is "deadlock": the non-daemon processes still waiting, and on what. */
+  readonly waiting: readonly WaitingProcess[];
+}
+
+/** A one-shot occurrence with a value. Processes wait on it by yielding it. */
+export class SimEvent<T = unknown> {
+  readonly id: number;
+  /** @internal */ state = PENDING;
+  /** @internal */ ok = true;
+  /** @internal */ waiters: Waiter[] | null = null;
+  value: T | undefined = undefined;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly name: string,
+  ) {
+    this.id = sim.newId();
+  }
+
+  /** Succeeded or failed (its waiters may not have run yet). */
+  get triggered(): boolean {
+    return this.state !== PENDING;
+  }
+
+  /** Its waiters have run. */
+  get processed(): boolean {
+    return this.state === PROCESSED;
+  }
+
+  succeed(value?: T, priority: number = PRIORITY_NORMAL): this {
+    this.trigger(true, value, priority);
+    return this;
+  }
+
+  /** Waiting processes receive `error` thrown at their yield point. */
+  fail(error: unknown, priority: number = PRIORITY_NORMAL): this {
+    this.trigger(false, error, priority);
+    return this;
+  }
+
+  /** Runs `callback` when the event is processed (immediately scheduled if it already was). */
+  onProcessed(callback: (event: SimEvent<T>) => void): void {
+    if (this.state === PROCESSED) this.sim.schedule(0, () => callback(this));
+    else (this.waiters ??= []).push(callback as Waiter);
+  }
+
+  private trigger(ok: boolean, value: unknown, priority: number): void {
+    if (this.state !== PENDING) throw new SimulationInputError(`event '${this.name}' was already triggered`);
+    checkPriority(priority, `event '${this.name}'`);
+    this.ok = ok;
+    this.value = value as T;
+    this.state = TRIGGERED;
+    this.sim.queue.push(this.sim.now, priority, KIND_EVENT, this.id, this);
+  }
+
+  /** @internal Runs the waiters. */
+  process(): void {
+    this.state = PROCESSED;
+    const waiters = this.waiters;
+    this.waiters = null;
+    if (!this.ok && (waiters === null || waiters.length === 0) && !(this instanceof Process)) {
+      throw new ProcessFailure(this.name, this.sim.now, this.value);
+    }
+    if (waiters === null) return;
+    for (let i = 0; i < waiters.length; i++) {
+      const w = waiters[i]!;
+      if (w instanceof Process) {
+        w.waitingOn = null;
+        w.step(this.value, !this.ok);
+      } else w(this);
+    }
+  }
+
+  /** @internal */
+  removeWaiter(w: Waiter): void {
+    const ws = this.waiters;
+    if (ws === null) return;
+    const i = ws.indexOf(w);
+    if (i >= 0) ws.splice(i, 1);
+  }
+}
+
+/** A generator-driven process; as an event, it succeeds with the generator's return value. */
+export class Process<R = unknown> extends SimEvent<R> {
+  /** Daemons (servers looping forever) are not reported as deadlocked. */
+  daemon = false;
+  /** @internal */ waitingOn: SimEvent<any> | null = null;
+  /** @internal */ delaySlot = -1;
+  /** @internal */ delaySeq = -1;
+  /** @internal */ pendingValue: unknown = undefined;
+
+  constructor(
+    sim: Simulation,
+    name: string,
+    private readonly gen: ProcessGenerator<R>,
+  ) {
+    super(sim, name);
+  }
+
+  /** Still running (not returned). */
+  get alive(): boolean {
+    return this.state === PENDING;
+  }
+
+  /** Raises an `Interrupt(cause)` at the process's current yield point, once. */
+  interrupt(cause?: unknown): void {
+    if (this.state !== PENDING) {
+      throw new SimulationInputError(`cannot interrupt '${this.name}': it has already finished`);
+    }
+    const sim = this.sim;
+    sim.queue.push(sim.now, PRIORITY_URGENT, KIND_INTERRUPT, this.id, { process: this, cause });
+  }
+
+  /** @internal Resumes the generator with a value (or throws it in) and acts on what it yields. */
+  step(value: unknown, isThrow: boolean): void {
+    const sim = this.sim;
+    let r: IteratorResult<Yieldable, R>;
+    sim.active = this;
+    try {
+      r = isThrow ? this.gen.throw(value) : this.gen.next(value);
+    } catch (e) {
+      sim.active = null;
+      this.state = PROCESSED;
+      sim.processEnded(this);
+      if (e instanceof SimulationInputError || e instanceof ProcessFailure) throw e;
+      throw new ProcessFailure(this.name, sim.now, e);
+    }
+    sim.active = null;
+    if (r.done === true) {
+      sim.processEnded(this);
+      this.succeed(r.value);
+      return;
+    }
+    const y = r.value;
+    if (typeof y === "number") {
+      const now = sim.now;
+      if (!(y >= 0 && y <= MAX_TIME - now && Number.isInteger(y))) checkDelay(y, now, `process '${this.name}'`);
+      this.pendingValue = undefined;
+      this.delaySlot = sim.queue.push(now + y, PRIORITY_NORMAL, KIND_RESUME, this.id, this);
+      this.delaySeq = sim.queue.seqOf(this.delaySlot);
+    } else if (y instanceof SimEvent) {
+      this.waitFor(y);
+    } else {
+      throw new SimulationInputError(
+        `process '${this.name}' yielded ${typeof y} ${String(y)}: yield a delay (integer ticks), an event or a process`,
+      );
+    }
+  }
+
+  private waitFor(event: SimEvent<any>): void {
+    if (event.sim !== this.sim) {
+      throw new SimulationInputError(`process '${this.name}' waited on event '${event.name}' of another simulation`);
+    }
+    if (event.state === PROCESSED) {
+      // Already happened: resume at once, through the queue, to keep one ordering rule.
+      if (!event.ok) {
+        this.pendingValue = { error: event.value };
+      } else this.pendingValue = event.value;
+      this.delaySlot = this.sim.queue.push(this.sim.now, PRIORITY_NORMAL, KIND_RESUME, this.id, this);
+      this.delaySeq = this.sim.queue.seqOf(this.delaySlot);
+      if (!event.ok) this.delaySeq = -this.delaySeq - 1; // marks "throw pendingValue.error"
+      return;
+    }
+    this.waitingOn = event;
+    (event.waiters ??= []).push(this);
+  }
+
+  /** @internal Called by the run loop for a KIND_RESUME entry. */
+  resume(): void {
+    const failed = this.delaySeq < 0;
+    const v = this.pendingValue;
+    this.delaySlot = -1;
+    this.pendingValue = undefined;
+    if (failed) this.step((v as { error: unknown }).error, true);
+    else this.step(v, false);
+  }
+
+  /** @internal Delivers an interrupt: detach from the current wait, throw at the yield point. */
+  deliverInterrupt(cause: unknown): void {
+    if (this.state !== PENDING) return; // finished in the meantime: nothing to interrupt
+    const q = this.sim.queue;
+    if (this.delaySlot >= 0) {
+      q.cancel(this.delaySlot, this.delaySeq < 0 ? -this.delaySeq - 1 : this.delaySeq);
+      this.delaySlot = -1;
+      this.pendingValue = undefined;
+    }
+    if (this.waitingOn !== null) {
+      this.waitingOn.removeWaiter(this);
+      this.waitingOn = null;
+    }
+    this.step(new Interrupt(cause), true);
+  }
+
+  /** @internal What the process waits on, for deadlock reports. */
+  describeWait(): string {
+    if (this.waitingOn !== null) return `event '${this.waitingOn.name}'`;
+    if (this.delaySlot >= 0) return "a delay";
+    return "nothing (not started)";
+  }
+}
+
+/** allOf / anyOf over events. */
+class Condition extends SimEvent<unknown> {
+  private remaining: number;
+
+  constructor(
+    sim: Simulation,
+    name: string,
+    private readonly events: readonly SimEvent<any>[],
+    private readonly all: boolean,
+  ) {
+    super(sim, name);
+    this.remaining = events.length;
+    if (events.length === 0) {
+      this.succeed(all ? [] : undefined);
+      return;
+    }
+    const check = (ev: SimEvent<any>) => this.check(ev);
+    for (const ev of events) {
+      if (ev.sim !== sim) throw new SimulationInputError(`condition '${name}': event '${ev.name}' belongs to another simulation`);
+      if (ev.state === PROCESSED) check(ev);
+      else (ev.waiters ??= []).push(check);
+    }
+  }
+
+  private check(ev: SimEvent<any>): void {
+    if (this.state !== PENDING) return;
+    if (!ev.ok) {
+      this.fail(ev.value);
+      return;
+    }
+    this.remaining--;
+    if (!this.all) this.succeed(ev);
+    else if (this.remaining === 0) this.succeed(this.events.map((e) => e.value));
+  }
+}
+
+/** A callback scheduled with `Simulation.schedule`. */
+export interface ScheduledCall {
+  /** False if it already ran or was cancelled. */
+  cancel(): boolean;
+}
+
+export class Simulation {
+  now = 0;
+  /** The process whose generator is running, if any. */
+  active: Process<any> | null = null;
+  readonly queue = new EventQueue();
+  readonly streams: Streams;
+  readonly fingerprint = new Fingerprint();
+  private readonly trace: ((record: TraceRecord) => void) | undefined;
+  private readonly live = new Set<Process<any>>();
+  private ids = 0;
+
+  constructor(options: SimulationOptions = {}) {
+    this.streams = new Streams(options.seed ?? 0);
+    this.trace = options.trace;
+  }
+
+  /** @internal */
+  newId(): number {
+    return this.ids++;
+  }
+
+  /** Starts a process now (it runs when the queue reaches it, in scheduling order). */
+  process<R>(name: string, generator: ProcessGenerator<R>, options: { daemon?: boolean } = {}): Process<R> {
+    const p = new Process<R>(this, name, generator);
+    p.daemon = options.daemon ?? false;
+    this.live.add(p);
+    p.delaySlot = this.queue.push(this.now, PRIORITY_NORMAL, KIND_RESUME, p.id, p);
+    p.delaySeq = this.queue.seqOf(p.delaySlot);
+    return p;
+  }
+
+  /** @internal */
+  processEnded(p: Process<any>): void {
+    this.live.delete(p);
+  }
+
+  event<T = unknown>(name = "event"): SimEvent<T> {
+    return new SimEvent<T>(this, name);
+  }
+
+  /** An event that succeeds `delay` ticks from now. */
+  timeout<T = undefined>(delay: number, value?: T, name = "timeout"): SimEvent<T> {
+    checkDelay(delay, this.now, name);
+    const ev = new SimEvent<T>(this, name);
+    ev.value = value;
+    ev.state = TRIGGERED;
+    this.queue.push(this.now + delay, PRIORITY_NORMAL, KIND_EVENT, ev.id, ev);
+    return ev;
+  }
+
+  /** Succeeds when every event has (value: their values in order); fails if one fails. */
+  allOf(events: readonly SimEvent<any>[], name = "allOf"): SimEvent<unknown[]> {
+    return new Condition(this, name, events, true) as SimEvent<unknown[]>;
+  }
+
+  /** Succeeds when the first event does (value: that event). */
+  anyOf(events: readonly SimEvent<any>[], name = "anyOf"): SimEvent<SimEvent<any>> {
+    return new Condition(this, name, events, false) as SimEvent<SimEvent<any>>;
+  }
+
+  /** Runs `fn` after `delay` ticks; `tag` identifies it in the fingerprint (e.g. a core number). */
+  schedule(delay: number, fn: () => void, priority: number = PRIORITY_NORMAL, tag = 0): ScheduledCall {
+    checkDelay(delay, this.now, "schedule");
+    checkPriority(priority, "schedule");
+    const q = this.queue;
+    const slot = q.push(this.now + delay, priority, KIND_CALL, tag | 0, fn);
+    const seq = q.seqOf(slot);
+    return { cancel: () => q.cancel(slot, seq) };
+  }
+
+  run(options: RunOptions = {}): RunReport {
+    const until = options.until ?? MAX_TIME;
+    const maxEvents = options.maxEvents ?? Infinity;
+    if (!(until >= this.now)) throw new SimulationInputError(`run: until=${until} is before now=${this.now}`);
+    const q = this.queue;
+    const fp = this.fingerprint;
+    const trace = this.trace;
+    let events = 0;
+    let reason: RunReport["reason"] = "empty";
+    for (;;) {
+      if (events >= maxEvents) {
+        reason = "maxEvents";
+        break;
+      }
+      const t = q.peekTime();
+      if (t === Infinity) break;
+      if (t > until) {
+        this.now = until;
+        reason = "until";
+        break;
+      }
+      q.pop();
+      this.now = t;
+      const kind = q.lastKind;
+      fp.add(t, q.lastPriority, kind, q.lastTarget);
+      events++;
+      const payload = q.lastPayload;
+      if (trace !== undefined) this.emitTrace(trace, kind, payload);
+      if (kind === KIND_RESUME) (payload as Process<any>).resume();
+      else if (kind === KIND_EVENT) (payload as SimEvent<any>).process();
+      else if (kind === KIND_CALL) (payload as () => void)();
+      else {
+        const { process, cause } = payload as { process: Process<any>; cause: unknown };
+        process.deliverInterrupt(cause);
+      }
+    }
+    let waiting: WaitingProcess[] = [];
+    if (reason === "empty") {
+      waiting = [...this.live]
+        .filter((p) => !p.daemon)
+        .map((p) => ({ process: p.name, waitsOn: p.describeWait() }));
+      if (waiting.length > 0) reason = "deadlock";
+    }
+    return { reason, now: this.now, events, fingerprint: fp.toString(), waiting };
+  }
+
+  private emitTrace(trace: (r: TraceRecord) => void, kind: number, payload: unknown): void {
+    const q = this.queue;
+    let name = "";
+    if (payload instanceof SimEvent) name = payload.name;
+    else if (kind === KIND_INTERRUPT) name = (payload as { process: Process<any> }).process.name;
+    trace({ time: q.lastTime, priority: q.lastPriority, kind: KIND_NAMES[kind] ?? "event", target: q.lastTarget, name });
+  }
+}
+
+/** One line per waiting process, for error messages. */
+export function describeDeadlock(report: RunReport): string {
+  const lines = report.waiting.map((w) => `  - '${w.process}' waits on ${w.waitsOn}`);
+  return `deadlock at t=${report.now}: the event queue is empty but ${report.waiting.length} process(es) still wait:\n${lines.join("\n")}`;
+}
