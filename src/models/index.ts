@@ -1,0 +1,12 @@
+/**
+ * Every built-in model registers here; importing this module makes them findable by name.
+ * To add a model: create src/models/<name>/ exporting a ModelPlugin, then add one line below.
+ */
+import { registerModel } from "./registry.js";
+import { mmcModel } from "./mmc/plugin.js";
+
+registerModel(mmcModel);
+
+export { findModel, listModels } from "./registry.js";
+export type * from "./plugin.js";
+export { ModelRunError } from "./plugin.js";

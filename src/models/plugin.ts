@@ -1,0 +1,91 @@
+/**
+ * The plug-in contract: what a model gives the scenario runner. Models are found by name;
+ * adding one touches no scenario code (register it in src/models/index.ts).
+ * Models know no files or CLI: parameters arrive decoded, results leave as observations.
+ */
+import type { Schema } from "effect";
+
+export type Scalar = string | number | boolean;
+
+/** One measured value; `labels` are within-run coordinates (e.g. the core it was taken on). */
+export interface Observation {
+  readonly metric: string;
+  readonly value: number;
+  readonly labels?: Readonly<Record<string, Scalar>>;
+}
+
+export interface MetricInfo {
+  readonly name: string;
+  readonly unit: string;
+  readonly description: string;
+  /** Label names this metric's observations carry, in column order. */
+  readonly labels?: readonly string[];
+}
+
+export interface ExperimentInfo {
+  readonly name: string;
+  readonly description: string;
+  /** Names of the metrics (declared in ModelPlugin.metrics) this experiment emits. */
+  readonly metrics: readonly string[];
+}
+
+export interface RunLimits {
+  readonly maxEvents?: number;
+  /** Simulated-time limit in ticks. */
+  readonly until?: number;
+}
+
+export interface ModelRunInput<P> {
+  readonly params: P;
+  readonly experiment: string;
+  /** Master seed of the run's named random streams (derived by the runner from coordinates). */
+  readonly seed: string;
+  readonly limits: RunLimits;
+}
+
+export interface ModelRunOutput {
+  readonly observations: Observation[];
+  readonly fingerprint: string;
+  readonly events: number;
+  readonly simTime: number;
+}
+
+/** One execution broken down into named steps ("where did the cycles go"). */
+export interface Breakdown {
+  readonly title: string;
+  readonly unit: string;
+  readonly steps: ReadonlyArray<{ readonly step: string; readonly where: string; readonly cost: number; readonly note?: string }>;
+  readonly total: number;
+}
+
+export interface ParameterRow {
+  readonly name: string;
+  readonly value: string;
+  readonly source: string;
+}
+
+/** A run that could not finish: the runner records the diagnosis and the sweep goes on. */
+export class ModelRunError extends Error {
+  override readonly name = "ModelRunError";
+  constructor(
+    readonly kind: "deadlock" | "limit" | "model",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ModelPlugin<P = any> {
+  readonly name: string;
+  readonly description: string;
+  /** Decodes the scenario's `model.params` (unknown keys must be rejected by the schema). */
+  readonly paramsSchema: Schema.Decoder<P>;
+  readonly experiments: readonly ExperimentInfo[];
+  readonly metrics: readonly MetricInfo[];
+  /** Runs one experiment deterministically from `seed`. Throws ModelRunError on deadlock/limits. */
+  run(input: ModelRunInput<P>): ModelRunOutput;
+  /** Optional: one execution of `experiment`, step by step. */
+  explain?(input: ModelRunInput<P>): Breakdown[];
+  /** Optional: the cost parameters in force for these params, with their sources. */
+  parameters?(params: P): ParameterRow[];
+}
