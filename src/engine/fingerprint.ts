@@ -3,7 +3,7 @@
  * Two 32-bit lanes (murmur3-style mixing) keep it cheap on the hot path and hard to collide.
  */
 
-const TWO_32 = 4294967296;
+const INV_TWO_32 = 1 / 4294967296; // exact: a power of two
 
 export class Fingerprint {
   private a = 0x811c9dc5 | 0;
@@ -12,13 +12,12 @@ export class Fingerprint {
 
   /** Folds one processed event in. `time` is an integer below 2^53. */
   add(time: number, priority: number, kind: number, target: number): void {
-    const lo = time % TWO_32 | 0;
-    const hi = Math.floor(time / TWO_32) | 0;
-    let a = this.a, b = this.b;
-    a = mix(a, lo); a = mix(a, hi); a = mix(a, priority); a = mix(a, kind); a = mix(a, target);
-    b = mix(b, target ^ 0x5bd1e995); b = mix(b, lo); b = mix(b, kind << 8 | priority); b = mix(b, hi);
-    this.a = a;
-    this.b = b;
+    // ToInt32 keeps the low 32 bits of an integral double; the high part (< 2^21, since time < 2^53)
+    // shares a word with priority (8 bits) and kind (3 bits). No fmod or division on the hot path.
+    const lo = time | 0;
+    const hi = ((time * INV_TWO_32) | 0) | (priority << 21) | (kind << 29);
+    this.a = mix(mix(this.a, lo), hi);
+    this.b = mix(this.b, target ^ lo);
     this.count++;
   }
 

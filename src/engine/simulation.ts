@@ -17,9 +17,11 @@ export const KIND_CALL = 3;
 export const KIND_INTERRUPT = 4;
 const KIND_NAMES = ["", "resume", "event", "call", "interrupt"] as const;
 
-const PENDING = 0;
+// SimEvent.flags bits.
 const TRIGGERED = 1;
 const PROCESSED = 2;
+const FAILED = 4;
+const DAEMON = 8;
 
 /** What a process may yield. */
 export type Yieldable = number | SimEvent<any>;
@@ -66,8 +68,7 @@ export interface RunReport {
 /** A one-shot occurrence with a value. Processes wait on it by yielding it. */
 export class SimEvent<T = unknown> {
   readonly id: number;
-  /** @internal */ state = PENDING;
-  /** @internal */ ok = true;
+  /** @internal */ flags = 0;
   /** @internal */ waiters: Waiter[] | null = null;
   value: T | undefined = undefined;
 
@@ -80,12 +81,17 @@ export class SimEvent<T = unknown> {
 
   /** Succeeded or failed (its waiters may not have run yet). */
   get triggered(): boolean {
-    return this.state !== PENDING;
+    return (this.flags & TRIGGERED) !== 0;
   }
 
   /** Its waiters have run. */
   get processed(): boolean {
-    return this.state === PROCESSED;
+    return (this.flags & PROCESSED) !== 0;
+  }
+
+  /** Triggered by fail() (or, for a condition, by a failed event). */
+  get failed(): boolean {
+    return (this.flags & FAILED) !== 0;
   }
 
   succeed(value?: T, priority: number = PRIORITY_NORMAL): this {
@@ -101,25 +107,25 @@ export class SimEvent<T = unknown> {
 
   /** Runs `callback` when the event is processed (immediately scheduled if it already was). */
   onProcessed(callback: (event: SimEvent<T>) => void): void {
-    if (this.state === PROCESSED) this.sim.schedule(0, () => callback(this));
+    if ((this.flags & PROCESSED) !== 0) this.sim.schedule(0, () => callback(this));
     else (this.waiters ??= []).push(callback as Waiter);
   }
 
   private trigger(ok: boolean, value: unknown, priority: number): void {
-    if (this.state !== PENDING) throw new SimulationInputError(`event '${this.name}' was already triggered`);
-    checkPriority(priority, `event '${this.name}'`);
-    this.ok = ok;
+    if ((this.flags & TRIGGERED) !== 0) throw new SimulationInputError(`event '${this.name}' was already triggered`);
+    if (priority !== PRIORITY_NORMAL) checkPriority(priority, `event '${this.name}'`);
     this.value = value as T;
-    this.state = TRIGGERED;
+    this.flags |= ok ? TRIGGERED : TRIGGERED | FAILED;
     this.sim.queue.push(this.sim.now, priority, KIND_EVENT, this.id, this);
   }
 
   /** @internal Runs the waiters. */
   process(): void {
-    this.state = PROCESSED;
+    this.flags |= PROCESSED;
     const waiters = this.waiters;
     this.waiters = null;
-    if (!this.ok && (waiters === null || waiters.length === 0) && !(this instanceof Process)) {
+    const failed = (this.flags & FAILED) !== 0;
+    if (failed && (waiters === null || waiters.length === 0)) {
       throw new ProcessFailure(this.name, this.sim.now, this.value);
     }
     if (waiters === null) return;
@@ -127,7 +133,8 @@ export class SimEvent<T = unknown> {
       const w = waiters[i]!;
       if (w instanceof Process) {
         w.waitingOn = null;
-        w.step(this.value, !this.ok);
+        this.sim.blocked.delete(w);
+        w.step(this.value, failed);
       } else w(this);
     }
   }
@@ -143,12 +150,12 @@ export class SimEvent<T = unknown> {
 
 /** A generator-driven process; as an event, it succeeds with the generator's return value. */
 export class Process<R = unknown> extends SimEvent<R> {
-  /** Daemons (servers looping forever) are not reported as deadlocked. */
-  daemon = false;
   /** @internal */ waitingOn: SimEvent<any> | null = null;
-  /** @internal */ delaySlot = -1;
-  /** @internal */ delaySeq = -1;
-  /** @internal */ pendingValue: unknown = undefined;
+  /** @internal Queue slot of the pending resume (delay, start, or an already-processed event). */
+  delaySlot = -1;
+  /** @internal Value to resume with; wrapped as { error } when it must be thrown in. */
+  pendingValue: unknown = undefined;
+  /** @internal */ finished = false;
 
   constructor(
     sim: Simulation,
@@ -160,14 +167,20 @@ export class Process<R = unknown> extends SimEvent<R> {
 
   /** Still running (not returned). */
   get alive(): boolean {
-    return this.state === PENDING;
+    return !this.finished;
+  }
+
+  /** Daemons (servers looping forever) are not reported as deadlocked. */
+  get daemon(): boolean {
+    return (this.flags & DAEMON) !== 0;
+  }
+  set daemon(on: boolean) {
+    this.flags = on ? this.flags | DAEMON : this.flags & ~DAEMON;
   }
 
   /** Raises an `Interrupt(cause)` at the process's current yield point, once. */
   interrupt(cause?: unknown): void {
-    if (this.state !== PENDING) {
-      throw new SimulationInputError(`cannot interrupt '${this.name}': it has already finished`);
-    }
+    if (this.finished) throw new SimulationInputError(`cannot interrupt '${this.name}': it has already finished`);
     const sim = this.sim;
     sim.queue.push(sim.now, PRIORITY_URGENT, KIND_INTERRUPT, this.id, { process: this, cause });
   }
@@ -181,14 +194,13 @@ export class Process<R = unknown> extends SimEvent<R> {
       r = isThrow ? this.gen.throw(value) : this.gen.next(value);
     } catch (e) {
       sim.active = null;
-      this.state = PROCESSED;
-      sim.processEnded(this);
+      this.finished = true;
       if (e instanceof SimulationInputError || e instanceof ProcessFailure) throw e;
       throw new ProcessFailure(this.name, sim.now, e);
     }
     sim.active = null;
     if (r.done === true) {
-      sim.processEnded(this);
+      this.finished = true;
       this.succeed(r.value);
       return;
     }
@@ -196,9 +208,7 @@ export class Process<R = unknown> extends SimEvent<R> {
     if (typeof y === "number") {
       const now = sim.now;
       if (!(y >= 0 && y <= MAX_TIME - now && Number.isInteger(y))) checkDelay(y, now, `process '${this.name}'`);
-      this.pendingValue = undefined;
       this.delaySlot = sim.queue.push(now + y, PRIORITY_NORMAL, KIND_RESUME, this.id, this);
-      this.delaySeq = sim.queue.seqOf(this.delaySlot);
     } else if (y instanceof SimEvent) {
       this.waitFor(y);
     } else {
@@ -209,45 +219,45 @@ export class Process<R = unknown> extends SimEvent<R> {
   }
 
   private waitFor(event: SimEvent<any>): void {
-    if (event.sim !== this.sim) {
+    const sim = this.sim;
+    if (event.sim !== sim) {
       throw new SimulationInputError(`process '${this.name}' waited on event '${event.name}' of another simulation`);
     }
-    if (event.state === PROCESSED) {
+    if ((event.flags & PROCESSED) !== 0) {
       // Already happened: resume at once, through the queue, to keep one ordering rule.
-      if (!event.ok) {
-        this.pendingValue = { error: event.value };
-      } else this.pendingValue = event.value;
-      this.delaySlot = this.sim.queue.push(this.sim.now, PRIORITY_NORMAL, KIND_RESUME, this.id, this);
-      this.delaySeq = this.sim.queue.seqOf(this.delaySlot);
-      if (!event.ok) this.delaySeq = -this.delaySeq - 1; // marks "throw pendingValue.error"
+      this.pendingValue = (event.flags & FAILED) !== 0 ? new ThrowIn(event.value) : event.value;
+      this.delaySlot = sim.queue.push(sim.now, PRIORITY_NORMAL, KIND_RESUME, this.id, this);
       return;
     }
     this.waitingOn = event;
+    sim.blocked.add(this);
     (event.waiters ??= []).push(this);
   }
 
   /** @internal Called by the run loop for a KIND_RESUME entry. */
   resume(): void {
-    const failed = this.delaySeq < 0;
     const v = this.pendingValue;
     this.delaySlot = -1;
-    this.pendingValue = undefined;
-    if (failed) this.step((v as { error: unknown }).error, true);
-    else this.step(v, false);
+    if (v === undefined) this.step(undefined, false);
+    else {
+      this.pendingValue = undefined;
+      if (v instanceof ThrowIn) this.step(v.error, true);
+      else this.step(v, false);
+    }
   }
 
   /** @internal Delivers an interrupt: detach from the current wait, throw at the yield point. */
   deliverInterrupt(cause: unknown): void {
-    if (this.state !== PENDING) return; // finished in the meantime: nothing to interrupt
-    const q = this.sim.queue;
+    if (this.finished) return; // finished in the meantime: nothing to interrupt
     if (this.delaySlot >= 0) {
-      q.cancel(this.delaySlot, this.delaySeq < 0 ? -this.delaySeq - 1 : this.delaySeq);
+      this.sim.queue.cancelSlot(this.delaySlot);
       this.delaySlot = -1;
       this.pendingValue = undefined;
     }
     if (this.waitingOn !== null) {
       this.waitingOn.removeWaiter(this);
       this.waitingOn = null;
+      this.sim.blocked.delete(this);
     }
     this.step(new Interrupt(cause), true);
   }
@@ -256,8 +266,13 @@ export class Process<R = unknown> extends SimEvent<R> {
   describeWait(): string {
     if (this.waitingOn !== null) return `event '${this.waitingOn.name}'`;
     if (this.delaySlot >= 0) return "a delay";
-    return "nothing (not started)";
+    return "nothing";
   }
+}
+
+/** Marks a pending resume value that must be thrown into the process (a failed event). */
+class ThrowIn {
+  constructor(readonly error: unknown) {}
 }
 
 /** allOf / anyOf over events. */
@@ -279,14 +294,14 @@ class Condition extends SimEvent<unknown> {
     const check = (ev: SimEvent<any>) => this.check(ev);
     for (const ev of events) {
       if (ev.sim !== sim) throw new SimulationInputError(`condition '${name}': event '${ev.name}' belongs to another simulation`);
-      if (ev.state === PROCESSED) check(ev);
+      if ((ev.flags & PROCESSED) !== 0) check(ev);
       else (ev.waiters ??= []).push(check);
     }
   }
 
   private check(ev: SimEvent<any>): void {
-    if (this.state !== PENDING) return;
-    if (!ev.ok) {
+    if ((this.flags & TRIGGERED) !== 0) return;
+    if ((ev.flags & FAILED) !== 0) {
       this.fail(ev.value);
       return;
     }
@@ -310,7 +325,8 @@ export class Simulation {
   readonly streams: Streams;
   readonly fingerprint = new Fingerprint();
   private readonly trace: ((record: TraceRecord) => void) | undefined;
-  private readonly live = new Set<Process<any>>();
+  /** @internal Processes waiting on an unprocessed event (the candidates for a deadlock). */
+  readonly blocked = new Set<Process<any>>();
   private ids = 0;
 
   constructor(options: SimulationOptions = {}) {
@@ -326,16 +342,9 @@ export class Simulation {
   /** Starts a process now (it runs when the queue reaches it, in scheduling order). */
   process<R>(name: string, generator: ProcessGenerator<R>, options: { daemon?: boolean } = {}): Process<R> {
     const p = new Process<R>(this, name, generator);
-    p.daemon = options.daemon ?? false;
-    this.live.add(p);
+    if (options.daemon === true) p.daemon = true;
     p.delaySlot = this.queue.push(this.now, PRIORITY_NORMAL, KIND_RESUME, p.id, p);
-    p.delaySeq = this.queue.seqOf(p.delaySlot);
     return p;
-  }
-
-  /** @internal */
-  processEnded(p: Process<any>): void {
-    this.live.delete(p);
   }
 
   event<T = unknown>(name = "event"): SimEvent<T> {
@@ -347,7 +356,7 @@ export class Simulation {
     checkDelay(delay, this.now, name);
     const ev = new SimEvent<T>(this, name);
     ev.value = value;
-    ev.state = TRIGGERED;
+    ev.flags = TRIGGERED;
     this.queue.push(this.now + delay, PRIORITY_NORMAL, KIND_EVENT, ev.id, ev);
     return ev;
   }
@@ -386,16 +395,17 @@ export class Simulation {
         reason = "maxEvents";
         break;
       }
-      const t = q.peekTime();
-      if (t === Infinity) break;
-      if (t > until) {
-        this.now = until;
-        reason = "until";
+      const popped = q.popUntil(until);
+      if (popped !== 1) {
+        if (popped === -1) {
+          this.now = until;
+          reason = "until";
+        }
         break;
       }
-      q.pop();
-      this.now = t;
+      const t = q.lastTime;
       const kind = q.lastKind;
+      this.now = t;
       fp.add(t, q.lastPriority, kind, q.lastTarget);
       events++;
       const payload = q.lastPayload;
@@ -410,7 +420,7 @@ export class Simulation {
     }
     let waiting: WaitingProcess[] = [];
     if (reason === "empty") {
-      waiting = [...this.live]
+      waiting = [...this.blocked]
         .filter((p) => !p.daemon)
         .map((p) => ({ process: p.name, waitsOn: p.describeWait() }));
       if (waiting.length > 0) reason = "deadlock";

@@ -1,0 +1,111 @@
+/** The event queue against a naive reference model, under random schedule/cancel/pop sequences. */
+import fc from "fast-check";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { EventQueue } from "../src/engine/index.js";
+import { fcParams } from "./config.js";
+
+interface RefEntry {
+  time: number;
+  priority: number;
+  seq: number;
+  target: number;
+  slot: number;
+  live: boolean;
+}
+
+interface Model {
+  entries: RefEntry[];
+  nextSeq: number;
+}
+
+interface Real {
+  queue: EventQueue;
+}
+
+class Push implements fc.Command<Model, Real> {
+  constructor(readonly time: number, readonly priority: number, readonly target: number) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const slot = r.queue.push(this.time, this.priority, 1 + (this.target % 4), this.target, { target: this.target });
+    assert.is(r.queue.seqOf(slot), m.nextSeq);
+    m.entries.push({ time: this.time, priority: this.priority, seq: m.nextSeq++, target: this.target, slot, live: true });
+  }
+  toString = () => `push(${this.time}, ${this.priority}, ${this.target})`;
+}
+
+class Cancel implements fc.Command<Model, Real> {
+  constructor(readonly pick: number) {}
+  check = (m: Readonly<Model>) => m.entries.length > 0;
+  run(m: Model, r: Real): void {
+    const e = m.entries[this.pick % m.entries.length]!;
+    const ok = r.queue.cancel(e.slot, e.seq);
+    assert.is(ok, e.live, `cancel of seq ${e.seq} returned ${ok}`);
+    e.live = false;
+  }
+  toString = () => `cancel(#${this.pick})`;
+}
+
+class Pop implements fc.Command<Model, Real> {
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const live = m.entries.filter((e) => e.live);
+    assert.is(r.queue.size, live.length);
+    const popped = r.queue.pop();
+    if (live.length === 0) {
+      assert.not.ok(popped);
+      return;
+    }
+    assert.ok(popped);
+    live.sort((a, b) => a.time - b.time || a.priority - b.priority || a.seq - b.seq);
+    const want = live[0]!;
+    want.live = false;
+    assert.equal(
+      [r.queue.lastTime, r.queue.lastPriority, r.queue.lastSeq, r.queue.lastTarget],
+      [want.time, want.priority, want.seq, want.target],
+    );
+    assert.equal(r.queue.lastPayload, { target: want.target });
+    // Popped entries never come back; their slots may be reused, so drop them from the model.
+    m.entries = m.entries.filter((e) => e.live);
+  }
+  toString = () => "pop";
+}
+
+// Few distinct times and priorities, so ties are common.
+const commands = [
+  fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 3 }), fc.nat(1000)).map(([t, p, x]) => new Push(t, p, x)),
+  fc.tuple(fc.constantFrom(0, 2 ** 40, 2 ** 53 - 1), fc.integer({ min: 0, max: 255 }), fc.nat(1000)).map(([t, p, x]) => new Push(t, p, x)),
+  fc.nat().map((k) => new Cancel(k)),
+  fc.constant(new Pop()),
+  fc.constant(new Pop()),
+];
+
+test("queue pops in (time, priority, sequence) order under random schedule/cancel/pop", () => {
+  fc.assert(
+    fc.property(fc.commands(commands, { maxCommands: 300 }), (cmds) => {
+      fc.modelRun(() => ({ model: { entries: [], nextSeq: 0 }, real: { queue: new EventQueue(4) } }), cmds);
+    }),
+    fcParams(200),
+  );
+});
+
+test("draining the queue yields non-decreasing times and FIFO within equal (time, priority)", () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 2 })), { maxLength: 500 }), (items) => {
+      const q = new EventQueue(2);
+      items.forEach(([t, p], i) => q.push(t, p, 1, i, null));
+      let last: [number, number, number] = [-1, -1, -1];
+      let n = 0;
+      while (q.pop()) {
+        const cur: [number, number, number] = [q.lastTime, q.lastPriority, q.lastTarget];
+        assert.ok(cur[0] > last[0] || (cur[0] === last[0] && (cur[1] > last[1] || (cur[1] === last[1] && cur[2] > last[2]))));
+        last = cur;
+        n++;
+      }
+      assert.is(n, items.length);
+    }),
+    fcParams(200),
+  );
+});
+
+test.run();
