@@ -17,6 +17,9 @@
  *  - condvar / condvar-bcast use a predicate flag and timed waits (and wait until every
  *    waiter has announced itself before the delay starts), so a lost wake-up cannot hang
  *    the run. The stamps and the signal/broadcast calls are where the authors put them.
+ *  - threads-long children block on a semaphore until the end stamp instead of
+ *    returning at once (see exp_threads_long: setting the affinity of an exited thread
+ *    re-pins the creator in glibc).
  *  - sync-event keeps one spinning remote thread per CPU for all trials instead of
  *    creating one per trial with a 100 ms delay; sync-roundtrip (round trip / 2) is ours.
  *  - Every spin loop gives up after SPIN_TIMEOUT_S seconds (the run then fails).
@@ -29,6 +32,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -247,6 +251,20 @@ static void exp_thread_run(int both)
 
 /* ---------------------------------------------------------------- threads-long */
 
+/* The children block on a gate until the end stamp is taken. benchmark.c's children
+ * return at once; pthread_setaffinity_np() on a child that has already exited passes
+ * tid 0 to sched_setaffinity() and so re-pins the *creator* (glibc clears the tid on
+ * exit). The gate keeps each child alive until its affinity is set; it costs nothing
+ * inside the timed loop. */
+static sem_t long_gate;
+
+static void *gated_func(void *in)
+{
+    (void)in;
+    while (sem_wait(&long_gate) != 0 && errno == EINTR) { }
+    return NULL;
+}
+
 static void exp_threads_long(void)
 {
     int ks[64], nk = 0;
@@ -254,6 +272,7 @@ static void exp_threads_long(void)
     if (nk == 0 || ks[nk - 1] != ncpu) ks[nk++] = ncpu; /* as the Phi's 228 */
     static pthread_t t[MAX_CPUS];
     long total = (long)nk * trials, done = 0;
+    sem_init(&long_gate, 0, 0);
     for (int x = 0; x < nk; x++) {
         int k = ks[x];
         for (int i = 0; i < trials; i++) {
@@ -262,11 +281,12 @@ static void exp_threads_long(void)
             for (int j = 1; j < k; j++) {
                 cpu_set_t s;
                 set_cpu(&s, j);
-                bad |= pthread_create(&t[j], NULL, noop_func, NULL);
+                bad |= pthread_create(&t[j], NULL, gated_func, NULL);
                 pthread_setaffinity_np(t[j], sizeof s, &s);
             }
             uint64_t end = stamp();
             check_create(bad, "threads-long");
+            for (int j = 1; j < k; j++) sem_post(&long_gate);
             usleep(10000);
             for (int j = 1; j < k; j++) pthread_join(t[j], NULL);
             usleep(10000);
@@ -274,6 +294,7 @@ static void exp_threads_long(void)
             progress(E_THREADS_LONG, ++done, total);
         }
     }
+    sem_destroy(&long_gate);
 }
 
 /* ---------------------------------------------------------------- ctx-switch */
@@ -740,7 +761,6 @@ int main(int argc, char **argv)
     uint64_t t_begin = clock_ns(CLOCK_MONOTONIC);
     cpu_set_t cpu0;
     set_cpu(&cpu0, 0);
-    if (pthread_setaffinity_np(pthread_self(), sizeof cpu0, &cpu0)) die("cannot pin the main thread to cpu %d", cpu_ids[0]);
 
     for (int e = 0; e < E_COUNT; e++) {
         if (!selected[e]) continue;
@@ -749,7 +769,9 @@ int main(int argc, char **argv)
             printf("# skipped=%s (needs 2 cpus)\n", exp_names[e]);
             continue;
         }
-        if (e >= E_FORK_EXEC) pthread_setaffinity_np(pthread_self(), sizeof orig_mask, &orig_mask);
+        /* main on CPU 0 (re-pinned each time), except for process start-up */
+        const cpu_set_t *mask = e >= E_FORK_EXEC ? &orig_mask : &cpu0;
+        if (pthread_setaffinity_np(pthread_self(), sizeof *mask, mask)) die("cannot set the main thread's affinity");
         switch (e) {
         case E_THREAD_CREATE: exp_thread_create(); break;
         case E_THREAD_RUN: exp_thread_run(0); break;
@@ -765,6 +787,9 @@ int main(int argc, char **argv)
         case E_FORK_EXEC: exp_fork_exec(); break;
         case E_POSIX_SPAWN: exp_posix_spawn(); break;
         }
+        cpu_set_t now;
+        if (e < E_FORK_EXEC && (pthread_getaffinity_np(pthread_self(), sizeof now, &now) || !CPU_EQUAL(&now, &cpu0)))
+            fprintf(stderr, "# warning %s: the main thread's affinity changed under it\n", exp_names[e]);
         flush_samples();
     }
     printf("# elapsed_s=%.3f\n", (double)(clock_ns(CLOCK_MONOTONIC) - t_begin) / 1e9);

@@ -1,0 +1,78 @@
+/**
+ * The `hrtsim` commands: flags, arguments and help text. Handlers (./handlers.ts) are thin;
+ * the logic lives in src/scenarios and src/reports.
+ */
+import { Effect } from "effect";
+import { Argument, Command, Flag } from "effect/cli";
+import * as h from "./handlers.js";
+
+/** Runs a handler and prints its text; a rejection becomes the command's failure (→ exit code, see ./exit.ts). */
+function printing<A>(handler: (args: A) => Promise<string>) {
+  return (args: A) =>
+    Effect.tryPromise({ try: () => handler(args), catch: (e) => e }).pipe(
+      Effect.flatMap((text) => Effect.sync(() => process.stdout.write(text.endsWith("\n") || text === "" ? text : text + "\n"))),
+    );
+}
+
+const describe = Flag.withDescription;
+const workers = Flag.Int("workers").pipe(Flag.optional, describe("worker threads (default: available parallelism)"));
+const quiet = Flag.Boolean("quiet").pipe(Flag.withDefault(false), describe("no progress bar"));
+const resume = Flag.Boolean("resume").pipe(Flag.withDefault(false), describe("keep runs already in the output's journal; run only the rest"));
+const shard = Flag.String("shard").pipe(Flag.optional, describe("run only slice i of n (runIndex mod n = i-1); combine with `merge`"));
+const sets = Flag.String("set").pipe(Flag.atLeast(0), describe("model parameter key=value (repeatable; dotted keys for nested)"));
+const model = Flag.String("model").pipe(describe("model name (`hrtsim list` shows them)"));
+const files = Argument.String("file").pipe(Argument.atLeast(1), Argument.withDescription("scenario files (YAML or JSON)"));
+
+const run = Command.make("run", {
+  files,
+  out: Flag.String("out").pipe(Flag.optional, describe("output directory (default: ./hrtsim-out/<scenario>; several files with --out share one report)")),
+  seed: Flag.String("seed").pipe(Flag.optional, describe("replaces the scenarios' seed")),
+  workers, shard, resume, quiet,
+}, printing(h.runCommand)).pipe(Command.withDescription(
+  "Run scenario files: sweep × replications on worker threads; write CSVs, figures, report.html/.md and manifest.json. " +
+  "Exits 0 even if some runs failed (a warning line says how many; see failures.csv).",
+));
+
+const validate = Command.make("validate", { files }, printing(h.validateCommand))
+  .pipe(Command.withDescription("Check scenario files without running them (exit 1 and one message per problem if invalid)."));
+
+const list = Command.make("list", {}, printing(h.listCommand))
+  .pipe(Command.withDescription("List the built-in scenarios (name, tags, description) and the registered models."));
+
+const schema = Command.make("schema", {}, printing(h.schemaCommand))
+  .pipe(Command.withDescription("Print the JSON Schema of scenario files."));
+
+const figures = Command.make("figures", {
+  out: Flag.String("out").pipe(Flag.withDefault("hrtsim-out"), describe("output directory")),
+  host: Flag.String("host").pipe(Flag.optional, describe("host measurements (`hrtsim measure --out`) for report sections that use them")),
+  workers, shard, resume, quiet,
+}, printing(h.figuresCommand)).pipe(Command.withDescription('Run every built-in scenario tagged "paper" into one combined report.'));
+
+const merge = Command.make("merge", {
+  dirs: Argument.String("dir").pipe(Argument.atLeast(1), Argument.withDescription("output directories of `run --shard` / `figures --shard`")),
+  out: Flag.String("out").pipe(describe("merged output directory")),
+}, printing(h.mergeCommand)).pipe(Command.withDescription("Combine shard outputs into exactly what a single-machine run writes."));
+
+const measure = Command.make("measure", {
+  out: Flag.String("out").pipe(Flag.withDefault("hrtsim-out/host"), describe("directory for samples.csv and machine.json")),
+  trials: Flag.Int("trials").pipe(Flag.optional, describe("trials per experiment and core")),
+  only: Flag.String("only").pipe(Flag.optional, describe("comma-separated experiments to run")),
+  quiet,
+}, printing(h.measureCommand)).pipe(Command.withDescription("Build the native harness with the system C compiler and measure this host."));
+
+const params = Command.make("params", { model, sets }, printing(h.paramsCommand))
+  .pipe(Command.withDescription("Show a model's parameters in force for the given --set values, with their sources."));
+
+const explain = Command.make("explain", {
+  experiment: Argument.String("experiment").pipe(Argument.withDescription("one of the model's experiments")),
+  model, sets,
+  seed: Flag.String("seed").pipe(Flag.withDefault("explain"), describe("seed of the explained execution")),
+}, printing(h.explainCommand)).pipe(Command.withDescription("Break one execution of an experiment down step by step (models with an explain hook)."));
+
+export const hrtsim = Command.make("hrtsim").pipe(
+  Command.withDescription(
+    "Deterministic discrete-event simulator of hybrid runtimes. Exit codes: 0 ok (also when some runs failed), " +
+    "1 invalid input, 2 usage error, 3 internal failure.",
+  ),
+  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, params, explain]),
+);

@@ -1,0 +1,59 @@
+/**
+ * Exit codes and error printing. 0 success (also when some runs failed: their diagnoses
+ * are outputs, and a warning line says how many), 1 invalid input (scenario files,
+ * parameters), 2 usage (flags/arguments), 3 internal failure.
+ */
+import { Cause, Exit } from "effect";
+import { CliError } from "effect/cli";
+import { InputError, UsageError } from "../scenarios/problems.js";
+
+export const EXIT_OK = 0;
+export const EXIT_INVALID_INPUT = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 3;
+
+/** Errors whose message is already meant for users (no stack trace). */
+const FRIENDLY = new Set(["CompilerNotFoundError", "HarnessBuildError", "HarnessRunError", "MeasurementFormatError"]);
+
+const SYSTEM = new Set(["EACCES", "EPERM", "ENOSPC", "EROFS", "ENOTDIR", "EISDIR", "EEXIST", "ENOENT", "EMFILE"]);
+
+function firstError(cause: Cause.Cause<unknown>): unknown {
+  for (const reason of cause.reasons) {
+    if (Cause.isFailReason(reason)) return reason.error;
+    if (Cause.isDieReason(reason)) return reason.defect;
+  }
+  return undefined;
+}
+
+/** Prints what went wrong (usage errors were already printed by the parser) and picks the code. */
+export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, stderr: (text: string) => void): number {
+  if (Exit.isSuccess(exit)) return EXIT_OK;
+  if (Cause.hasInterruptsOnly(exit.cause)) return 130;
+  const e = firstError(exit.cause);
+  if (CliError.isCliError(e)) {
+    // ShowHelp without errors is a bare command: help was printed, nothing was wrong.
+    if (e._tag === "ShowHelp") return e.errors.length === 0 ? EXIT_OK : EXIT_USAGE;
+    stderr(`error: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof InputError) {
+    stderr(e.message + "\n");
+    return EXIT_INVALID_INPUT;
+  }
+  if (e instanceof UsageError) {
+    stderr(`error: ${e.message}\n`);
+    return EXIT_USAGE;
+  }
+  // File-system trouble (permissions, full disk, a file where a directory should be) is not a bug.
+  if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && SYSTEM.has((e as NodeJS.ErrnoException).code!)) {
+    stderr(`error: ${e.message}\n`);
+    return EXIT_INTERNAL;
+  }
+  if (e instanceof Error && FRIENDLY.has(e.name)) {
+    stderr(`error: ${e.message}\n`);
+    return EXIT_INTERNAL;
+  }
+  // A bug: say so, with the stack, because a user can only report it.
+  stderr(`internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT_INTERNAL;
+}

@@ -1,0 +1,99 @@
+/**
+ * What each command does with its parsed arguments: call into src/scenarios and return the
+ * text to print. Modules are imported when a command runs, so `--help`, usage errors and
+ * `validate` do not pay for loading the figure renderer.
+ */
+import { availableParallelism } from "node:os";
+import { Option } from "effect";
+import type { Shard } from "../scenarios/expand.js";
+import type { OutputSummary } from "../scenarios/outputs.js";
+import { UsageError } from "../scenarios/problems.js";
+
+type Opt<A> = Option.Option<A>;
+
+const note = (text: string) => process.stderr.write(text + "\n");
+
+/** `{ [key]: value }` if the option is set, else `{}` — for optional fields. */
+function some<K extends string, A>(key: K, o: Opt<A>): { [P in K]?: A } {
+  return (Option.isSome(o) ? { [key]: o.value } : {}) as { [P in K]?: A };
+}
+
+/** The command line as typed (for the manifest). */
+export function commandLine(): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ["hrtsim", ...process.argv.slice(2)].map(quote).join(" ");
+}
+
+function workersOf(flag: Opt<number>): number {
+  const n = Option.getOrElse(flag, () => availableParallelism());
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--workers must be a positive integer, got ${n}`);
+  return n;
+}
+
+async function shardOf(flag: Opt<string>): Promise<{ shard?: Shard }> {
+  if (Option.isNone(flag)) return {};
+  const { parseShard } = await import("../scenarios/expand.js");
+  const shard = parseShard(flag.value);
+  if (!shard) throw new UsageError(`--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), got "${flag.value}"`);
+  return { shard };
+}
+
+/** The closing line, and a warning if runs failed (the exit status stays 0: failures are results). */
+function summary(o: OutputSummary & { out: string; executed?: number; resumed?: number }, verb = "wrote"): string {
+  const passed = o.verdicts.filter((v) => v.pass).length;
+  if (o.failed > 0) note(`warning: ${o.failed} of ${o.runs} runs failed; see ${o.out}/failures.csv (exit status is still 0)`);
+  const how = o.executed === undefined ? "" : `${o.executed} run now, ${o.resumed} resumed, `;
+  return `${verb} ${o.out}: ${o.runs} runs (${how}${o.failed} failed), ${o.figures} figures, claims ${passed}/${o.verdicts.length} pass`;
+}
+
+interface ExecFlags {
+  readonly workers: Opt<number>;
+  readonly shard: Opt<string>;
+  readonly resume: boolean;
+  readonly quiet: boolean;
+}
+
+async function execOptions(a: ExecFlags) {
+  return { workers: workersOf(a.workers), ...(await shardOf(a.shard)), resume: a.resume, quiet: a.quiet, createdBy: commandLine(), log: note };
+}
+
+export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string> }): Promise<string> {
+  const { runFiles } = await import("../scenarios/session.js");
+  const outcomes = await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...(await execOptions(a)) });
+  return outcomes.map((o) => summary(o)).join("\n");
+}
+
+export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<string> }): Promise<string> {
+  const { runFigures } = await import("../scenarios/session.js");
+  return summary(await runFigures({ out: a.out, ...some("hostDir", a.host), ...(await execOptions(a)) }));
+}
+
+export async function mergeCommand(a: { dirs: readonly string[]; out: string }): Promise<string> {
+  const { mergeDirs } = await import("../scenarios/merge.js");
+  return summary({ ...(await mergeDirs(a.dirs, a.out, commandLine())), out: a.out }, `merged ${a.dirs.length} directories into`);
+}
+
+export async function validateCommand(a: { files: readonly string[] }): Promise<string> {
+  return (await import("../scenarios/listing.js")).validateFiles(a.files);
+}
+
+export async function listCommand(): Promise<string> {
+  return (await import("../scenarios/listing.js")).listText();
+}
+
+export async function schemaCommand(): Promise<string> {
+  return JSON.stringify((await import("../scenarios/jsonschema.js")).scenarioJsonSchema(), null, 2);
+}
+
+export async function measureCommand(a: { out: string; trials: Opt<number>; only: Opt<string>; quiet: boolean }): Promise<string> {
+  const { runMeasure } = await import("./measure.js");
+  return runMeasure({ out: a.out, ...some("trials", a.trials), ...some("only", a.only), quiet: a.quiet });
+}
+
+export async function paramsCommand(a: { model: string; sets: readonly string[] }): Promise<string> {
+  return (await import("../scenarios/inspect.js")).paramsText(a.model, a.sets);
+}
+
+export async function explainCommand(a: { experiment: string; model: string; sets: readonly string[]; seed: string }): Promise<string> {
+  return (await import("../scenarios/inspect.js")).explainText(a.model, a.experiment, a.sets, a.seed);
+}

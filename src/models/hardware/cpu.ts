@@ -1,0 +1,243 @@
+/**
+ * One hardware CPU (a core, or a hardware thread on the Phi) as a timeline.
+ *
+ * Interrupt handlers and background noise are *reservations*: non-preemptible intervals that
+ * run in arrival order, each starting when the previous one ends. Thread work (measured in
+ * cycles) fills the gaps between reservations, so an interrupt preempts the work in progress
+ * and the work resumes with its remaining cycles afterwards (work-conserving); the cycles the
+ * reservations took from the work are accounted as stolen.
+ *
+ * Noise is generated lazily from per-CPU sources: arrivals are drawn only when something asks
+ * about the CPU's future (work being filled, an interrupt arriving). Nothing is simulated for
+ * CPUs that nobody observes, and what is drawn is exact for the sources' arrival processes.
+ */
+import type { RandomStream, ScheduledCall, Simulation } from "../../engine/index.js";
+import type { StepRecorder } from "./recorder.js";
+
+/** A lazily drawn arrival process of interfering activity on one CPU. */
+export interface NoiseSource {
+  readonly name: string;
+  /** Whether it only fires while the CPU runs a thread (e.g. a tick stopped on idle CPUs). */
+  readonly onlyWhenBusy: boolean;
+  /** The next arrival time (absolute cycles, non-decreasing) or Infinity; then `duration()` for it. */
+  nextArrival(): number;
+  duration(): number;
+}
+
+interface Reservation {
+  readonly arrival: number;
+  readonly cycles: number;
+  readonly name: string;
+  start: number;
+  end: number;
+}
+
+interface Segment {
+  readonly start: number;
+  readonly work: number;
+  readonly step: string;
+  readonly done: () => void;
+  call: ScheduledCall;
+  end: number;
+}
+
+export interface InterruptStep {
+  readonly step: string;
+  readonly cycles: number;
+  /** Called when the handler is placed, with this step's (final) end time and its record id. */
+  readonly at?: (end: number, stepId: number) => void;
+}
+
+export class Cpu {
+  /** Cycles that reservations took from thread work, summed over finished segments. */
+  stolen = 0;
+  /** True while a thread (not the idle loop) owns the CPU; kernels set it. */
+  private busy = false;
+  private readonly res: Reservation[] = [];
+  private first = 0;
+  private materializedTo = -1;
+  private readonly pending: number[];
+  private segment: Segment | null = null;
+
+  constructor(
+    readonly id: number,
+    readonly sim: Simulation,
+    /** Stream for step costs drawn on this CPU. */
+    readonly rng: RandomStream,
+    private readonly noise: readonly NoiseSource[],
+    private readonly recorder: StepRecorder | null,
+  ) {
+    this.pending = noise.map((n) => n.nextArrival());
+  }
+
+  get label(): string {
+    return `cpu${this.id}`;
+  }
+
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
+  /** Marks the CPU busy (a thread runs) or idle; noise arrivals up to now are fixed first. */
+  setBusy(busy: boolean): void {
+    if (busy === this.busy) return;
+    this.materialize(this.sim.now);
+    this.busy = busy;
+  }
+
+  /** Is a thread's work segment in progress (the CPU executes someone's cycles)? */
+  get executing(): boolean {
+    return this.segment !== null;
+  }
+
+  /** Draws every noise arrival ≤ t into the reservation list. */
+  private materialize(t: number): void {
+    if (t <= this.materializedTo) return;
+    const p = this.pending;
+    for (;;) {
+      let k = -1;
+      let best = Infinity;
+      for (let i = 0; i < p.length; i++) if (p[i]! < best) { best = p[i]!; k = i; }
+      if (k < 0 || best > t) break;
+      const src = this.noise[k]!;
+      const cycles = src.duration();
+      p[k] = src.nextArrival();
+      if (src.onlyWhenBusy && !this.busy) continue;
+      this.insert({ arrival: best, cycles, name: src.name, start: 0, end: 0 });
+    }
+    this.materializedTo = t;
+  }
+
+  /** Inserts in arrival order (ties: after existing ones) and re-times what follows. */
+  private insert(r: Reservation): number {
+    const res = this.res;
+    let i = res.length;
+    while (i > this.first && res[i - 1]!.arrival > r.arrival) i--;
+    res.splice(i, 0, r);
+    for (let j = i; j < res.length; j++) {
+      const x = res[j]!;
+      const prevEnd = j > this.first ? res[j - 1]!.end : -Infinity;
+      x.start = Math.max(x.arrival, prevEnd);
+      x.end = x.start + x.cycles;
+    }
+    return i;
+  }
+
+  /** When `work` cycles started at `from` complete, given the reservations. */
+  private fill(from: number, work: number): number {
+    let t = from;
+    let remaining = work;
+    let i = this.first;
+    for (;;) {
+      this.materialize(t + remaining);
+      const res = this.res;
+      while (i < res.length && res[i]!.end <= t) i++;
+      if (i >= res.length) return t + remaining;
+      const r = res[i]!;
+      if (r.start <= t) {
+        t = r.end;
+        i++;
+      } else if (r.start < t + remaining) {
+        remaining -= r.start - t;
+        t = r.end;
+        i++;
+      } else return t + remaining;
+    }
+  }
+
+  /** The first time ≥ t at which no reservation occupies the CPU. */
+  freeAt(t: number): number {
+    return this.fill(t, 0);
+  }
+
+  /** Drops reservations that ended; only between work segments (fill looks back to a segment's start). */
+  private prune(): void {
+    const now = this.sim.now;
+    while (this.first < this.res.length && this.res[this.first]!.end <= now) this.first++;
+    if (this.first > 64 && this.first * 2 > this.res.length) {
+      this.res.splice(0, this.first);
+      this.first = 0;
+    }
+  }
+
+  /**
+   * Runs `cycles` of preemptible work for the thread that owns the CPU; `done` is called when
+   * it completes. Only one work segment may be in progress: two would mean two threads running.
+   */
+  exec(cycles: number, step: string, done: () => void): void {
+    if (this.segment !== null) {
+      throw new Error(`${this.label}: '${step}' started while '${this.segment.step}' is still running (two threads on one CPU)`);
+    }
+    this.prune();
+    const sim = this.sim;
+    const start = sim.now;
+    const end = this.fill(start, cycles);
+    const seg: Segment = { start, work: cycles, step, done, end, call: undefined as unknown as ScheduledCall };
+    seg.call = sim.schedule(end - start, () => this.finish(seg), undefined, this.id);
+    this.segment = seg;
+  }
+
+  private finish(seg: Segment): void {
+    this.segment = null;
+    this.stolen += seg.end - seg.start - seg.work;
+    seg.done();
+  }
+
+  /**
+   * An interrupt arrives now: its handler steps run back to back, non-preemptibly, once the
+   * reservations that arrived before it are done. Work in progress is pushed back accordingly.
+   * Returns the handler's start and end times; `onEnd` runs at the end.
+   */
+  interrupt(name: string, steps: readonly InterruptStep[], onEnd?: (end: number) => void, prevStep = -1): { start: number; end: number; lastStep: number } {
+    const now = this.sim.now;
+    this.materialize(now);
+    if (this.segment === null) this.prune();
+    let cycles = 0;
+    for (const s of steps) cycles += s.cycles;
+    const r: Reservation = { arrival: now, cycles, name, start: 0, end: 0 };
+    this.insert(r);
+    const seg = this.segment;
+    if (seg !== null) {
+      seg.call.cancel();
+      seg.end = this.fill(seg.start, seg.work);
+      seg.call = this.sim.schedule(seg.end - now, () => this.finish(seg), undefined, this.id);
+    }
+    // A handler's start is final once placed: later arrivals queue behind it.
+    let lastStep = prevStep;
+    const rec = this.recorder;
+    if (rec !== null && r.start > now) {
+      lastStep = rec.record(this.id, `wait: CPU busy (${this.reservationsIn(now, r.start).join(", ")})`, now, r.start, lastStep, 0);
+    }
+    let t = r.start;
+    for (const s of steps) {
+      if (rec !== null) lastStep = rec.record(this.id, s.step, t, t + s.cycles, lastStep, 0);
+      t += s.cycles;
+      s.at?.(t, lastStep);
+    }
+    if (onEnd !== undefined) this.sim.schedule(r.end - now, () => onEnd(r.end), undefined, this.id);
+    return { start: r.start, end: r.end, lastStep };
+  }
+
+  /** End of the latest reservation finished by `t` (−1 if none): when the CPU was last woken. */
+  lastActivityBefore(t: number): number {
+    this.materialize(t);
+    let end = -1;
+    for (let i = this.first; i < this.res.length; i++) {
+      const r = this.res[i]!;
+      if (r.start > t) break;
+      if (r.end <= t) end = r.end;
+    }
+    return end;
+  }
+
+  /** Names and lengths of reservations overlapping [from, to) (for breakdown notes). */
+  reservationsIn(from: number, to: number): string[] {
+    const out: string[] = [];
+    for (let i = this.first; i < this.res.length; i++) {
+      const r = this.res[i]!;
+      if (r.start >= to) break;
+      if (r.end > from) out.push(`${r.name} ${Math.min(r.end, to) - Math.max(r.start, from)}`);
+    }
+    return out;
+  }
+}

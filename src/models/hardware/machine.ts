@@ -1,0 +1,120 @@
+/**
+ * A modeled machine: CPUs (timelines), topology distances, and the APIC and cache mechanisms
+ * kernels build on. Costs come from the machine's profile (data/<machine>.json).
+ */
+import type { RandomStream, Simulation } from "../../engine/index.js";
+import { Cpu, type InterruptStep, type NoiseSource } from "./cpu.js";
+import { CostTable } from "./params.js";
+import { cpuCount, distanceClass, machineProfile, requiredHardwareParameters, type MachineName, type MachineProfile } from "./profile.js";
+import { StepRecorder } from "./recorder.js";
+
+export interface MachineOptions {
+  readonly sim: Simulation;
+  readonly machine: MachineName | MachineProfile;
+  /** Multiplies every time quantity (integer ≥ 1); see CostTable. */
+  readonly costScale?: number;
+  /** Prefix of the named random streams, e.g. "nautilus" → "nautilus/cpu3". */
+  readonly streamPrefix: string;
+  /** Interfering activity per CPU (ticks, kernel threads, device interrupts). */
+  readonly noiseFor?: (cpu: number, machine: Machine) => NoiseSource[];
+  /** Record steps for breakdowns (slower). */
+  readonly record?: boolean;
+}
+
+export class Machine {
+  readonly profile: MachineProfile;
+  readonly name: string;
+  readonly clockGHz: number;
+  readonly cpuCount: number;
+  readonly costs: CostTable;
+  readonly sim: Simulation;
+  readonly recorder: StepRecorder | null;
+  readonly scale: number;
+  private readonly cpuList: Cpu[] = [];
+  private readonly options: MachineOptions;
+  private noiseFor: ((cpu: number, machine: Machine) => NoiseSource[]) | undefined;
+
+  constructor(options: MachineOptions) {
+    this.options = options;
+    this.profile = typeof options.machine === "string" ? machineProfile(options.machine) : options.machine;
+    this.name = this.profile.machine;
+    this.clockGHz = this.profile.clockGHz.value;
+    this.cpuCount = cpuCount(this.profile.topology);
+    this.scale = options.costScale ?? 1;
+    this.costs = new CostTable(`hardware ${this.name}`, [{ file: this.profile, label: `hardware/data/${this.name}.json` }], this.clockGHz, this.scale);
+    this.costs.requireAll(requiredHardwareParameters(this.profile.topology));
+    this.sim = options.sim;
+    this.recorder = options.record ? new StepRecorder() : null;
+    this.noiseFor = options.noiseFor;
+  }
+
+  /** Sets the per-CPU noise sources (a kernel does this when it boots, before any CPU is used). */
+  attachNoise(noiseFor: (cpu: number, machine: Machine) => NoiseSource[]): void {
+    if (this.cpuList.length > 0) throw new Error(`${this.name}: noise must be attached before any CPU is used`);
+    this.noiseFor = noiseFor;
+  }
+
+  /** CPU `i`, created on first use (with its noise sources and its cost stream). */
+  cpu(i: number): Cpu {
+    let c = this.cpuList[i];
+    if (c === undefined) {
+      if (!(Number.isInteger(i) && i >= 0 && i < this.cpuCount)) throw new RangeError(`${this.name} has CPUs 0..${this.cpuCount - 1}, not ${i}`);
+      const rng = this.sim.streams.get(`${this.options.streamPrefix}/cpu${i}`);
+      c = new Cpu(i, this.sim, rng, this.noiseFor?.(i, this) ?? [], this.recorder);
+      this.cpuList[i] = c;
+    }
+    return c;
+  }
+
+  /** One draw of a hardware cost on CPU `cpu`'s stream. */
+  draw(name: string, cpu: number): number {
+    return this.costs.draw(name, this.cpu(cpu).rng);
+  }
+
+  /** Cycles for a cache line last written on `from` to reach a reader on `to`. */
+  lineTransfer(from: number, to: number, rng: RandomStream = this.cpu(to).rng): number {
+    const d = distanceClass(this.profile.topology, from, to);
+    if (d.cls === "ring") return this.costs.draw("cacheLine.ringBase", rng) + d.hops * this.costs.draw("cacheLine.ringPerHop", rng);
+    return this.costs.draw(`cacheLine.${d.cls}`, rng);
+  }
+
+  /** Wire latency of an IPI from the ICR write on `from` until `to` takes the interrupt. */
+  ipiLatency(from: number, to: number): number {
+    if (from === to) return this.draw("apic.selfIpi", from);
+    // The message crosses the same fabric as a cache line, then the target APIC accepts it.
+    return this.lineTransfer(from, to, this.cpu(to).rng) + this.draw("apic.accept", to);
+  }
+
+  /**
+   * Delivers an IPI sent now from `from`: after the wire latency, `handler()` (evaluated on
+   * arrival, so it may depend on the target's state then) gives the handler's steps, which run
+   * as an interrupt on the target; `onEnd` runs when the handler returns.
+   */
+  deliverIpi(
+    from: number, to: number, vector: string,
+    handler: (arrival: number) => InterruptStep[],
+    onEnd?: (end: number, lastStep: number) => void,
+    sendStep = -1,
+  ): void {
+    const latency = this.ipiLatency(from, to);
+    const sentAt = this.sim.now;
+    this.sim.schedule(latency, () => {
+      let prev = sendStep;
+      if (this.recorder !== null) prev = this.recorder.record(to, `IPI ${vector} in flight cpu${from}→cpu${to}`, sentAt, this.sim.now, sendStep, 0);
+      const target = this.cpu(to);
+      let last = prev;
+      const r = target.interrupt(`IPI ${vector}`, handler(this.sim.now), onEnd && ((end) => onEnd(end, last)), prev);
+      last = r.lastStep;
+    }, undefined, to);
+  }
+
+  /** Standard interrupt prologue/epilogue around a handler body (entry, body, EOI, exit). */
+  irqSteps(cpu: number, vector: string, body: readonly InterruptStep[]): InterruptStep[] {
+    return [
+      { step: `IRQ entry (${vector})`, cycles: this.draw("irq.entry", cpu) },
+      ...body,
+      { step: "EOI write", cycles: this.draw("apic.eoi", cpu) },
+      { step: "IRQ exit (iretq)", cycles: this.draw("irq.exit", cpu) },
+    ];
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Parameter files: every cost is a named entry `{ value, source, unit? }` where value is a
+ * number or a distribution spec (engine/distributions) and source cites where it comes from.
+ * Files are checked with an Effect Schema at load, then every distribution is built once, so a
+ * bad file fails with a message naming the file and the parameter.
+ */
+import { Schema } from "effect";
+import { distribution, type Distribution, type DistributionSpec, type RandomStream } from "../../engine/index.js";
+import type { ParameterRow } from "../plugin.js";
+
+/** Units a parameter may be given in; time units are converted to cycles of the machine's clock. */
+export const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count"] as const;
+export type Unit = (typeof UNITS)[number];
+const TIME_UNITS: ReadonlySet<Unit> = new Set(["cycles", "ns", "us", "ms"]);
+
+export const ParamEntrySchema = Schema.Struct({
+  value: Schema.Union([Schema.Finite, Schema.Record(Schema.String, Schema.Unknown)]),
+  source: Schema.String.check(Schema.isMinLength(12)),
+  unit: Schema.optional(Schema.Literals(UNITS)),
+});
+
+export const ParameterFileSchema = Schema.Struct({
+  /** What the file parameterises, e.g. "nautilus on x64". */
+  subject: Schema.String,
+  parameters: Schema.Record(Schema.String, ParamEntrySchema),
+});
+export type ParameterFile = typeof ParameterFileSchema.Type;
+
+export class ParameterFileError extends Error {
+  override readonly name = "ParameterFileError";
+}
+
+interface Entry {
+  readonly dist: Distribution;
+  readonly spec: DistributionSpec;
+  readonly source: string;
+  readonly unit: Unit;
+  /** Multiplier from the file's unit to cycles (1 for non-time units). */
+  readonly toCycles: number;
+}
+
+/** Decodes a parameter file (raw JSON) and checks the names `required` are all present. */
+export function decodeParameterFile(raw: unknown, label: string): ParameterFile {
+  try {
+    return Schema.decodeUnknownSync(ParameterFileSchema, { onExcessProperty: "error" })(raw);
+  } catch (e) {
+    throw new ParameterFileError(`parameter file ${label}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Cost parameters in force for one run. `scale` multiplies every time quantity (after rounding
+ * to whole cycles), so scaling all costs by an integer k scales every simulated latency by k.
+ */
+export class CostTable {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    readonly label: string,
+    files: ReadonlyArray<{ readonly file: ParameterFile; readonly label: string }>,
+    readonly clockGHz: number,
+    readonly scale: number,
+  ) {
+    if (!Number.isInteger(scale) || scale < 1) throw new ParameterFileError(`${label}: costScale must be a positive integer, got ${scale}`);
+    for (const { file, label: fileLabel } of files) {
+      for (const [name, e] of Object.entries(file.parameters)) {
+        const unit: Unit = e.unit ?? "cycles";
+        let dist: Distribution;
+        try {
+          dist = distribution(e.value as DistributionSpec, `parameter "${name}"`);
+        } catch (err) {
+          throw new ParameterFileError(`parameter file ${fileLabel}: ${(err as Error).message}`);
+        }
+        const toCycles = unit === "ns" ? clockGHz : unit === "us" ? clockGHz * 1e3 : unit === "ms" ? clockGHz * 1e6 : 1;
+        this.entries.set(name, { dist, spec: e.value as DistributionSpec, source: e.source, unit, toCycles });
+      }
+    }
+  }
+
+  /** Throws, naming the parameter and the file group, unless every name is defined. */
+  requireAll(names: readonly string[]): void {
+    const missing = names.filter((n) => !this.entries.has(n));
+    if (missing.length > 0) throw new ParameterFileError(`${this.label}: missing parameter(s) ${missing.map((m) => `"${m}"`).join(", ")}`);
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  private entry(name: string): Entry {
+    const e = this.entries.get(name);
+    if (e === undefined) throw new ParameterFileError(`${this.label}: no parameter "${name}"`);
+    return e;
+  }
+
+  /** One draw of a time parameter, in whole cycles × scale. */
+  draw(name: string, rng: RandomStream): number {
+    const e = this.entry(name);
+    if (!TIME_UNITS.has(e.unit)) throw new ParameterFileError(`${this.label}: parameter "${name}" is in ${e.unit}, not a time`);
+    const x = Math.round(e.dist.sample(rng) * e.toCycles);
+    return (x > 0 ? x : 0) * this.scale;
+  }
+
+  /** Mean of a time parameter in cycles × scale (for analytic use such as idle-loop periods). */
+  meanCycles(name: string): number {
+    const e = this.entry(name);
+    return Math.round(e.dist.mean * e.toCycles) * this.scale;
+  }
+
+  /** A dimensionless setting (rate, count, probability): its constant value, unscaled. */
+  setting(name: string): number {
+    const e = this.entry(name);
+    if (typeof e.spec !== "number") throw new ParameterFileError(`${this.label}: parameter "${name}" must be a plain number`);
+    return e.spec;
+  }
+
+  /** A distribution-valued setting, e.g. a per-event duration in cycles without the scale. */
+  distributionOf(name: string): { dist: Distribution; toCycles: number } {
+    const e = this.entry(name);
+    return { dist: e.dist, toCycles: e.toCycles };
+  }
+
+  rows(prefix = ""): ParameterRow[] {
+    return [...this.entries].map(([name, e]) => ({
+      name: prefix + name,
+      value: `${e.dist.describe}${e.unit === "cycles" ? " cycles" : ` ${e.unit}`}`,
+      source: e.source,
+    }));
+  }
+}

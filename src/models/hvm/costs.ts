@@ -1,0 +1,55 @@
+/**
+ * The HVM's cost table: data/x64-svm.json (VMM, HVM, HRT boot, process start-up steps),
+ * validated at load, with optional per-scenario overrides (what-ifs) marked as such.
+ * Hardware costs (cache lines, IPIs, TLB) stay in the machine profile; Nautilus and Linux
+ * costs in their kernels' files: this table only holds what those do not model.
+ */
+import svmData from "./data/x64-svm.json" with { type: "json" };
+import type { Machine } from "../hardware/machine.js";
+import { CostTable, ParameterFileError, decodeParameterFile, type ParameterFile } from "../hardware/params.js";
+
+export const HVM_DATA_LABEL = "hvm/data/x64-svm.json";
+
+/** Every name the model draws; a data file missing one fails at load, naming it. */
+export const HVM_PARAMETERS = [
+  "svm.vmexit", "svm.vmrun", "vmm.exitDispatch", "vmm.entryPrep", "vmm.exit.hypercall", "vmm.exit.externalInterrupt",
+  "vmm.exit.apicAccess", "vmm.exit.hlt", "vmm.exit.cr8", "vmm.injectException", "vmm.hostIpiHandler", "vmm.gpaWrite",
+  "npt.walkAccesses", "tlb.pagesAfterEntry.ros", "tlb.pagesAfterEntry.hrt", "host.yieldPeriod", "host.threadWake",
+  "hvm.handler.null", "hvm.handler.state", "hvm.guestPtWalk", "hvm.handler.invoke", "hvm.handler.done", "hvm.handler.merge",
+  "hvm.handler.event", "hvm.handler.signal", "hrt.upcall.magicCheck", "hrt.upcall.dispatch", "hrt.syncLoop", "ros.syncLoop",
+  "ros.pollLoop", "ros.signalDelivery", "mem.copyPerLine", "mem.zeroPerLine", "merge.copyBytes", "boot.imageBytes",
+  "boot.elfParse", "boot.pteWrite", "boot.perCoreState", "boot.resetBarrier", "hrt.boot.earlyInit", "hrt.boot.memInitBase",
+  "hrt.boot.bitmapBitsPerPage", "hrt.boot.cpuInfo", "hrt.boot.numa", "hrt.boot.buddyPerGB", "hrt.boot.ioapicAccesses",
+  "hrt.boot.apicAccesses", "hrt.boot.timer", "hrt.boot.fpu", "hrt.boot.sched", "hrt.boot.runtime", "hrt.boot.barrierPerCore",
+  "proc.exec", "proc.ldsoSyscalls", "proc.ldsoSyscallBody", "proc.relocations", "proc.relocationCost", "proc.pageFaults",
+  "proc.libcInit", "proc.exitWait", "baseline.getppidBody",
+] as const;
+
+let decoded: ParameterFile | undefined;
+
+/** The shipped data file, decoded once (throws ParameterFileError naming the bad entry). */
+export function hvmDataFile(raw: unknown = svmData): ParameterFile {
+  if (raw !== svmData) return decodeParameterFile(raw, HVM_DATA_LABEL);
+  return (decoded ??= decodeParameterFile(raw, HVM_DATA_LABEL));
+}
+
+/** A what-if: replace a parameter's value; its source then says it came from the scenario. */
+export type CostOverrides = Readonly<Record<string, unknown>>;
+
+export function withOverrides(file: ParameterFile, overrides: CostOverrides | undefined): ParameterFile {
+  if (overrides === undefined || Object.keys(overrides).length === 0) return file;
+  const parameters = { ...file.parameters };
+  for (const [name, value] of Object.entries(overrides)) {
+    const e = parameters[name];
+    if (e === undefined) throw new ParameterFileError(`${HVM_DATA_LABEL}: cannot override unknown parameter "${name}"`);
+    parameters[name] = { ...e, value: value as never, source: `what-if override in the scenario (file value: ${JSON.stringify(e.value)}; ${e.source})` };
+  }
+  return decodeParameterFile({ subject: file.subject, parameters }, `${HVM_DATA_LABEL} with overrides`);
+}
+
+export function hvmCosts(machine: Machine, overrides?: CostOverrides, raw?: unknown): CostTable {
+  const file = withOverrides(hvmDataFile(raw), overrides);
+  const table = new CostTable(`hvm on ${machine.name} (${HVM_DATA_LABEL})`, [{ file, label: HVM_DATA_LABEL }], machine.clockGHz, machine.scale);
+  table.requireAll(HVM_PARAMETERS);
+  return table;
+}

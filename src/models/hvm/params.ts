@@ -1,0 +1,62 @@
+/**
+ * The hvm plug-in's parameters (scenario `model.params`), decoded with an Effect Schema that
+ * rejects unknown keys, and resolved to a complete set with the defaults stated here.
+ */
+import { Schema } from "effect";
+import { PAGE_SIZES, type PageSize } from "./boot.js";
+import type { IdleMode } from "./vmm.js";
+
+const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
+
+export const HvmParams = Schema.Struct({
+  /** Only the x64 profile: the HVM needs AMD SVM (the Phi is not a Palacios host here). */
+  machine: Schema.optional(Schema.Literal("x64")),
+  /** ROS vcores (pinned to CPUs 0..rosCores-1). Default 1. */
+  rosCores: Schema.optional(PositiveInt),
+  /** HRT vcores. Default 1. */
+  hrtCores: Schema.optional(PositiveInt),
+  /** Physical CPU of the first HRT vcore (the rest follow). Default rosCores (next CPU, same module). */
+  hrtFirstPcpu: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /** HRT idle loop: poll (exits at once on a host IPI) or halt (host thread in a timed yield). Default poll. */
+  hrtIdle: Schema.optional(Schema.Literals(["poll", "halt"])),
+  /** HRT boot: GB identity-mapped by the VMM (at least 4 GB are mapped) and the page size. Defaults 8, 2MB. */
+  mappedGB: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0))),
+  pageSize: Schema.optional(Schema.Literals(Object.keys(PAGE_SIZES) as PageSize[])),
+  /** Trials per operation and operations per trial (loops report total ÷ n). Defaults 20 and 100. */
+  trials: Schema.optional(PositiveInt),
+  loop: Schema.optional(PositiveInt),
+  /** Multiplies every cost (integer ≥ 1): every latency scales by it (metamorphic tests). */
+  costScale: Schema.optional(PositiveInt),
+  /** What-if overrides of HVM data-file parameters: name → number or distribution spec. */
+  costs: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+});
+export type HvmParams = typeof HvmParams.Type;
+
+export interface ResolvedParams {
+  readonly rosCores: number;
+  readonly hrtCores: number;
+  readonly hrtFirstPcpu: number;
+  readonly hrtIdle: IdleMode;
+  readonly mappedGB: number;
+  readonly pageSize: PageSize;
+  readonly trials: number;
+  readonly loop: number;
+  readonly costScale: number;
+  readonly costs: Readonly<Record<string, unknown>> | undefined;
+}
+
+export function resolveParams(p: HvmParams): ResolvedParams {
+  const rosCores = p.rosCores ?? 1;
+  return {
+    rosCores,
+    hrtCores: p.hrtCores ?? 1,
+    hrtFirstPcpu: p.hrtFirstPcpu ?? rosCores,
+    hrtIdle: p.hrtIdle ?? "poll",
+    mappedGB: p.mappedGB ?? 8,
+    pageSize: p.pageSize ?? "2MB",
+    trials: p.trials ?? 20,
+    loop: p.loop ?? 100,
+    costScale: p.costScale ?? 1,
+    costs: p.costs,
+  };
+}

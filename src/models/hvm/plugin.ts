@@ -1,0 +1,77 @@
+/**
+ * The `hvm` plug-in: the Palacios Hybrid Virtual Machine with a Nautilus HRT and a Linux ROS
+ * on the x64 profile (hvm.md), the hvm-ros harness and its what-ifs (experiments.ts), step
+ * breakdowns (explain.ts) and every cost parameter with its source.
+ */
+
+import { Simulation } from "../../engine/index.js";
+import { Machine } from "../hardware/machine.js";
+import { kernelCosts } from "../kernel/costs.js";
+import { linuxData } from "../linux/kernel.js";
+import { nautilusData } from "../nautilus/kernel.js";
+import type { MetricInfo, ModelPlugin } from "../plugin.js";
+import { hvmCosts } from "./costs.js";
+import { EXPERIMENTS, Observations } from "./experiments.js";
+import { explainOp } from "./explain.js";
+import { HvmParams, resolveParams } from "./params.js";
+
+const METRICS: readonly MetricInfo[] = [
+  { name: "cycles", unit: "cycles", description: "latency of one operation (a loop's total ÷ n, or one boot) per trial", labels: ["op", "trial"] },
+  { name: "usec", unit: "µs", description: "the same latency at the x64 clock (2.1 GHz)", labels: ["op", "trial"] },
+  { name: "vmExits", unit: "exits/op", description: "VM exits per operation on the caller's (ros) or the HRT's cores", labels: ["op", "trial", "side"] },
+  { name: "cyclesPerExit", unit: "cycles", description: "latency ÷ the caller's VM exits per operation", labels: ["op", "trial"] },
+  { name: "polls", unit: "polls/op", description: "0xf polls per operation until the state changed", labels: ["op", "trial"] },
+  { name: "lockWaitCycles", unit: "cycles/op", description: "cycles spent queued on the VM-wide hypercall lock per operation (all cores)", labels: ["op", "trial"] },
+  { name: "rejectedRequests", unit: "count", description: "requests the HVM state machine rejected during the run", labels: ["op"] },
+];
+
+export const hvmModel: ModelPlugin<HvmParams> = {
+  name: "hvm",
+  description: "Palacios Hybrid Virtual Machine on AMD SVM (x64): HRT boot, ROS↔HRT calls and merges against Linux baselines",
+  paramsSchema: HvmParams,
+  experiments: Object.entries(EXPERIMENTS).map(([name, e]) => ({ name, description: e.description, metrics: e.metrics })),
+  metrics: METRICS,
+  run({ params, experiment, seed, limits }) {
+    const e = EXPERIMENTS[experiment];
+    if (e === undefined) throw new Error(`hvm: unknown experiment '${experiment}' (known: ${Object.keys(EXPERIMENTS).join(", ")})`);
+    const p = resolveParams(params);
+    const obs = new Observations(2.1);
+    const parts = e.run(p, seed, limits, obs);
+    return {
+      observations: obs.list,
+      fingerprint: combine(parts.map((x) => x.fingerprint)),
+      events: parts.reduce((s, x) => s + x.events, 0),
+      simTime: parts.reduce((s, x) => s + x.simTime, 0),
+    };
+  },
+  explain({ params, experiment, seed }) {
+    return explainOp(resolveParams(params), seed, experiment).breakdowns;
+  },
+  parameters(params) {
+    const p = resolveParams(params);
+    const machine = new Machine({ sim: new Simulation(), machine: "x64", costScale: p.costScale, streamPrefix: "hvm" });
+    const nautilus = kernelCosts("nautilus", machine, nautilusData("x64"), ["call"]);
+    const linux = kernelCosts("linux", machine, linuxData("x64"), ["syscall.entry", "syscall.exit", "pagefault"]);
+    const pick = new Set(["call", "syscall.entry", "syscall.exit", "pagefault"]);
+    return [
+      ...hvmCosts(machine, p.costs).rows("hvm."),
+      ...nautilus.rows("nautilus.").filter((r) => pick.has(r.name.slice("nautilus.".length))),
+      ...linux.rows("linux.").filter((r) => pick.has(r.name.slice("linux.".length))),
+      ...machine.costs.rows("hardware."),
+      { name: "linux.*", value: "(the Linux model's full file)", source: "the Linux baselines (syscall, thread creation, fork) run the hrtsim Linux model with all of its parameters: see the linux model's parameter list" },
+    ];
+  },
+};
+
+/** FNV-1a over the parts' fingerprints: one run = several simulations. */
+function combine(parts: readonly string[]): string {
+  if (parts.length === 1) return parts[0]!;
+  let h = 0xcbf29ce484222325n;
+  for (const ch of parts.join("|")) {
+    h ^= BigInt(ch.codePointAt(0)!);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, "0");
+}
+
+

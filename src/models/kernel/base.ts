@@ -1,0 +1,212 @@
+/**
+ * BaseKernel: the scheduling core (scheduler.ts) plus what both kernels share on top of it —
+ * shared words, spinlocks, a spinning barrier, TSC delays and stamps. A kernel subclass
+ * supplies its own costs and step sequences: context switch, wake-up path, exit, system calls,
+ * mutexes and condition variables.
+ */
+import { Barrier, Flag, SpinLock, Thread, type SpinOutcome, type Spinner } from "./objects.js";
+import { SchedulerCore, type StepList } from "./scheduler.js";
+import type {
+  BarrierRef, CondVarRef, EventApi, FlagRef, Gen, Kernel, KernelName, MutexRef, SpinLockRef, ThreadRef, ThreadSpec,
+} from "./types.js";
+
+export type { CpuSched, StepList } from "./scheduler.js";
+
+export abstract class BaseKernel extends SchedulerCore implements Kernel {
+  abstract readonly name: KernelName;
+  abstract readonly events: EventApi | undefined;
+
+  // ---- shared memory -----------------------------------------------------------------------
+
+  newFlag(name: string, initial = 0): FlagRef {
+    return new Flag(name, initial);
+  }
+
+  *write(self: ThreadRef, flag: FlagRef, value: number): Gen<void> {
+    const t = self as Thread;
+    yield* this.steps(t, [[`store ${flag.name}`, this.hw("store", t.cpu)]]);
+    this.publish(flag as Flag, value, t.cpu, t.lastStep);
+  }
+
+  storeFromHandler(cpu: number, flag: FlagRef, value: number, at: number, step: number): void {
+    this.sim.schedule(at - this.sim.now, () => this.publish(flag as Flag, value, cpu, step), undefined, cpu);
+  }
+
+  /** Makes a store by `cpu` visible; spinners elsewhere see it one line transfer later. */
+  protected publish(f: Flag, value: number, cpu: number, step: number): void {
+    f.value = value;
+    f.version++;
+    f.writer = cpu;
+    f.writeStep = step;
+    f.seen.clear();
+    f.seen.set(cpu, f.version);
+    for (const sp of f.spinners) {
+      if (!sp.pred(value)) continue;
+      const to = sp.thread.cpu;
+      const sentAt = this.sim.now;
+      const at = this.machine.cpu(to).freeAt(sentAt + this.machine.lineTransfer(cpu, to));
+      this.sim.schedule(at - sentAt, () => {
+        if (!f.spinners.has(sp) || !sp.pred(f.value)) return;
+        f.spinners.delete(sp);
+        f.seen.set(to, f.version);
+        const rec = this.machine.recorder;
+        if (rec !== null) sp.thread.lastStep = rec.record(to, `see ${f.name} (line cpu${cpu}→cpu${to})`, sentAt, this.sim.now, step, 0);
+        const cs = this.sched(to);
+        if (cs.spinner === sp) cs.spinner = null;
+        sp.event.succeed("seen");
+      }, undefined, to);
+    }
+  }
+
+  *spinUntil(self: ThreadRef, flag: FlagRef, pred: (v: number) => boolean): Gen<number> {
+    const t = self as Thread;
+    const f = flag as Flag;
+    for (;;) {
+      if (pred(f.value)) {
+        const cached = f.seen.get(t.cpu) === f.version || f.writer < 0;
+        const cost = cached ? this.hw("cacheLine.sameCpu", t.cpu) : this.machine.lineTransfer(f.writer, t.cpu);
+        f.seen.set(t.cpu, f.version);
+        yield* this.steps(t, [[`load ${f.name}`, cost]]);
+        return this.sim.now;
+      }
+      f.seen.set(t.cpu, f.version);
+      const ev = this.sim.event<SpinOutcome>(`${t.name} spins on ${f.name}`);
+      const sp = { thread: t, event: ev, pred, cancel: () => void f.spinners.delete(sp) };
+      f.spinners.add(sp);
+      this.sched(t.cpu).spinner = sp;
+      const outcome: SpinOutcome = yield ev;
+      if (outcome === "seen") return this.sim.now;
+      yield t.wake!; // preempted while spinning: wait to run again, then look again
+    }
+  }
+
+  // ---- spinlocks and barriers ----------------------------------------------------------------
+
+  newSpinLock(name: string): SpinLockRef {
+    return new SpinLock(name);
+  }
+
+  *spinLock(self: ThreadRef, lock: SpinLockRef): Gen<void> {
+    yield* this.acquire(self as Thread, lock as SpinLock, "spin_lock", []);
+  }
+
+  *spinUnlock(self: ThreadRef, lock: SpinLockRef): Gen<void> {
+    yield* this.release(self as Thread, lock as SpinLock, "spin_unlock", []);
+  }
+
+  /** xchg loop: free → one atomic (plus the line if another CPU owns it); held → spin. */
+  protected *acquire(t: Thread, lock: SpinLock, label: string, before: StepList): Gen<void> {
+    if (before.length > 0) yield* this.steps(t, before);
+    for (;;) {
+      if (lock.holder === null) {
+        const cost = this.hw("atomic", t.cpu) + this.lineFrom(lock.lineOwner, t.cpu);
+        lock.holder = t;
+        lock.lineOwner = t.cpu;
+        t.locksHeld++;
+        yield* this.steps(t, [[`${label} ${lock.name}`, cost]]);
+        return;
+      }
+      const ev = this.sim.event<SpinOutcome>(`${t.name} spins on ${lock.name}`);
+      const sp: Spinner = {
+        thread: t, event: ev,
+        cancel: () => { const i = lock.waiters.indexOf(sp); if (i >= 0) lock.waiters.splice(i, 1); },
+      };
+      lock.waiters.push(sp);
+      this.sched(t.cpu).spinner = sp;
+      const outcome: SpinOutcome = yield ev;
+      if (outcome === "granted") {
+        t.locksHeld++;
+        return;
+      }
+      yield t.wake!;
+    }
+  }
+
+  /** Unlock store (the lock passes on at once), then `after` outside the critical section. */
+  protected *release(t: Thread, lock: SpinLock, label: string, after: StepList): Gen<void> {
+    if (lock.holder !== t) throw new Error(`${t.name} released ${lock.name} held by ${lock.holder?.name ?? "nobody"}`);
+    t.locksHeld--;
+    this.handOff(lock, t.cpu, t.lastStep);
+    yield* this.steps(t, [[`${label} ${lock.name}`, this.hw("store", t.cpu)], ...after]);
+  }
+
+  /** Releases `lock` from `cpu`: the spinner whose cache sees the release first wins (NUMA-unfair). */
+  protected handOff(lock: SpinLock, cpu: number, step: number): void {
+    lock.holder = null;
+    lock.lineOwner = cpu;
+    lock.releaseStep = step;
+    if (lock.waiters.length === 0) return;
+    let best = 0;
+    let bestLatency = Infinity;
+    lock.waiters.forEach((w, i) => {
+      const lat = this.machine.lineTransfer(cpu, w.thread.cpu);
+      if (lat < bestLatency) { bestLatency = lat; best = i; }
+    });
+    const winner = lock.waiters.splice(best, 1)[0]!;
+    const to = winner.thread.cpu;
+    lock.holder = winner.thread;
+    lock.lineOwner = to;
+    const from = this.sim.now;
+    const at = this.machine.cpu(to).freeAt(from + bestLatency + this.hw("atomic", to));
+    this.sim.schedule(at - from, () => {
+      const rec = this.machine.recorder;
+      if (rec !== null) winner.thread.lastStep = rec.record(to, `acquire ${lock.name} on release (line cpu${cpu}→cpu${to} + xchg)`, from, this.sim.now, step, 0);
+      const cs = this.sched(to);
+      if (cs.spinner === winner) cs.spinner = null;
+      winner.event.succeed("granted");
+    }, undefined, to);
+  }
+
+  newBarrier(name: string, parties: number): BarrierRef {
+    return new Barrier(name, parties);
+  }
+
+  /** A counting barrier: a locked counter, the last arriver bumps the generation word. */
+  *barrierWait(self: ThreadRef, ref: BarrierRef): Gen<void> {
+    const t = self as Thread;
+    const b = ref as Barrier;
+    yield* this.acquire(t, b.counter, "barrier lock", []);
+    const gen = b.generation.value;
+    const last = ++b.arrived === b.parties;
+    if (last) b.arrived = 0;
+    yield* this.release(t, b.counter, "barrier unlock", []);
+    if (last) yield* this.write(t, b.generation, gen + 1);
+    else yield* this.spinUntil(t, b.generation, (v) => v !== gen);
+  }
+
+  // ---- time ----------------------------------------------------------------------------------
+
+  /** Busy-waits on the TSC until a deadline: interrupts do not extend it unless still running then. */
+  *delay(self: ThreadRef, cycles: number): Gen<void> {
+    const t = self as Thread;
+    this.assertCurrent(t);
+    const start = this.sim.now;
+    if (cycles > 0) yield cycles;
+    const free = this.machine.cpu(t.cpu).freeAt(this.sim.now);
+    if (free > this.sim.now) yield free - this.sim.now;
+    const rec = this.machine.recorder;
+    if (rec !== null) t.lastStep = rec.record(t.cpu, "delay loop (TSC deadline)", start, this.sim.now, t.lastStep, 0);
+  }
+
+  *stamp(self: ThreadRef): Gen<number> {
+    const t = self as Thread;
+    yield* this.steps(t, [["rdtsc", this.hw("rdtsc", t.cpu)]]);
+    return this.sim.now;
+  }
+
+  // ---- kernel-specific ----------------------------------------------------------------------
+
+  abstract threadCreate(self: ThreadRef, spec: ThreadSpec): Gen<ThreadRef>;
+  abstract threadJoin(self: ThreadRef, t: ThreadRef): Gen<void>;
+  abstract yield(self: ThreadRef): Gen<void>;
+  abstract fork(self: ThreadRef, spec: ThreadSpec): Gen<ThreadRef>;
+  abstract newMutex(name: string): MutexRef;
+  abstract mutexLock(self: ThreadRef, m: MutexRef): Gen<void>;
+  abstract mutexUnlock(self: ThreadRef, m: MutexRef): Gen<void>;
+  abstract newCondVar(name: string): CondVarRef;
+  abstract condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void>;
+  abstract condSignal(self: ThreadRef, cv: CondVarRef): Gen<void>;
+  abstract condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void>;
+  abstract sleep(self: ThreadRef, cycles: number): Gen<void>;
+  abstract syscall(self: ThreadRef, name: string, body: number): Gen<void>;
+}

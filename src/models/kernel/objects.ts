@@ -1,0 +1,84 @@
+/**
+ * Kernel objects shared by both kernels: threads, shared words (flags), spinlocks, barriers.
+ * They hold state only; the mechanisms acting on them live in BaseKernel and the kernels.
+ */
+import type { SimEvent } from "../../engine/index.js";
+import type { BarrierRef, FlagRef, SpinLockRef, ThreadBody, ThreadRef, ThreadState } from "./types.js";
+
+/** Why a spinning thread stopped spinning. */
+export type SpinOutcome = "seen" | "granted" | "preempted";
+
+/** A thread spinning on a CPU (for a flag or a lock); the CPU can preempt it. */
+export interface Spinner {
+  readonly thread: Thread;
+  readonly event: SimEvent<SpinOutcome>;
+  /** Removes the spinner from what it waits on. */
+  cancel(): void;
+}
+
+export class Thread implements ThreadRef {
+  state: ThreadState = "new";
+  starts = 0;
+  /** What the thread's process waits on while it is off the CPU; dispatch succeeds it. */
+  wake: SimEvent<void> | null = null;
+  /** A wake-up that arrived before the thread blocked (kernels decide whether one may be kept). */
+  wakePending = false;
+  /** Last recorded step of this thread (breakdowns); -1 when not recording. */
+  lastStep = -1;
+  readonly joiners: Thread[] = [];
+  /** Spinlocks held: no preemption meanwhile (spin_lock disables it, as in both kernels). */
+  locksHeld = 0;
+  /** Set when the exiting thread has woken its joiners; a later joiner must not sleep. */
+  exitSignalled = false;
+  /** Kernel-private per-thread state (e.g. CFS vruntime, glibc start lock). */
+  readonly local = new Map<string, unknown>();
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    /** Current CPU: where it is bound (Nautilus), or placed then migrated (Linux). */
+    public cpu: number,
+    readonly body: ThreadBody,
+    readonly exited: SimEvent<number>,
+  ) {}
+}
+
+export class Flag implements FlagRef {
+  /** CPU whose cache holds the latest version (−1: memory, nobody yet). */
+  writer = -1;
+  version = 0;
+  writeStep = -1;
+  /** Per CPU, the version its cache holds. */
+  readonly seen = new Map<number, number>();
+  readonly spinners = new Set<Spinner & { pred: (v: number) => boolean }>();
+
+  constructor(
+    readonly name: string,
+    public value: number,
+  ) {}
+}
+
+export class SpinLock implements SpinLockRef {
+  holder: Thread | null = null;
+  /** CPU whose cache owns the lock word. */
+  lineOwner = -1;
+  readonly waiters: Spinner[] = [];
+  /** Step that last released it (breakdowns). */
+  releaseStep = -1;
+
+  constructor(readonly name: string) {}
+}
+
+export class Barrier implements BarrierRef {
+  arrived = 0;
+  generation: Flag;
+  readonly counter: SpinLock;
+
+  constructor(
+    readonly name: string,
+    readonly parties: number,
+  ) {
+    this.generation = new Flag(`${name}.generation`, 0);
+    this.counter = new SpinLock(`${name}.count`);
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * The scheduling core both kernels share: per-CPU run queues and dispatch, thread processes,
+ * work steps (with breakdown recording) and preemption points. BaseKernel (base.ts) adds shared
+ * memory, spinlocks, barriers and time; the kernels add their own costs and step sequences.
+ */
+import type { SimEvent, Simulation } from "../../engine/index.js";
+import type { Machine } from "../hardware/machine.js";
+import type { CostTable } from "../hardware/params.js";
+import { Thread, type Spinner } from "./objects.js";
+import type { Gen, ThreadRef, ThreadSpec } from "./types.js";
+
+export type StepList = ReadonlyArray<readonly [string, number]>;
+
+/** Scheduler state of one CPU. */
+export interface CpuSched {
+  current: Thread | null;
+  readonly queue: Thread[];
+  /** Set by an interrupt that made a thread ready; honoured at the next preemption point. */
+  needResched: boolean;
+  spinner: Spinner | null;
+  /** A context switch is being executed (the CPU is between threads). */
+  switching: boolean;
+  idleSince: number;
+  /** CPU whose cache owns this run queue's lock word. */
+  rqLineOwner: number;
+}
+
+export abstract class SchedulerCore {
+  readonly sim: Simulation;
+  readonly threads: Thread[] = [];
+  /** Test hook: called whenever a CPU switches to a thread (or to idle: null). */
+  onDispatch: ((cpu: number, t: Thread | null) => void) | null = null;
+  private readonly scheds: CpuSched[] = [];
+
+  constructor(
+    readonly machine: Machine,
+    readonly costs: CostTable,
+  ) {
+    this.sim = machine.sim;
+  }
+
+  // ---- costs -------------------------------------------------------------------------------
+
+  /** A kernel cost drawn on `cpu`'s stream. */
+  protected k(name: string, cpu: number): number {
+    return this.costs.draw(name, this.machine.cpu(cpu).rng);
+  }
+
+  /** A hardware cost drawn on `cpu`'s stream. */
+  protected hw(name: string, cpu: number): number {
+    return this.machine.draw(name, cpu);
+  }
+
+  /** Taking a lock word or queue whose line another CPU owns costs a line transfer. */
+  protected lineFrom(owner: number, cpu: number): number {
+    return owner < 0 || owner === cpu ? 0 : this.machine.lineTransfer(owner, cpu);
+  }
+
+  sched(cpu: number): CpuSched {
+    let s = this.scheds[cpu];
+    if (s === undefined) {
+      this.machine.cpu(cpu); // validates the index
+      s = { current: null, queue: [], needResched: false, spinner: null, switching: false, idleSince: 0, rqLineOwner: cpu };
+      this.scheds[cpu] = s;
+    }
+    return s;
+  }
+
+  // ---- work --------------------------------------------------------------------------------
+
+  /**
+   * Runs `list` callback-style on `cpu` as preemptible work; one segment when not recording,
+   * one per step when recording (same completion time: filling is additive).
+   */
+  protected runSteps(cpu: number, list: StepList, prevStep: number, done: (lastStep: number) => void): void {
+    const c = this.machine.cpu(cpu);
+    const rec = this.machine.recorder;
+    if (rec === null) {
+      let sum = 0;
+      for (const s of list) sum += s[1];
+      if (sum <= 0) done(prevStep);
+      else c.exec(sum, list[0]![0], () => done(prevStep));
+      return;
+    }
+    let i = 0;
+    let last = prevStep;
+    const next = (): void => {
+      while (i < list.length && list[i]![1] <= 0) i++;
+      if (i >= list.length) return done(last);
+      const [name, cycles] = list[i++]!;
+      const start = this.sim.now;
+      c.exec(cycles, name, () => {
+        const stolen = this.sim.now - start - cycles;
+        const note = stolen > 0 ? `incl. ${stolen} cycles taken by ${c.reservationsIn(start, this.sim.now).join(", ")}` : undefined;
+        last = rec.record(cpu, name, start, this.sim.now, last, stolen, note);
+        next();
+      });
+    };
+    next();
+  }
+
+  /** The calling thread executes `list` on its CPU, then passes a preemption point. */
+  protected *steps(t: Thread, list: StepList): Gen<void> {
+    this.assertCurrent(t);
+    const ev = this.sim.event<number>("steps");
+    this.runSteps(t.cpu, list, t.lastStep, (last) => ev.succeed(last));
+    t.lastStep = yield ev;
+    yield* this.preemptionPoint(t);
+  }
+
+  /** Where a pending reschedule takes effect (not while the thread holds a spinlock). */
+  protected *preemptionPoint(t: Thread): Gen<void> {
+    if (t.locksHeld > 0) return;
+    const hook = this.atPreemptionPoint(t);
+    if (hook !== null) yield* hook;
+    const cs = this.sched(t.cpu);
+    if (cs.needResched) {
+      cs.needResched = false;
+      if (cs.queue.length > 0) yield this.offCpu(t, "ready", true);
+    }
+  }
+
+  /** Kernel hook run at every preemption point (e.g. Linux migrating a running thread). */
+  protected atPreemptionPoint(_t: Thread): Gen<void> | null {
+    return null;
+  }
+
+  protected assertCurrent(t: Thread): void {
+    const cur = this.sched(t.cpu).current;
+    if (cur !== t) throw new Error(`${t.name} ran on cpu${t.cpu} while ${cur === null ? "no thread" : cur.name} owned it`);
+  }
+
+  // ---- threads and dispatch ----------------------------------------------------------------
+
+  /** Creates a thread and its process; it runs its body once first dispatched. */
+  protected spawn(spec: ThreadSpec): Thread {
+    const t = new Thread(this.threads.length, spec.name, spec.cpu, spec.body, this.sim.event<number>(`${spec.name} exited`));
+    this.sched(spec.cpu);
+    this.threads.push(t);
+    t.wake = this.sim.event(`${t.name} first dispatch`);
+    this.sim.process(t.name, this.threadMain(t));
+    return t;
+  }
+
+  private *threadMain(t: Thread): Gen<void> {
+    yield t.wake!;
+    t.starts++;
+    yield* t.body(t);
+    yield* this.exitSteps(t);
+    const cs = this.sched(t.cpu);
+    this.assertCurrent(t);
+    t.state = "exited";
+    cs.current = null;
+    t.exited.succeed(this.sim.now);
+    this.reschedule(t.cpu, t.lastStep);
+  }
+
+  boot(spec: ThreadSpec): ThreadRef {
+    const t = this.spawn(spec);
+    const cs = this.sched(spec.cpu);
+    if (cs.current !== null) throw new Error(`boot: cpu${spec.cpu} already runs ${cs.current.name}`);
+    cs.current = t;
+    t.state = "running";
+    this.machine.cpu(spec.cpu).setBusy(true);
+    this.onDispatch?.(spec.cpu, t);
+    t.wake!.succeed();
+    return t;
+  }
+
+  /** Takes the calling thread off its CPU; returns the event that resumes it. */
+  protected offCpu(t: Thread, state: "ready" | "blocked", requeue: boolean): SimEvent<void> {
+    this.assertCurrent(t);
+    const cs = this.sched(t.cpu);
+    t.state = state;
+    cs.current = null;
+    const ev = (t.wake = this.sim.event(`${t.name} wake`));
+    if (requeue) cs.queue.push(t);
+    this.reschedule(t.cpu, t.lastStep);
+    return ev;
+  }
+
+  /** Blocks the calling thread until a wake-up dispatches it again. */
+  protected *block(t: Thread): Gen<void> {
+    if (t.wakePending) {
+      t.wakePending = false;
+      return;
+    }
+    yield this.offCpu(t, "blocked", false);
+  }
+
+  /** Policy: which ready thread runs next (FIFO by default). */
+  protected pickNext(cs: CpuSched, _cpu: number): Thread | undefined {
+    return cs.queue.shift();
+  }
+
+  /** If `cpu` has no current thread, switches to the next ready one (or goes idle). */
+  reschedule(cpu: number, prevStep: number): void {
+    const cs = this.sched(cpu);
+    if (cs.current !== null || cs.switching) return;
+    const c = this.machine.cpu(cpu);
+    const next = this.pickNext(cs, cpu);
+    if (next === undefined) {
+      c.setBusy(false);
+      cs.idleSince = this.sim.now;
+      this.onDispatch?.(cpu, null);
+      return;
+    }
+    cs.current = next;
+    cs.switching = true;
+    next.state = "running";
+    c.setBusy(true);
+    this.onDispatch?.(cpu, next);
+    this.runSteps(cpu, this.switchSteps(cpu, next), prevStep, (last) => {
+      cs.switching = false;
+      next.lastStep = last;
+      next.wake!.succeed();
+    });
+  }
+
+  /** Preempts a thread spinning on `cpu` if others are ready (interrupt-return reschedule). */
+  protected preemptSpinner(cpu: number): boolean {
+    const cs = this.sched(cpu);
+    const sp = cs.spinner;
+    if (sp === null || cs.queue.length === 0 || cs.current !== sp.thread || sp.thread.locksHeld > 0) return false;
+    sp.cancel();
+    cs.spinner = null;
+    this.offCpu(sp.thread, "ready", true);
+    sp.event.succeed("preempted");
+    return true;
+  }
+
+  /** The exiting thread takes its joiners; from now on joiners must not block. */
+  protected takeJoiners(t: Thread): Thread[] {
+    t.exitSignalled = true;
+    return t.joiners.splice(0);
+  }
+
+  /** Steps of a context switch on `cpu` to `next` (kernel-specific). */
+  protected abstract switchSteps(cpu: number, next: Thread): StepList;
+  /** What a thread executes after its body returns, including waking joiners. */
+  protected abstract exitSteps(t: Thread): Gen<void>;
+}

@@ -1,0 +1,367 @@
+/**
+ * Linux (with glibc/NPTL) as the authors' user-space harness exercises it (linux.md): system
+ * call entry/exit, glibc's stack cache and mmap, clone/copy_process, fork placement and the
+ * affinity system call with migration, CFS-like per-CPU run queues with wake-up preemption,
+ * futexes (sync.ts), reschedule IPIs, idle-state exit latency, and noise (noise.ts).
+ */
+import x64Data from "./data/x64.json" with { type: "json" };
+import phiData from "./data/phi.json" with { type: "json" };
+import type { InterruptStep } from "../hardware/cpu.js";
+import type { Machine } from "../hardware/machine.js";
+import { BaseKernel, type StepList } from "../kernel/base.js";
+import { kernelCosts } from "../kernel/costs.js";
+import { Thread } from "../kernel/objects.js";
+import type { CondVarRef, Gen, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
+import { LINUX_NOISE_PARAMETERS, linuxNoise } from "./noise.js";
+import { FutexMutex, GlibcCondVar, condBroadcast, condSignal, condWait, futexLock, futexUnlock, type LinuxOps } from "./sync.js";
+
+export const LINUX_PARAMETERS = [
+  "syscall.entry", "syscall.exit", "pagefault", "glibc.stackCacheHit", "glibc.mmapStack", "glibc.mprotectGuard",
+  "glibc.firstTouchPages", "glibc.threadSetup", "glibc.startThread", "glibc.threadExit", "glibc.join",
+  "glibc.stackCacheSlots", "glibc.condBookkeeping", "clone.copyProcess", "clone.wakeUpNewTask", "clone.retFromFork",
+  "robustList.body", "sched.setaffinity", "sched.moveQueuedTask", "sched.migrationStop", "sched.ttwu",
+  "sched.ipiHandler", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
+  "futex.waitReturn", "futex.wakeBody", "futex.requeueBody", "futex.requeuePerWaiter", "exit.doExit",
+  "nanosleep.setup", "timer.handler", "fork.copyMm", "idle.deepAfter", "idle.deepStates", ...LINUX_NOISE_PARAMETERS,
+] as const;
+
+export interface LinuxOptions {
+  /** Background noise beyond the tick (kernel threads, daemons, device IRQs); default true. */
+  readonly noise?: boolean;
+  /** Allow deep idle states (core C6); default: the data file's idle.deepStates. */
+  readonly deepIdle?: boolean;
+}
+
+export function linuxData(machine: string): unknown {
+  return machine === "phi" ? phiData : x64Data;
+}
+
+export class LinuxKernel extends BaseKernel {
+  readonly name = "linux" as const;
+  /** No IPIs or Nemo events from user space. */
+  readonly events = undefined;
+  /** glibc's cache of stacks of joined threads (count of free cached stacks). */
+  private stackCache = 0;
+  private readonly deepIdle: boolean;
+
+  constructor(machine: Machine, options: LinuxOptions = {}) {
+    super(machine, kernelCosts("linux", machine, linuxData(machine.name), LINUX_PARAMETERS));
+    const noise = options.noise ?? true;
+    this.deepIdle = options.deepIdle ?? this.costs.setting("idle.deepStates") > 0;
+    machine.attachNoise((cpu, m) => linuxNoise(cpu, m, this.costs, noise));
+  }
+
+  /** Operations the futex/condvar code (sync.ts) uses. */
+  readonly ops: LinuxOps = {
+    steps: (t, l) => this.steps(t, l),
+    block: (t) => this.block(t),
+    ttwu: (caller, w) => this.ttwu(caller, w),
+    cost: (name, cpu) => this.k(name, cpu),
+    hw: (name, cpu) => this.hw(name, cpu),
+    lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
+  };
+
+  // ---- scheduler ---------------------------------------------------------------------------
+
+  protected switchSteps(cpu: number, next: Thread): StepList {
+    const list: [string, number][] = [
+      ["__schedule: pick_next_task_fair", this.k("sched.schedule", cpu)],
+      ["context_switch (same mm: no CR3)", this.k("switch.contextSwitch", cpu)],
+      ["FPU state save + restore", this.hw("fpu.save", cpu) + this.hw("fpu.restore", cpu)],
+    ];
+    if (next.starts === 0) list.push(["ret_from_fork: schedule_tail", this.k("clone.retFromFork", cpu)]);
+    return list;
+  }
+
+  /** try_to_wake_up from a thread: enqueue on the wakee's CPU, preempt or IPI it. */
+  private *ttwu(caller: Thread, w: Thread): Gen<void> {
+    const c = caller.cpu;
+    const target = w.cpu;
+    yield* this.steps(caller, [[`try_to_wake_up ${w.name} (rq of cpu${target})`, this.k("sched.ttwu", c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
+    this.enqueue(w, c);
+    if (target === c) {
+      this.sched(c).needResched = true; // wake-up preemption of the waker, at its next preemption point
+      return;
+    }
+    yield* this.steps(caller, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
+    this.reschedIpi(c, target, caller.lastStep);
+  }
+
+  private enqueue(w: Thread, from: number): void {
+    const cs = this.sched(w.cpu);
+    cs.rqLineOwner = from;
+    if (w.state === "blocked" || w.state === "new") {
+      w.state = "ready";
+      cs.queue.push(w);
+    } else w.wakePending = true;
+  }
+
+  /** Reschedule IPI: the target leaves its idle state, runs scheduler_ipi, then schedules. */
+  private reschedIpi(from: number, to: number, sendStep: number): void {
+    this.machine.deliverIpi(from, to, "reschedule", () => [
+      ...this.idleExit(to),
+      { step: "IRQ entry (reschedule)", cycles: this.hw("irq.entry", to) },
+      { step: "scheduler_ipi", cycles: this.k("sched.ipiHandler", to) },
+      { step: "EOI write", cycles: this.hw("apic.eoi", to) },
+      { step: "IRQ exit", cycles: this.hw("irq.exit", to) },
+    ], (_end, last) => this.afterInterrupt(to, last), sendStep);
+  }
+
+  /** Exit latency of the idle state the menu governor chose for the idle period so far. */
+  private idleExit(cpu: number): InterruptStep[] {
+    const cs = this.sched(cpu);
+    if (cs.current !== null || cs.switching) return [];
+    const now = this.sim.now;
+    const idleFor = now - Math.max(cs.idleSince, this.machine.cpu(cpu).lastActivityBefore(now));
+    const deep = this.deepIdle && idleFor >= this.costs.meanCycles("idle.deepAfter");
+    return [{ step: deep ? "leave deep C-state" : "leave C1 (hlt)", cycles: this.hw(deep ? "idle.deepExit" : "idle.haltExit", cpu) }];
+  }
+
+  private afterInterrupt(cpu: number, lastStep: number): void {
+    const cs = this.sched(cpu);
+    if (cs.queue.length === 0) return;
+    cs.rqLineOwner = cpu;
+    if (cs.current === null) this.reschedule(cpu, lastStep);
+    else if (!this.preemptSpinner(cpu)) cs.needResched = true;
+  }
+
+  /** Fork balancing on an idle machine: the first idle CPU of the parent's module, die, socket, machine. */
+  private placeNewTask(parent: number): number {
+    const t = this.machine.profile.topology;
+    const groups = t.kind === "ring"
+      ? [t.threadsPerCore, this.machine.cpuCount]
+      : [t.cpusPerModule, t.cpusPerModule * t.modulesPerDie, t.cpusPerModule * t.modulesPerDie * t.diesPerSocket, this.machine.cpuCount];
+    for (const size of groups) {
+      const base = Math.floor(parent / size) * size;
+      for (let i = base; i < base + size; i++) {
+        const cs = this.sched(i);
+        if (i !== parent && cs.current === null && !cs.switching && cs.queue.length === 0) return i;
+      }
+    }
+    return parent;
+  }
+
+  // ---- system calls ------------------------------------------------------------------------
+
+  /** A system call: entry, body steps, exit. */
+  protected *sys(t: Thread, name: string, body: StepList): Gen<void> {
+    yield* this.steps(t, [[`syscall entry (${name})`, this.k("syscall.entry", t.cpu)], ...body, [`syscall exit (${name})`, this.k("syscall.exit", t.cpu)]]);
+  }
+
+  *syscall(self: ThreadRef, name: string, body: number): Gen<void> {
+    yield* this.sys(self as Thread, name, [[name, body]]);
+  }
+
+  // ---- threads -----------------------------------------------------------------------------
+
+  /** pthread_create with a CPU-affinity attribute (glibc's "stopped start" path). */
+  *threadCreate(self: ThreadRef, spec: ThreadSpec): Gen<ThreadRef> {
+    const t = self as Thread;
+    const c = t.cpu;
+    if (this.stackCache > 0) {
+      this.stackCache--;
+      yield* this.steps(t, [["glibc: stack from the stack cache", this.k("glibc.stackCacheHit", c)]]);
+    } else {
+      yield* this.sys(t, "mmap stack", [["mmap: new VMA", this.k("glibc.mmapStack", c)]]);
+      yield* this.sys(t, "mprotect guard", [["mprotect: split VMA for guard page", this.k("glibc.mprotectGuard", c)]]);
+      const pages = this.costs.setting("glibc.firstTouchPages");
+      yield* this.steps(t, [[`page faults: first touch of descriptor/TLS (${pages})`, pages * this.k("pagefault", c)]]);
+    }
+    yield* this.steps(t, [
+      ["glibc: thread descriptor + TLS setup", this.k("glibc.threadSetup", c)],
+      ["lll_lock(pd->lock) for stopped start", this.hw("atomic", c)],
+    ]);
+    const startLock = new FutexMutex(`${spec.name}.pd->lock`);
+    startLock.word = 1;
+    startLock.lineOwner = c;
+    const placed = this.placeNewTask(c);
+    const child = this.spawn({ ...spec, cpu: placed, body: (me) => this.childStart(me as Thread, spec, startLock) });
+    yield* this.steps(t, [
+      ["syscall entry (clone)", this.k("syscall.entry", c)],
+      ["copy_process", this.k("clone.copyProcess", c)],
+      [`wake_up_new_task → cpu${placed}`, this.k("clone.wakeUpNewTask", c) + this.lineFrom(this.sched(placed).rqLineOwner, c)],
+    ]);
+    this.enqueue(child, c);
+    if (placed !== c) {
+      yield* this.steps(t, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
+      this.reschedIpi(c, placed, t.lastStep);
+    }
+    yield* this.steps(t, [["syscall exit (clone)", this.k("syscall.exit", c)]]);
+    yield* this.setAffinity(t, child, spec.cpu);
+    yield* futexUnlock(this.ops, t, startLock, "lll_unlock(pd->lock)");
+    return child;
+  }
+
+  /** The child's side of pthread_create up to the user's function. */
+  private *childStart(me: Thread, spec: ThreadSpec, startLock: FutexMutex): Gen<unknown> {
+    yield* this.steps(me, [
+      ["return to user (clone)", this.k("syscall.exit", me.cpu)],
+      ["glibc start_thread prologue", this.k("glibc.startThread", me.cpu)],
+    ]);
+    yield* this.sys(me, "set_robust_list", [["set_robust_list", this.k("robustList.body", me.cpu)]]);
+    yield* futexLock(this.ops, me, startLock, "normal", "lll_lock(pd->lock): wait for the creator");
+    yield* futexUnlock(this.ops, me, startLock, "lll_unlock(pd->lock)");
+    return yield* spec.body(me);
+  }
+
+  /** sched_setaffinity(child): move it if it is queued elsewhere, stop-migrate it if it runs. */
+  private *setAffinity(t: Thread, child: Thread, target: number): Gen<void> {
+    const c = t.cpu;
+    yield* this.steps(t, [["syscall entry (sched_setaffinity)", this.k("syscall.entry", c)], ["sched_setaffinity: cpumask, __set_cpus_allowed_ptr", this.k("sched.setaffinity", c)]]);
+    const from = child.cpu;
+    if (from !== target && child.state === "ready") {
+      const q = this.sched(from).queue;
+      q.splice(q.indexOf(child), 1);
+      yield* this.steps(t, [[`move_queued_task cpu${from}→cpu${target}`, this.k("sched.moveQueuedTask", c) + this.lineFrom(this.sched(from).rqLineOwner, c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
+      child.state = "blocked";
+      child.cpu = target;
+      this.enqueue(child, c);
+      yield* this.steps(t, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
+      this.reschedIpi(c, target, t.lastStep);
+    } else if (from !== target && child.state === "running") {
+      // Running elsewhere: the migration stopper on its CPU moves it; we wait for completion.
+      child.local.set("migrateTo", target);
+      child.local.set("migrationWaiter", t);
+      yield* this.steps(t, [["stop_one_cpu: queue stopper work, write ICR", this.hw("apic.icrWrite", c)]]);
+      yield* this.block(t);
+    } else child.cpu = target; // sleeping or new: the next wake-up goes to the new CPU
+    yield* this.steps(t, [["syscall exit (sched_setaffinity)", this.k("syscall.exit", c)]]);
+  }
+
+  protected override atPreemptionPoint(t: Thread): Gen<void> | null {
+    return t.local.has("migrateTo") ? this.migrateSelf(t) : null;
+  }
+
+  /** The stopper preempts `t` on its CPU, moves it to the new CPU and completes the waiter. */
+  private *migrateSelf(t: Thread): Gen<void> {
+    const target = t.local.get("migrateTo") as number;
+    const waiter = t.local.get("migrationWaiter") as Thread;
+    t.local.delete("migrateTo");
+    t.local.delete("migrationWaiter");
+    const from = t.cpu;
+    const ev = this.offCpu(t, "blocked", false);
+    // The stopper is the highest-priority kernel thread: nothing else runs on `from` meanwhile.
+    const stop = [{ step: "migration stopper: migration_cpu_stop", cycles: this.k("sched.migrationStop", from) }];
+    let last = -1;
+    last = this.machine.cpu(from).interrupt("migration stopper", stop, () => {
+      t.cpu = target;
+      this.enqueue(t, from);
+      this.reschedIpi(from, target, last);
+      // complete(): wake the thread waiting in sched_setaffinity.
+      this.enqueue(waiter, from);
+      if (waiter.cpu !== from) this.reschedIpi(from, waiter.cpu, last);
+      else this.afterInterrupt(from, last);
+    }, t.lastStep).lastStep;
+    yield ev;
+  }
+
+  protected *exitSteps(t: Thread): Gen<void> {
+    const c = t.cpu;
+    yield* this.steps(t, [["glibc: thread exit (TLS destructors, freeres)", this.k("glibc.threadExit", c)]]);
+    yield* this.steps(t, [["syscall entry (exit)", this.k("syscall.entry", c)], ["do_exit", this.k("exit.doExit", c)]]);
+    for (const j of this.takeJoiners(t)) {
+      yield* this.steps(t, [["futex wake (clear_child_tid)", this.k("futex.wakeBody", c)]]);
+      yield* this.ttwu(t, j);
+    }
+  }
+
+  *threadJoin(self: ThreadRef, target: ThreadRef): Gen<void> {
+    const t = self as Thread;
+    const other = target as Thread;
+    const c = t.cpu;
+    if (!other.exitSignalled) {
+      yield* this.steps(t, [["syscall entry (futex wait on tid)", this.k("syscall.entry", c)], ["futex_wait: compare tid", this.k("futex.waitBody", c)]]);
+      // The kernel compares the tid word: if clear_child_tid already ran, do not sleep.
+      if (!other.exitSignalled) {
+        other.joiners.push(t);
+        yield* this.block(t);
+        yield* this.steps(t, [["futex_wait return", this.k("futex.waitReturn", c)]]);
+      }
+      yield* this.steps(t, [["syscall exit", this.k("syscall.exit", c)]]);
+    }
+    yield* this.steps(t, [["glibc: pthread_join, stack to cache", this.k("glibc.join", c)]]);
+    this.stackCache = Math.min(this.stackCache + 1, this.costs.setting("glibc.stackCacheSlots"));
+  }
+
+  *yield(self: ThreadRef): Gen<void> {
+    const t = self as Thread;
+    const c = t.cpu;
+    yield* this.steps(t, [["syscall entry (sched_yield)", this.k("syscall.entry", c)], ["yield_task_fair", this.k("sched.yieldTask", c)]]);
+    if (this.sched(c).queue.length > 0) yield this.offCpu(t, "ready", true);
+    else yield* this.steps(t, [["__schedule: picks the same task", this.k("sched.schedule", c)]]);
+    yield* this.steps(t, [["syscall exit (sched_yield)", this.k("syscall.exit", c)]]);
+  }
+
+  /** fork(): a new process (copy of the address space), placed by fork balancing on spec.cpu. */
+  *fork(self: ThreadRef, spec: ThreadSpec): Gen<ThreadRef> {
+    const t = self as Thread;
+    const c = t.cpu;
+    const child = this.spawn({ ...spec, body: (me) => this.forkChild(me as Thread, spec) });
+    yield* this.steps(t, [
+      ["syscall entry (fork)", this.k("syscall.entry", c)],
+      ["copy_process", this.k("clone.copyProcess", c)],
+      ["copy_mm: page tables, COW", this.k("fork.copyMm", c)],
+      ["wake_up_new_task", this.k("clone.wakeUpNewTask", c)],
+    ]);
+    this.enqueue(child, c);
+    if (child.cpu !== c) {
+      yield* this.steps(t, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
+      this.reschedIpi(c, child.cpu, t.lastStep);
+    }
+    yield* this.steps(t, [["syscall exit (fork)", this.k("syscall.exit", c)]]);
+    return child;
+  }
+
+  private *forkChild(me: Thread, spec: ThreadSpec): Gen<unknown> {
+    yield* this.steps(me, [["return to user (fork child)", this.k("syscall.exit", me.cpu)]]);
+    return yield* spec.body(me);
+  }
+
+  /** nanosleep: block; the timer interrupt at the deadline wakes the thread on its CPU. */
+  *sleep(self: ThreadRef, cycles: number): Gen<void> {
+    const t = self as Thread;
+    const c = t.cpu;
+    yield* this.steps(t, [["syscall entry (nanosleep)", this.k("syscall.entry", c)], ["hrtimer_start", this.k("nanosleep.setup", c)]]);
+    this.sim.schedule(cycles, () => {
+      this.machine.cpu(t.cpu).interrupt("timer", [
+        ...this.idleExit(t.cpu),
+        { step: "IRQ entry (timer)", cycles: this.hw("irq.entry", t.cpu) },
+        { step: "hrtimer handler: wake sleeper", cycles: this.k("timer.handler", t.cpu) + this.k("sched.ttwu", t.cpu) },
+        { step: "EOI write", cycles: this.hw("apic.eoi", t.cpu) },
+        { step: "IRQ exit", cycles: this.hw("irq.exit", t.cpu) },
+      ], () => { this.enqueue(t, t.cpu); this.afterInterrupt(t.cpu, -1); });
+    }, undefined, c);
+    yield* this.block(t);
+    yield* this.steps(t, [["syscall exit (nanosleep)", this.k("syscall.exit", t.cpu)]]);
+  }
+
+  // ---- pthread mutexes and condition variables (futex based; sync.ts) -----------------------
+
+  newMutex(name: string): MutexRef {
+    return new FutexMutex(name);
+  }
+
+  mutexLock(self: ThreadRef, m: MutexRef): Gen<void> {
+    return futexLock(this.ops, self as Thread, m as FutexMutex, "normal", "pthread_mutex_lock");
+  }
+
+  mutexUnlock(self: ThreadRef, m: MutexRef): Gen<void> {
+    return futexUnlock(this.ops, self as Thread, m as FutexMutex, "pthread_mutex_unlock");
+  }
+
+  newCondVar(name: string): CondVarRef {
+    return new GlibcCondVar(name);
+  }
+
+  condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void> {
+    return condWait(this.ops, self as Thread, cv as GlibcCondVar, m as FutexMutex);
+  }
+
+  condSignal(self: ThreadRef, cv: CondVarRef): Gen<void> {
+    return condSignal(this.ops, self as Thread, cv as GlibcCondVar);
+  }
+
+  condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void> {
+    return condBroadcast(this.ops, self as Thread, cv as GlibcCondVar);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * glibc (pre-2.25 NPTL) synchronisation over futexes: the low-level lock (0 free, 1 locked,
+ * 2 locked with waiters), pthread mutexes on it, and the old sequence-number condition variable
+ * whose signal uses FUTEX_WAKE_OP and whose broadcast uses FUTEX_CMP_REQUEUE: it wakes one
+ * waiter and moves the rest onto the mutex's futex, so they are then woken one by one as the
+ * mutex is handed over. futex_wait compares the word in the kernel, so no wake-up is lost.
+ */
+import type { StepList } from "../kernel/base.js";
+import type { Thread } from "../kernel/objects.js";
+import type { CondVarRef, Gen, MutexRef } from "../kernel/types.js";
+
+export interface LinuxOps {
+  steps(t: Thread, l: StepList): Gen<void>;
+  block(t: Thread): Gen<void>;
+  ttwu(caller: Thread, w: Thread): Gen<void>;
+  cost(name: string, cpu: number): number;
+  hw(name: string, cpu: number): number;
+  lineFrom(owner: number, cpu: number): number;
+}
+
+export class FutexMutex implements MutexRef {
+  /** 0 free, 1 locked, 2 locked and maybe waiters. */
+  word = 0;
+  lineOwner = -1;
+  /** Threads asleep in futex_wait on this word (kernel hash bucket). */
+  readonly queue: Thread[] = [];
+
+  constructor(readonly name: string) {}
+}
+
+export class GlibcCondVar implements CondVarRef {
+  readonly lock: FutexMutex;
+  /** The futex word waiters sleep on, and its kernel wait queue. */
+  futex = 0;
+  readonly futexQueue: Thread[] = [];
+  totalSeq = 0;
+  wakeupSeq = 0;
+  wokenSeq = 0;
+  broadcastSeq = 0;
+  mutex: FutexMutex | null = null;
+
+  constructor(readonly name: string) {
+    this.lock = new FutexMutex(`${name}.__lock`);
+  }
+}
+
+function* atomicOn(k: LinuxOps, t: Thread, m: FutexMutex, label: string): Gen<void> {
+  yield* k.steps(t, [[label, k.hw("atomic", t.cpu) + k.lineFrom(m.lineOwner, t.cpu)]]);
+  m.lineOwner = t.cpu;
+}
+
+/** lll_lock / pthread_mutex_lock; "cond" is __pthread_mutex_cond_lock (always marks contended). */
+export function* futexLock(k: LinuxOps, t: Thread, m: FutexMutex, mode: "normal" | "cond", label: string): Gen<void> {
+  yield* atomicOn(k, t, m, `${label}: cmpxchg ${m.name}`);
+  if (m.word === 0) {
+    m.word = mode === "cond" ? 2 : 1;
+    return;
+  }
+  const c = t.cpu;
+  for (;;) {
+    const old = m.word;
+    m.word = 2;
+    if (old === 0) return;
+    yield* k.steps(t, [[`syscall entry (futex_wait ${m.name})`, k.cost("syscall.entry", c)], ["futex_wait: hash, bucket lock, compare", k.cost("futex.waitBody", c)]]);
+    if (m.word === 2) {
+      m.queue.push(t);
+      yield* k.block(t);
+      yield* k.steps(t, [["futex_wait return", k.cost("futex.waitReturn", c)]]);
+    }
+    yield* k.steps(t, [["syscall exit (futex_wait)", k.cost("syscall.exit", c)]]);
+    yield* atomicOn(k, t, m, `${label}: xchg ${m.name} to 2`);
+  }
+}
+
+/** Releases in the kernel's name (FUTEX_WAKE_OP) or user space: 2 means a waiter must be woken. */
+function* wakeLockWaiter(k: LinuxOps, t: Thread, m: FutexMutex): Gen<void> {
+  const w = m.queue.shift();
+  if (w !== undefined) yield* k.ttwu(t, w);
+}
+
+export function* futexUnlock(k: LinuxOps, t: Thread, m: FutexMutex, label: string): Gen<void> {
+  yield* atomicOn(k, t, m, `${label}: xchg ${m.name} to 0`);
+  const old = m.word;
+  m.word = 0;
+  if (old !== 2) return;
+  const c = t.cpu;
+  yield* k.steps(t, [[`syscall entry (futex_wake ${m.name})`, k.cost("syscall.entry", c)], ["futex_wake: hash, bucket lock", k.cost("futex.wakeBody", c)]]);
+  yield* wakeLockWaiter(k, t, m);
+  yield* k.steps(t, [["syscall exit (futex_wake)", k.cost("syscall.exit", c)]]);
+}
+
+export function* condWait(k: LinuxOps, t: Thread, cv: GlibcCondVar, mutex: FutexMutex): Gen<void> {
+  const c = t.cpu;
+  yield* futexLock(k, t, cv.lock, "normal", "lll_lock(cond->__lock)");
+  cv.mutex = mutex;
+  yield* futexUnlock(k, t, mutex, "unlock user mutex");
+  yield* k.steps(t, [["cond: bump total_seq, futex, nwaiters", k.cost("glibc.condBookkeeping", c)]]);
+  cv.totalSeq++;
+  cv.futex++;
+  const seq = cv.wakeupSeq;
+  const bc = cv.broadcastSeq;
+  let broadcast = false;
+  for (;;) {
+    const futexVal = cv.futex;
+    yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
+    yield* k.steps(t, [["syscall entry (futex_wait cond)", k.cost("syscall.entry", c)], ["futex_wait: hash, bucket lock, compare", k.cost("futex.waitBody", c)]]);
+    if (cv.futex === futexVal) {
+      cv.futexQueue.push(t);
+      yield* k.block(t);
+      yield* k.steps(t, [["futex_wait return", k.cost("futex.waitReturn", c)]]);
+    }
+    yield* k.steps(t, [["syscall exit (futex_wait)", k.cost("syscall.exit", c)]]);
+    yield* futexLock(k, t, cv.lock, "normal", "lll_lock(cond->__lock)");
+    yield* k.steps(t, [["cond: check sequence numbers", k.cost("glibc.condBookkeeping", c)]]);
+    if (cv.broadcastSeq !== bc) {
+      broadcast = true;
+      break;
+    }
+    if (cv.wakeupSeq !== seq && cv.wokenSeq !== cv.wakeupSeq) break;
+  }
+  if (!broadcast) cv.wokenSeq++;
+  yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
+  yield* futexLock(k, t, mutex, "cond", "__pthread_mutex_cond_lock");
+}
+
+export function* condSignal(k: LinuxOps, t: Thread, cv: GlibcCondVar): Gen<void> {
+  const c = t.cpu;
+  yield* futexLock(k, t, cv.lock, "normal", "lll_lock(cond->__lock)");
+  yield* k.steps(t, [["cond: check waiters, bump wakeup_seq", k.cost("glibc.condBookkeeping", c)]]);
+  if (cv.totalSeq <= cv.wakeupSeq) {
+    yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
+    return;
+  }
+  cv.wakeupSeq++;
+  cv.futex++;
+  // FUTEX_WAKE_OP: wake one waiter and release the internal lock in one system call.
+  yield* k.steps(t, [["syscall entry (futex WAKE_OP)", k.cost("syscall.entry", c)], ["futex_wake_op: two buckets", k.cost("futex.wakeBody", c)]]);
+  const w = cv.futexQueue.shift();
+  if (w !== undefined) yield* k.ttwu(t, w);
+  const old = cv.lock.word;
+  cv.lock.word = 0;
+  if (old === 2) yield* wakeLockWaiter(k, t, cv.lock);
+  yield* k.steps(t, [["syscall exit (futex WAKE_OP)", k.cost("syscall.exit", c)]]);
+}
+
+export function* condBroadcast(k: LinuxOps, t: Thread, cv: GlibcCondVar): Gen<void> {
+  const c = t.cpu;
+  yield* futexLock(k, t, cv.lock, "normal", "lll_lock(cond->__lock)");
+  yield* k.steps(t, [["cond: set all sequence numbers", k.cost("glibc.condBookkeeping", c)]]);
+  if (cv.totalSeq <= cv.wakeupSeq) {
+    yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
+    return;
+  }
+  cv.wakeupSeq = cv.totalSeq;
+  cv.wokenSeq = cv.totalSeq;
+  cv.futex = 2 * cv.totalSeq;
+  cv.broadcastSeq++;
+  yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
+  // FUTEX_CMP_REQUEUE: wake one, move the others to the mutex's futex (no thundering herd).
+  const n = cv.futexQueue.length;
+  yield* k.steps(t, [
+    ["syscall entry (futex CMP_REQUEUE)", k.cost("syscall.entry", c)],
+    [`futex_requeue: wake 1, requeue ${Math.max(0, n - 1)}`, k.cost("futex.requeueBody", c) + Math.max(0, n - 1) * k.cost("futex.requeuePerWaiter", c)],
+  ]);
+  const first = cv.futexQueue.shift();
+  const target = cv.mutex;
+  // The mutex word is not touched: waiters take it with __pthread_mutex_cond_lock, which marks
+  // it contended (2), so each unlock wakes the next requeued waiter.
+  if (target !== null) target.queue.push(...cv.futexQueue.splice(0));
+  if (first !== undefined) yield* k.ttwu(t, first);
+  yield* k.steps(t, [["syscall exit (futex CMP_REQUEUE)", k.cost("syscall.exit", c)]]);
+}

@@ -1,0 +1,106 @@
+/**
+ * The harness shared by the experiments: parameters, a booted kernel on a machine, and how
+ * measurements are emitted (and remembered for breakdowns).
+ */
+import { Schema } from "effect";
+import { Simulation } from "../../engine/index.js";
+import { Machine } from "../hardware/machine.js";
+import { MACHINES } from "../hardware/profile.js";
+import type { Thread } from "../kernel/objects.js";
+import { KERNELS, type Gen, type Kernel, type ThreadRef } from "../kernel/types.js";
+import { LinuxKernel } from "../linux/kernel.js";
+import { NautilusKernel } from "../nautilus/kernel.js";
+import type { Observation } from "../plugin.js";
+
+const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
+
+export const MicrobenchParams = Schema.Struct({
+  machine: Schema.Literals(MACHINES),
+  kernel: Schema.Literals(KERNELS),
+  /** Trials per measurement point; default as the authors (100; spinlock 1000). */
+  trials: Schema.optional(PositiveInt),
+  /** Warm-up rounds of the IPI experiments (default 100, as the authors). */
+  warmup: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /** Nautilus: kick IPIs when a thread becomes ready on a remote CPU (default true). */
+  kicks: Schema.optional(Schema.Boolean),
+  /** Linux: kernel-thread, daemon and device-interrupt noise besides the tick (default true). */
+  linuxNoise: Schema.optional(Schema.Boolean),
+  /** Linux: allow deep idle states (default: off, see linux/data idle.deepStates). */
+  deepIdle: Schema.optional(Schema.Boolean),
+  /** Only the first n remote CPUs (per-core experiments, threads-long sizes); default all. */
+  remoteCpus: Schema.optional(PositiveInt),
+  /** Multiplies every time quantity by this integer (metamorphic tests); default 1. */
+  costScale: Schema.optional(PositiveInt),
+});
+export type MicrobenchParams = typeof MicrobenchParams.Type;
+
+export interface Measurement {
+  readonly core: number;
+  readonly start: number;
+  readonly end: number;
+  /** Step id of the end stamp (recording runs only). */
+  readonly endStep: number;
+  /** The value emitted, if not end − start (e.g. a total ÷ 200). */
+  readonly value?: number;
+}
+
+export class Harness {
+  readonly sim: Simulation;
+  readonly machine: Machine;
+  readonly kernel: Kernel;
+  readonly observations: Observation[] = [];
+  /** The first measurement of each core (for breakdowns). */
+  readonly firstByCore = new Map<number, Measurement>();
+
+  constructor(
+    readonly params: MicrobenchParams,
+    seed: string,
+    record: boolean,
+  ) {
+    this.sim = new Simulation({ seed });
+    this.machine = new Machine({ sim: this.sim, machine: params.machine, streamPrefix: params.kernel, costScale: params.costScale ?? 1, record });
+    this.kernel = params.kernel === "nautilus"
+      ? new NautilusKernel(this.machine, { kicks: params.kicks ?? true })
+      : new LinuxKernel(this.machine, { noise: params.linuxNoise ?? true, ...(params.deepIdle === undefined ? {} : { deepIdle: params.deepIdle }) });
+  }
+
+  trials(authors: number): number {
+    return this.params.trials ?? authors;
+  }
+
+  get warmup(): number {
+    return this.params.warmup ?? 100;
+  }
+
+  /** Remote CPUs 1..n−1, or the first `remoteCpus` of them. */
+  remoteCpus(): number[] {
+    const n = Math.min(this.machine.cpuCount - 1, this.params.remoteCpus ?? Infinity);
+    return Array.from({ length: n }, (_, i) => i + 1);
+  }
+
+  /** Harness delays are wall-clock: microseconds → cycles of this machine, times the scale. */
+  us(x: number): number {
+    return Math.round(x * this.machine.clockGHz * 1e3) * this.machine.scale;
+  }
+
+  emit(m: Measurement): void {
+    const value = m.value ?? m.end - m.start;
+    this.observations.push({ metric: "cycles", value, labels: { core: m.core } });
+    if (!this.firstByCore.has(m.core)) this.firstByCore.set(m.core, m);
+  }
+
+  /** Step id of the thread's last recorded step (breakdowns), −1 when not recording. */
+  lastStep(t: ThreadRef): number {
+    return (t as Thread).lastStep;
+  }
+
+  /** Boots the harness's main thread on CPU 0. */
+  main(body: (self: ThreadRef) => Gen<unknown>): void {
+    this.kernel.boot({ name: "main", cpu: 0, body });
+  }
+}
+
+/** A child that does nothing (the created thread of the creation experiments). */
+export function* emptyBody(): Gen<void> {
+  // returns at once: the thread exits
+}

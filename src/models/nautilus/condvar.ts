@@ -1,0 +1,112 @@
+/**
+ * Nautilus condition variables (condvar.c): the old glibc sequence-number algorithm on top of
+ * a spinlock and a wait queue. The wake happens with the cv lock held; broadcast wakes waiters
+ * serially (one remote run-queue lock and one kick per waiter, no broadcast IPI). The race of
+ * the design is kept: a signal between the waiter dropping the cv lock and joining the wait
+ * queue finds nobody to wake and is lost.
+ */
+import type { StepList } from "../kernel/base.js";
+import { SpinLock, type Thread } from "../kernel/objects.js";
+import type { CondVarRef, Gen } from "../kernel/types.js";
+
+export class NautilusCondVar implements CondVarRef {
+  readonly lock: SpinLock;
+  /** The per-condvar wait queue and its lock. */
+  readonly waitQueue: Thread[] = [];
+  readonly waitQueueLock: SpinLock;
+  totalSeq = 0;
+  wakeupSeq = 0;
+  wokenSeq = 0;
+  broadcastSeq = 0;
+  waiters = 0;
+  /** Signals that found the wait queue empty while a waiter was between unlock and sleep. */
+  lostWakeups = 0;
+
+  constructor(readonly name: string) {
+    this.lock = new SpinLock(`${name}.lock`);
+    this.waitQueueLock = new SpinLock(`${name}.waitqueue`);
+  }
+}
+
+/** What the condvar code needs from the kernel. */
+export interface CondOps {
+  steps(t: Thread, l: StepList): Gen<void>;
+  acquire(t: Thread, l: SpinLock, label: string): Gen<void>;
+  release(t: Thread, l: SpinLock, label: string): Gen<void>;
+  block(t: Thread): Gen<void>;
+  makeReady(caller: Thread, w: Thread): Gen<void>;
+  cost(name: string, cpu: number): number;
+  hw(name: string, cpu: number): number;
+  lineFrom(owner: number, cpu: number): number;
+}
+
+export function* condWait(k: CondOps, t: Thread, cv: NautilusCondVar, mutex: SpinLock): Gen<void> {
+  const c = t.cpu;
+  yield* k.acquire(t, cv.lock, "lock cv");
+  yield* k.release(t, mutex, "unlock user mutex");
+  yield* k.steps(t, [["cv: bump total_seq, waiters", k.cost("condvar.bookkeeping", c)]]);
+  cv.totalSeq++;
+  cv.waiters++;
+  const seq = cv.wakeupSeq;
+  const bc = cv.broadcastSeq;
+  for (;;) {
+    yield* k.release(t, cv.lock, "unlock cv");
+    // The window of the known race: a signal now finds no one on the wait queue.
+    yield* k.acquire(t, cv.waitQueueLock, "lock wait queue");
+    yield* k.steps(t, [["enqueue self on wait queue", k.cost("list.op", c)]]);
+    cv.waitQueue.push(t);
+    yield* k.release(t, cv.waitQueueLock, "unlock wait queue");
+    yield* k.block(t);
+    yield* k.acquire(t, cv.lock, "relock cv");
+    yield* k.steps(t, [["cv: check sequence numbers", k.cost("condvar.bookkeeping", c)]]);
+    if (cv.broadcastSeq !== bc) break;
+    if (cv.wakeupSeq !== seq && cv.wokenSeq !== cv.wakeupSeq) {
+      cv.wokenSeq++;
+      break;
+    }
+  }
+  cv.waiters--;
+  yield* k.release(t, cv.lock, "unlock cv");
+  yield* k.acquire(t, mutex, "relock user mutex");
+}
+
+/** Dequeues the first waiter (under the wait-queue lock) and makes it ready on its CPU. */
+function* wakeOne(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<boolean> {
+  yield* k.acquire(t, cv.waitQueueLock, "lock wait queue");
+  const w = cv.waitQueue.shift();
+  yield* k.steps(t, [["dequeue waiter", k.cost("list.op", t.cpu)]]);
+  yield* k.release(t, cv.waitQueueLock, "unlock wait queue");
+  if (w === undefined) return false;
+  yield* k.makeReady(t, w);
+  return true;
+}
+
+export function* condSignal(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<void> {
+  yield* k.acquire(t, cv.lock, "lock cv");
+  yield* k.steps(t, [["cv: check waiters, bump wakeup_seq", k.cost("condvar.bookkeeping", t.cpu)]]);
+  if (cv.totalSeq > cv.wakeupSeq) {
+    cv.wakeupSeq++;
+    if (!(yield* wakeOne(k, t, cv))) cv.lostWakeups++;
+  }
+  yield* k.release(t, cv.lock, "unlock cv");
+}
+
+export function* condBroadcast(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<void> {
+  yield* k.acquire(t, cv.lock, "lock cv");
+  yield* k.steps(t, [["cv: set all sequence numbers", k.cost("condvar.bookkeeping", t.cpu)]]);
+  const any = cv.totalSeq > cv.wakeupSeq;
+  if (any) {
+    cv.wakeupSeq = cv.totalSeq;
+    cv.wokenSeq = cv.totalSeq;
+    cv.broadcastSeq++;
+  }
+  yield* k.release(t, cv.lock, "unlock cv");
+  if (!any) return;
+  // Serial wake-all under the wait-queue lock: one remote run-queue lock and one kick per waiter.
+  yield* k.acquire(t, cv.waitQueueLock, "lock wait queue");
+  for (let w = cv.waitQueue.shift(); w !== undefined; w = cv.waitQueue.shift()) {
+    yield* k.steps(t, [["dequeue waiter", k.cost("list.op", t.cpu)]]);
+    yield* k.makeReady(t, w);
+  }
+  yield* k.release(t, cv.waitQueueLock, "unlock wait queue");
+}

@@ -1,0 +1,292 @@
+/**
+ * The Nautilus Aerokernel, paper-era design (nautilus.md): ring 0 only, one address space,
+ * per-CPU FIFO run queues under spinlocks, kick IPIs to start/wake threads on remote CPUs,
+ * a periodic APIC tick, wait queues, glibc-style condition variables (condvar.ts) and Nemo
+ * events. No system calls, no mode switches, no page faults, no CR3 writes.
+ */
+import x64Data from "./data/x64.json" with { type: "json" };
+import phiData from "./data/phi.json" with { type: "json" };
+import type { InterruptStep } from "../hardware/cpu.js";
+import type { Machine } from "../hardware/machine.js";
+import { PeriodicNoise } from "../hardware/noise.js";
+import type { NoiseSource } from "../hardware/cpu.js";
+import type { CostTable } from "../hardware/params.js";
+import { BaseKernel, type StepList } from "../kernel/base.js";
+import { kernelCosts } from "../kernel/costs.js";
+import { SpinLock, Thread } from "../kernel/objects.js";
+import type { CondVarRef, EventApi, Gen, HandlerBody, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
+import { NautilusCondVar, condBroadcast, condSignal, condWait } from "./condvar.js";
+
+export const NAUTILUS_PARAMETERS = [
+  "call", "preempt.toggle", "malloc", "malloc.stack", "free", "thread.init", "waitqueue.init", "list.op",
+  "thread.stackSetup", "rq.op", "kick.handler", "sched.needResched", "switch.saveRegs", "switch.swap",
+  "switch.restoreRegs", "thread.entry", "exit.bookkeeping", "fork.copyFrames", "condvar.bookkeeping",
+  "nemo.lookup", "nemo.dispatch", "tick.hz", "tick.handler", "idle.pollPeriod",
+] as const;
+
+export interface NautilusOptions {
+  /** Kick remote CPUs with an IPI when a thread becomes ready there (default true). */
+  readonly kicks?: boolean;
+}
+
+export function nautilusData(machine: string): unknown {
+  return machine === "phi" ? phiData : x64Data;
+}
+
+/** Per-CPU periodic APIC tick: entry, timer bookkeeping, EOI, exit; runs on idle CPUs too. */
+function nautilusNoise(cpu: number, machine: Machine, costs: CostTable): NoiseSource[] {
+  const rng = machine.sim.streams.get(`nautilus/noise/cpu${cpu}`);
+  const period = Math.round((machine.clockGHz * 1e9) / costs.setting("tick.hz"));
+  const phase = rng.integer(0, period - 1);
+  const hw = machine.costs;
+  const duration = () => hw.draw("irq.entry", rng) + costs.draw("tick.handler", rng) + costs.draw("sched.needResched", rng) + hw.draw("apic.eoi", rng) + hw.draw("irq.exit", rng);
+  return [new PeriodicNoise("timer tick", period, phase, machine.scale, duration, false)];
+}
+
+export class NautilusKernel extends BaseKernel {
+  readonly name = "nautilus" as const;
+  readonly kicks: boolean;
+  readonly events: EventApi;
+  /** Global thread list lock (nk_thread_start appends every thread under it). */
+  private readonly threadListLock = new SpinLock("global thread list");
+
+  constructor(machine: Machine, options: NautilusOptions = {}) {
+    super(machine, kernelCosts("nautilus", machine, nautilusData(machine.name), NAUTILUS_PARAMETERS));
+    this.kicks = options.kicks ?? true;
+    machine.attachNoise((cpu, m) => nautilusNoise(cpu, m, this.costs));
+    this.events = {
+      sendIpi: (self, cpu, handler) => this.sendIpi(self as Thread, cpu, "ipi", [], handler),
+      notify: (self, cpu, action) => this.sendIpi(self as Thread, cpu, "nemo 0xe8", [["nemo: look up event vector", this.k("nemo.lookup", self.cpu)]], action, true),
+      broadcast: (self, action) => this.broadcast(self as Thread, action),
+    };
+  }
+
+  // ---- threads -----------------------------------------------------------------------------
+
+  *threadCreate(self: ThreadRef, spec: ThreadSpec): Gen<ThreadRef> {
+    const t = self as Thread;
+    const c = t.cpu;
+    yield* this.steps(t, [
+      ["malloc thread struct (buddy)", this.k("malloc", c)],
+      ["malloc stack (buddy, 2 MB block)", this.k("malloc.stack", c)],
+      ["initialise thread fields", this.k("thread.init", c)],
+      ["allocate + zero wait queue", this.k("waitqueue.init", c)],
+    ]);
+    yield* this.acquire(t, this.threadListLock, "lock", []);
+    yield* this.steps(t, [["append to global thread list", this.k("list.op", c)]]);
+    yield* this.release(t, this.threadListLock, "unlock", []);
+    yield* this.steps(t, [
+      ["build initial stack frame", this.k("thread.stackSetup", c)],
+      ["fxsave creator FPU state", this.hw("fpu.save", c)],
+    ]);
+    const child = this.spawn(spec);
+    yield* this.makeReady(t, child);
+    return child;
+  }
+
+  /** Enqueue on the thread's CPU under that run queue's lock, then kick it if remote. */
+  private *makeReady(caller: Thread, w: Thread, kick = this.kicks): Gen<void> {
+    const c = caller.cpu;
+    const target = w.cpu;
+    const rq = this.sched(target);
+    yield* this.steps(caller, [
+      ["irq_disable_save", this.k("preempt.toggle", c)],
+      [`lock run queue of cpu${target}`, this.hw("atomic", c) + this.lineFrom(rq.rqLineOwner, c)],
+    ]);
+    if (w.state === "blocked" || w.state === "new") {
+      w.state = "ready";
+      rq.queue.push(w);
+    } else w.wakePending = true;
+    rq.rqLineOwner = c;
+    yield* this.steps(caller, [
+      ["enqueue + unlock", this.k("rq.op", c) + this.hw("store", c)],
+      ["irq_restore", this.k("preempt.toggle", c)],
+    ]);
+    // The run-queue line now lives on the caller; the target's idle loop will pull it back.
+    if (target === c) return;
+    if (kick) {
+      yield* this.steps(caller, [["write ICR: kick IPI 0xfc", this.hw("apic.icrWrite", c)]]);
+      this.machine.deliverIpi(c, target, "kick 0xfc", () => this.kickHandler(target), (_end, last) => this.afterInterrupt(target, last), caller.lastStep);
+    } else if (this.sched(target).current === null) {
+      // No kick: the idle loop finds the thread at its next yield.
+      // Residual of the idle loop's period, drawn in whole unscaled cycles so scaling stays exact.
+      const scale = this.machine.scale;
+      const poll = this.costs.meanCycles("idle.pollPeriod") / scale;
+      const wait = this.machine.cpu(target).rng.integer(0, Math.max(0, poll - 1)) * scale;
+      this.sim.schedule(wait, () => { this.sched(target).rqLineOwner = target; this.reschedule(target, caller.lastStep); }, undefined, target);
+    }
+  }
+
+  private kickHandler(cpu: number): InterruptStep[] {
+    return [
+      { step: "IRQ entry (kick 0xfc)", cycles: this.hw("irq.entry", cpu) },
+      { step: "kick handler (empty)", cycles: this.k("kick.handler", cpu) },
+      { step: "EOI write", cycles: this.hw("apic.eoi", cpu) },
+      { step: "reschedule check at IRQ return", cycles: this.k("sched.needResched", cpu) },
+    ];
+  }
+
+  /** At interrupt return: switch if the CPU idles, else mark for the next preemption point. */
+  private afterInterrupt(cpu: number, lastStep: number): void {
+    const cs = this.sched(cpu);
+    if (cs.queue.length === 0) return;
+    cs.rqLineOwner = cpu;
+    if (cs.current === null) this.reschedule(cpu, lastStep);
+    else if (!this.preemptSpinner(cpu)) cs.needResched = true;
+  }
+
+  protected switchSteps(cpu: number, next: Thread): StepList {
+    const list: [string, number][] = [
+      ["switch: push frame + 15 GPRs", this.k("switch.saveRegs", cpu)],
+      ["fxsave", this.hw("fpu.save", cpu)],
+      ["switch: swap thread + stack pointer", this.k("switch.swap", cpu) + this.k("rq.op", cpu)],
+      ["fxrstor", this.hw("fpu.restore", cpu)],
+      ["switch: pop 15 GPRs", this.k("switch.restoreRegs", cpu)],
+      ["iretq", this.hw("irq.exit", cpu)],
+    ];
+    if (next.starts === 0) list.push(["nk_thread_entry: sti; ret", this.k("thread.entry", cpu)]);
+    return list;
+  }
+
+  protected *exitSteps(t: Thread): Gen<void> {
+    yield* this.steps(t, [["nk_thread_exit bookkeeping", this.k("exit.bookkeeping", t.cpu)]]);
+    for (const j of this.takeJoiners(t)) yield* this.makeReady(t, j);
+  }
+
+  *threadJoin(self: ThreadRef, target: ThreadRef): Gen<void> {
+    const t = self as Thread;
+    const other = target as Thread;
+    if (!other.exitSignalled) {
+      other.joiners.push(t);
+      yield* this.block(t);
+    }
+    const c = t.cpu;
+    yield* this.steps(t, [
+      ["reap: unlink from thread list", this.k("list.op", c)],
+      ["free stack, wait queue, thread struct", 3 * this.k("free", c)],
+    ]);
+  }
+
+  *yield(self: ThreadRef): Gen<void> {
+    const t = self as Thread;
+    const c = t.cpu;
+    const cs = this.sched(c);
+    yield* this.steps(t, [
+      ["irq_disable_save", this.k("preempt.toggle", c)],
+      ["lock local run queue", this.hw("atomic", c) + this.lineFrom(cs.rqLineOwner, c)],
+    ]);
+    cs.rqLineOwner = c;
+    if (cs.queue.length === 0) {
+      yield* this.steps(t, [["unlock; nothing else to run", this.hw("store", c) + this.k("preempt.toggle", c)]]);
+      return;
+    }
+    yield* this.steps(t, [["take head, requeue self at tail, unlock", 2 * this.k("rq.op", c) + this.hw("store", c)]]);
+    yield this.offCpu(t, "ready", true);
+  }
+
+  *fork(self: ThreadRef, spec: ThreadSpec): Gen<ThreadRef> {
+    const t = self as Thread;
+    const c = t.cpu;
+    yield* this.steps(t, [
+      ["malloc thread struct + stack", this.k("malloc", c) + this.k("malloc.stack", c)],
+      ["initialise thread fields", this.k("thread.init", c) + this.k("waitqueue.init", c)],
+      ["copy caller's stack frames, patch return", this.k("fork.copyFrames", c)],
+    ]);
+    const child = this.spawn(spec);
+    // Fork sends no kick (nautilus.md): a remote child waits for its CPU's idle loop.
+    yield* this.makeReady(t, child, false);
+    return child;
+  }
+
+  /** Sleep until the first tick after the deadline (periodic timer, paper-era). */
+  *sleep(self: ThreadRef, cycles: number): Gen<void> {
+    const t = self as Thread;
+    const c = t.cpu;
+    const period = Math.round((this.machine.clockGHz * 1e9) / this.costs.setting("tick.hz")) * this.machine.scale;
+    const wakeAt = Math.ceil((this.sim.now + cycles) / period) * period;
+    this.sim.schedule(wakeAt - this.sim.now, () => {
+      const cs = this.sched(c);
+      if (t.state === "blocked") { t.state = "ready"; cs.queue.push(t); }
+      else t.wakePending = true;
+      this.afterInterrupt(c, -1);
+    }, undefined, c);
+    yield* this.block(t);
+  }
+
+  *syscall(self: ThreadRef, name: string, body: number): Gen<void> {
+    yield* this.steps(self as Thread, [[`${name} (function call: no mode switch)`, this.k("call", self.cpu) + body]]);
+  }
+
+  // ---- mutexes (spinlocks in the authors' harness) and condition variables ----------------------
+
+  newMutex(name: string): MutexRef {
+    return new SpinLock(name);
+  }
+
+  *mutexLock(self: ThreadRef, m: MutexRef): Gen<void> {
+    yield* this.acquire(self as Thread, m as SpinLock, "spin_lock", []);
+  }
+
+  *mutexUnlock(self: ThreadRef, m: MutexRef): Gen<void> {
+    yield* this.release(self as Thread, m as SpinLock, "spin_unlock", []);
+  }
+
+  newCondVar(name: string): CondVarRef {
+    return new NautilusCondVar(name);
+  }
+
+  condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void> {
+    return condWait(this.condOps(), self as Thread, cv as NautilusCondVar, m as SpinLock);
+  }
+
+  condSignal(self: ThreadRef, cv: CondVarRef): Gen<void> {
+    return condSignal(this.condOps(), self as Thread, cv as NautilusCondVar);
+  }
+
+  condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void> {
+    return condBroadcast(this.condOps(), self as Thread, cv as NautilusCondVar);
+  }
+
+  private condOps() {
+    return {
+      steps: (t: Thread, l: StepList) => this.steps(t, l),
+      acquire: (t: Thread, l: SpinLock, label: string) => this.acquire(t, l, label, [["irq_disable_save", this.k("preempt.toggle", t.cpu)]]),
+      release: (t: Thread, l: SpinLock, label: string) => this.release(t, l, label, [["irq_restore", this.k("preempt.toggle", t.cpu)]]),
+      block: (t: Thread) => this.block(t),
+      makeReady: (caller: Thread, w: Thread) => this.makeReady(caller, w),
+      cost: (name: string, cpu: number) => this.k(name, cpu),
+      hw: (name: string, cpu: number) => this.hw(name, cpu),
+      lineFrom: (owner: number, cpu: number) => this.lineFrom(owner, cpu),
+    };
+  }
+
+  // ---- IPIs and Nemo events ------------------------------------------------------------------
+
+  private *sendIpi(t: Thread, cpu: number, vector: string, before: StepList, handler: (cpu: number) => HandlerBody, nemo = false): Gen<void> {
+    const c = t.cpu;
+    yield* this.steps(t, [...before, [`write ICR: IPI ${vector} → cpu${cpu}`, this.hw("apic.icrWrite", c)]]);
+    this.machine.deliverIpi(c, cpu, vector, () => this.handlerSteps(cpu, vector, handler(cpu), nemo), (_e, last) => this.afterInterrupt(cpu, last), t.lastStep);
+  }
+
+  private *broadcast(t: Thread, action: (cpu: number) => HandlerBody): Gen<void> {
+    const c = t.cpu;
+    yield* this.steps(t, [
+      ["nemo: look up event vector", this.k("nemo.lookup", c)],
+      ["write ICR: all-but-self IPI 0xe8", this.hw("apic.icrWriteBroadcast", c)],
+    ]);
+    for (let cpu = 0; cpu < this.machine.cpuCount; cpu++) {
+      if (cpu === c) continue;
+      this.machine.deliverIpi(c, cpu, "nemo 0xe8 (broadcast)", () => this.handlerSteps(cpu, "nemo 0xe8", action(cpu), true), (_e, last) => this.afterInterrupt(cpu, last), t.lastStep);
+    }
+  }
+
+  private handlerSteps(cpu: number, vector: string, body: HandlerBody, nemo: boolean): InterruptStep[] {
+    return [
+      { step: `IRQ entry (${vector})`, cycles: this.hw("irq.entry", cpu) },
+      ...(nemo ? [{ step: "nemo: dispatch registered action", cycles: this.k("nemo.dispatch", cpu) }] : []),
+      ...body.steps,
+      { step: "EOI write", cycles: this.hw("apic.eoi", cpu) },
+      { step: "reschedule check + iretq", cycles: this.k("sched.needResched", cpu) + this.hw("irq.exit", cpu) },
+    ];
+  }
+}

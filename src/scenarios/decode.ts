@@ -1,0 +1,47 @@
+/** Strict decoding (all issues, unknown keys rejected) and the parameter-path helpers. */
+import { Result, SchemaParser, type Schema, type SchemaIssue } from "effect";
+
+export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issue: SchemaIssue.Issue };
+
+const STRICT = { errors: "all", onExcessProperty: "error" } as const;
+
+/** Decodes with every problem reported and unknown keys as errors (typos must not pass silently). */
+export function decodeStrict<T>(schema: Schema.Decoder<T>, input: unknown): Decoded<T> {
+  const r = SchemaParser.decodeUnknownResult(schema as unknown as Schema.ConstraintDecoder<T>, STRICT)(input);
+  return Result.isSuccess(r) ? { ok: true, value: r.success as T } : { ok: false, issue: r.failure };
+}
+
+export type Params = Record<string, unknown>;
+
+/** A copy of `params` with the dotted `path` set to `value` (intermediate maps created or copied). */
+export function setParam(params: Params, path: string, value: unknown): Params {
+  const keys = path.split(".");
+  const root: Params = { ...params };
+  let node = root;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i]!;
+    const next = node[k];
+    const copy: Params = next !== null && typeof next === "object" && !Array.isArray(next) ? { ...(next as Params) } : {};
+    node[k] = copy;
+    node = copy;
+  }
+  node[keys[keys.length - 1]!] = value;
+  return root;
+}
+
+/** Applies dotted overrides in order. */
+export function withParams(base: Params, overrides: Readonly<Record<string, unknown>>): Params {
+  let out = base;
+  for (const [k, v] of Object.entries(overrides)) out = setParam(out, k, v);
+  return out;
+}
+
+/** JSON with object keys sorted, so equal values always print the same (seeds hash this). */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.keys(value as object).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Params)[k])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}

@@ -1,0 +1,70 @@
+/**
+ * Sweep × replications → runs, in canonical order: sweep points row-major in key order,
+ * then replication. A run's seed depends only on the scenario seed and its coordinates,
+ * never on execution order, worker count or sharding.
+ */
+import { deriveSeed } from "../engine/index.js";
+import type { Scalar } from "../reports/results.js";
+import { canonicalJson, withParams, type Params } from "./decode.js";
+import { EXPERIMENT_KEY } from "./format.js";
+import { sweepPoints, type LoadedScenario } from "./load.js";
+
+/** Everything a worker needs to execute one run (plain data: it crosses a thread boundary). */
+export interface RunSpec {
+  readonly runIndex: number;
+  /** Sweep column → value, in sweep order. */
+  readonly point: Readonly<Record<string, Scalar>>;
+  readonly replication: number;
+  readonly seed: string;
+  readonly experiment: string;
+  /** Undecoded parameters of the point: the worker decodes them with the model's schema. */
+  readonly params: Params;
+}
+
+export function runCount(s: LoadedScenario): number {
+  return s.axes.reduce((n, a) => n * a.values.length, 1) * s.doc.replications;
+}
+
+/** All runs of a scenario, indexed canonically. */
+export function expandRuns(s: LoadedScenario): RunSpec[] {
+  const runs: RunSpec[] = [];
+  for (const coords of sweepPoints(s.axes)) {
+    const point: Record<string, Scalar> = {};
+    const overrides: Record<string, Scalar> = {};
+    let experiment = s.doc.experiment;
+    for (const { axis, index } of coords) {
+      const v = axis.values[index]!;
+      point[axis.column] = v;
+      if (axis.key === EXPERIMENT_KEY) experiment = String(v);
+      else overrides[axis.key] = v;
+    }
+    const params = withParams(s.baseParams, overrides);
+    const pointKey = canonicalJson(point);
+    for (let replication = 0; replication < s.doc.replications; replication++) {
+      runs.push({
+        runIndex: runs.length, point, replication, experiment, params,
+        seed: deriveSeed(s.meta.seed, pointKey, replication),
+      });
+    }
+  }
+  return runs;
+}
+
+export interface Shard {
+  /** 1-based, as written on the command line. */
+  readonly index: number;
+  readonly count: number;
+}
+
+/** A deterministic slice: runIndex mod count = index − 1. */
+export function inShard(runIndex: number, shard: Shard | undefined): boolean {
+  return shard === undefined || runIndex % shard.count === shard.index - 1;
+}
+
+/** "2/4" → {index: 2, count: 4}; undefined if malformed. */
+export function parseShard(text: string): Shard | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const index = Number(m[1]), count = Number(m[2]);
+  return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
+}

@@ -1,0 +1,76 @@
+/**
+ * The scenario file format, as an Effect Schema. `hrtsim schema` prints the JSON Schema
+ * generated from these same definitions, so the documentation cannot drift from the parser.
+ *
+ * A scenario names a model and one of its experiments, the model's parameters, a sweep
+ * (cartesian product, keys in file order) and a replication count; every run's seed is
+ * derived from `seed` and the run's coordinates. Unknown keys are errors at every level.
+ *
+ *   name: mm1                       # [A-Za-z0-9_.-]; names output folders
+ *   description: M/M/1 waits vs load
+ *   tags: [paper]                   # `hrtsim figures` runs built-in scenarios tagged "paper"
+ *   model: { name: mmc, params: { serviceRate: 1, servers: 1, customers: 2000 } }
+ *   experiment: queue
+ *   sweep:                          # key: a model parameter path (dotted: costs.ipi) or "experiment"
+ *     arrivalRate: [0.2, 0.5, 0.8]
+ *   replications: 10
+ *   seed: 42                        # integer or string
+ *   limits: { maxEvents: 10000000 } # per run; a run hitting a limit is recorded as failed
+ *   outputs: { figures: [...] }     # FigureSpec (src/reports/spec.ts)
+ *   claims: [...]                   # ClaimSpec: checked against the simulated data only
+ *   report:                         # optional extra report sections
+ *     explain:                      # one step-by-step breakdown per entry (models with `explain`)
+ *       - { experiment: queue, params: { arrivalRate: 0.5 }, title: "one customer" }
+ */
+import { Schema } from "effect";
+import { ClaimSpecSchema, FigureSpecSchema, ScalarSchema } from "../reports/spec.js";
+
+const Name = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)).annotate({
+  description: "letters, digits, '_', '.', '-' (used in file names)",
+});
+const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
+const Params = Schema.Record(Schema.String, Schema.Unknown).annotate({
+  description: "the model's parameters, checked by the model's own schema",
+});
+
+export const ModelRefSchema = Schema.Struct({
+  /** A registered model (`hrtsim list` shows them). */
+  name: Schema.String,
+  params: Schema.optionalKey(Params),
+});
+
+export const LimitsSchema = Schema.Struct({
+  /** Maximum events per run. */
+  maxEvents: Schema.optionalKey(PositiveInt),
+  /** Simulated-time limit per run, in engine ticks. */
+  until: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0))),
+});
+
+export const ExplainRequestSchema = Schema.Struct({
+  experiment: Schema.String,
+  /** Merged over `model.params` (dotted keys allowed). */
+  params: Schema.optionalKey(Params),
+  title: Schema.optionalKey(Schema.String),
+});
+
+export const SweepSchema = Schema.Record(Schema.String, Schema.NonEmptyArray(ScalarSchema));
+
+export const ScenarioSchema = Schema.Struct({
+  name: Name,
+  description: Schema.String,
+  tags: Schema.optionalKey(Schema.Array(Schema.String)),
+  model: ModelRefSchema,
+  experiment: Schema.String,
+  /** Parameter path (or "experiment") → non-empty list of values; product in key order. */
+  sweep: Schema.optionalKey(SweepSchema),
+  replications: PositiveInt,
+  seed: Schema.Union([Schema.Int, Schema.String]),
+  limits: Schema.optionalKey(LimitsSchema),
+  outputs: Schema.optionalKey(Schema.Struct({ figures: Schema.optionalKey(Schema.Array(FigureSpecSchema)) })),
+  claims: Schema.optionalKey(Schema.Array(ClaimSpecSchema)),
+  report: Schema.optionalKey(Schema.Struct({ explain: Schema.optionalKey(Schema.Array(ExplainRequestSchema)) })),
+});
+export type ScenarioDoc = typeof ScenarioSchema.Type;
+
+/** The special sweep key that varies the experiment instead of a parameter. */
+export const EXPERIMENT_KEY = "experiment";

@@ -1,0 +1,110 @@
+/**
+ * `hrtsim params` / `hrtsim explain`: generic over the model hooks. Parameters come from
+ * `--set key=value` (dotted keys for nested parameters; values read as YAML scalars or flow
+ * collections, so `--set servers=2`, `--set name=linux`, `--set costs={ipi: 900}` all work).
+ */
+import { parse as parseYaml } from "yaml";
+import { deriveSeed } from "../engine/index.js";
+import { findModel, listModels, type Breakdown, type ModelPlugin, type ParameterRow } from "../models/index.js";
+import { decodeStrict, withParams, type Params } from "./decode.js";
+import { diagnose } from "./execute.js";
+import { issueProblems } from "./issues.js";
+import { InputError, didYouMean, oneOf, type Problem } from "./problems.js";
+import { plainSource } from "./source.js";
+
+const FLAGS = "<command line>";
+
+function flagProblem(path: string, message: string, extra: Partial<Problem> = {}): Problem {
+  return { file: FLAGS, path, message, ...extra };
+}
+
+export function requireModel(name: string): ModelPlugin {
+  const plugin = findModel(name);
+  if (plugin) return plugin;
+  const names = listModels().map((m) => m.name);
+  throw new InputError([flagProblem("--model", "unknown model", {
+    expected: oneOf(names), found: JSON.stringify(name), hint: didYouMean(name, names) ?? "`hrtsim list` shows the models",
+  })]);
+}
+
+/** `["a.b=1", "c=x"]` → `{ "a.b": 1, c: "x" }` (keys stay dotted; withParams nests them). */
+export function parseSets(sets: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const problems: Problem[] = [];
+  for (const s of sets) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) {
+      problems.push(flagProblem("--set", "expected key=value", { found: JSON.stringify(s), hint: "e.g. --set servers=2 or --set costs.ipi=900" }));
+      continue;
+    }
+    const text = s.slice(eq + 1);
+    try {
+      out[s.slice(0, eq)] = text === "" ? "" : parseYaml(text);
+    } catch {
+      out[s.slice(0, eq)] = text;
+    }
+  }
+  if (problems.length) throw new InputError(problems);
+  return out;
+}
+
+export function decodeSets<P>(plugin: ModelPlugin<P>, sets: readonly string[]): P {
+  const params: Params = withParams({}, parseSets(sets));
+  const r = decodeStrict(plugin.paramsSchema, params);
+  if (r.ok) return r.value;
+  const problems = issueProblems(plainSource(FLAGS, params), r.issue).map((p) => ({
+    ...p, path: `--set ${p.path}`, ...(p.message === "missing required key" ? { hint: `add --set ${p.path}=…` } : {}),
+  }));
+  throw new InputError(problems);
+}
+
+/** Numbers as the CSVs print them (integers in full, others shortest round-trip). */
+function formatNumber(x: number): string {
+  return Number.isInteger(x) && Math.abs(x) >= 1e21 ? BigInt(x).toString() : String(x);
+}
+
+/** Fixed-width text table (terminal output). */
+export function textTable(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** Rows of a decoded value, nested keys dotted: the fallback for models without a `parameters` hook. */
+function flatten(value: unknown, prefix = ""): ParameterRow[] {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return Object.entries(value as Params).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return [{ name: prefix, value: typeof value === "string" ? value : JSON.stringify(value), source: "--set / default" }];
+}
+
+export function paramsText(modelName: string, sets: readonly string[]): string {
+  const plugin = requireModel(modelName);
+  const params = decodeSets(plugin, sets);
+  const rows = plugin.parameters ? plugin.parameters(params) : flatten(params);
+  const note = plugin.parameters ? "" : `\n(model "${plugin.name}" has no parameters hook: showing the decoded parameters)`;
+  return textTable(["parameter", "value", "source"], rows.map((r) => [r.name, r.value, r.source])) + note;
+}
+
+export function breakdownText(b: Breakdown): string {
+  const rows = b.steps.map((s) => [s.step, s.where, formatNumber(s.cost), s.note ?? ""]);
+  return `${b.title}\n${textTable(["step", "where", `cost (${b.unit})`, "note"], rows)}\ntotal: ${formatNumber(b.total)} ${b.unit}`;
+}
+
+export function explainText(modelName: string, experiment: string, sets: readonly string[], seed: string): string {
+  const plugin = requireModel(modelName);
+  const names = plugin.experiments.map((e) => e.name);
+  if (!names.includes(experiment)) {
+    throw new InputError([flagProblem("EXPERIMENT", `not an experiment of model "${plugin.name}"`, {
+      expected: oneOf(names), found: JSON.stringify(experiment), ...(didYouMean(experiment, names) ? { hint: didYouMean(experiment, names)! } : {}),
+    })]);
+  }
+  if (!plugin.explain) throw new InputError([flagProblem("--model", `model "${plugin.name}" has no explain hook`)]);
+  const params = decodeSets(plugin, sets);
+  try {
+    const breakdowns = plugin.explain({ params, experiment, seed: deriveSeed(seed, "explain", 0), limits: {} });
+    return breakdowns.map(breakdownText).join("\n\n");
+  } catch (e) {
+    throw new InputError([flagProblem("", `could not explain: ${diagnose(e)}`)]);
+  }
+}

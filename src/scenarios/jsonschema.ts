@@ -1,0 +1,51 @@
+/**
+ * `hrtsim schema`: a JSON Schema (draft 2020-12) generated from the scenario Schema, with
+ * `model` narrowed per registered model so editors can check and complete `model.params`.
+ */
+import { Schema } from "effect";
+import { listModels } from "../models/index.js";
+import { ScenarioSchema } from "./format.js";
+
+type Json = Record<string, unknown>;
+
+function generate(schema: Schema.Top): { schema: Json; definitions: Json } {
+  const doc = Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error" }) as unknown as { schema: Json; definitions?: Json };
+  return { schema: doc.schema, definitions: doc.definitions ?? {} };
+}
+
+/** One alternative per model: its name as a constant and its own parameter schema. */
+function modelVariants(definitions: Json): Json[] {
+  return listModels().map((m) => {
+    let params: Json = { type: "object" };
+    try {
+      const g = generate(m.paramsSchema as unknown as Schema.Top);
+      params = g.schema;
+      Object.assign(definitions, g.definitions);
+    } catch {
+      // A schema JSON Schema cannot express (e.g. a declared class) still validates at load time.
+    }
+    return {
+      type: "object",
+      description: m.description,
+      properties: { name: { const: m.name }, params },
+      required: ["name"],
+      additionalProperties: false,
+    };
+  });
+}
+
+export function scenarioJsonSchema(): Json {
+  const { schema, definitions } = generate(ScenarioSchema);
+  const properties = { ...(schema.properties as Json) };
+  const variants = modelVariants(definitions);
+  if (variants.length) properties.model = { anyOf: variants };
+  const out: Json = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "hrtsim scenario",
+    description: "A scenario file for hrtsim (YAML or JSON). See src/scenarios/format.ts.",
+    ...schema,
+    properties,
+  };
+  if (Object.keys(definitions).length) out.$defs = definitions;
+  return out;
+}

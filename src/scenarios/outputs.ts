@@ -1,0 +1,89 @@
+/**
+ * Writing a command's outputs into `--out DIR`:
+ *   observations.csv summary.csv claims.csv failures.csv
+ *   figures/<scenario>/<name>.svg + .vl.json   report.html report.md manifest.json
+ * Every file is written atomically. Everything but manifest.json and report.html is a pure
+ * function of the scenarios, so it is byte-identical across worker counts, shards + merge
+ * and resumption; report.md shows wall times as "–" and the reproducible command line.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  buildManifest, claimsCsv, evaluateClaims, failuresCsv, figurePath, figureSpecs, manifestJson, observationsCsv,
+  renderReport, renderSvg, summaryCsv, type ClaimVerdict, type Manifest, type ReportFigure, type ScenarioResult,
+} from "../reports/index.js";
+import { writeFileAtomic } from "./atomic.js";
+import { hrtsimVersion } from "./builtin.js";
+import type { LoadedScenario } from "./load.js";
+import { buildSections, type SectionContext } from "./sections.js";
+
+export interface OutputRequest {
+  readonly out: string;
+  readonly title: string;
+  readonly command: SectionContext["command"];
+  readonly scenarios: readonly LoadedScenario[];
+  readonly results: readonly ScenarioResult[];
+  /** The actual command line (manifest.json, report.html). */
+  readonly createdBy: string;
+  /** The command line minus flags that cannot change results (report.md). */
+  readonly reproducibleCommand: string;
+  readonly totalWallMs: number;
+  readonly hostDir?: string;
+}
+
+export interface OutputSummary {
+  readonly runs: number;
+  readonly failed: number;
+  readonly verdicts: readonly ClaimVerdict[];
+  readonly figures: number;
+}
+
+/** Renders and writes each scenario's figures; stale figures of those scenarios are removed first. */
+async function writeFigures(out: string, results: readonly ScenarioResult[]): Promise<ReportFigure[]> {
+  const figures: ReportFigure[] = [];
+  for (const result of results) {
+    const scenario = result.scenario.name;
+    await rm(join(out, "figures", scenario), { recursive: true, force: true });
+    for (const fig of figureSpecs(result)) {
+      const svg = await renderSvg(fig.vegaLite);
+      const svgPath = join(out, figurePath(scenario, fig.name));
+      await writeFileAtomic(svgPath, svg);
+      await writeFileAtomic(svgPath.replace(/\.svg$/, ".vl.json"), JSON.stringify(fig.vegaLite, null, 2) + "\n");
+      figures.push({ scenario, name: fig.name, title: fig.title, svg });
+    }
+  }
+  return figures;
+}
+
+/** The manifest as report.md shows it: no wall times (NaN renders "–"), the reproducible command. */
+function reproducibleView(m: Manifest, command: string): Manifest {
+  return {
+    ...m, createdBy: command, totalWallMs: NaN,
+    scenarios: m.scenarios.map((s) => ({ ...s, runs: s.runs.map((r) => ({ ...r, wallMs: NaN })) })),
+  };
+}
+
+export async function writeOutputs(req: OutputRequest): Promise<OutputSummary> {
+  const { out, results } = req;
+  const verdicts = results.flatMap((r) => evaluateClaims(r));
+  await writeFileAtomic(join(out, "observations.csv"), observationsCsv(results));
+  await writeFileAtomic(join(out, "summary.csv"), summaryCsv(results));
+  await writeFileAtomic(join(out, "failures.csv"), failuresCsv(results));
+  await writeFileAtomic(join(out, "claims.csv"), claimsCsv(verdicts));
+  const figures = await writeFigures(out, results);
+  const manifest = buildManifest(results, {
+    hrtsimVersion: hrtsimVersion(), nodeVersion: process.version, createdBy: req.createdBy, totalWallMs: req.totalWallMs,
+  });
+  const sections = await buildSections({
+    command: req.command, scenarios: req.scenarios, results, ...(req.hostDir !== undefined ? { hostDir: req.hostDir } : {}),
+  });
+  const base = { title: req.title, results, verdicts, figures, sections };
+  const { html } = renderReport({ ...base, manifest });
+  const { md } = renderReport({ ...base, manifest: reproducibleView(manifest, req.reproducibleCommand) });
+  await writeFileAtomic(join(out, "report.html"), html);
+  await writeFileAtomic(join(out, "report.md"), md);
+  await writeFileAtomic(join(out, "manifest.json"), manifestJson(manifest));
+  const runs = results.reduce((n, r) => n + r.runs.length, 0);
+  const failed = results.reduce((n, r) => n + r.runs.filter((x) => x.status === "failed").length, 0);
+  return { runs, failed, verdicts, figures: figures.length };
+}

@@ -1,0 +1,79 @@
+/**
+ * Figures and claims name metrics and fields; a misspelt one would silently draw an empty
+ * figure or fail a claim for "no data", so names are checked when the scenario loads.
+ */
+import type { ModelPlugin } from "../models/index.js";
+import type { ScenarioMeta } from "../reports/results.js";
+import type { SweepAxis } from "./load.js";
+import { didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
+import type { SourceDoc } from "./source.js";
+
+type Path = PropertyKey[];
+
+/** Field names a spec may use: sweep columns and keys (and their last segment), labels, replication, metric. */
+export function knownFields(meta: ScenarioMeta, axes: readonly SweepAxis[]): string[] {
+  const names = new Set<string>(["replication", "metric"]);
+  for (const a of axes) {
+    names.add(a.column);
+    names.add(a.key);
+    names.add(a.key.slice(a.key.lastIndexOf(".") + 1));
+  }
+  for (const m of meta.metrics) for (const l of m.labels ?? []) names.add(l);
+  return [...names];
+}
+
+function problem(src: SourceDoc, path: Path, message: string, found: string, candidates: readonly string[], atKey = false): Problem {
+  const pos = src.locate(path, atKey);
+  const hint = didYouMean(found, candidates);
+  return {
+    file: src.file, path: joinPath(path),
+    ...(pos ? { line: pos.line, column: pos.column } : {}),
+    message, ...(candidates.length ? { expected: oneOf(candidates) } : {}), found: JSON.stringify(found), ...(hint ? { hint } : {}),
+  };
+}
+
+interface Checker {
+  metric(path: Path, name: string): Problem[];
+  field(path: Path, name: string | undefined): Problem[];
+  where(path: Path, where: Readonly<Record<string, unknown>> | undefined): Problem[];
+}
+
+function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: readonly SweepAxis[]): Checker {
+  const metrics = meta.metrics.map((m) => m.name);
+  const fields = knownFields(meta, axes);
+  const c: Checker = {
+    metric: (path, name) =>
+      metrics.includes(name) ? [] : [problem(src, path, `not a metric of this scenario's experiment(s) (model "${plugin.name}")`, name, metrics)],
+    field: (path, name) =>
+      name === undefined || fields.includes(name) ? [] : [problem(src, path, "unknown field", name, fields)],
+    where: (path, where) => Object.keys(where ?? {}).flatMap((k) => (fields.includes(k) ? [] : [problem(src, [...path, k], "unknown field", k, fields, true)])),
+  };
+  return c;
+}
+
+export function checkReferences(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: readonly SweepAxis[]): Problem[] {
+  const c = checker(src, meta, plugin, axes);
+  const figures = meta.figures.flatMap((f, i) => {
+    const at = (...rest: Path): Path => ["outputs", "figures", i, ...rest];
+    return [
+      ...c.metric(at("metric"), f.metric),
+      ...(["x", "color", "column", "row"] as const).flatMap((ch) => c.field(at(ch), f[ch])),
+      ...c.where(at("where"), f.where),
+    ];
+  });
+  const claims = meta.claims.flatMap((cl, i) => {
+    const at = (...rest: Path): Path => ["claims", i, ...rest];
+    return [
+      ...c.metric(at("metric"), cl.metric),
+      ...c.where(at("where"), cl.where),
+      ...c.where(at("numerator"), cl.numerator),
+      ...c.where(at("denominator"), cl.denominator),
+      ...(cl.groupBy ?? []).flatMap((g, j) => c.field(at("groupBy", j), g)),
+    ];
+  });
+  const ids = meta.claims.map((cl) => cl.id);
+  const dupIds = ids.flatMap((id, i) => (ids.indexOf(id) !== i ? [problem(src, ["claims", i, "id"], "duplicate claim id", id, [])] : []));
+  const names = meta.figures.map((f) => f.name);
+  const dupFigs = names.flatMap((n, i) => (names.indexOf(n) !== i ? [problem(src, ["outputs", "figures", i, "name"], "duplicate figure name", n, [])] : []));
+  return [...figures, ...claims, ...dupIds, ...dupFigs];
+}

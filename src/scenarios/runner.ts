@@ -1,0 +1,98 @@
+/**
+ * The runner: scenarios → runs (expanded, sharded, minus what the journal says finished)
+ * → worker pool → journal → result tables sorted by runIndex. Output bytes therefore depend
+ * only on the scenarios, never on worker count, completion order, sharding or resumption.
+ */
+import type { RunRecord, ScenarioResult } from "../reports/results.js";
+import type { RunTask } from "./execute.js";
+import { expandRuns, inShard, runCount, type Shard } from "./expand.js";
+import {
+  JOURNAL_VERSION, JournalWriter, clearJournal, journalDir, normalizeRecord, readJournal, writeStoredScenario,
+} from "./journal.js";
+import type { LoadedScenario } from "./load.js";
+import { makeBatches, runPool, type Batch } from "./pool.js";
+import { makeProgress } from "./progress.js";
+
+export interface RunnerOptions {
+  readonly out: string;
+  readonly workers: number;
+  readonly shard?: Shard;
+  readonly resume: boolean;
+  readonly quiet: boolean;
+  /** Notes for the user (stderr); silent by default. */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunnerOutcome {
+  readonly results: ScenarioResult[];
+  /** Runs executed now vs taken from the journal. */
+  readonly executed: number;
+  readonly resumed: number;
+  readonly wallMs: number;
+}
+
+interface Plan {
+  readonly scenario: LoadedScenario;
+  readonly done: Map<number, RunRecord>;
+  readonly todo: RunTask[];
+}
+
+/** Prepares one scenario's journal and works out which of its runs are still to do. */
+async function plan(s: LoadedScenario, opts: RunnerOptions): Promise<Plan> {
+  const dir = journalDir(opts.out, s.meta.name);
+  const specs = expandRuns(s).filter((r) => inShard(r.runIndex, opts.shard));
+  const done = new Map<number, RunRecord>();
+  if (opts.resume) {
+    const j = await readJournal(dir, { contentHash: s.meta.contentHash, seed: s.meta.seed });
+    if (j.foreign.length) opts.log?.(`note: ${s.meta.name}: ignoring ${j.foreign.length} journal file(s) from another version or seed of this scenario`);
+    const wanted = new Map(specs.map((r) => [r.runIndex, r.seed]));
+    for (const [i, r] of j.runs) if (wanted.get(i) === r.seed) done.set(i, r);
+  } else {
+    await clearJournal(dir);
+  }
+  await writeStoredScenario(dir, {
+    version: JOURNAL_VERSION, file: s.file, raw: s.raw, meta: s.meta, totalRuns: runCount(s),
+    ...(opts.shard ? { shard: opts.shard } : {}),
+  });
+  const limits = s.doc.limits ?? {};
+  const todo = specs.filter((r) => !done.has(r.runIndex)).map((spec) => ({ model: s.plugin.name, limits, spec }));
+  return { scenario: s, done, todo };
+}
+
+/** Runs every scenario's outstanding runs on one shared pool. */
+export async function runScenarios(scenarios: readonly LoadedScenario[], opts: RunnerOptions): Promise<RunnerOutcome> {
+  const start = Date.now();
+  const plans: Plan[] = [];
+  for (const s of scenarios) plans.push(await plan(s, opts));
+  const resumed = plans.reduce((n, p) => n + p.done.size, 0);
+  const executed = plans.reduce((n, p) => n + p.todo.length, 0);
+  if (resumed > 0) opts.log?.(`resuming: ${resumed} of ${resumed + executed} runs already in the journal; running ${executed}`);
+  const writers = new Map<string, JournalWriter>();
+  try {
+    for (const p of plans) {
+      if (p.todo.length === 0) continue;
+      const m = p.scenario.meta;
+      writers.set(m.name, await JournalWriter.open(journalDir(opts.out, m.name), { scenario: m.name, contentHash: m.contentHash, seed: m.seed }));
+    }
+    const byName = new Map(plans.map((p) => [p.scenario.meta.name, p]));
+    const batches: Batch[] = plans.flatMap((p) => makeBatches(p.scenario.meta.name, p.todo, opts.workers));
+    const progress = makeProgress(executed, { quiet: opts.quiet });
+    await runPool(batches, {
+      workers: opts.workers,
+      onResult: (key, record) => {
+        // The journal line is written before the run counts as done: a kill after this loses nothing.
+        writers.get(key)!.append(record);
+        byName.get(key)!.done.set(record.runIndex, normalizeRecord(record));
+        progress.tick();
+      },
+    });
+    if (executed > 0) progress.done();
+  } finally {
+    for (const w of writers.values()) w.close();
+  }
+  const results = plans.map((p) => ({
+    scenario: p.scenario.meta,
+    runs: [...p.done.values()].sort((a, b) => a.runIndex - b.runIndex),
+  }));
+  return { results, executed, resumed, wallMs: Date.now() - start };
+}

@@ -1,0 +1,77 @@
+/**
+ * Mechanism unit tests: the CPU timeline is work-conserving, topology distances follow the
+ * profile, and every breakdown's steps sum to its total (the measured interval).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Simulation } from "../src/engine/index.js";
+import { Cpu } from "../src/models/hardware/cpu.js";
+import { PeriodicNoise } from "../src/models/hardware/noise.js";
+import { distanceClass, machineProfile } from "../src/models/hardware/profile.js";
+import { microbenchModel } from "../src/models/microbench/plugin.js";
+
+test("an interrupt preempts work, which resumes with its remaining cycles (stolen cycles counted)", () => {
+  const sim = new Simulation({ seed: 1 });
+  const cpu = new Cpu(0, sim, sim.streams.get("c"), [], null);
+  let doneAt = -1;
+  cpu.exec(1000, "work", () => { doneAt = sim.now; });
+  sim.schedule(400, () => cpu.interrupt("irq", [{ step: "handler", cycles: 300 }]));
+  sim.run();
+  assert.is(doneAt, 1300);
+  assert.is(cpu.stolen, 300);
+});
+
+test("interrupts queue behind each other and behind noise; freeAt skips them", () => {
+  const sim = new Simulation({ seed: 1 });
+  const tick = new PeriodicNoise("tick", 10_000, 100, 1, () => 50, false);
+  const cpu = new Cpu(0, sim, sim.streams.get("c"), [tick], null);
+  const starts: number[] = [];
+  sim.schedule(120, () => {
+    starts.push(cpu.interrupt("a", [{ step: "a", cycles: 100 }]).start);
+    starts.push(cpu.interrupt("b", [{ step: "b", cycles: 100 }]).start);
+  });
+  sim.run();
+  assert.equal(starts, [150, 250]); // tick [100,150), then a, then b
+  assert.is(cpu.freeAt(10_100), 10_150);
+});
+
+test("x64 distances: module, die, socket, hops; phi: same core vs ring hops", () => {
+  const x64 = machineProfile("x64").topology;
+  assert.is(distanceClass(x64, 0, 0).cls, "sameCpu");
+  assert.is(distanceClass(x64, 0, 1).cls, "sameModule");
+  assert.is(distanceClass(x64, 0, 7).cls, "sameDie");
+  assert.is(distanceClass(x64, 0, 8).cls, "sameSocket");
+  assert.ok(["oneHop", "twoHops"].includes(distanceClass(x64, 0, 63).cls));
+  const phi = machineProfile("phi").topology;
+  assert.is(distanceClass(phi, 0, 3).cls, "sameCore");
+  assert.equal(distanceClass(phi, 0, 4), { cls: "ring", hops: 1 });
+  assert.equal(distanceClass(phi, 0, 227), { cls: "ring", hops: 1 }); // the ring wraps
+});
+
+const EXPLAINED = ["thread-create", "thread-run", "thread-both", "ctx-switch", "condvar", "condvar-bcast", "spinlock", "sync-event", "ipi-oneway", "ipi-roundtrip", "nemo-notify", "nemo-bcast", "ipi-send"];
+
+test("breakdowns: step costs are non-negative and sum exactly to the total", () => {
+  for (const machine of ["x64", "phi"] as const) {
+    for (const kernel of ["nautilus", "linux"] as const) {
+      for (const experiment of EXPLAINED) {
+        const out = microbenchModel.explain!({ params: { machine, kernel, remoteCpus: 2, trials: 1, warmup: 0 }, experiment, seed: "7", limits: {} });
+        for (const b of out) {
+          const sum = b.steps.reduce((a, s) => a + s.cost, 0);
+          assert.is(sum, b.total, `${machine}/${kernel}/${experiment}: ${b.title}`);
+          assert.ok(b.total > 0);
+          for (const s of b.steps) assert.ok(s.cost >= 0, `${s.step} has a negative cost`);
+        }
+        if (kernel === "nautilus" || !experiment.startsWith("ipi") && !experiment.startsWith("nemo")) assert.ok(out.length > 0, `${machine}/${kernel}/${experiment} has no breakdown`);
+      }
+    }
+  }
+});
+
+test("a breakdown's total is the measured interval of its trial", () => {
+  const input = { params: { machine: "x64" as const, kernel: "nautilus" as const, remoteCpus: 1, trials: 1, warmup: 0 }, experiment: "condvar", seed: "3", limits: {} };
+  const [b] = microbenchModel.explain!(input);
+  const run = microbenchModel.run(input);
+  assert.is(b!.total, run.observations[0]!.value);
+});
+
+test.run();

@@ -1,0 +1,90 @@
+/**
+ * Parameter and profile files: a bad file fails at load with a message naming the file and the
+ * parameter; the shipped files all load and define what the models need.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Simulation } from "../src/engine/index.js";
+import { Machine } from "../src/models/hardware/machine.js";
+import { CostTable, ParameterFileError, decodeParameterFile } from "../src/models/hardware/params.js";
+import { decodeMachineProfile, machineProfile } from "../src/models/hardware/profile.js";
+import { kernelCosts } from "../src/models/kernel/costs.js";
+import { LINUX_PARAMETERS, linuxData } from "../src/models/linux/kernel.js";
+import { microbenchModel } from "../src/models/microbench/plugin.js";
+import { NAUTILUS_PARAMETERS, nautilusData } from "../src/models/nautilus/kernel.js";
+
+const good = { subject: "test", parameters: { "ipi.send": { value: 300, source: "assumption: a test value" } } };
+
+function throwsNaming(fn: () => unknown, ...parts: string[]): void {
+  try {
+    fn();
+  } catch (e) {
+    assert.instance(e, ParameterFileError);
+    for (const p of parts) assert.ok((e as Error).message.includes(p), `message ${JSON.stringify((e as Error).message)} lacks ${p}`);
+    return;
+  }
+  assert.unreachable("expected a ParameterFileError");
+}
+
+function table(raw: unknown): CostTable {
+  const file = decodeParameterFile(raw, "demo.json");
+  return new CostTable("demo", [{ file, label: "demo.json" }], 2, 1);
+}
+
+test("a valid file loads; draws are whole cycles, time units convert with the clock", () => {
+  const t = table({ subject: "x", parameters: { a: { value: 2.6, source: "assumption: test value" }, b: { value: 1.5, unit: "us", source: "assumption: test value" } } });
+  assert.is(t.draw("a", new Simulation({ seed: 1 }).streams.get("s")), 3);
+  assert.is(t.draw("b", new Simulation({ seed: 1 }).streams.get("s")), 3000); // 1.5 us at 2 GHz
+});
+
+test("a value of the wrong type names the parameter and the file", () => {
+  throwsNaming(() => decodeParameterFile({ ...good, parameters: { "ipi.send": { value: "fast", source: "assumption: a test value" } } }, "nautilus/data/x64.json"), "nautilus/data/x64.json", "ipi.send", "value");
+});
+
+test("a missing or too short source is rejected", () => {
+  throwsNaming(() => decodeParameterFile({ ...good, parameters: { "ipi.send": { value: 3 } } }, "f.json"), "f.json", "ipi.send", "source");
+  throwsNaming(() => decodeParameterFile({ ...good, parameters: { "ipi.send": { value: 3, source: "trust me" } } }, "f.json"), "ipi.send", "source");
+});
+
+test("an unknown unit or an unknown field is rejected", () => {
+  throwsNaming(() => decodeParameterFile({ ...good, parameters: { x: { value: 3, unit: "furlongs", source: "assumption: a test value" } } }, "f.json"), "x", "unit");
+  throwsNaming(() => decodeParameterFile({ ...good, extra: 1 }, "f.json"), "f.json", "extra");
+});
+
+test("an invalid distribution names the parameter and its field", () => {
+  throwsNaming(() => table({ subject: "x", parameters: { "irq.entry": { value: { dist: "normal", mean: 200, sd: -1 }, source: "assumption: a test value" } } }), "demo.json", "irq.entry", "sd");
+  throwsNaming(() => table({ subject: "x", parameters: { "irq.entry": { value: { dist: "warp", k: 1 }, source: "assumption: a test value" } } }), "irq.entry", "dist");
+});
+
+test("a missing required parameter is named", () => {
+  const t = table(good);
+  throwsNaming(() => t.requireAll(["ipi.send", "ipi.receive"]), "ipi.receive");
+  throwsNaming(() => t.draw("nope", new Simulation().streams.get("s")), "nope");
+});
+
+test("a machine profile with a bad topology is rejected, naming the field", () => {
+  const raw = JSON.parse(JSON.stringify(machineProfile("x64"))) as { topology: { sockets: number } };
+  raw.topology.sockets = 0;
+  throwsNaming(() => decodeMachineProfile(raw, "hardware/data/bad.json"), "hardware/data/bad.json", "sockets");
+});
+
+test("the shipped profiles and kernel files load and define every needed parameter", () => {
+  for (const name of ["x64", "phi"] as const) {
+    const m = new Machine({ sim: new Simulation(), machine: name, streamPrefix: "t" });
+    assert.ok(m.cpuCount === (name === "x64" ? 64 : 228));
+    kernelCosts("nautilus", m, nautilusData(name), NAUTILUS_PARAMETERS);
+    kernelCosts("linux", m, linuxData(name), LINUX_PARAMETERS);
+  }
+});
+
+test("parameters() lists every cost with a source", () => {
+  for (const machine of ["x64", "phi"] as const) {
+    for (const kernel of ["nautilus", "linux"] as const) {
+      const rows = microbenchModel.parameters!({ machine, kernel });
+      assert.ok(rows.length > 30);
+      for (const r of rows) assert.ok(r.source.length >= 12, `${r.name} has no real source`);
+    }
+  }
+});
+
+test.run();
