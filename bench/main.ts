@@ -27,7 +27,9 @@ for (const c of cases) {
     console.log(
       `hold n=${r.n.toLocaleString("en")}: ${(r.eventsPerSec / 1e6).toFixed(2)} M events/s ` +
         `(${r.events.toLocaleString("en")} events in ${r.seconds.toFixed(2)} s), ` +
-        `${r.bytesPerPending.toFixed(0)} bytes per pending event, fingerprint ${r.fingerprint}`,
+        `${r.bytesPerPending.toFixed(0)} bytes per pending event ` +
+        `(${r.generatorBytes.toFixed(0)} of them V8's suspended generator, ${r.engineBytesPerPending.toFixed(0)} the engine's), ` +
+        `fingerprint ${r.fingerprint}`,
     );
   }
 }

@@ -1,6 +1,7 @@
 /**
  * OMNeT++-style fingerprint: a running hash over the ordered stream of processed events.
- * Two 32-bit lanes (murmur3-style mixing) keep it cheap on the hot path and hard to collide.
+ * Two 32-bit lanes, each step a xor-rotate-multiply (cheap on the hot path), with a murmur3
+ * finaliser when printed; one differing event makes the printed value differ.
  */
 
 const INV_TWO_32 = 1 / 4294967296; // exact: a power of two
@@ -16,8 +17,8 @@ export class Fingerprint {
     // shares a word with priority (8 bits) and kind (3 bits). No fmod or division on the hot path.
     const lo = time | 0;
     const hi = ((time * INV_TWO_32) | 0) | (priority << 21) | (kind << 29);
-    this.a = mix(mix(this.a, lo), hi);
-    this.b = mix(this.b, target ^ lo);
+    this.a = step(step(this.a, lo), hi);
+    this.b = step(this.b, target);
     this.count++;
   }
 
@@ -28,13 +29,9 @@ export class Fingerprint {
   }
 }
 
-function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
+function step(h: number, k: number): number {
   h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+  return Math.imul((h << 5) | (h >>> 27), 0x9e3779b1);
 }
 
 export function fmix(h: number): number {

@@ -2,8 +2,7 @@
  * The future event list: a 4-ary min-heap on typed arrays, ordered by (time, priority, sequence).
  *
  * Priority and the insertion sequence are packed into one double (priority · 2^44 + seq), so an
- * ordering test is two float comparisons. Keys are interleaved (time, ord) and shifted by three
- * places so that the four children of a node share one 64-byte cache line. Entries live in
+ * ordering test is two float comparisons. Entries live in
  * slots (recycled LIFO, so a pop followed by a push reuses a cache-hot slot) that carry a kind,
  * an integer target and an object payload; the heap holds slot numbers. Cancellation is lazy:
  * the slot is marked dead and skipped when it reaches the top.
@@ -16,12 +15,13 @@ export const PRIORITY_NORMAL = 1;
 export const PRIORITY_LATE = 2;
 
 const SEQ_SPAN = 2 ** 44;
-const OFFSET = 3; // logical heap index i lives at physical position i + OFFSET
+const INV_SEQ_SPAN = 2 ** -44; // exact: a power of two
 const INITIAL_CAPACITY = 64;
 
 export class EventQueue {
-  // Heap, by physical position: keys[2p] = time, keys[2p + 1] = ord; slots[p].
-  private keys: Float64Array;
+  // Heap, by position.
+  private times: Float64Array;
+  private ords: Float64Array;
   private heapSlots: Int32Array;
   private count = 0;
   // Slots: meta[2s] = kind (0 = free or cancelled), meta[2s + 1] = target.
@@ -44,8 +44,9 @@ export class EventQueue {
 
   constructor(capacity = INITIAL_CAPACITY) {
     const c = Math.max(4, capacity | 0);
-    this.keys = new Float64Array(2 * (c + OFFSET));
-    this.heapSlots = new Int32Array(c + OFFSET);
+    this.times = new Float64Array(c);
+    this.ords = new Float64Array(c);
+    this.heapSlots = new Int32Array(c);
     this.meta = new Int32Array(2 * c);
     this.seqs = new Float64Array(c);
     this.payloads = new Array(c).fill(undefined);
@@ -59,7 +60,7 @@ export class EventQueue {
 
   /** Bytes held by the typed arrays and the payload array (for memory benchmarks). */
   get bytesAllocated(): number {
-    return this.keys.byteLength + this.heapSlots.byteLength + this.meta.byteLength + this.seqs.byteLength +
+    return this.times.byteLength + this.ords.byteLength + this.heapSlots.byteLength + this.meta.byteLength + this.seqs.byteLength +
       this.freeSlots.byteLength + 8 * this.payloads.length;
   }
 
@@ -76,7 +77,7 @@ export class EventQueue {
     this.meta[2 * slot + 1] = target;
     this.seqs[slot] = seq;
     this.payloads[slot] = payload;
-    if (this.count + OFFSET === this.heapSlots.length) this.growHeap();
+    if (this.count === this.heapSlots.length) this.growHeap();
     this.siftUp(this.count++, time, priority * SEQ_SPAN + seq, slot);
     return slot;
   }
@@ -102,8 +103,8 @@ export class EventQueue {
 
   /** Time of the earliest live entry, or Infinity. */
   peekTime(): number {
-    this.dropDeadTop();
-    return this.count === 0 ? Infinity : this.keys[2 * OFFSET]!;
+    if (this.dead > 0) this.dropDeadTop();
+    return this.count === 0 ? Infinity : this.times[0]!;
   }
 
   /** Removes the earliest live entry into the `last*` fields; false when empty. */
@@ -116,14 +117,14 @@ export class EventQueue {
    * 0 (empty) or -1 (the earliest entry is later than limit; nothing removed).
    */
   popUntil(limit: number): number {
-    this.dropDeadTop();
+    if (this.dead > 0) this.dropDeadTop();
     if (this.count === 0) return 0;
-    const time = this.keys[2 * OFFSET]!;
+    const time = this.times[0]!;
     if (time > limit) return -1;
-    const ord = this.keys[2 * OFFSET + 1]!;
-    const slot = this.heapSlots[OFFSET]!;
+    const ord = this.ords[0]!;
+    const slot = this.heapSlots[0]!;
     this.lastTime = time;
-    const priority = (ord / SEQ_SPAN) | 0;
+    const priority = (ord * INV_SEQ_SPAN) | 0;
     this.lastPriority = priority;
     this.lastSeq = ord - priority * SEQ_SPAN;
     this.lastKind = this.meta[2 * slot]!;
@@ -138,7 +139,7 @@ export class EventQueue {
 
   private dropDeadTop(): void {
     while (this.count > 0) {
-      const slot = this.heapSlots[OFFSET]!;
+      const slot = this.heapSlots[0]!;
       if (this.meta[2 * slot] !== 0) return;
       this.removeTop();
       this.dead--;
@@ -148,66 +149,59 @@ export class EventQueue {
 
   private removeTop(): void {
     const last = --this.count;
-    if (last > 0) {
-      const p = last + OFFSET;
-      this.siftDown(this.keys[2 * p]!, this.keys[2 * p + 1]!, this.heapSlots[p]!, last);
-    }
+    if (last > 0) this.siftDown(this.times[last]!, this.ords[last]!, this.heapSlots[last]!, last);
   }
 
   // Hole sifting: move the hole, write the element once.
   private siftUp(i: number, time: number, ord: number, slot: number): void {
-    const k = this.keys, hs = this.heapSlots;
+    const ts = this.times, os = this.ords, hs = this.heapSlots;
     while (i > 0) {
       const parent = (i - 1) >> 2;
-      const pp = parent + OFFSET;
-      const pt = k[2 * pp]!;
-      if (pt < time || (pt === time && k[2 * pp + 1]! < ord)) break;
-      const p = i + OFFSET;
-      k[2 * p] = pt;
-      k[2 * p + 1] = k[2 * pp + 1]!;
-      hs[p] = hs[pp]!;
+      const pt = ts[parent]!;
+      if (pt < time || (pt === time && os[parent]! < ord)) break;
+      ts[i] = pt;
+      os[i] = os[parent]!;
+      hs[i] = hs[parent]!;
       i = parent;
     }
-    const p = i + OFFSET;
-    k[2 * p] = time;
-    k[2 * p + 1] = ord;
-    hs[p] = slot;
+    ts[i] = time;
+    os[i] = ord;
+    hs[i] = slot;
   }
 
   private siftDown(time: number, ord: number, slot: number, n: number): void {
-    const k = this.keys, hs = this.heapSlots;
+    const ts = this.times, os = this.ords, hs = this.heapSlots;
     let i = 0;
     for (;;) {
       const first = (i << 2) + 1;
       if (first >= n) break;
-      let best = first + OFFSET;
-      let bt = k[2 * best]!;
-      let bo = k[2 * best + 1]!;
-      const end = (first + 4 < n ? first + 4 : n) + OFFSET;
-      for (let c = first + OFFSET + 1; c < end; c++) {
-        const ct = k[2 * c]!;
-        if (ct < bt || (ct === bt && k[2 * c + 1]! < bo)) {
+      let best = first;
+      let bt = ts[first]!;
+      let bo = os[first]!;
+      const end = first + 4 < n ? first + 4 : n;
+      for (let c = first + 1; c < end; c++) {
+        const ct = ts[c]!;
+        if (ct < bt || (ct === bt && os[c]! < bo)) {
           best = c;
           bt = ct;
-          bo = k[2 * c + 1]!;
+          bo = os[c]!;
         }
       }
       if (time < bt || (time === bt && ord < bo)) break;
-      const p = i + OFFSET;
-      k[2 * p] = bt;
-      k[2 * p + 1] = bo;
-      hs[p] = hs[best]!;
-      i = best - OFFSET;
+      ts[i] = bt;
+      os[i] = bo;
+      hs[i] = hs[best]!;
+      i = best;
     }
-    const p = i + OFFSET;
-    k[2 * p] = time;
-    k[2 * p + 1] = ord;
-    hs[p] = slot;
+    ts[i] = time;
+    os[i] = ord;
+    hs[i] = slot;
   }
 
   private growHeap(): void {
     const c = this.heapSlots.length * 2;
-    this.keys = grow(this.keys, new Float64Array(2 * c));
+    this.times = grow(this.times, new Float64Array(c));
+    this.ords = grow(this.ords, new Float64Array(c));
     this.heapSlots = grow(this.heapSlots, new Int32Array(c));
   }
 

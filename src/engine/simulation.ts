@@ -22,6 +22,7 @@ const TRIGGERED = 1;
 const PROCESSED = 2;
 const FAILED = 4;
 const DAEMON = 8;
+const FINISHED = 16; // a process's generator has returned or thrown
 
 /** What a process may yield. */
 export type Yieldable = number | SimEvent<any>;
@@ -155,7 +156,6 @@ export class Process<R = unknown> extends SimEvent<R> {
   delaySlot = -1;
   /** @internal Value to resume with; wrapped as { error } when it must be thrown in. */
   pendingValue: unknown = undefined;
-  /** @internal */ finished = false;
 
   constructor(
     sim: Simulation,
@@ -167,7 +167,7 @@ export class Process<R = unknown> extends SimEvent<R> {
 
   /** Still running (not returned). */
   get alive(): boolean {
-    return !this.finished;
+    return (this.flags & FINISHED) === 0;
   }
 
   /** Daemons (servers looping forever) are not reported as deadlocked. */
@@ -180,7 +180,7 @@ export class Process<R = unknown> extends SimEvent<R> {
 
   /** Raises an `Interrupt(cause)` at the process's current yield point, once. */
   interrupt(cause?: unknown): void {
-    if (this.finished) throw new SimulationInputError(`cannot interrupt '${this.name}': it has already finished`);
+    if ((this.flags & FINISHED) !== 0) throw new SimulationInputError(`cannot interrupt '${this.name}': it has already finished`);
     const sim = this.sim;
     sim.queue.push(sim.now, PRIORITY_URGENT, KIND_INTERRUPT, this.id, { process: this, cause });
   }
@@ -194,13 +194,13 @@ export class Process<R = unknown> extends SimEvent<R> {
       r = isThrow ? this.gen.throw(value) : this.gen.next(value);
     } catch (e) {
       sim.active = null;
-      this.finished = true;
+      this.flags |= FINISHED;
       if (e instanceof SimulationInputError || e instanceof ProcessFailure) throw e;
       throw new ProcessFailure(this.name, sim.now, e);
     }
     sim.active = null;
     if (r.done === true) {
-      this.finished = true;
+      this.flags |= FINISHED;
       this.succeed(r.value);
       return;
     }
@@ -248,7 +248,7 @@ export class Process<R = unknown> extends SimEvent<R> {
 
   /** @internal Delivers an interrupt: detach from the current wait, throw at the yield point. */
   deliverInterrupt(cause: unknown): void {
-    if (this.finished) return; // finished in the meantime: nothing to interrupt
+    if ((this.flags & FINISHED) !== 0) return; // finished in the meantime: nothing to interrupt
     if (this.delaySlot >= 0) {
       this.sim.queue.cancelSlot(this.delaySlot);
       this.delaySlot = -1;
