@@ -1,12 +1,9 @@
 /** The engine's public API: everything models may use. */
 export { EventQueue, PRIORITY_LATE, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
-export {
-  Simulation, SimEvent, Process, describeDeadlock,
-  KIND_CALL, KIND_EVENT, KIND_INTERRUPT, KIND_RESUME,
-} from "./simulation.js";
-export type {
-  ProcessGenerator, RunOptions, RunReport, ScheduledCall, SimulationOptions, TraceRecord, WaitingProcess, Yieldable,
-} from "./simulation.js";
+export { Simulation, SimEvent, Process } from "./simulation.js";
+export type { ProcessGenerator, ScheduledCall, Yieldable } from "./simulation.js";
+export { describeDeadlock, KIND_CALL, KIND_EVENT, KIND_INTERRUPT, KIND_RESUME } from "./types.js";
+export type { RunOptions, RunReport, SimulationOptions, TraceRecord, WaitingProcess } from "./types.js";
 export { Interrupt, ProcessFailure, SimulationInputError } from "./errors.js";
 export { MAX_TIME, checkDelay } from "./time.js";
 export { Fingerprint } from "./fingerprint.js";

@@ -9,13 +9,10 @@ import { Fingerprint } from "./fingerprint.js";
 import { EventQueue, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
 import { Streams } from "./random.js";
 import { checkDelay, checkPriority, MAX_TIME } from "./time.js";
-
-/** Event kinds, as folded into the fingerprint and shown in traces. */
-export const KIND_RESUME = 1;
-export const KIND_EVENT = 2;
-export const KIND_CALL = 3;
-export const KIND_INTERRUPT = 4;
-const KIND_NAMES = ["", "resume", "event", "call", "interrupt"] as const;
+import {
+  KIND_CALL, KIND_EVENT, KIND_INTERRUPT, KIND_NAMES, KIND_RESUME,
+  type RunOptions, type RunReport, type SimulationOptions, type TraceRecord, type WaitingProcess,
+} from "./types.js";
 
 // SimEvent.flags bits.
 const TRIGGERED = 1;
@@ -28,43 +25,6 @@ const FINISHED = 16; // a process's generator has returned or thrown
 export type Yieldable = number | SimEvent<any>;
 export type ProcessGenerator<R = unknown> = Generator<Yieldable, R, any>;
 type Waiter = Process<any> | ((event: SimEvent<any>) => void);
-
-export interface TraceRecord {
-  readonly time: number;
-  readonly priority: number;
-  readonly kind: (typeof KIND_NAMES)[number];
-  readonly target: number;
-  readonly name: string;
-}
-
-export interface SimulationOptions {
-  /** Master seed of the named random streams. */
-  readonly seed?: number | string;
-  /** Called for every processed event (debugging; slows the run). */
-  readonly trace?: (record: TraceRecord) => void;
-}
-
-export interface RunOptions {
-  /** Process events with time ≤ until, then stop with now = until. */
-  readonly until?: number;
-  /** Stop after this many events (in this call). */
-  readonly maxEvents?: number;
-}
-
-export interface WaitingProcess {
-  readonly process: string;
-  readonly waitsOn: string;
-}
-
-export interface RunReport {
-  readonly reason: "empty" | "until" | "maxEvents" | "deadlock";
-  readonly now: number;
-  /** Events processed by this call. */
-  readonly events: number;
-  readonly fingerprint: string;
-  /** When reason is "deadlock": the non-daemon processes still waiting, and on what. */
-  readonly waiting: readonly WaitingProcess[];
-}
 
 /** A one-shot occurrence with a value. Processes wait on it by yielding it. */
 export class SimEvent<T = unknown> {
@@ -435,10 +395,4 @@ export class Simulation {
     else if (kind === KIND_INTERRUPT) name = (payload as { process: Process<any> }).process.name;
     trace({ time: q.lastTime, priority: q.lastPriority, kind: KIND_NAMES[kind] ?? "event", target: q.lastTarget, name });
   }
-}
-
-/** One line per waiting process, for error messages. */
-export function describeDeadlock(report: RunReport): string {
-  const lines = report.waiting.map((w) => `  - '${w.process}' waits on ${w.waitsOn}`);
-  return `deadlock at t=${report.now}: the event queue is empty but ${report.waiting.length} process(es) still wait:\n${lines.join("\n")}`;
 }

@@ -2,25 +2,11 @@
  * The result-table contract between the runner (src/scenarios) and the reports (src/reports).
  * Reports know only these shapes, never model internals.
  */
+// The rows models emit are the rows reports read: one definition, in the plug-in contract.
+import type { MetricInfo, Observation, Scalar } from "../models/plugin.js";
 import type { ClaimSpec, FigureSpec } from "./spec.js";
 
-export type Scalar = string | number | boolean;
-
-/** One measured value. `labels` name within-run coordinates (e.g. the core a sample came from). */
-export interface Observation {
-  readonly metric: string;
-  readonly value: number;
-  readonly labels?: Readonly<Record<string, Scalar>>;
-}
-
-/** What a model declares about each metric it emits. */
-export interface MetricInfo {
-  readonly name: string;
-  readonly unit: string;
-  readonly description: string;
-  /** Label names this metric's observations carry, in column order. */
-  readonly labels?: readonly string[];
-}
+export type { MetricInfo, Observation, Scalar };
 
 /** One run: a sweep point × replication. Everything but `wallMs` is deterministic. */
 export interface RunRecord {
