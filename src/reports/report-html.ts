@@ -3,7 +3,7 @@
  * that opens offline. All text passes through escapeHtml.
  */
 import { displayClaimValue, displayThreshold, escapeHtml as e, markdownToHtml } from "./markup.js";
-import type { ReportModel, ReportTable } from "./report.js";
+import type { ReportModel, ReportTable } from "./report-model.js";
 import type { ClaimVerdict } from "./spec.js";
 
 const CSS = `

@@ -3,7 +3,7 @@
  * (figures/<scenario>/<name>.svg). Cell text is escaped so names cannot break tables.
  */
 import { displayClaimValue, displayThreshold, escapeMd, mdCode, neutralizeMdHtml } from "./markup.js";
-import type { ReportModel, ReportTable } from "./report.js";
+import type { ReportModel, ReportTable } from "./report-model.js";
 
 export function mdTable(t: ReportTable): string {
   const line = (cells: ReadonlyArray<string | number>) => `| ${cells.map((c) => escapeMd(String(c))).join(" | ")} |`;

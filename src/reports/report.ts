@@ -6,54 +6,13 @@ import { describeCoords, formatNumber, formatScalar } from "./common.js";
 import { display } from "./markup.js";
 import type { Manifest } from "./manifest.js";
 import { renderHtml } from "./report-html.js";
+import type { ReportFigure, ReportInput, ReportModel, ReportTable } from "./report-model.js";
 import { renderMarkdown } from "./report-md.js";
 import type { ScenarioResult } from "./results.js";
 import type { ClaimVerdict } from "./spec.js";
 import { summarize } from "./tables.js";
 
-export interface ReportTable {
-  readonly columns: readonly string[];
-  readonly rows: ReadonlyArray<ReadonlyArray<string | number>>;
-}
-
-export interface ReportSection {
-  readonly title: string;
-  readonly markdown?: string;
-  readonly table?: ReportTable;
-}
-
-export interface ReportFigure {
-  readonly scenario: string;
-  readonly name: string;
-  readonly title: string;
-  readonly svg: string;
-}
-
-export interface ReportInput {
-  readonly title: string;
-  readonly results: readonly ScenarioResult[];
-  readonly verdicts: readonly ClaimVerdict[];
-  readonly figures: readonly ReportFigure[];
-  readonly sections?: readonly ReportSection[];
-  readonly manifest: Manifest;
-}
-
-/** Everything the two renderers show, already reduced to text. */
-export interface ReportModel {
-  readonly title: string;
-  readonly facts: ReadonlyArray<readonly [string, string]>;
-  readonly claims: { readonly summary: string; readonly verdicts: readonly ClaimVerdict[] };
-  readonly scenarios: ReadonlyArray<{
-    readonly name: string;
-    readonly description: string;
-    readonly figures: ReadonlyArray<ReportFigure & { readonly path: string }>;
-    readonly summary: ReportTable;
-    readonly summaryNote?: string;
-  }>;
-  readonly sections: readonly ReportSection[];
-  readonly failures: ReportTable;
-  readonly manifest: { readonly scenarios: ReportTable; readonly runs: ReportTable };
-}
+export type { ReportFigure, ReportInput, ReportModel, ReportSection, ReportTable } from "./report-model.js";
 
 /** Rows beyond this go to summary.csv only; the report stays skimmable. */
 export const MAX_SUMMARY_ROWS = 200;

@@ -74,3 +74,11 @@ export type ScenarioDoc = typeof ScenarioSchema.Type;
 
 /** The special sweep key that varies the experiment instead of a parameter. */
 export const EXPERIMENT_KEY = "experiment";
+
+/** One swept dimension: the key as written and the column it becomes in the results. */
+export interface SweepAxis {
+  readonly key: string;
+  /** "experiment", or "model.params.<key>" (the RunRecord.point key and CSV column). */
+  readonly column: string;
+  readonly values: ReadonlyArray<string | number | boolean>;
+}

@@ -8,19 +8,12 @@ import { readFile } from "node:fs/promises";
 import { findModel, listModels, type ModelPlugin } from "../models/index.js";
 import type { MetricInfo, Scalar, ScenarioMeta } from "../reports/results.js";
 import { checkReferences } from "./references.js";
+import type { SweepAxis } from "./format.js";
 import { decodeStrict, withParams, type Params } from "./decode.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
 import { parseSource, type SourceDoc } from "./source.js";
-
-/** One swept dimension: the key as written and the column it becomes in the results. */
-export interface SweepAxis {
-  readonly key: string;
-  /** "experiment", or "model.params.<key>" (the RunRecord.point key and CSV column). */
-  readonly column: string;
-  readonly values: readonly Scalar[];
-}
 
 export interface LoadedScenario {
   readonly file: string;

@@ -4,7 +4,7 @@
  */
 import type { ModelPlugin } from "../models/index.js";
 import type { ScenarioMeta } from "../reports/results.js";
-import type { SweepAxis } from "./load.js";
+import type { SweepAxis } from "./format.js";
 import { didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
 

@@ -1,0 +1,48 @@
+/** The report's input and its text-only model, shared by the HTML and Markdown renderers. */
+import type { Manifest } from "./manifest.js";
+import type { ScenarioResult } from "./results.js";
+import type { ClaimVerdict } from "./spec.js";
+
+export interface ReportTable {
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number>>;
+}
+
+export interface ReportSection {
+  readonly title: string;
+  readonly markdown?: string;
+  readonly table?: ReportTable;
+}
+
+export interface ReportFigure {
+  readonly scenario: string;
+  readonly name: string;
+  readonly title: string;
+  readonly svg: string;
+}
+
+export interface ReportInput {
+  readonly title: string;
+  readonly results: readonly ScenarioResult[];
+  readonly verdicts: readonly ClaimVerdict[];
+  readonly figures: readonly ReportFigure[];
+  readonly sections?: readonly ReportSection[];
+  readonly manifest: Manifest;
+}
+
+/** Everything the two renderers show, already reduced to text. */
+export interface ReportModel {
+  readonly title: string;
+  readonly facts: ReadonlyArray<readonly [string, string]>;
+  readonly claims: { readonly summary: string; readonly verdicts: readonly ClaimVerdict[] };
+  readonly scenarios: ReadonlyArray<{
+    readonly name: string;
+    readonly description: string;
+    readonly figures: ReadonlyArray<ReportFigure & { readonly path: string }>;
+    readonly summary: ReportTable;
+    readonly summaryNote?: string;
+  }>;
+  readonly sections: readonly ReportSection[];
+  readonly failures: ReportTable;
+  readonly manifest: { readonly scenarios: ReportTable; readonly runs: ReportTable };
+}
