@@ -118,4 +118,18 @@ test("the data file is checked at load: errors name the parameter", () => {
   }
 });
 
+test("HRT boot steps come from the Nautilus file, process start-up from the Linux model's exec path", () => {
+  assert.ok(HVM_PARAMETERS.every((n) => !n.startsWith("hrt.boot.") && !n.startsWith("proc.")));
+  const rows = hvmModel.parameters!({});
+  for (const name of ["nautilus.hrt.boot.earlyInit", "nautilus.hrt.boot.runtime", "linux.proc.exec", "linux.proc.libcInit"]) {
+    assert.ok(rows.some((r) => r.name === name), `${name} listed`);
+  }
+  const e = explainOp(resolveParams({}), "p", "linux-process-start");
+  const steps = e.breakdowns[0]!.steps.map((s) => s.step);
+  for (const want of ["copy_process", "execve: load the ELF, new mm, map segments", "__libc_start_main: TLS, ifuncs, stdio, constructors", "exit_mmap, files, signal the parent"]) {
+    assert.ok(steps.includes(want), `process start-up breakdown lacks '${want}'`);
+  }
+  assert.is(e.breakdowns[0]!.steps.reduce((a, s) => a + s.cost, 0), e.latency);
+});
+
 test.run();

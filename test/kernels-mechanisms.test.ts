@@ -8,6 +8,8 @@ import { Simulation } from "../src/engine/index.js";
 import { Cpu } from "../src/models/hardware/cpu.js";
 import { PeriodicNoise } from "../src/models/hardware/noise.js";
 import { distanceClass, machineProfile } from "../src/models/hardware/profile.js";
+import { Machine } from "../src/models/hardware/machine.js";
+import { LinuxKernel } from "../src/models/linux/kernel.js";
 import { microbenchModel } from "../src/models/microbench/plugin.js";
 
 test("an interrupt preempts work, which resumes with its remaining cycles (stolen cycles counted)", () => {
@@ -46,6 +48,28 @@ test("x64 distances: module, die, socket, hops; phi: same core vs ring hops", ()
   assert.is(distanceClass(phi, 0, 3).cls, "sameCore");
   assert.equal(distanceClass(phi, 0, 4), { cls: "ring", hops: 1 });
   assert.equal(distanceClass(phi, 0, 227), { cls: "ring", hops: 1 }); // the ring wraps
+});
+
+test("compute is stretched by noise (work-conserving); a TSC delay ends at its deadline", () => {
+  const m = new Machine({ sim: new Simulation({ seed: 5 }), machine: "x64", streamPrefix: "linux" });
+  const k = new LinuxKernel(m, { noise: false }); // the periodic tick only: 250 Hz, 5-15 us, on a busy CPU
+  const work = Math.round(m.clockGHz * 1e6) * 10; // 10 ms: at least two ticks land in it
+  const us = (x: number) => Math.round(x * m.clockGHz * 1e3);
+  let computed = 0, stolen = 0, delayed = 0;
+  k.boot({ name: "main", cpu: 0, body: function* (self) {
+    const s0 = m.cpu(0).stolen;
+    let t = k.sim.now;
+    yield* k.compute(self, "user work", work);
+    computed = k.sim.now - t;
+    stolen = m.cpu(0).stolen - s0;
+    t = k.sim.now;
+    yield* k.delay(self, work);
+    delayed = k.sim.now - t;
+  } });
+  assert.is(k.sim.run().reason, "empty");
+  assert.is(computed, work + stolen, "compute ends after its work plus what handlers took");
+  assert.ok(stolen >= 2 * us(5), `ticks took only ${stolen} cycles from 10 ms of work`);
+  assert.ok(delayed >= work && delayed < work + us(15) + 1, `a delay of ${work} took ${delayed}`);
 });
 
 const EXPLAINED = ["thread-create", "thread-run", "thread-both", "ctx-switch", "condvar", "condvar-bcast", "spinlock", "sync-event", "ipi-oneway", "ipi-roundtrip", "nemo-notify", "nemo-bcast", "ipi-send"];

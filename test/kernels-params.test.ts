@@ -12,6 +12,9 @@ import { kernelCosts } from "../src/models/kernel/costs.js";
 import { LINUX_PARAMETERS, linuxData } from "../src/models/linux/kernel.js";
 import { microbenchModel } from "../src/models/microbench/plugin.js";
 import { NAUTILUS_PARAMETERS, nautilusData } from "../src/models/nautilus/kernel.js";
+import { deriveParameterFile } from "../src/models/kernel/derive.js";
+import nautilusPhiRaw from "../src/models/nautilus/data/phi.json" with { type: "json" };
+import linuxPhiRaw from "../src/models/linux/data/phi.json" with { type: "json" };
 
 const good = { subject: "test", parameters: { "ipi.send": { value: 300, source: "assumption: a test value" } } };
 
@@ -85,6 +88,43 @@ test("parameters() lists every cost with a source", () => {
       for (const r of rows) assert.ok(r.source.length >= 12, `${r.name} has no real source`);
     }
   }
+});
+
+const TIME_UNITS = new Set(["cycles", "ns", "us", "ms", undefined]);
+
+test("Phi kernel files: listed parameters as written, time costs = x64 cycles × phi.inOrderFactor, settings as x64", () => {
+  const factor = machineProfile("phi").parameters["inOrderFactor"]!.value as number;
+  const x64Clock = machineProfile("x64").clockGHz.value;
+  for (const [kernel, data, raw] of [["nautilus", nautilusData, nautilusPhiRaw], ["linux", linuxData, linuxPhiRaw]] as const) {
+    const x64 = data("x64").parameters;
+    const phi = data("phi").parameters;
+    const listed = (raw as { parameters: Record<string, unknown> }).parameters;
+    assert.equal(Object.keys(phi).sort(), Object.keys(x64).sort(), `${kernel}: same parameter names`);
+    const phiTable = new CostTable("phi", [{ file: data("phi"), label: "phi" }], machineProfile("phi").clockGHz.value, 1);
+    const x64Table = new CostTable("x64", [{ file: data("x64"), label: "x64" }], x64Clock, 1);
+    for (const [name, e] of Object.entries(x64)) {
+      const p = phi[name]!;
+      if (name in listed) {
+        assert.equal(p, listed[name], `${kernel}.${name} is the Phi file's own entry`);
+      } else if (TIME_UNITS.has(e.unit)) {
+        assert.ok(p.source.startsWith(`derived: x64 value`) && p.source.includes(`phi.inOrderFactor (${factor})`), `${kernel}.${name}: ${p.source}`);
+        const want = x64Table.distributionOf(name).dist.mean * x64Table.distributionOf(name).toCycles * factor;
+        const got = phiTable.distributionOf(name).dist.mean * phiTable.distributionOf(name).toCycles;
+        assert.ok(Math.abs(got - want) <= 1e-9 * want, `${kernel}.${name}: mean ${got} cycles ≠ ${want}`);
+      } else {
+        assert.is(phiTable.setting(name), x64Table.setting(name), `${kernel}.${name}`);
+        assert.ok(p.source.startsWith("same as x64: "), `${kernel}.${name}: ${p.source}`);
+      }
+    }
+  }
+});
+
+test("a derived file naming a parameter its base lacks, or a bad factor, fails naming it", () => {
+  const base = nautilusData("x64");
+  const derived = (parameters: Record<string, unknown>, factor = "inOrderFactor") => ({ subject: "t", derivedFrom: { machine: "x64", factor }, parameters });
+  throwsNaming(() => deriveParameterFile(derived({ "no.such": { value: 1, source: "assumption: a test value" } }), "nautilus/data/phi.json", "phi", base), "nautilus/data/phi.json", "no.such");
+  throwsNaming(() => deriveParameterFile(derived({}, "clockGHz"), "nautilus/data/phi.json", "phi", base), "clockGHz", "ratio");
+  throwsNaming(() => deriveParameterFile({ subject: "t", derivedFrom: { machine: "vax", factor: "inOrderFactor" }, parameters: {} }, "f.json", "phi", base), "f.json", "machine");
 });
 
 test.run();

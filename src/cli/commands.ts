@@ -20,7 +20,9 @@ const quiet = Flag.Boolean("quiet").pipe(Flag.withDefault(false), describe("no p
 const resume = Flag.Boolean("resume").pipe(Flag.withDefault(false), describe("keep runs already in the output's journal; run only the rest"));
 const shard = Flag.String("shard").pipe(Flag.optional, describe("run only slice i of n (runIndex mod n = i-1); combine with `merge`"));
 const sets = Flag.String("set").pipe(Flag.atLeast(0), describe("model parameter key=value (repeatable; dotted keys for nested)"));
-const model = Flag.String("model").pipe(describe("model name (`hrtsim list` shows them)"));
+const model = Flag.String("model").pipe(Flag.optional, describe("model name (`hrtsim list` shows them); default microbench (explain: picked by the primitive)"));
+const machine = Flag.String("machine").pipe(Flag.optional, describe("machine profile (x64 or phi); sugar for --set machine=…"));
+const kernel = Flag.String("kernel").pipe(Flag.optional, describe("kernel (nautilus or linux); sugar for --set kernel=…"));
 const files = Argument.String("file").pipe(Argument.atLeast(1), Argument.withDescription("scenario files (YAML or JSON)"));
 
 const run = Command.make("run", {
@@ -60,19 +62,27 @@ const measure = Command.make("measure", {
   quiet,
 }, printing(h.measureCommand)).pipe(Command.withDescription("Build the native harness with the system C compiler and measure this host."));
 
-const params = Command.make("params", { model, sets }, printing(h.paramsCommand))
-  .pipe(Command.withDescription("Show a model's parameters in force for the given --set values, with their sources."));
+// [host] `calibrate`: its handler lives in ./calibrate.ts (loaded when the command runs).
+const calibrate = Command.make("calibrate", {
+  dir: Argument.String("dir").pipe(Argument.optional, Argument.withDescription("measurement set (`hrtsim measure --out`); default: the checked-in one")),
+  out: Flag.String("out").pipe(Flag.optional, describe("where to write hardware.json, linux.json, calibration.json (default: DIR/calibration)")),
+}, printing(async (a) => (await import("./calibrate.js")).calibrateCommand(a))).pipe(Command.withDescription(
+  "Derive the `host` machine profile and its Linux parameters from host measurements; prints which parameter comes from which experiment.",
+));
+
+const params = Command.make("params", { model, machine, kernel, sets }, printing(h.paramsCommand))
+  .pipe(Command.withDescription("Show a model's parameters in force (e.g. --machine x64 --kernel linux), with their sources."));
 
 const explain = Command.make("explain", {
-  experiment: Argument.String("experiment").pipe(Argument.withDescription("one of the model's experiments")),
-  model, sets,
+  primitive: Argument.String("primitive").pipe(Argument.withDescription("a microbench experiment (thread-create, condvar, ...) or an hvm operation (async-invoke, merge, hrt-boot-full, ...)")),
+  model, machine, kernel, sets,
   seed: Flag.String("seed").pipe(Flag.withDefault("explain"), describe("seed of the explained execution")),
-}, printing(h.explainCommand)).pipe(Command.withDescription("Break one execution of an experiment down step by step (models with an explain hook)."));
+}, printing(h.explainCommand)).pipe(Command.withDescription("Break one execution of a primitive down step by step, cycles per step (e.g. explain condvar --machine x64 --kernel linux; explain async-invoke)."));
 
 export const hrtsim = Command.make("hrtsim").pipe(
   Command.withDescription(
     "Deterministic discrete-event simulator of hybrid runtimes. Exit codes: 0 ok (also when some runs failed), " +
     "1 invalid input, 2 usage error, 3 internal failure.",
   ),
-  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, params, explain]),
+  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, calibrate, params, explain]),
 );

@@ -90,10 +90,62 @@ export async function measureCommand(a: { out: string; trials: Opt<number>; only
   return runMeasure({ out: a.out, ...some("trials", a.trials), ...some("only", a.only), quiet: a.quiet });
 }
 
-export async function paramsCommand(a: { model: string; sets: readonly string[] }): Promise<string> {
-  return (await import("../scenarios/inspect.js")).paramsText(a.model, a.sets);
+/** The model flags of `params` and `explain`. */
+interface ModelFlags {
+  readonly model: Opt<string>;
+  readonly machine: Opt<string>;
+  readonly kernel: Opt<string>;
+  readonly sets: readonly string[];
 }
 
-export async function explainCommand(a: { experiment: string; model: string; sets: readonly string[]; seed: string }): Promise<string> {
-  return (await import("../scenarios/inspect.js")).explainText(a.model, a.experiment, a.sets, a.seed);
+/** `--machine M --kernel K` are sugar for `--set machine=M --set kernel=K` (they come last, so they win). */
+function setsOf(a: ModelFlags): string[] {
+  return [...a.sets, ...(Option.isSome(a.machine) ? [`machine=${a.machine.value}`] : []), ...(Option.isSome(a.kernel) ? [`kernel=${a.kernel.value}`] : [])];
+}
+
+const DEFAULT_MODEL = "microbench";
+
+export async function paramsCommand(a: ModelFlags): Promise<string> {
+  return (await import("../scenarios/inspect.js")).paramsText(Option.getOrElse(a.model, () => DEFAULT_MODEL), setsOf(a));
+}
+
+/**
+ * `explain PRIMITIVE`: a microbench experiment, or an hvm experiment or operation name (as the
+ * hvm experiments label their `op`s, e.g. async-invoke, hrt-boot-full, linux-process-start);
+ * without --model the name picks the model.
+ */
+export async function explainCommand(a: ModelFlags & { primitive: string; seed: string }): Promise<string> {
+  const inspect = await import("../scenarios/inspect.js");
+  const { findModel } = await import("../models/index.js");
+  const { EXPLAINABLE } = await import("../models/hvm/explain.js");
+  const { InputError, didYouMean, oneOf } = await import("../scenarios/problems.js");
+  const microbench = findModel("microbench")!.experiments.map((e) => e.name);
+  const hvmNames = [...new Set([...findModel("hvm")!.experiments.map((e) => e.name), ...EXPLAINABLE])];
+  const name = a.primitive;
+  const model = Option.isSome(a.model) ? a.model.value : microbench.includes(name) ? "microbench" : hvmNames.includes(name) ? "hvm" : undefined;
+  const fail = (path: string, message: string, extra: { expected?: string; found?: string; hint?: string } = {}) =>
+    new InputError([{ file: "<command line>", path, message, ...extra }]);
+  if (model === undefined) {
+    const all = [...microbench, ...hvmNames];
+    throw fail("PRIMITIVE", "not a primitive hrtsim can explain", {
+      expected: `a microbench experiment (${oneOf(microbench)}) or an hvm operation (${oneOf(hvmNames)})`,
+      found: JSON.stringify(name), hint: didYouMean(name, all) ?? "`hrtsim list` shows the models",
+    });
+  }
+  const sets = setsOf(a);
+  if (model === "microbench" && microbench.includes(name)) {
+    const given = new Set(sets.map((x) => x.slice(0, x.indexOf("="))));
+    const missing = ["machine", "kernel"].filter((k) => !given.has(k));
+    if (missing.length > 0) throw fail(missing.map((m) => `--${m}`).join(", "), "required to explain a microbench primitive", { expected: "--machine x64|phi --kernel nautilus|linux", hint: `e.g. hrtsim explain ${name} --machine x64 --kernel linux` });
+  }
+  if (model === "hvm" && Option.isSome(a.kernel)) throw fail("--kernel", "the hvm model has no kernel choice (ROS = Linux, HRT = Nautilus)");
+  if (model !== "hvm" || findModel("hvm")!.experiments.some((e) => e.name === name)) return inspect.explainText(model, name, sets, a.seed);
+  if (!hvmNames.includes(name)) {
+    throw fail("PRIMITIVE", `not an operation of model "hvm"`, { expected: oneOf(hvmNames), found: JSON.stringify(name), ...(didYouMean(name, hvmNames) ? { hint: didYouMean(name, hvmNames)! } : {}) });
+  }
+  // An hvm operation that is not an experiment name: the hvm explain hook resolves it.
+  const { deriveSeed } = await import("../engine/index.js");
+  const plugin = inspect.requireModel("hvm");
+  const breakdowns = plugin.explain!({ params: inspect.decodeSets(plugin, sets), experiment: name, seed: deriveSeed(a.seed, "explain", 0), limits: {} });
+  return breakdowns.map(inspect.breakdownText).join("\n\n");
 }

@@ -7,7 +7,7 @@ export { figureSpecs, figureSpec, renderSvg, FIGURE_CONFIG, type BuiltFigure, ty
 export { buildManifest, manifestJson, type Manifest, type ManifestRun, type ManifestScenario } from "./manifest.js";
 export {
   renderReport, reportModel, figurePath, MAX_SUMMARY_ROWS,
-  type ReportInput, type ReportFigure, type ReportSection, type ReportTable, type ReportModel,
+  type ReportInput, type ReportFigure, type ReportSection, type ReportTable, type ReportModel, type SectionFigure,
 } from "./report.js";
 export { display, escapeHtml, escapeMd, markdownToHtml, neutralizeMdHtml } from "./markup.js";
 export { describe, meanCI, statistic, tCritical, tQuantile, type Describe, type MeanCI } from "./stats.js";

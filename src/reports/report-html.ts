@@ -98,7 +98,11 @@ function scenariosHtml(m: ReportModel): string[] {
 function sectionsHtml(m: ReportModel): string[] {
   return m.sections.map((s, i) =>
     `<section id="${anchor("section", s.title, i)}"><h2>${e(s.title)}</h2>` +
-    (s.markdown ? markdownToHtml(s.markdown) : "") + (s.table ? htmlTable(s.table) : "") + "</section>",
+    (s.markdown ? markdownToHtml(s.markdown) : "") + (s.table ? htmlTable(s.table) : "") +
+    (s.figures ?? []).map((f, j) =>
+      `<figure id="${anchor("figure", `${s.title}-${j}`, i)}">\n${safeSvg(f.svg)}\n` +
+      `<figcaption>${e(f.title)} <span class="note">(${e(f.path)})</span></figcaption></figure>`).join("\n") +
+    "</section>",
   );
 }
 

@@ -48,6 +48,7 @@ export function renderMarkdown(m: ReportModel): string {
     out.push("", `## ${escapeMd(s.title)}`, "");
     if (s.markdown) out.push(neutralizeMdHtml(s.markdown.trim()), "");
     if (s.table) out.push(mdTable(s.table));
+    (s.figures ?? []).forEach((f, j) => out.push("", `![${escapeMd(f.title)}](${f.path})`, "", `*Figure ${escapeMd(s.title)} ${j + 1}: ${escapeMd(f.title)}*`));
   }
   out.push("", "## Failures", "", m.failures.rows.length ? mdTable(m.failures) : "All runs succeeded.");
   out.push("", "## Manifest", "", mdTable(m.manifest.scenarios), "", "### Runs", "", mdTable(m.manifest.runs), "");

@@ -12,6 +12,16 @@ export interface ReportSection {
   readonly title: string;
   readonly markdown?: string;
   readonly table?: ReportTable;
+  /** Figures shown after the table; `path` is relative to the output directory (written there by the runner). */
+  readonly figures?: readonly SectionFigure[];
+}
+
+/** A section's figure: rendered SVG, and its Vega-Lite spec if it has one (written beside it as .vl.json). */
+export interface SectionFigure {
+  readonly path: string;
+  readonly title: string;
+  readonly svg: string;
+  readonly vegaLite?: Readonly<Record<string, unknown>>;
 }
 
 export interface ReportFigure {

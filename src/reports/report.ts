@@ -12,7 +12,7 @@ import type { ScenarioResult } from "./results.js";
 import type { ClaimVerdict } from "./spec.js";
 import { summarize } from "./tables.js";
 
-export type { ReportFigure, ReportInput, ReportModel, ReportSection, ReportTable } from "./report-model.js";
+export type { ReportFigure, ReportInput, ReportModel, ReportSection, ReportTable, SectionFigure } from "./report-model.js";
 
 /** Rows beyond this go to summary.csv only; the report stays skimmable. */
 export const MAX_SUMMARY_ROWS = 200;

@@ -77,6 +77,10 @@ export async function writeOutputs(req: OutputRequest): Promise<OutputSummary> {
   const sections = await buildSections({
     command: req.command, scenarios: req.scenarios, results, ...(req.hostDir !== undefined ? { hostDir: req.hostDir } : {}),
   });
+  for (const f of sections.flatMap((x) => x.figures ?? [])) {
+    await writeFileAtomic(join(out, f.path), f.svg);
+    if (f.vegaLite) await writeFileAtomic(join(out, f.path.replace(/\.svg$/, ".vl.json")), JSON.stringify(f.vegaLite, null, 2) + "\n");
+  }
   const base = { title: req.title, results, verdicts, figures, sections };
   const { html } = renderReport({ ...base, manifest });
   const { md } = renderReport({ ...base, manifest: reproducibleView(manifest, req.reproducibleCommand) });

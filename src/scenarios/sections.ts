@@ -10,6 +10,7 @@ import type { Breakdown } from "../models/index.js";
 import { formatNumber, type ReportSection, type ScenarioResult } from "../reports/index.js";
 import { decodeStrict, withParams } from "./decode.js";
 import { diagnose } from "./execute.js";
+import { hostSections } from "./host-section.js";
 import type { LoadedScenario } from "./load.js";
 
 export interface SectionContext {
@@ -17,7 +18,7 @@ export interface SectionContext {
   readonly command: "run" | "figures";
   readonly scenarios: readonly LoadedScenario[];
   readonly results: readonly ScenarioResult[];
-  /** `figures --host DIR`: host measurements to compare against (for a later provider). */
+  /** `figures --host DIR`: host measurements to compare against (host-section.ts). */
   readonly hostDir?: string;
 }
 
@@ -52,7 +53,7 @@ export const explainSections: SectionProvider = ({ scenarios }) =>
   );
 
 /** Providers in report order. */
-export const PROVIDERS: SectionProvider[] = [explainSections];
+export const PROVIDERS: SectionProvider[] = [explainSections, hostSections];
 
 export async function buildSections(ctx: SectionContext): Promise<ReportSection[]> {
   const out: ReportSection[] = [];

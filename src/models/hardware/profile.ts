@@ -5,6 +5,8 @@
 import { Schema } from "effect";
 import x64Data from "./data/x64.json" with { type: "json" };
 import phiData from "./data/phi.json" with { type: "json" };
+// [host] the project's own host, calibrated from its measurements (models/host, `hrtsim calibrate`).
+import hostData from "../host/data/measurements/calibration/hardware.json" with { type: "json" };
 import { ParamEntrySchema, ParameterFileError } from "./params.js";
 
 const Count = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
@@ -38,7 +40,7 @@ export const MachineProfileSchema = Schema.Struct({
 export type MachineProfile = typeof MachineProfileSchema.Type;
 export type Topology = MachineProfile["topology"];
 
-export const MACHINES = ["x64", "phi"] as const;
+export const MACHINES = ["x64", "phi", "host"] as const;
 export type MachineName = (typeof MACHINES)[number];
 
 /** Validates a raw profile, naming the file and the offending field. */
@@ -55,7 +57,9 @@ const cache = new Map<MachineName, MachineProfile>();
 export function machineProfile(name: MachineName): MachineProfile {
   let p = cache.get(name);
   if (p === undefined) {
-    p = decodeMachineProfile(name === "x64" ? x64Data : phiData, `hardware/data/${name}.json`);
+    p = name === "host" // [host]
+      ? decodeMachineProfile(hostData, "host/data/measurements/calibration/hardware.json")
+      : decodeMachineProfile(name === "x64" ? x64Data : phiData, `hardware/data/${name}.json`);
     cache.set(name, p);
   }
   return p;

@@ -2,15 +2,14 @@
  * The Linux baselines set beside the HVM operations (experiments.md), run on the hrtsim Linux
  * model (native Linux on the same x64 machine, its own noise): a system call, thread creation
  * (creator side, as the authors' harness stamps it) and process start-up (fork + execve +
- * dynamic loading + libc initialisation of a small program, then exit and wait). The exec,
- * ld.so and libc steps the Linux model does not have come from the HVM data file.
+ * dynamic loading + libc initialisation of a small program, then exit and wait4), all with the
+ * Linux model's own mechanisms and parameters.
  */
 import { Simulation, describeDeadlock } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
-import type { CostTable } from "../hardware/params.js";
-import type { Gen, ThreadRef } from "../kernel/types.js";
+import type { Thread } from "../kernel/objects.js";
 import { LinuxKernel } from "../linux/kernel.js";
-import { ModelRunError, type RunLimits } from "../plugin.js";
+import { ModelRunError, type Breakdown, type RunLimits } from "../plugin.js";
 import { hvmCosts, type CostOverrides } from "./costs.js";
 
 export interface BaselineSamples {
@@ -31,19 +30,29 @@ export interface BaselineOptions {
   readonly limits: RunLimits;
 }
 
-/** The child of the process start-up baseline: execve, ld.so, libc init, then it exits. */
-function* startProgram(k: LinuxKernel, hvmCosts: CostTable, me: ThreadRef): Gen<void> {
-  const rng = k.machine.cpu(me.cpu).rng;
-  const d = (name: string) => hvmCosts.draw(name, rng);
-  yield* k.syscall(me, "execve", d("proc.exec"));
-  const calls = hvmCosts.setting("proc.ldsoSyscalls");
-  for (let i = 0; i < calls; i++) yield* k.syscall(me, "ld.so system call (open/mmap/mprotect/...)", d("proc.ldsoSyscallBody"));
-  const faults = hvmCosts.setting("proc.pageFaults");
-  let faultCycles = 0;
-  for (let i = 0; i < faults; i++) faultCycles += k.costs.draw("pagefault", rng);
-  yield* k.delay(me, faultCycles); // page faults of ld.so and libc start-up (Linux model's cost each)
-  yield* k.delay(me, hvmCosts.setting("proc.relocations") * d("proc.relocationCost"));
-  yield* k.delay(me, d("proc.libcInit"));
+/** The Linux baselines `hrtsim explain` can break down, as the harness labels them. */
+export const LINUX_BASELINE_OPS = ["linux-syscall", "linux-thread-create", "linux-process-start"] as const;
+
+/** One recorded execution of a Linux baseline on a quiet machine: its critical path. */
+export function explainLinuxBaseline(op: string, seed: string, costScale: number): Breakdown {
+  const sim = new Simulation({ seed: `${seed}/explain ${op}` });
+  const machine = new Machine({ sim, machine: "x64", costScale, streamPrefix: "linux", record: true });
+  const k = new LinuxKernel(machine);
+  const costs = hvmCosts(machine);
+  let window = { from: 0, to: 0, last: -1 };
+  k.boot({
+    name: "harness", cpu: 0, body: function* (self) {
+      const from = yield* k.stamp(self);
+      if (op === "linux-syscall") yield* k.syscall(self, "getppid", costs.draw("baseline.getppidBody", machine.cpu(0).rng));
+      else if (op === "linux-thread-create") yield* k.threadCreate(self, { name: "thread", cpu: 1, body: function* () {} });
+      else yield* k.waitProcess(self, yield* k.fork(self, { name: "process", cpu: 1, body: (me) => k.execProgram(me) }));
+      const to = yield* k.stamp(self);
+      window = { from, to, last: (self as Thread).lastStep };
+    },
+  });
+  const report = sim.run({});
+  if (report.reason === "deadlock") throw new ModelRunError("deadlock", `Linux baseline ${op}: ${describeDeadlock(report)}`);
+  return machine.recorder!.criticalPath(`${op} on the Linux model (x64), one execution`, window.last, window.from, window.to);
 }
 
 export function runBaselines(o: BaselineOptions): BaselineSamples {
@@ -67,9 +76,8 @@ export function runBaselines(o: BaselineOptions): BaselineSamples {
         yield* k.threadJoin(self, child);
 
         const p0 = yield* k.stamp(self);
-        const proc = yield* k.fork(self, { name: `process ${t}`, cpu: 1, body: (me) => startProgram(k, costs, me) });
-        yield* k.threadJoin(self, proc);
-        yield* k.delay(self, costs.draw("proc.exitWait", machine.cpu(0).rng)); // exit_group mm teardown + wait4
+        const proc = yield* k.fork(self, { name: `process ${t}`, cpu: 1, body: (me) => k.execProgram(me) });
+        yield* k.waitProcess(self, proc);
         out.processStart.push((yield* k.stamp(self)) - p0);
       }
     },

@@ -5,7 +5,8 @@
  * directly in long mode (the VMM stamps last_boot_start here), and the cores enter the
  * Nautilus HRT boot path: early init, memory, the "I am up" null hypercall (early ping), then
  * CPU info, NUMA, allocator, IOAPIC, timer, APIC (every APIC access a VM exit), FPU,
- * scheduler, and the runtime on core 0 ("fully booted").
+ * scheduler, and the runtime on core 0 ("fully booted"). The VMM's steps cost what the HVM
+ * file says; the Nautilus boot steps (hrt.boot.*) are Nautilus's own parameters.
  */
 import type { SimEvent } from "../../engine/index.js";
 import type { Gen } from "../kernel/types.js";
@@ -105,25 +106,25 @@ function* apicAccesses(hvm: Hvm, core: VCore, n: number): Gen<void> {
 function* bootLeader(hvm: Hvm, core: VCore, cfg: BootConfig, g: Gates): Gen<void> {
   const v = hvm.vmm;
   const shape = pageTableShape(cfg.mappedGB, cfg.pageSize);
-  const bitmapLines = Math.ceil((shape.bytes / 4096) * hvm.costs.setting("hrt.boot.bitmapBitsPerPage") / 8 / 64);
-  yield* v.guest(core, "Nautilus: early init (GDT/IDT, per-CPU area, boot info)", hvm.c("hrt.boot.earlyInit", core));
-  yield* v.guest(core, `Nautilus: boot memory set-up (frame bitmap ${bitmapLines} lines)`, hvm.c("hrt.boot.memInitBase", core) + hvm.bulk("mem.zeroPerLine", bitmapLines));
+  const bitmapLines = Math.ceil((shape.bytes / 4096) * hvm.nkSetting("hrt.boot.bitmapBitsPerPage") / 8 / 64);
+  yield* v.guest(core, "Nautilus: early init (GDT/IDT, per-CPU area, boot info)", hvm.nk("hrt.boot.earlyInit", core));
+  yield* v.guest(core, `Nautilus: boot memory set-up (frame bitmap ${bitmapLines} lines)`, hvm.nk("hrt.boot.memInitBase", core) + hvm.bulk("mem.zeroPerLine", bitmapLines));
   yield* hvm.hcall(core, HC.NULL); // "I am up": the VMM stamps it
-  yield* v.guest(core, "Nautilus: CPU info from the HRT boot tag", hvm.c("hrt.boot.cpuInfo", core));
-  yield* v.guest(core, "Nautilus: NUMA discovery", hvm.c("hrt.boot.numa", core));
-  yield* v.guest(core, `Nautilus: buddy allocator over ${shape.bytes / GB} GB`, Math.round((shape.bytes / GB) * hvm.c("hrt.boot.buddyPerGB", core)));
-  yield* apicAccesses(hvm, core, hvm.costs.setting("hrt.boot.ioapicAccesses"));
-  yield* v.guest(core, "Nautilus: timer set-up (TSC rate from the boot tag)", hvm.c("hrt.boot.timer", core));
-  yield* apicAccesses(hvm, core, hvm.costs.setting("hrt.boot.apicAccesses"));
-  yield* v.guest(core, "Nautilus: FPU/SSE enable", hvm.c("hrt.boot.fpu", core));
-  yield* v.guest(core, "Nautilus: scheduler and idle thread", hvm.c("hrt.boot.sched", core));
+  yield* v.guest(core, "Nautilus: CPU info from the HRT boot tag", hvm.nk("hrt.boot.cpuInfo", core));
+  yield* v.guest(core, "Nautilus: NUMA discovery", hvm.nk("hrt.boot.numa", core));
+  yield* v.guest(core, `Nautilus: buddy allocator over ${shape.bytes / GB} GB`, Math.round((shape.bytes / GB) * hvm.nk("hrt.boot.buddyPerGB", core)));
+  yield* apicAccesses(hvm, core, hvm.nkSetting("hrt.boot.ioapicAccesses"));
+  yield* v.guest(core, "Nautilus: timer set-up (TSC rate from the boot tag)", hvm.nk("hrt.boot.timer", core));
+  yield* apicAccesses(hvm, core, hvm.nkSetting("hrt.boot.apicAccesses"));
+  yield* v.guest(core, "Nautilus: FPU/SSE enable", hvm.nk("hrt.boot.fpu", core));
+  yield* v.guest(core, "Nautilus: scheduler and idle thread", hvm.nk("hrt.boot.sched", core));
   yield* v.guest(core, "Nautilus: release the other HRT cores (store)", hvm.hw("store", core));
   g.kernelUp.succeed(core.lastStep);
   if (hvm.hrt.length > 1) {
     const last: number = yield g.allCheckedIn;
     yield* v.guest(core, "Nautilus: all HRT cores checked in (see counter line)", 0, last);
   }
-  yield* v.guest(core, "runtime initialisation", hvm.c("hrt.boot.runtime", core));
+  yield* v.guest(core, "runtime initialisation", hvm.nk("hrt.boot.runtime", core));
   hvm.boot.bootedAt = hvm.machine.sim.now;
   hvm.boot.booted!.succeed(core.lastStep);
 }
@@ -133,9 +134,9 @@ function* bootSecondary(hvm: Hvm, core: VCore, g: Gates): Gen<void> {
   const leader = hvm.hrt[0]!;
   const up: number = yield g.kernelUp;
   yield* v.guest(core, `see the release flag (line cpu${leader.pcpu}→cpu${core.pcpu})`, hvm.machine.lineTransfer(leader.pcpu, core.pcpu), Math.max(up, core.lastStep));
-  yield* apicAccesses(hvm, core, hvm.costs.setting("hrt.boot.apicAccesses"));
-  yield* v.guest(core, "Nautilus: FPU/SSE enable", hvm.c("hrt.boot.fpu", core));
-  yield* v.guest(core, "Nautilus: per-core scheduler and idle thread", hvm.c("hrt.boot.sched", core));
-  yield* v.guest(core, "check in with HRT core 0 (locked increment)", hvm.c("hrt.boot.barrierPerCore", core) + hvm.hw("atomic", core) + hvm.machine.lineTransfer(core.pcpu, leader.pcpu));
+  yield* apicAccesses(hvm, core, hvm.nkSetting("hrt.boot.apicAccesses"));
+  yield* v.guest(core, "Nautilus: FPU/SSE enable", hvm.nk("hrt.boot.fpu", core));
+  yield* v.guest(core, "Nautilus: per-core scheduler and idle thread", hvm.nk("hrt.boot.sched", core));
+  yield* v.guest(core, "check in with HRT core 0 (locked increment)", hvm.nk("hrt.boot.barrierPerCore", core) + hvm.hw("atomic", core) + hvm.machine.lineTransfer(core.pcpu, leader.pcpu));
   if (++g.checkedIn === hvm.hrt.length - 1) g.allCheckedIn.succeed(core.lastStep);
 }

@@ -1,8 +1,9 @@
 /**
- * The HVM's cost table: data/x64-svm.json (VMM, HVM, HRT boot, process start-up steps),
+ * The HVM's cost table: data/x64-svm.json (VMM, HVM hypercalls, the VMM side of HRT boot),
  * validated at load, with optional per-scenario overrides (what-ifs) marked as such.
  * Hardware costs (cache lines, IPIs, TLB) stay in the machine profile; Nautilus and Linux
- * costs in their kernels' files: this table only holds what those do not model.
+ * costs in their kernels' files (the Nautilus HRT boot steps, Linux process start-up): this
+ * table only holds what those do not model.
  */
 import svmData from "./data/x64-svm.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
@@ -18,11 +19,14 @@ export const HVM_PARAMETERS = [
   "hvm.handler.null", "hvm.handler.state", "hvm.guestPtWalk", "hvm.handler.invoke", "hvm.handler.done", "hvm.handler.merge",
   "hvm.handler.event", "hvm.handler.signal", "hrt.upcall.magicCheck", "hrt.upcall.dispatch", "hrt.syncLoop", "ros.syncLoop",
   "ros.pollLoop", "ros.signalDelivery", "mem.copyPerLine", "mem.zeroPerLine", "merge.copyBytes", "boot.imageBytes",
-  "boot.elfParse", "boot.pteWrite", "boot.perCoreState", "boot.resetBarrier", "hrt.boot.earlyInit", "hrt.boot.memInitBase",
-  "hrt.boot.bitmapBitsPerPage", "hrt.boot.cpuInfo", "hrt.boot.numa", "hrt.boot.buddyPerGB", "hrt.boot.ioapicAccesses",
-  "hrt.boot.apicAccesses", "hrt.boot.timer", "hrt.boot.fpu", "hrt.boot.sched", "hrt.boot.runtime", "hrt.boot.barrierPerCore",
-  "proc.exec", "proc.ldsoSyscalls", "proc.ldsoSyscallBody", "proc.relocations", "proc.relocationCost", "proc.pageFaults",
-  "proc.libcInit", "proc.exitWait", "baseline.getppidBody",
+  "boot.elfParse", "boot.pteWrite", "boot.perCoreState", "boot.resetBarrier", "baseline.getppidBody",
+] as const;
+
+/** The Nautilus HRT boot path's steps, from the Nautilus file (nautilus/data/x64.json). */
+export const HRT_BOOT_PARAMETERS = [
+  "hrt.boot.earlyInit", "hrt.boot.memInitBase", "hrt.boot.bitmapBitsPerPage", "hrt.boot.cpuInfo", "hrt.boot.numa",
+  "hrt.boot.buddyPerGB", "hrt.boot.ioapicAccesses", "hrt.boot.apicAccesses", "hrt.boot.timer", "hrt.boot.fpu", "hrt.boot.sched",
+  "hrt.boot.runtime", "hrt.boot.barrierPerCore",
 ] as const;
 
 let decoded: ParameterFile | undefined;

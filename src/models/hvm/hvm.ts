@@ -131,6 +131,10 @@ export class Hvm {
   nk(name: string, core: VCore): number {
     return this.nautilus.draw(name, this.machine.cpu(core.pcpu).rng);
   }
+  /** A dimensionless Nautilus setting (counts of the HRT boot path). */
+  nkSetting(name: string): number {
+    return this.nautilus.setting(name);
+  }
   lx(name: string, core: VCore): number {
     return this.linux.draw(name, this.machine.cpu(core.pcpu).rng);
   }

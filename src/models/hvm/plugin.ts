@@ -8,9 +8,10 @@ import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { kernelCosts } from "../kernel/costs.js";
 import { linuxData } from "../linux/kernel.js";
+import { PROCESS_PARAMETERS } from "../linux/process.js";
 import { nautilusData } from "../nautilus/kernel.js";
 import type { MetricInfo, ModelPlugin } from "../plugin.js";
-import { hvmCosts } from "./costs.js";
+import { HRT_BOOT_PARAMETERS, hvmCosts } from "./costs.js";
 import { EXPERIMENTS, Observations } from "./experiments.js";
 import { explainOp } from "./explain.js";
 import { HvmParams, resolveParams } from "./params.js";
@@ -50,9 +51,9 @@ export const hvmModel: ModelPlugin<HvmParams> = {
   parameters(params) {
     const p = resolveParams(params);
     const machine = new Machine({ sim: new Simulation(), machine: "x64", costScale: p.costScale, streamPrefix: "hvm" });
-    const nautilus = kernelCosts("nautilus", machine, nautilusData("x64"), ["call"]);
-    const linux = kernelCosts("linux", machine, linuxData("x64"), ["syscall.entry", "syscall.exit", "pagefault"]);
-    const pick = new Set(["call", "syscall.entry", "syscall.exit", "pagefault"]);
+    const nautilus = kernelCosts("nautilus", machine, nautilusData("x64"), ["call", ...HRT_BOOT_PARAMETERS]);
+    const linux = kernelCosts("linux", machine, linuxData("x64"), ["syscall.entry", "syscall.exit", "pagefault", ...PROCESS_PARAMETERS]);
+    const pick = new Set<string>(["call", ...HRT_BOOT_PARAMETERS, "syscall.entry", "syscall.exit", "pagefault", ...PROCESS_PARAMETERS]);
     return [
       ...hvmCosts(machine, p.costs).rows("hvm."),
       ...nautilus.rows("nautilus.").filter((r) => pick.has(r.name.slice("nautilus.".length))),

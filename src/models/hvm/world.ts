@@ -11,7 +11,7 @@ import { linuxData } from "../linux/kernel.js";
 import { nautilusData } from "../nautilus/kernel.js";
 import { ModelRunError, type RunLimits } from "../plugin.js";
 import { resetCore } from "./boot.js";
-import { hvmCosts } from "./costs.js";
+import { HRT_BOOT_PARAMETERS, hvmCosts } from "./costs.js";
 import { Hvm, type Upcall } from "./hvm.js";
 import type { ResolvedParams } from "./params.js";
 import type { VCore } from "./vmm.js";
@@ -28,7 +28,7 @@ export function buildWorld(p: ResolvedParams, seed: string, options: { record?: 
   const hvm = new Hvm(
     machine,
     hvmCosts(machine, p.costs),
-    kernelCosts("nautilus", machine, nautilusData(machine.name), ["call"]),
+    kernelCosts("nautilus", machine, nautilusData(machine.name), ["call", ...HRT_BOOT_PARAMETERS]),
     kernelCosts("linux", machine, linuxData(machine.name), ["syscall.entry", "syscall.exit", "pagefault"]),
     { rosCores: p.rosCores, hrtCores: p.hrtCores, hrtFirstPcpu: p.hrtFirstPcpu, idle: p.hrtIdle, logLock: options.logLock ?? false },
   );

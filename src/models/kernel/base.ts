@@ -188,6 +188,11 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
     if (rec !== null) t.lastStep = rec.record(t.cpu, "delay loop (TSC deadline)", start, this.sim.now, t.lastStep, 0);
   }
 
+  /** Work the thread executes: reservations (interrupts, noise) on its CPU push its end back. */
+  *compute(self: ThreadRef, name: string, cycles: number): Gen<void> {
+    yield* this.steps(self as Thread, [[name, cycles]]);
+  }
+
   *stamp(self: ThreadRef): Gen<number> {
     const t = self as Thread;
     yield* this.steps(t, [["rdtsc", this.hw("rdtsc", t.cpu)]]);
@@ -207,6 +212,7 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
   abstract condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void>;
   abstract condSignal(self: ThreadRef, cv: CondVarRef): Gen<void>;
   abstract condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void>;
+  abstract registeredWaiters(cv: CondVarRef): number;
   abstract sleep(self: ThreadRef, cycles: number): Gen<void>;
   abstract syscall(self: ThreadRef, name: string, body: number): Gen<void>;
 }

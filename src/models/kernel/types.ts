@@ -91,11 +91,21 @@ export interface Kernel {
   condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void>;
   condSignal(self: ThreadRef, cv: CondVarRef): Gen<void>;
   condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void>;
+  /**
+   * Simulator introspection, no kernel call and no cost: threads counted in `cv`'s wait and not
+   * yet signalled. Harnesses use it only to avoid the hang a wait begun after its signal causes.
+   */
+  registeredWaiters(cv: CondVarRef): number;
   newBarrier(name: string, parties: number): BarrierRef;
   barrierWait(self: ThreadRef, b: BarrierRef): Gen<void>;
 
   /** Busy-waits `cycles` (the harness's delay loop on the TSC). */
   delay(self: ThreadRef, cycles: number): Gen<void>;
+  /**
+   * Plain computation of `cycles` on the thread's CPU: interrupts and noise stretch it (unlike
+   * `delay`, a TSC deadline), and it ends at a preemption point.
+   */
+  compute(self: ThreadRef, name: string, cycles: number): Gen<void>;
   /** Blocks for `cycles`, woken by the timer. */
   sleep(self: ThreadRef, cycles: number): Gen<void>;
   /** Reads the TSC: the value is the time at which the read completes. */

@@ -6,14 +6,21 @@
  */
 import x64Data from "./data/x64.json" with { type: "json" };
 import phiData from "./data/phi.json" with { type: "json" };
+// [host] calibrated from the host measurements (models/host, `hrtsim calibrate`).
+import hostData from "../host/data/measurements/calibration/linux.json" with { type: "json" };
 import type { InterruptStep } from "../hardware/cpu.js";
 import type { Machine } from "../hardware/machine.js";
 import { BaseKernel, type StepList } from "../kernel/base.js";
-import { kernelCosts } from "../kernel/costs.js";
+import { kernelCosts, kernelData } from "../kernel/costs.js";
+import type { ParameterFile } from "../hardware/params.js";
 import { Thread } from "../kernel/objects.js";
-import type { CondVarRef, Gen, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
+import type { BarrierRef, CondVarRef, Gen, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
 import { LINUX_NOISE_PARAMETERS, linuxNoise } from "./noise.js";
-import { FutexMutex, GlibcCondVar, condBroadcast, condSignal, condWait, futexLock, futexUnlock, type LinuxOps } from "./sync.js";
+import { PROCESS_PARAMETERS, execProgram, waitProcess } from "./process.js";
+import {
+  FutexMutex, GlibcCondVar, PthreadBarrier, barrierWait, condBroadcast, condSignal, condWait, futexLock, futexUnlock, type LinuxOps,
+} from "./sync.js";
+
 
 export const LINUX_PARAMETERS = [
   "syscall.entry", "syscall.exit", "pagefault", "glibc.stackCacheHit", "glibc.mmapStack", "glibc.mprotectGuard",
@@ -22,7 +29,7 @@ export const LINUX_PARAMETERS = [
   "robustList.body", "sched.setaffinity", "sched.moveQueuedTask", "sched.migrationStop", "sched.ttwu",
   "sched.ipiHandler", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
   "futex.waitReturn", "futex.wakeBody", "futex.requeueBody", "futex.requeuePerWaiter", "exit.doExit",
-  "nanosleep.setup", "timer.handler", "fork.copyMm", "idle.deepAfter", "idle.deepStates", ...LINUX_NOISE_PARAMETERS,
+  "nanosleep.setup", "nanosleep.timerSlack", "timer.handler", "fork.copyMm", ...PROCESS_PARAMETERS, "idle.deepAfter", "idle.deepStates", ...LINUX_NOISE_PARAMETERS,
 ] as const;
 
 export interface LinuxOptions {
@@ -30,10 +37,13 @@ export interface LinuxOptions {
   readonly noise?: boolean;
   /** Allow deep idle states (core C6); default: the data file's idle.deepStates. */
   readonly deepIdle?: boolean;
+  /** [host] A complete parameter file to use instead of linuxData(machine) (calibration, models/host). */
+  readonly parameters?: ParameterFile;
 }
 
-export function linuxData(machine: string): unknown {
-  return machine === "phi" ? phiData : x64Data;
+/** The complete parameter file for `machine` (the Phi's is derived from x64's, see kernel/derive.ts). */
+export function linuxData(machine: string): ParameterFile {
+  return kernelData("linux", machine, { x64: x64Data, phi: phiData, host: hostData });
 }
 
 export class LinuxKernel extends BaseKernel {
@@ -45,7 +55,7 @@ export class LinuxKernel extends BaseKernel {
   private readonly deepIdle: boolean;
 
   constructor(machine: Machine, options: LinuxOptions = {}) {
-    super(machine, kernelCosts("linux", machine, linuxData(machine.name), LINUX_PARAMETERS));
+    super(machine, kernelCosts("linux", machine, options.parameters ?? linuxData(machine.name), LINUX_PARAMETERS));
     const noise = options.noise ?? true;
     this.deepIdle = options.deepIdle ?? this.costs.setting("idle.deepStates") > 0;
     machine.attachNoise((cpu, m) => linuxNoise(cpu, m, this.costs, noise));
@@ -59,6 +69,7 @@ export class LinuxKernel extends BaseKernel {
     cost: (name, cpu) => this.k(name, cpu),
     hw: (name, cpu) => this.hw(name, cpu),
     lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
+    setting: (name) => this.costs.setting(name),
   };
 
   // ---- scheduler ---------------------------------------------------------------------------
@@ -257,10 +268,16 @@ export class LinuxKernel extends BaseKernel {
 
   protected *exitSteps(t: Thread): Gen<void> {
     const c = t.cpu;
-    yield* this.steps(t, [["glibc: thread exit (TLS destructors, freeres)", this.k("glibc.threadExit", c)]]);
-    yield* this.steps(t, [["syscall entry (exit)", this.k("syscall.entry", c)], ["do_exit", this.k("exit.doExit", c)]]);
+    const process = t.local.get("process") === true;
+    if (process) {
+      // exit_group of a process: do_exit plus the address space and files (the parent reaps it).
+      yield* this.steps(t, [["syscall entry (exit_group)", this.k("syscall.entry", c)], ["do_exit", this.k("exit.doExit", c)], ["exit_mmap, files, signal the parent", this.k("proc.exit", c)]]);
+    } else {
+      yield* this.steps(t, [["glibc: thread exit (TLS destructors, freeres)", this.k("glibc.threadExit", c)]]);
+      yield* this.steps(t, [["syscall entry (exit)", this.k("syscall.entry", c)], ["do_exit", this.k("exit.doExit", c)]]);
+    }
     for (const j of this.takeJoiners(t)) {
-      yield* this.steps(t, [["futex wake (clear_child_tid)", this.k("futex.wakeBody", c)]]);
+      yield* this.steps(t, [[process ? "wake the parent in wait4" : "futex wake (clear_child_tid)", this.k("futex.wakeBody", c)]]);
       yield* this.ttwu(t, j);
     }
   }
@@ -297,6 +314,7 @@ export class LinuxKernel extends BaseKernel {
     const t = self as Thread;
     const c = t.cpu;
     const child = this.spawn({ ...spec, body: (me) => this.forkChild(me as Thread, spec) });
+    child.local.set("process", true);
     yield* this.steps(t, [
       ["syscall entry (fork)", this.k("syscall.entry", c)],
       ["copy_process", this.k("clone.copyProcess", c)],
@@ -317,12 +335,26 @@ export class LinuxKernel extends BaseKernel {
     return yield* spec.body(me);
   }
 
-  /** nanosleep: block; the timer interrupt at the deadline wakes the thread on its CPU. */
+  /** execve of a small program and its start-up up to main() (process.ts). */
+  execProgram(self: ThreadRef): Gen<void> {
+    return execProgram(this.ops, self as Thread);
+  }
+
+  /** wait4 for a forked child process (process.ts). */
+  waitProcess(self: ThreadRef, child: ThreadRef): Gen<void> {
+    return waitProcess(this.ops, self as Thread, child as Thread);
+  }
+
+  /**
+   * nanosleep (usleep): block; the hrtimer interrupt wakes the thread on its CPU. The timer is
+   * armed with the thread's slack and, on a CPU with nothing else to do, fires at its hard
+   * expiry: the deadline plus the slack.
+   */
   *sleep(self: ThreadRef, cycles: number): Gen<void> {
     const t = self as Thread;
     const c = t.cpu;
     yield* this.steps(t, [["syscall entry (nanosleep)", this.k("syscall.entry", c)], ["hrtimer_start", this.k("nanosleep.setup", c)]]);
-    this.sim.schedule(cycles, () => {
+    this.sim.schedule(cycles + this.k("nanosleep.timerSlack", c), () => {
       this.machine.cpu(t.cpu).interrupt("timer", [
         ...this.idleExit(t.cpu),
         { step: "IRQ entry (timer)", cycles: this.hw("irq.entry", t.cpu) },
@@ -335,7 +367,15 @@ export class LinuxKernel extends BaseKernel {
     yield* this.steps(t, [["syscall exit (nanosleep)", this.k("syscall.exit", t.cpu)]]);
   }
 
-  // ---- pthread mutexes and condition variables (futex based; sync.ts) -----------------------
+  // ---- pthread mutexes, condition variables and barriers (futex based; sync.ts) -------------
+
+  override newBarrier(name: string, parties: number): BarrierRef {
+    return new PthreadBarrier(name, parties);
+  }
+
+  override barrierWait(self: ThreadRef, b: BarrierRef): Gen<void> {
+    return barrierWait(this.ops, self as Thread, b as PthreadBarrier);
+  }
 
   newMutex(name: string): MutexRef {
     return new FutexMutex(name);
@@ -363,5 +403,10 @@ export class LinuxKernel extends BaseKernel {
 
   condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void> {
     return condBroadcast(this.ops, self as Thread, cv as GlibcCondVar);
+  }
+
+  registeredWaiters(cv: CondVarRef): number {
+    const c = cv as GlibcCondVar;
+    return c.totalSeq - c.wakeupSeq;
   }
 }

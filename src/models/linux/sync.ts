@@ -4,10 +4,11 @@
  * whose signal uses FUTEX_WAKE_OP and whose broadcast uses FUTEX_CMP_REQUEUE: it wakes one
  * waiter and moves the rest onto the mutex's futex, so they are then woken one by one as the
  * mutex is handed over. futex_wait compares the word in the kernel, so no wake-up is lost.
+ * pthread barriers sleep on a futex too (the authors' Linux harness uses them).
  */
 import type { StepList } from "../kernel/base.js";
 import type { Thread } from "../kernel/objects.js";
-import type { CondVarRef, Gen, MutexRef } from "../kernel/types.js";
+import type { BarrierRef, CondVarRef, Gen, MutexRef } from "../kernel/types.js";
 
 export interface LinuxOps {
   steps(t: Thread, l: StepList): Gen<void>;
@@ -16,6 +17,8 @@ export interface LinuxOps {
   cost(name: string, cpu: number): number;
   hw(name: string, cpu: number): number;
   lineFrom(owner: number, cpu: number): number;
+  /** A dimensionless parameter (count, rate) of the Linux file. */
+  setting(name: string): number;
 }
 
 export class FutexMutex implements MutexRef {
@@ -169,4 +172,54 @@ export function* condBroadcast(k: LinuxOps, t: Thread, cv: GlibcCondVar): Gen<vo
   if (target !== null) target.queue.push(...cv.futexQueue.splice(0));
   if (first !== undefined) yield* k.ttwu(t, first);
   yield* k.steps(t, [["syscall exit (futex CMP_REQUEUE)", k.cost("syscall.exit", c)]]);
+}
+
+/** glibc's pthread_barrier_t (pre-2.25): a low-level lock, the count left and an event futex. */
+export class PthreadBarrier implements BarrierRef {
+  readonly lock: FutexMutex;
+  left: number;
+  /** The futex word waiters sleep on (curr_event) and its kernel wait queue. */
+  event = 0;
+  readonly eventQueue: Thread[] = [];
+  /** CPU whose cache owns the line of `left` (the leavers' atomic increments). */
+  leftLineOwner = -1;
+
+  constructor(
+    readonly name: string,
+    readonly parties: number,
+  ) {
+    this.lock = new FutexMutex(`${name}.lock`);
+    this.left = parties;
+  }
+}
+
+/**
+ * pthread_barrier_wait: under the lock, the last arriver bumps the event and wakes everyone
+ * with one FUTEX_WAKE (one try_to_wake_up per sleeper, in turn); the others sleep on the event
+ * word. The lock stays held until the last thread has left, which re-arms the barrier.
+ */
+export function* barrierWait(k: LinuxOps, t: Thread, b: PthreadBarrier): Gen<void> {
+  const c = t.cpu;
+  yield* futexLock(k, t, b.lock, "normal", "pthread_barrier_wait: lll_lock");
+  if (--b.left === 0) {
+    b.event++;
+    yield* k.steps(t, [["syscall entry (futex_wake all)", k.cost("syscall.entry", c)], ["futex_wake: hash, bucket lock", k.cost("futex.wakeBody", c)]]);
+    for (const w of b.eventQueue.splice(0)) yield* k.ttwu(t, w);
+    yield* k.steps(t, [["syscall exit (futex_wake)", k.cost("syscall.exit", c)]]);
+  } else {
+    const event = b.event;
+    yield* futexUnlock(k, t, b.lock, "pthread_barrier_wait: lll_unlock");
+    while (b.event === event) {
+      yield* k.steps(t, [["syscall entry (futex_wait barrier)", k.cost("syscall.entry", c)], ["futex_wait: hash, bucket lock, compare", k.cost("futex.waitBody", c)]]);
+      if (b.event === event) {
+        b.eventQueue.push(t);
+        yield* k.block(t);
+        yield* k.steps(t, [["futex_wait return", k.cost("futex.waitReturn", c)]]);
+      }
+      yield* k.steps(t, [["syscall exit (futex_wait)", k.cost("syscall.exit", c)]]);
+    }
+  }
+  yield* k.steps(t, [["pthread_barrier_wait: atomic increment of left", k.hw("atomic", t.cpu) + k.lineFrom(b.leftLineOwner, t.cpu)]]);
+  b.leftLineOwner = t.cpu;
+  if (++b.left === b.parties) yield* futexUnlock(k, t, b.lock, "pthread_barrier_wait: lll_unlock (last out)");
 }

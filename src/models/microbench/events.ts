@@ -61,14 +61,14 @@ function ipiLatency(h: Harness, roundTrip: boolean): void {
 export const ipiOneway = (h: Harness) => ipiLatency(h, false);
 export const ipiRoundtrip = (h: Harness) => ipiLatency(h, true);
 
-/** Nemo notify per remote CPU: stamp before notify, end = the action's stamp in the handler. */
+/** Nemo notify per remote CPU 1..63 (benchmark.c): stamp before notify, end = the action's stamp in the handler. */
 export function nemoNotify(h: Harness): void {
   const ev = eventsOf(h);
   if (ev === undefined) return;
   const k = h.kernel;
   const n = h.trials(100);
   h.main(function* (self) {
-    for (const j of h.remoteCpus()) {
+    for (const j of h.benchmarkCpus()) {
       const done = k.newFlag(`done${j}`);
       for (let i = 1; i <= n; i++) {
         let remote = { at: 0, step: -1 };
@@ -82,12 +82,12 @@ export function nemoNotify(h: Harness): void {
   });
 }
 
-/** Nemo broadcast: one all-but-self IPI; value per receiving CPU = its action's stamp − start. */
+/** Nemo broadcast: one all-but-self IPI; value per receiving CPU 1..63 (benchmark.c) = its action's stamp − start. */
 export function nemoBroadcast(h: Harness): void {
   const ev = eventsOf(h);
   if (ev === undefined) return;
   const k = h.kernel;
-  const cpus = new Set(h.remoteCpus());
+  const cpus = new Set(h.benchmarkCpus());
   const done = new Map([...cpus].map((c) => [c, k.newFlag(`done${c}`)]));
   h.main(function* (self) {
     for (let i = 1; i <= h.trials(100); i++) {
@@ -95,7 +95,7 @@ export function nemoBroadcast(h: Harness): void {
       const s = yield* k.stamp(self);
       yield* ev.broadcast(self, (cpu) => {
         const flag = done.get(cpu);
-        if (flag === undefined) return { steps: [] }; // CPUs outside remoteCpus take the IPI but are not measured
+        if (flag === undefined) return { steps: [] }; // CPUs outside the measured set take the IPI too
         return stampAndSignal(h, cpu, flag, i, (t, step) => at.set(cpu, { at: t, step }));
       });
       for (const [cpu, flag] of done) {

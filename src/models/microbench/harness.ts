@@ -5,7 +5,8 @@
 import { Schema } from "effect";
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
-import { MACHINES } from "../hardware/profile.js";
+import type { ParameterFile } from "../hardware/params.js";
+import { MACHINES, type MachineProfile } from "../hardware/profile.js";
 import type { Thread } from "../kernel/objects.js";
 import { KERNELS, type Gen, type Kernel, type ThreadRef } from "../kernel/types.js";
 import { LinuxKernel } from "../linux/kernel.js";
@@ -13,6 +14,9 @@ import { NautilusKernel } from "../nautilus/kernel.js";
 import type { Observation } from "../plugin.js";
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
+
+/** benchmark.c's NUM_THREADS: CPU 0 plus the 63 remote CPUs its per-CPU experiments use. */
+export const NUM_THREADS = 64;
 
 export const MicrobenchParams = Schema.Struct({
   machine: Schema.Literals(MACHINES),
@@ -25,7 +29,7 @@ export const MicrobenchParams = Schema.Struct({
   kicks: Schema.optional(Schema.Boolean),
   /** Linux: kernel-thread, daemon and device-interrupt noise besides the tick (default true). */
   linuxNoise: Schema.optional(Schema.Boolean),
-  /** Linux: allow deep idle states (default: off, see linux/data idle.deepStates). */
+  /** Linux: allow deep idle states (default: the data file's idle.deepStates). */
   deepIdle: Schema.optional(Schema.Boolean),
   /** Only the first n remote CPUs (per-core experiments, threads-long sizes); default all. */
   remoteCpus: Schema.optional(PositiveInt),
@@ -56,12 +60,17 @@ export class Harness {
     readonly params: MicrobenchParams,
     seed: string,
     record: boolean,
+    /** [host] Candidate machine + Linux data instead of the data files (calibration, models/host). */
+    data?: { readonly machine: MachineProfile; readonly linux: ParameterFile },
   ) {
     this.sim = new Simulation({ seed });
-    this.machine = new Machine({ sim: this.sim, machine: params.machine, streamPrefix: params.kernel, costScale: params.costScale ?? 1, record });
+    this.machine = new Machine({ sim: this.sim, machine: data?.machine ?? params.machine, streamPrefix: params.kernel, costScale: params.costScale ?? 1, record });
     this.kernel = params.kernel === "nautilus"
       ? new NautilusKernel(this.machine, { kicks: params.kicks ?? true })
-      : new LinuxKernel(this.machine, { noise: params.linuxNoise ?? true, ...(params.deepIdle === undefined ? {} : { deepIdle: params.deepIdle }) });
+      : new LinuxKernel(this.machine, {
+        noise: params.linuxNoise ?? true, ...(params.deepIdle === undefined ? {} : { deepIdle: params.deepIdle }),
+        ...(data ? { parameters: data.linux } : {}),
+      });
   }
 
   trials(authors: number): number {
@@ -78,9 +87,31 @@ export class Harness {
     return Array.from({ length: n }, (_, i) => i + 1);
   }
 
+  /**
+   * The remote CPUs benchmark.c loops over: 1..NUM_THREADS−1 with NUM_THREADS = 64 on both
+   * machines (its completion mask is one 64-bit word), or the first `remoteCpus` of them.
+   */
+  benchmarkCpus(): number[] {
+    return this.remoteCpus().filter((c) => c < NUM_THREADS);
+  }
+
+  /**
+   * The harness's DELAY(us) macro (benchmark.h): udelay — a busy TSC loop — on Nautilus, and
+   * usleep — the thread sleeps and its CPU idles — in the Linux build.
+   */
+  *harnessDelay(self: ThreadRef, us: number): Gen<void> {
+    if (this.kernel.name === "nautilus") yield* this.kernel.delay(self, this.us(us));
+    else yield* this.kernel.sleep(self, this.us(us));
+  }
+
   /** Harness delays are wall-clock: microseconds → cycles of this machine, times the scale. */
   us(x: number): number {
     return Math.round(x * this.machine.clockGHz * 1e3) * this.machine.scale;
+  }
+
+  /** A per-trial count beside the measurements (e.g. how often the harness's margin failed). */
+  count(metric: string, value: number, labels: Record<string, number>): void {
+    this.observations.push({ metric, value, labels });
   }
 
   emit(m: Measurement): void {

@@ -15,22 +15,25 @@ import { ctxSwitch, threadBoth, threadCreate, threadRun, threadsLong } from "./t
 
 const LINUX_NONE = " Linux: nothing is emitted (no user-space IPI or Nemo primitive; the authors' Linux build does not run it).";
 
+const DELAY = " DELAY is the build's macro: udelay (busy TSC loop) on Nautilus, usleep on Linux.";
+const CPUS = " Remote CPUs 1..63 on both machines (benchmark.c's NUM_THREADS = 64).";
+
 const EXPERIMENTS: ReadonlyArray<ExperimentInfo & { readonly run: (h: Harness) => void; readonly perCore: boolean }> = [
-  { name: "thread-create", perCore: false, run: threadCreate, description: "100 trials: create a thread bound to CPU 1, stamps around the create call (creator-side cost only), 10 ms delay, join. Linux: pthread_create with an affinity attribute." },
-  { name: "threads-long", perCore: false, run: threadsLong, description: "k in {2,4,...,64} (Phi: ...,128,228); 100 trials: serial creation of k-1 threads, thread j on CPU j; label core = k." },
-  { name: "thread-run", perCore: false, run: threadRun, description: "Create on CPU 1; from after create returns until the creator sees the child's flag (kick, dispatch, first switch, flag line)." },
-  { name: "thread-both", perCore: false, run: threadBoth, description: "As thread-run, from before the create call: create + launch." },
-  { name: "ctx-switch", perCore: false, run: ctxSwitch, description: "Two threads on CPU 1 yield 100 times each after 'go'; window until both 'done' flags are seen, value = total / 200." },
-  { name: "condvar", perCore: true, run: condvar, description: "Per remote CPU j, 100 trials: waiter on CPU 0; signaller on j delays 100 us, signals, then stamps; end = waiter's stamp after wake-up holding the mutex (so the signal call itself is excluded). Deviation outside the window: the signaller starts its delay once the waiter has announced it is about to wait, so noise cannot make it miss the signal and hang." },
-  { name: "condvar-bcast", perCore: true, run: condvarBroadcast, description: "100 trials; one waiter per CPU 1..n-1 (barrier, then wait); CPU 0 delays 1 ms, stamps, broadcasts; per waiter: its stamp after the wait returns. Nautilus: serial wake-all + spinlock hand-off; Linux: FUTEX_CMP_REQUEUE then futex mutex hand-off. Deviation outside the window: CPU 0 starts its 1 ms delay once every waiter has counted itself in, so slow hand-offs cannot make one miss the broadcast." },
+  { name: "thread-create", perCore: false, run: threadCreate, description: "100 trials: create a thread bound to CPU 1, stamps around the create call (creator-side cost only), DELAY(10 ms), join. Linux: pthread_create with an affinity attribute." + DELAY },
+  { name: "threads-long", perCore: false, run: threadsLong, description: "k in {2,4,...,64} (Phi: ...,128,228); 100 trials: serial creation of k-1 threads, thread j on CPU j, then DELAY(10 ms), join all, DELAY(10 ms); label core = k." + DELAY },
+  { name: "thread-run", perCore: false, run: threadRun, description: "Create on CPU 1; from after create returns until the creator sees the child's flag (kick, dispatch, first switch, flag line); DELAY(100 us), join." + DELAY },
+  { name: "thread-both", perCore: false, run: threadBoth, description: "As thread-run, from before the create call: create + launch." + DELAY },
+  { name: "ctx-switch", perCore: false, run: ctxSwitch, description: "Two threads on CPU 1 set ready, yield-poll 'go', then yield 100 times each; the creator DELAY(10 ms)s, waits for both ready flags, sets go, stamps; window until both 'done' flags are seen, value = total / 200." + DELAY },
+  { name: "condvar", perCore: true, run: condvar, description: "Per remote CPU j, 100 trials: create a signaller on j (DELAY(100 us), signal without the mutex, then stamp); the waiter on CPU 0 locks, waits, stamps holding the mutex; value = waiter's stamp − signaller's (the signal call itself is excluded)." + CPUS + DELAY + " Guard, outside the window: a waiter not yet counted in the wait when the signaller's delay ends would miss the signal and hang the authors' harness; the signaller then waits for it and delays again (metric lateWaiters, 0 or 1 per trial)." },
+  { name: "condvar-bcast", perCore: true, run: condvarBroadcast, description: "100 trials with fresh threads: a waiter per CPU 1..63 (barrier, DELAY(10 us), lock, wait, stamp); CPU 0 passes the barrier, DELAY(1 ms), stamps, broadcasts, waits for every waiter's bit, joins; per waiter: its stamp − CPU 0's. Nautilus: spinning barrier, serial wake-all + spinlock hand-off; Linux: pthread barrier, FUTEX_CMP_REQUEUE then futex mutex hand-off." + DELAY + " Guard, outside the window: waiters still queued on the mutex when the 1 ms delay ends (the hand-off convoy after the barrier, slowed by idle-state exits, can outlast it) would miss the broadcast and hang the authors' harness; CPU 0 then waits until all are counted in the wait and delays 1 ms again (metric lateWaiters per trial)." },
   { name: "spinlock", perCore: false, run: spinlock, description: "1000 trials of lock + unlock on CPU 0, stamp overhead subtracted. Linux: pthread_spin_lock (the same xchg loop in user space)." },
   { name: "ipi-send", perCore: false, run: ipiSend, description: "100 trials: stamps around the ICR write (send-side cost)." + LINUX_NONE },
   { name: "ipi-oneway", perCore: true, run: ipiOneway, description: "Per remote CPU: 100 warm-up + 100 trials; from after the send to the remote handler's stamp." + LINUX_NONE },
   { name: "ipi-roundtrip", perCore: true, run: ipiRoundtrip, description: "Per remote CPU: 100 warm-up + 100 trials; from after the send until the handler's 'done' store is seen." + LINUX_NONE },
-  { name: "nemo-notify", perCore: true, run: nemoNotify, description: "Per remote CPU, 100 trials: from before the Nemo notify to the action's stamp in interrupt context on the remote CPU." + LINUX_NONE },
-  { name: "nemo-bcast", perCore: true, run: nemoBroadcast, description: "100 trials: one all-but-self IPI; per receiving CPU, its action's stamp minus the stamp before the broadcast." + LINUX_NONE },
-  { name: "sync-event", perCore: true, run: syncEvent, description: "Per remote CPU, 100 trials: remote thread spins on a flag; from before setting it until the remote sees it (the cache-line hardware limit); the remote announces it spins before the first trial. Plain shared memory: Linux runs it too." },
-].map((e) => ({ ...e, metrics: ["cycles"] }));
+  { name: "nemo-notify", perCore: true, run: nemoNotify, description: "Per remote CPU, 100 trials: from before the Nemo notify to the action's stamp in interrupt context on the remote CPU." + CPUS + LINUX_NONE },
+  { name: "nemo-bcast", perCore: true, run: nemoBroadcast, description: "100 trials: one all-but-self IPI; per receiving CPU, its action's stamp minus the stamp before the broadcast." + CPUS + LINUX_NONE },
+  { name: "sync-event", perCore: true, run: syncEvent, description: "Per remote CPU j, 100 trials: start a thread on j spinning on a flag, DELAY(100 ms), stamp, set the flag; the remote stamps when it sees it (the cache-line hardware limit)." + CPUS + DELAY + " benchmark.c runs it on Nautilus only; plain shared memory, so the Linux build here runs it too (pthread + usleep)." },
+].map((e) => ({ ...e, metrics: e.name === "condvar" || e.name === "condvar-bcast" ? ["cycles", "lateWaiters"] : ["cycles"] }));
 
 function experiment(name: string) {
   const e = EXPERIMENTS.find((x) => x.name === name);
@@ -54,7 +57,10 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
   description: "Nautilus Aerokernel vs Linux primitives on a modeled 64-core x64 or Xeon Phi: the authors' microbenchmarks, from mechanisms and sourced costs",
   paramsSchema: MicrobenchParams,
   experiments: EXPERIMENTS.map(({ name, description, metrics }) => ({ name, description, metrics })),
-  metrics: [{ name: "cycles", unit: "cycles", description: "measured interval in TSC cycles, stamps as in the authors' harness", labels: ["core"] }],
+  metrics: [
+    { name: "cycles", unit: "cycles", description: "measured interval in TSC cycles, stamps as in the authors' harness", labels: ["core"] },
+    { name: "lateWaiters", unit: "waiters", description: "per trial: waiters not yet counted in the wait when the harness's delay ended (the authors' harness would hang; the simulator waited for them, outside the window)", labels: ["core"] },
+  ],
 
   run(input) {
     const h = simulate(input, false);

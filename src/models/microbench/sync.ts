@@ -1,98 +1,112 @@
 /**
- * Synchronisation experiments of benchmark.c: condvar (per remote CPU), condvar-bcast (per
- * waiter CPU), spinlock, and sync-event (the cache-line hardware limit events are compared to).
+ * Synchronisation experiments of benchmark.c, as its code has them (HExSA-Lab/nautilus
+ * src/test/benchmark.c): condvar (per remote CPU), condvar-bcast (per waiter CPU), spinlock,
+ * and sync-event (the cache-line hardware limit events are compared to). Threads are created
+ * per trial and DELAY is the build's macro (udelay on Nautilus, usleep on Linux), as there.
  */
-import { ModelRunError } from "../plugin.js";
-import type { ThreadRef } from "../kernel/types.js";
+import type { CondVarRef, Gen, ThreadRef } from "../kernel/types.js";
 import type { Harness } from "./harness.js";
 
 /**
- * For each CPU j: the waiter (CPU 0) waits; the signaller (CPU j) delays 100 us, signals,
- * then stamps. Value = waiter's stamp after wake-up (holding the mutex) − signaller's stamp.
- * The signaller does not hold the mutex while signalling (our reading of the harness).
- * Deviation, outside the measured window: the signaller starts its delay only once the waiter
- * has announced (holding the mutex) that it is about to wait, so a waiter held up by noise for
- * over 100 us cannot miss the signal and hang the run, as the bare harness would.
+ * time_condvar: for each CPU j, 100 trials: create `wakeme` on j (DELAY(100), signal, then
+ * stamp), lock the mutex, wait, stamp, unlock, join. Value = waiter's stamp − signaller's.
+ * The signal is sent without the mutex held, so a waiter held up for longer than the child's
+ * start-up plus 100 µs would miss it and the authors' harness would hang. Where that happens
+ * here the signaller waits until the waiter is counted in the wait and delays again (outside
+ * the window); each trial reports it as `lateWaiters` (0 or 1).
  */
 export function condvar(h: Harness): void {
   const k = h.kernel;
   const n = h.trials(100);
+  const cv = k.newCondVar("cv");
+  const m = k.newMutex("m");
   h.main(function* (self) {
-    for (const j of h.remoteCpus()) {
-      const cv = k.newCondVar(`cv${j}`);
-      const m = k.newMutex(`m${j}`);
-      const signalled: number[] = [];
-      const ready = k.newFlag(`ready${j}`);
-      const signaller = yield* k.threadCreate(self, {
-        name: `signaller${j}`, cpu: j, body: function* (me) {
-          for (let i = 0; i < n; i++) {
-            yield* k.spinUntil(me, ready, (v) => v === i + 1);
-            yield* k.delay(me, h.us(100));
-            yield* k.condSignal(me, cv);
-            signalled.push(yield* k.stamp(me));
-          }
-        },
-      });
+    for (const j of h.benchmarkCpus()) {
       for (let i = 0; i < n; i++) {
+        let signalledAt = 0;
+        let late = 0;
+        const wakeme = yield* k.threadCreate(self, {
+          name: `wakeme${j}.${i}`, cpu: j, body: function* (me) {
+            yield* h.harnessDelay(me, 100);
+            late = yield* waitForWaiters(h, me, cv, 1, 100);
+            yield* k.condSignal(me, cv);
+            signalledAt = yield* k.stamp(me);
+          },
+        });
         yield* k.mutexLock(self, m);
-        yield* k.write(self, ready, i + 1);
         yield* k.condWait(self, cv, m);
         const e = yield* k.stamp(self);
         const endStep = h.lastStep(self);
         yield* k.mutexUnlock(self, m);
-        // The signaller's stamp is taken after signal returns; it exists by now unless the
-        // wake-up beat the signal call's return, so wait for it (shared array in the harness).
-        while (signalled.length <= i) yield* k.delay(self, h.us(1));
-        h.emit({ core: j, start: signalled[i]!, end: e, endStep });
+        yield* k.threadJoin(self, wakeme);
+        h.emit({ core: j, start: signalledAt, end: e, endStep });
+        h.count("lateWaiters", late, { core: j });
       }
-      yield* k.threadJoin(self, signaller);
     }
   });
 }
 
 /**
- * 100 trials; one waiter per CPU 1..n−1: barrier, lock, wait; CPU 0 delays 1 ms, stamps, then
- * broadcasts. Value per waiter = its stamp right after the wait returns − CPU 0's stamp.
- * Deviation, outside the measured window: CPU 0 starts its 1 ms delay once every waiter has
- * counted itself in (holding the mutex, just before waiting), so slow mutex hand-offs after
- * the barrier cannot make a waiter miss the broadcast and hang the run.
+ * time_cvar_bcast: 100 trials, each with fresh threads: a waiter per CPU 1..63 (barrier,
+ * DELAY(10), lock, wait, stamp, set its bit, unlock); CPU 0 passes the barrier, DELAY(1000),
+ * stamps, broadcasts, spins until every bit is set, joins them all. Value per waiter = its
+ * stamp − CPU 0's. The 1 ms delay is all that makes every waiter wait before the broadcast;
+ * a waiter still queued on the mutex then would miss it and the authors' harness would hang.
+ * Where that happens here CPU 0 waits until every waiter is counted in the wait and delays
+ * 1 ms again, outside the window; each trial reports how many were late as `lateWaiters`.
  */
 export function condvarBroadcast(h: Harness): void {
   const k = h.kernel;
   const n = h.trials(100);
-  const cpus = h.remoteCpus();
-  const cv = k.newCondVar("cv");
-  const m = k.newMutex("m");
-  const barrier = k.newBarrier("start", cpus.length + 1);
-  const counted = k.newFlag("waiters counted in");
-  const starts: number[] = [];
+  const cpus = h.benchmarkCpus();
   h.main(function* (self) {
-    const waiters: ThreadRef[] = [];
-    for (const j of cpus) {
-      waiters.push(yield* k.threadCreate(self, {
-        name: `waiter${j}`, cpu: j, body: function* (me) {
-          for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i++) {
+      const cv = k.newCondVar(`cv${i}`);
+      const m = k.newMutex(`m${i}`);
+      const barrier = k.newBarrier(`barrier${i}`, cpus.length + 1);
+      const received = k.newFlag(`core_recvd${i}`);
+      let start = 0;
+      const waiters: ThreadRef[] = [];
+      for (const j of cpus) {
+        waiters.push(yield* k.threadCreate(self, {
+          name: `waitonit${j}.${i}`, cpu: j, body: function* (me) {
             yield* k.barrierWait(me, barrier);
+            yield* h.harnessDelay(me, 10);
             yield* k.mutexLock(me, m);
-            yield* k.write(me, counted, counted.value + 1);
             yield* k.condWait(me, cv, m);
             const e = yield* k.stamp(me);
             const endStep = h.lastStep(me);
+            yield* k.write(me, received, received.value + 1); // bset, under the mutex
             yield* k.mutexUnlock(me, m);
-            h.emit({ core: j, start: starts[i]!, end: e, endStep });
-          }
-        },
-      }));
-    }
-    for (let i = 0; i < n; i++) {
+            h.emit({ core: j, start, end: e, endStep });
+          },
+        }));
+      }
       yield* k.barrierWait(self, barrier);
-      yield* k.spinUntil(self, counted, (v) => v === (i + 1) * cpus.length);
-      yield* k.delay(self, h.us(1_000));
-      starts.push(yield* k.stamp(self));
+      yield* h.harnessDelay(self, 1_000);
+      const late = yield* waitForWaiters(h, self, cv, cpus.length, 1_000);
+      h.count("lateWaiters", late, { core: 0 });
+      start = yield* k.stamp(self);
       yield* k.condBroadcast(self, cv);
+      yield* k.spinUntil(self, received, (v) => v === cpus.length);
+      for (const w of waiters) yield* k.threadJoin(self, w);
     }
-    for (const w of waiters) yield* k.threadJoin(self, w);
   });
+}
+
+/**
+ * The guard against the harness's hang, outside every measured window: if fewer than `want`
+ * threads are counted in `cv`'s wait when the harness's delay has ended, poll until they are
+ * (1 µs busy steps), then repeat the delay so they are asleep as the harness intends.
+ * Returns how many were late.
+ */
+export function* waitForWaiters(h: Harness, self: ThreadRef, cv: CondVarRef, want: number, delayUs: number): Gen<number> {
+  const k = h.kernel;
+  const late = want - k.registeredWaiters(cv);
+  if (late <= 0) return 0;
+  while (k.registeredWaiters(cv) < want) yield* k.delay(self, h.us(1));
+  yield* h.harnessDelay(self, delayUs);
+  return late;
 }
 
 /** 1000 trials of lock + unlock on CPU 0; the cost of an empty stamp pair is subtracted. */
@@ -113,39 +127,35 @@ export function spinlock(h: Harness): void {
 }
 
 /**
- * Per remote CPU j, 100 trials: a thread on j spins on a flag; CPU 0 stamps, sets the flag;
- * the remote stamps when it sees it. Pure user-space shared memory: Linux runs it too.
+ * time_sync_event: per remote CPU j, 100 trials: start a thread on j that spins on `go`,
+ * DELAY(100000) (it spins by then), stamp, set `go`; the remote stamps when it sees it and
+ * sets `done`; join. Pure shared memory: the Linux build runs it too (pthread + usleep).
  */
 export function syncEvent(h: Harness): void {
   const k = h.kernel;
   const n = h.trials(100);
+  const go = k.newFlag("sync_go");
+  const done = k.newFlag("sync_done");
   h.main(function* (self) {
-    for (const j of h.remoteCpus()) {
-      const flag = k.newFlag(`event${j}`);
-      const ack = k.newFlag(`ack${j}`, -1);
-      const seen: Array<{ at: number; step: number }> = [];
-      const remote = yield* k.threadCreate(self, {
-        name: `spinner${j}`, cpu: j, body: function* (me) {
-          yield* k.write(me, ack, 0); // spinning from now on
-          for (let i = 1; i <= n; i++) {
-            yield* k.spinUntil(me, flag, (v) => v === i);
-            const at = yield* k.stamp(me);
-            seen.push({ at, step: h.lastStep(me) });
-            yield* k.write(me, ack, i);
-          }
-        },
-      });
-      yield* k.spinUntil(self, ack, (v) => v === 0);
-      for (let i = 1; i <= n; i++) {
-        yield* k.delay(self, h.us(1));
+    let trial = 0;
+    for (const j of h.benchmarkCpus()) {
+      for (let i = 0; i < n; i++) {
+        const mark = ++trial;
+        let seen = { at: 0, step: -1 };
+        const t = yield* k.threadCreate(self, {
+          name: `sync_wakeup${j}.${i}`, cpu: j, body: function* (me) {
+            yield* k.spinUntil(me, go, (v) => v === mark);
+            seen = { at: yield* k.stamp(me), step: h.lastStep(me) };
+            yield* k.write(me, done, mark);
+          },
+        });
+        yield* h.harnessDelay(self, 100_000);
         const s = yield* k.stamp(self);
-        yield* k.write(self, flag, i);
-        yield* k.spinUntil(self, ack, (v) => v === i);
-        const r = seen[i - 1];
-        if (r === undefined) throw new ModelRunError("model", `sync-event: cpu${j} acknowledged trial ${i} without a stamp`);
-        h.emit({ core: j, start: s, end: r.at, endStep: r.step });
+        yield* k.write(self, go, mark);
+        yield* k.spinUntil(self, done, (v) => v === mark);
+        h.emit({ core: j, start: s, end: seen.at, endStep: seen.step });
+        yield* k.threadJoin(self, t);
       }
-      yield* k.threadJoin(self, remote);
     }
   });
 }

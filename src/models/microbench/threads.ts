@@ -1,11 +1,10 @@
 /**
  * Thread experiments of benchmark.c: thread-create, threads-long, thread-run, thread-both,
- * ctx-switch — stamps exactly where the authors put them.
+ * ctx-switch — stamps exactly where the authors put them, DELAY as the build's macro
+ * (udelay on Nautilus, usleep on Linux).
  */
 import type { ThreadRef } from "../kernel/types.js";
 import { emptyBody, type Harness } from "./harness.js";
-
-const TEN_MS = 10_000;
 
 /** Creator-side cost only: stamps around the create call; the child has not run yet. */
 export function threadCreate(h: Harness): void {
@@ -16,7 +15,7 @@ export function threadCreate(h: Harness): void {
       const t = yield* k.threadCreate(self, { name: `child${i}`, cpu: 1, body: emptyBody });
       const e = yield* k.stamp(self);
       h.emit({ core: 0, start: s, end: e, endStep: h.lastStep(self) });
-      yield* k.delay(self, h.us(TEN_MS));
+      yield* h.harnessDelay(self, 10_000);
       yield* k.threadJoin(self, t);
     }
   });
@@ -42,7 +41,9 @@ export function threadsLong(h: Harness): void {
         for (let j = 1; j < n; j++) made.push(yield* k.threadCreate(self, { name: `t${n}.${i}.${j}`, cpu: j, body: emptyBody }));
         const e = yield* k.stamp(self);
         h.emit({ core: n, start: s, end: e, endStep: h.lastStep(self) });
+        yield* h.harnessDelay(self, 10_000);
         for (const t of made) yield* k.threadJoin(self, t);
+        yield* h.harnessDelay(self, 10_000);
       }
     }
   });
@@ -51,7 +52,7 @@ export function threadsLong(h: Harness): void {
 /** Launch latency (run) or create + launch (both): until the creator sees the child's flag. */
 function threadRunOrBoth(h: Harness, both: boolean): void {
   const k = h.kernel;
-  const flag = k.newFlag("child ran");
+  const flag = k.newFlag("thread_run_done");
   h.main(function* (self) {
     for (let i = 1; i <= h.trials(100); i++) {
       const before = both ? yield* k.stamp(self) : 0;
@@ -60,7 +61,7 @@ function threadRunOrBoth(h: Harness, both: boolean): void {
       yield* k.spinUntil(self, flag, (v) => v === i);
       const e = yield* k.stamp(self);
       h.emit({ core: 0, start: s, end: e, endStep: h.lastStep(self) });
-      yield* k.delay(self, h.us(TEN_MS));
+      yield* h.harnessDelay(self, 100);
       yield* k.threadJoin(self, t);
     }
   });
@@ -70,33 +71,37 @@ export const threadRun = (h: Harness) => threadRunOrBoth(h, false);
 export const threadBoth = (h: Harness) => threadRunOrBoth(h, true);
 
 /**
- * Two threads pinned to CPU 1 yield to each other 100 times each after "go"; the window ends
- * when the creator has seen both "done" flags; value = total ÷ 200. Before "go" they
- * yield-poll the flag (our reading of the harness).
+ * time_ctx_switch: two threads pinned to CPU 1 each set `ready`, yield, yield-poll `go`, then
+ * yield 100 times and set `done`. The creator DELAY(10000)s, waits for both `ready`, sets
+ * `go`, then stamps; the window ends when it has seen both `done`; value = total ÷ 200.
  */
 export function ctxSwitch(h: Harness): void {
   const k = h.kernel;
   const go = k.newFlag("go");
-  const doneA = k.newFlag("done A");
-  const doneB = k.newFlag("done B");
-  const yielder = (trial: number, done: typeof doneA) => function* (me: ThreadRef) {
+  const ready = [k.newFlag("ready[0]"), k.newFlag("ready[1]")] as const;
+  const done = [k.newFlag("done[0]"), k.newFlag("done[1]")] as const;
+  const switcher = (trial: number, id: 0 | 1) => function* (me: ThreadRef) {
+    yield* k.write(me, ready[id], trial);
+    yield* k.yield(me);
     for (;;) {
-      yield* k.spinUntil(me, go, () => true);
+      yield* k.spinUntil(me, go, () => true); // one load of go
       if (go.value === trial) break;
       yield* k.yield(me);
     }
     for (let y = 0; y < 100; y++) yield* k.yield(me);
-    yield* k.write(me, done, trial);
+    yield* k.write(me, done[id], trial);
   };
   h.main(function* (self) {
     for (let i = 1; i <= h.trials(100); i++) {
-      const a = yield* k.threadCreate(self, { name: `yielder A${i}`, cpu: 1, body: yielder(i, doneA) });
-      const b = yield* k.threadCreate(self, { name: `yielder B${i}`, cpu: 1, body: yielder(i, doneB) });
-      yield* k.delay(self, h.us(20)); // both yielders are running by then
-      const s = yield* k.stamp(self);
+      const a = yield* k.threadCreate(self, { name: `switcher A${i}`, cpu: 1, body: switcher(i, 0) });
+      const b = yield* k.threadCreate(self, { name: `switcher B${i}`, cpu: 1, body: switcher(i, 1) });
+      yield* h.harnessDelay(self, 10_000);
+      yield* k.spinUntil(self, ready[0], (v) => v === i);
+      yield* k.spinUntil(self, ready[1], (v) => v === i);
       yield* k.write(self, go, i);
-      yield* k.spinUntil(self, doneA, (v) => v === i);
-      yield* k.spinUntil(self, doneB, (v) => v === i);
+      const s = yield* k.stamp(self);
+      yield* k.spinUntil(self, done[0], (v) => v === i);
+      yield* k.spinUntil(self, done[1], (v) => v === i);
       const e = yield* k.stamp(self);
       h.emit({ core: 0, start: s, end: e, endStep: h.lastStep(self), value: (e - s) / 200 });
       yield* k.threadJoin(self, a);

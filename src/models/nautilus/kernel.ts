@@ -12,7 +12,8 @@ import { PeriodicNoise } from "../hardware/noise.js";
 import type { NoiseSource } from "../hardware/cpu.js";
 import type { CostTable } from "../hardware/params.js";
 import { BaseKernel, type StepList } from "../kernel/base.js";
-import { kernelCosts } from "../kernel/costs.js";
+import { kernelCosts, kernelData } from "../kernel/costs.js";
+import type { ParameterFile } from "../hardware/params.js";
 import { SpinLock, Thread } from "../kernel/objects.js";
 import type { CondVarRef, EventApi, Gen, HandlerBody, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
 import { NautilusCondVar, condBroadcast, condSignal, condWait } from "./condvar.js";
@@ -29,8 +30,9 @@ export interface NautilusOptions {
   readonly kicks?: boolean;
 }
 
-export function nautilusData(machine: string): unknown {
-  return machine === "phi" ? phiData : x64Data;
+/** The complete parameter file for `machine` (the Phi's is derived from x64's, see kernel/derive.ts). */
+export function nautilusData(machine: string): ParameterFile {
+  return kernelData("nautilus", machine, { x64: x64Data, phi: phiData });
 }
 
 /** Per-CPU periodic APIC tick: entry, timer bookkeeping, EOI, exit; runs on idle CPUs too. */
@@ -245,6 +247,11 @@ export class NautilusKernel extends BaseKernel {
 
   condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void> {
     return condBroadcast(this.condOps(), self as Thread, cv as NautilusCondVar);
+  }
+
+  registeredWaiters(cv: CondVarRef): number {
+    const c = cv as NautilusCondVar;
+    return c.totalSeq - c.wakeupSeq;
   }
 
   private condOps() {

@@ -1,0 +1,100 @@
+/**
+ * Kernel parameter files derived from another machine's. A derived file (`derivedFrom`) lists
+ * only what differs on its machine; every other parameter is the base machine's: time costs
+ * (code paths) become the base value in cycles × the machine's factor — the same kernel code on
+ * a slower core — and dimensionless settings (rates, counts) are copied. Each derived row's
+ * source says how it was obtained, so `hrtsim params` shows the derivation.
+ */
+import { Schema } from "effect";
+import type { DistributionSpec } from "../../engine/index.js";
+import { ParamEntrySchema, ParameterFileError, type ParameterFile, type Unit } from "../hardware/params.js";
+import { MACHINES, machineProfile, type MachineName } from "../hardware/profile.js";
+
+export const DerivedParameterFileSchema = Schema.Struct({
+  subject: Schema.String,
+  derivedFrom: Schema.Struct({
+    /** The machine whose file of the same kernel supplies every parameter not listed here. */
+    machine: Schema.Literals(MACHINES),
+    /** A dimensionless (ratio) parameter of this machine's hardware profile scaling time costs. */
+    factor: Schema.String,
+  }),
+  parameters: Schema.Record(Schema.String, ParamEntrySchema),
+});
+export type DerivedParameterFile = typeof DerivedParameterFileSchema.Type;
+
+const TIME_TO_CYCLES: Partial<Record<Unit, number>> = { cycles: 1, ns: 1, us: 1e3, ms: 1e6 };
+
+export function isDerivedFile(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && "derivedFrom" in raw;
+}
+
+/** Multiplies every location and scale parameter of a distribution by `f` (shapes unchanged). */
+export function scaleSpec(spec: DistributionSpec, f: number): DistributionSpec {
+  if (typeof spec === "number") return spec * f;
+  const s = (x: number | undefined) => (x === undefined ? undefined : x * f);
+  switch (spec.dist) {
+    case "constant": return { ...spec, value: spec.value * f };
+    case "uniform": return { ...spec, min: spec.min * f, max: spec.max * f };
+    case "exponential": return { ...spec, mean: spec.mean * f };
+    case "normal": return dropUndefined({ ...spec, mean: spec.mean * f, sd: spec.sd * f, min: s(spec.min), max: s(spec.max) });
+    case "lognormal": return spec.median !== undefined ? { ...spec, median: spec.median * f } : { ...spec, mu: spec.mu! + Math.log(f) };
+    case "gamma": return { ...spec, scale: spec.scale * f };
+    case "pareto": return { ...spec, scale: spec.scale * f };
+    case "empirical": return "samples" in spec ? { ...spec, samples: spec.samples.map((x) => x * f) } : { ...spec, quantiles: spec.quantiles.map(([p, v]) => [p, v * f] as const) };
+    case "mixture": return { ...spec, components: spec.components.map((c) => ({ ...c, of: scaleSpec(c.of, f) })) };
+    case "shifted": return { ...spec, shift: spec.shift * f, of: scaleSpec(spec.of, f) };
+  }
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The machine-profile factor a derived file names (must be a plain number in unit "ratio"). */
+function factorOf(machine: MachineName, name: string, label: string): { value: number; source: string } {
+  const e = machineProfile(machine).parameters[name];
+  if (e === undefined || typeof e.value !== "number" || e.unit !== "ratio" || !(e.value > 0)) {
+    throw new ParameterFileError(`${label}: derivedFrom.factor "${name}" must be a positive plain number with unit "ratio" in hardware/data/${machine}.json`);
+  }
+  return { value: e.value, source: e.source };
+}
+
+/**
+ * Completes a derived file for `machine` from `base` (the same kernel's file for the base
+ * machine, already decoded): listed parameters as written, the others derived.
+ */
+export function deriveParameterFile(raw: unknown, label: string, machine: MachineName, base: ParameterFile): ParameterFile {
+  let file: DerivedParameterFile;
+  try {
+    file = Schema.decodeUnknownSync(DerivedParameterFileSchema, { onExcessProperty: "error" })(raw);
+  } catch (e) {
+    throw new ParameterFileError(`parameter file ${label}: ${(e as Error).message}`);
+  }
+  const from = file.derivedFrom.machine;
+  const factor = factorOf(machine, file.derivedFrom.factor, label);
+  const baseClock = machineProfile(from).clockGHz.value;
+  const name = `${machine}.${file.derivedFrom.factor}`;
+  const parameters: Record<string, ParameterFile["parameters"][string]> = {};
+  for (const [key, e] of Object.entries(base.parameters)) {
+    const own = file.parameters[key];
+    if (own !== undefined) {
+      parameters[key] = own;
+      continue;
+    }
+    const unit = e.unit ?? "cycles";
+    const toCycles = TIME_TO_CYCLES[unit];
+    if (toCycles === undefined) {
+      parameters[key] = { ...e, source: `same as ${from}: ${e.source}` };
+      continue;
+    }
+    const perUnit = unit === "cycles" ? 1 : toCycles * baseClock;
+    const why = unit === "cycles"
+      ? `${from} value × ${name} (${factor.value})`
+      : `${from} value converted to cycles at ${from}'s ${baseClock} GHz, × ${name} (${factor.value})`;
+    parameters[key] = { value: scaleSpec(e.value as DistributionSpec, perUnit * factor.value) as never, source: `derived: ${why}. ${from}: ${e.source}` };
+  }
+  for (const key of Object.keys(file.parameters)) {
+    if (!(key in base.parameters)) throw new ParameterFileError(`parameter file ${label}: "${key}" is not a parameter of the ${from} file it derives from`);
+  }
+  return { subject: file.subject, parameters };
+}

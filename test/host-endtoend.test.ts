@@ -1,0 +1,59 @@
+/**
+ * measure → calibrate → comparison, on this machine (when a C compiler exists): a tiny real
+ * measurement, calibrated through the CLI and in process (same bytes), then compared.
+ * Asserts structure only, never speed.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { CALIBRATION_FILES, calibrateDir, readCalibration } from "../src/models/host/calibration-files.js";
+import { EXPERIMENTS } from "../src/models/host/measurements.js";
+import { hostComparisonSections } from "../src/scenarios/host-section.js";
+import { measureHost } from "../src/scenarios/measure.js";
+
+const main = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src", "cli", "main.js");
+
+function hasCc(): boolean {
+  for (const cc of [process.env.CC, "cc", "gcc", "clang"]) {
+    if (!cc) continue;
+    try {
+      execFileSync(cc, ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      /* try the next */
+    }
+  }
+  return false;
+}
+
+(hasCc() ? test : test.skip)("measure (3 trials) → calibrate (CLI = in process) → measured-vs-simulated sections", async () => {
+  const root = await mkdtemp(path.join(os.tmpdir(), "hrtsim-host-e2e-"));
+  try {
+    const dir = path.join(root, "m");
+    await measureHost({ outDir: dir, trials: 3 });
+    const cli = execFileSync(process.execPath, [main, "calibrate", dir, "--out", path.join(root, "cli")], { encoding: "utf8" });
+    assert.match(cli, /parameters/);
+    assert.match(cli, /median of thread-create \(\d+ trials\)/);
+    const inProcess = await calibrateDir(dir);
+    for (const f of CALIBRATION_FILES) {
+      assert.ok((await readFile(path.join(root, "cli", f), "utf8")) === (await readFile(path.join(dir, "calibration", f), "utf8")), f);
+    }
+    const saved = await readCalibration(path.join(dir, "calibration"));
+    assert.is(saved!.hardware.machine, "host");
+    assert.is(saved!.record.fits.length, inProcess.calibration.record.fits.length);
+    const few = Object.fromEntries(EXPERIMENTS.map((e) => [e, e === "spinlock" || e === "syscall" ? 30 : 3]));
+    const [gaps, fit] = await hostComparisonSections(dir, { trials: few });
+    assert.equal(gaps!.table!.rows.map((r) => r[0]).sort(), [...EXPERIMENTS].sort());
+    assert.match(gaps!.markdown!, /calibration in `.*calibration` \(`hrtsim calibrate`\)/);
+    assert.is(gaps!.figures!.length, EXPERIMENTS.length - 2);
+    assert.ok(fit!.table!.rows.length >= 9);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test.run();
