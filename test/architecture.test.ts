@@ -70,14 +70,40 @@ test("each layer imports only the layers beneath it", () => {
   assert.equal(bad, []);
 });
 
+/** Node built-ins for files, paths, processes, threads and the OS: the simulated world uses none of them. */
+const HOST_ACCESS = /^(node:)?(fs|fs\/promises|child_process|worker_threads|path|path\/posix|path\/win32|url|os)$/;
+/** Every module a source names: static imports and re-exports, side-effect imports, import(), require(). */
+const ANY_MODULE = /(?:\bfrom\s+|\bimport\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)["']([^"']+)["']/g;
+
 test("the engine knows no files, processes or Effect; models know no files or CLI", () => {
   const bad: string[] = [];
   for (const [f, { external }] of imports) {
     const l = layer(f);
     if (l === "engine" && external.some((s) => s.startsWith("node:") || s.startsWith("effect"))) bad.push(f);
-    if (l === "models" && !f.includes(join("models", "host")) && external.some((s) => /^node:(fs|child_process|worker_threads)/.test(s))) bad.push(f);
+    if (l === "models") {
+      const text = readFileSync(join(root, f), "utf8");
+      for (const m of text.matchAll(ANY_MODULE)) if (HOST_ACCESS.test(m[1]!)) bad.push(`${f} imports ${m[1]}`);
+    }
   }
   assert.equal(bad, []);
+});
+
+test("the models check catches what it should (control)", () => {
+  const caught = (text: string) => [...text.matchAll(ANY_MODULE)].map((m) => m[1]!).filter((s) => HOST_ACCESS.test(s));
+  assert.equal(
+    caught([
+      'import { readFile } from "node:fs/promises";',
+      "import * as path from 'node:path';",
+      'import "node:os";',
+      'const u = await import("node:url");',
+      'export { x } from "fs";',
+      'import type { Worker } from "node:worker_threads";',
+      'const cp = require("child_process");',
+      'import data from "./data/x64.json" with { type: "json" };',
+      'import { createHash } from "node:crypto";',
+    ].join("\n")),
+    ["node:fs/promises", "node:path", "node:os", "node:url", "fs", "node:worker_threads", "child_process"],
+  );
 });
 
 test.run();

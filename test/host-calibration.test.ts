@@ -14,10 +14,11 @@ import * as assert from "uvu/assert";
 import { distribution, type DistributionSpec } from "../src/engine/index.js";
 import { machineProfile } from "../src/models/hardware/profile.js";
 import { calibrate, type Calibration } from "../src/models/host/calibration.js";
-import { CALIBRATION_FILES, calibrateDir, calibrationTexts, hostCalibrationDir, measurementLabel } from "../src/models/host/calibration-files.js";
+import { CALIBRATION_FILES, calibrationTexts } from "../src/models/host/calibration-format.js";
 import { HELD_OUT, NOISE_EXPERIMENT, PATH_FITS } from "../src/models/host/fit-table.js";
-import { hostMeasurementsDir, readMeasurementSet, type MeasurementSet } from "../src/models/host/measurements.js";
+import type { MeasurementSet } from "../src/models/host/measurements.js";
 import { linuxData } from "../src/models/linux/kernel.js";
+import { calibrateDir, hostCalibrationDir, hostMeasurementsDir, measurementLabel, readMeasurementSet } from "../src/scenarios/host-files.js";
 
 const DIR = hostMeasurementsDir();
 const LABEL = "src/models/host/data/measurements";

@@ -9,11 +9,10 @@ import { median as d3median, quantile as d3quantile } from "d3-array";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { machineProfile } from "../src/models/hardware/profile.js";
-import { hostCalibrationDir, readCalibration } from "../src/models/host/calibration-files.js";
 import { compareHost } from "../src/models/host/comparison.js";
-import { hostMeasurementsDir, readMeasurementSet } from "../src/models/host/measurements.js";
 import { microbenchModel } from "../src/models/microbench/plugin.js";
 import { renderReport } from "../src/reports/index.js";
+import { hostCalibrationDir, hostMeasurementsDir, readCalibration, readMeasurementSet } from "../src/scenarios/host-files.js";
 import { hostComparisonSections, hostSections } from "../src/scenarios/host-section.js";
 
 const DIR = hostMeasurementsDir();

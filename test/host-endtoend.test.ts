@@ -10,8 +10,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CALIBRATION_FILES, calibrateDir, readCalibration } from "../src/models/host/calibration-files.js";
+import { CALIBRATION_FILES } from "../src/models/host/calibration-format.js";
 import { EXPERIMENTS } from "../src/models/host/measurements.js";
+import { calibrateDir, readCalibration } from "../src/scenarios/host-files.js";
 import { hostComparisonSections } from "../src/scenarios/host-section.js";
 import { measureHost } from "../src/scenarios/measure.js";
 

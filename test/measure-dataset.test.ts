@@ -3,14 +3,8 @@ import { statSync } from "node:fs";
 import * as path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  EXPERIMENTS,
-  hostMeasurementsDir,
-  readMeasurementSet,
-  summarizeByExperiment,
-  type Experiment,
-  type MeasurementSet,
-} from "../src/models/host/measurements.js";
+import { EXPERIMENTS, summarizeByExperiment, type Experiment, type MeasurementSet } from "../src/models/host/measurements.js";
+import { hostMeasurementsDir, readMeasurementSet } from "../src/scenarios/host-files.js";
 
 let cached: MeasurementSet | undefined;
 async function load(): Promise<MeasurementSet> {

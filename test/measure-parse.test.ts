@@ -9,10 +9,11 @@ import {
   decodeMachineInfo,
   formatSamplesCsv,
   parseHarnessOutput,
+  parseMeasurementSet,
   parseSamplesCsv,
-  readMeasurementSet,
   summarize,
 } from "../src/models/host/measurements.js";
+import { readMeasurementSet } from "../src/scenarios/host-files.js";
 
 const HEADER = [
   "# harness=hrtsim-native",
@@ -184,6 +185,16 @@ test("readMeasurementSet names the file that is wrong", async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("parseMeasurementSet works on texts alone and names the files it was given", () => {
+  const set = parseMeasurementSet({ machine: JSON.stringify(MACHINE), samples: "experiment,core,trial,cycles\nsyscall,0,0,90\n" });
+  assert.equal(set.samples, [{ experiment: "syscall", core: 0, trial: 0, cycles: 90 }]);
+  assert.throws(() => parseMeasurementSet({ machine: "[", samples: "" }), /^machine\.json: not JSON/);
+  assert.throws(
+    () => parseMeasurementSet({ machine: JSON.stringify(MACHINE), samples: "experiment,core,trial,cycles\nsyscall,0,0,\n" }, { machine: "m", samples: "set/s.csv" }),
+    /^set\/s\.csv:2: field "cycles"/,
+  );
 });
 
 test("summarize: quantiles of sorted values", () => {

@@ -2,10 +2,10 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Option } from "effect";
-import { FIT_TABLE_COLUMNS, calibrateDir, fitTableRows } from "../models/host/calibration-files.js";
+import { FIT_TABLE_COLUMNS, fitTableRows } from "../models/host/calibration-format.js";
 import { HELD_OUT } from "../models/host/fit-table.js";
-import { hostMeasurementsDir } from "../models/host/measurements.js";
 import { NOT_MODELED } from "../models/host/simulate.js";
+import { calibrateDir, hostMeasurementsDir } from "../scenarios/host-files.js";
 import { UsageError } from "../scenarios/problems.js";
 
 /** Plain-text table, columns padded to their widest cell. */

@@ -6,12 +6,13 @@
  * Deterministic: same measurements and model → same bytes. Gaps are reported, not judged.
  */
 import { calibrate, type CalibrationRecord } from "../models/host/calibration.js";
-import { FIT_TABLE_COLUMNS, calibrationDir, fitTableRows, measurementLabel, readCalibration } from "../models/host/calibration-files.js";
+import { FIT_TABLE_COLUMNS, fitTableRows } from "../models/host/calibration-format.js";
 import { cdfPoints, compareHost, type CompareOptions, type ExperimentGap } from "../models/host/comparison.js";
 import { HELD_OUT } from "../models/host/fit-table.js";
-import { readMeasurementSet, type MeasurementSet } from "../models/host/measurements.js";
+import type { MeasurementSet } from "../models/host/measurements.js";
 import type { HostModelData } from "../models/host/simulate.js";
 import { FIGURE_CONFIG, display, renderSvg, type ReportSection, type SectionFigure } from "../reports/index.js";
+import { calibrationDir, measurementLabel, readCalibration, readMeasurementSet } from "./host-files.js";
 
 const MEASURED = "measured (host harness)";
 const SIMULATED = "simulated (host Linux model)";

@@ -6,27 +6,27 @@
 import { spawn, execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, unlink } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
   EXPERIMENTS,
+  MEASUREMENT_FILES,
   decodeMachineInfo,
   formatSamplesCsv,
-  nativeSourceDir,
   parseHarnessOutput,
   type Experiment,
   type MachineInfo,
   type MeasurementSet,
 } from "../models/host/measurements.js";
+import { writeFileAtomic } from "./atomic.js";
+import { packageRoot } from "./package.js";
 
 export {
   EXPERIMENTS,
   MeasurementFormatError,
-  hostMeasurementsDir,
   parseHarnessOutput,
   parseSamplesCsv,
-  readMeasurementSet,
   summarizeByExperiment,
   type Experiment,
   type HarnessOutput,
@@ -34,6 +34,12 @@ export {
   type MeasurementSet,
   type Sample,
 } from "../models/host/measurements.js";
+export { hostMeasurementsDir, readMeasurementSet } from "./host-files.js";
+
+/** Where the harness's C sources live (in the package's sources, also when run from dist/). */
+export function nativeSourceDir(): string {
+  return path.join(packageRoot(), "src", "models", "host", "native");
+}
 
 export const HARNESS_CFLAGS = ["-O2", "-pthread", "-Wall", "-Wextra"] as const;
 const HELLO_CFLAGS = ["-O2"] as const;
@@ -116,17 +122,6 @@ async function findCompiler(cc: BuildOptions["cc"]): Promise<{ cc: string; versi
   throw new CompilerNotFoundError(candidates);
 }
 
-async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-}
-
 /** Compile `src` into `out` via a temporary name, so readers never see half a binary. */
 async function compile(cc: string, flags: readonly string[], src: string, out: string): Promise<Exec & { command: string }> {
   const tmp = `${out}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -176,7 +171,7 @@ export async function buildHarness(opts: BuildOptions = {}): Promise<BuiltHarnes
     if (dy.code !== 0) throw new HarnessBuildError(dy.command, dy.stderr);
   }
   const built: BuiltHarness = { harness, hello, dir, hash, cc, compiler: version, helloLink };
-  await writeAtomic(stampFile, JSON.stringify(built, null, 2) + "\n");
+  await writeFileAtomic(stampFile, JSON.stringify(built, null, 2) + "\n");
   return built;
 }
 
@@ -342,8 +337,7 @@ export async function measureHost(opts: MeasureOptions): Promise<MeasurementRun>
     loadAverage,
     cpuBusyFraction: busy === null ? null : Math.round(busy * 1000) / 1000,
   });
-  await mkdir(opts.outDir, { recursive: true });
-  await writeAtomic(path.join(opts.outDir, "samples.csv"), formatSamplesCsv(out.samples));
-  await writeAtomic(path.join(opts.outDir, "machine.json"), JSON.stringify(machine, null, 2) + "\n");
+  await writeFileAtomic(path.join(opts.outDir, MEASUREMENT_FILES.samples), formatSamplesCsv(out.samples));
+  await writeFileAtomic(path.join(opts.outDir, MEASUREMENT_FILES.machine), JSON.stringify(machine, null, 2) + "\n");
   return { dir: opts.outDir, machine, samples: out.samples, warnings };
 }

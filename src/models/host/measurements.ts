@@ -5,11 +5,10 @@
  * Values are TSC cycles of the measuring host (`machine.tscHz` converts them), or
  * nanoseconds when the harness had to fall back to CLOCK_MONOTONIC_RAW
  * (`machine.clockSource === "monotonic"`, `tscHz === 1e9`).
+ *
+ * Pure: text in, typed data out. Reading and writing the files is src/scenarios/host-files.ts
+ * (and src/scenarios/measure.ts for the harness).
  */
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { Schema, SchemaTransformation } from "effect";
 
 /** Experiment names, in the harness's run order (the Linux model keys on these). */
@@ -250,19 +249,25 @@ export function decodeMachineInfo(value: unknown, file = "machine.json"): Machin
   });
 }
 
-/** Read and validate `<dir>/machine.json` and `<dir>/samples.csv`. */
-export async function readMeasurementSet(dir: string): Promise<MeasurementSet> {
-  const machineFile = path.join(dir, "machine.json");
-  const samplesFile = path.join(dir, "samples.csv");
-  const machineText = await readFile(machineFile, "utf8");
+/** A measurement set's two files, by role. */
+export const MEASUREMENT_FILES = { machine: "machine.json", samples: "samples.csv" } as const;
+
+/**
+ * Parse and validate a measurement set from the texts of its machine.json and samples.csv;
+ * `files` names them in errors (e.g. their paths).
+ */
+export function parseMeasurementSet(
+  texts: { readonly machine: string; readonly samples: string },
+  files: { readonly machine: string; readonly samples: string } = MEASUREMENT_FILES,
+): MeasurementSet {
   let json: unknown;
   try {
-    json = JSON.parse(machineText);
+    json = JSON.parse(texts.machine);
   } catch (e) {
-    throw new MeasurementFormatError(machineFile, undefined, undefined, `not JSON: ${(e as Error).message}`);
+    throw new MeasurementFormatError(files.machine, undefined, undefined, `not JSON: ${(e as Error).message}`);
   }
-  const machine = decodeMachineInfo(json, machineFile);
-  const samples = parseSamplesCsv(await readFile(samplesFile, "utf8"), samplesFile);
+  const machine = decodeMachineInfo(json, files.machine);
+  const samples = parseSamplesCsv(texts.samples, files.samples);
   return { machine, samples };
 }
 
@@ -272,28 +277,7 @@ export function formatSamplesCsv(samples: readonly Sample[]): string {
   return [SAMPLES_HEADER, ...rows].join("\n") + "\n";
 }
 
-// ------------------------------------------------------------------ locations and summaries
-
-/** The package root (the directory holding hrtsim's package.json), from src/ or dist/src/. */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, "package.json")) && existsSync(path.join(dir, "src", "models", "host"))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("cannot locate the hrtsim package root from " + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-
-/** Where the harness's C sources live. */
-export function nativeSourceDir(): string {
-  return path.join(packageRoot(), "src", "models", "host", "native");
-}
-
-/** The checked-in measurement set of the project's own host. */
-export function hostMeasurementsDir(): string {
-  return path.join(packageRoot(), "src", "models", "host", "data", "measurements");
-}
+// ------------------------------------------------------------------ summaries
 
 export interface SampleSummary {
   readonly n: number;

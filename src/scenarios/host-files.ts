@@ -1,0 +1,75 @@
+/**
+ * Host measurement sets and calibrations on disk: where the checked-in ones live, reading a
+ * set (`samples.csv` + `machine.json`) or a calibration (`DIR/calibration/`), and
+ * `hrtsim calibrate`'s fit-and-write. Parsing, validation and fitting are pure and live in
+ * src/models/host (measurements.ts, calibration-format.ts); this module only moves bytes.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import * as path from "node:path";
+import { CALIBRATION_FILES, CALIBRATION_SUBDIR, calibrationOutput, decodeCalibration, type CalibrationFile } from "../models/host/calibration-format.js";
+import type { Calibration, CalibrationRecord } from "../models/host/calibration.js";
+import { MEASUREMENT_FILES, parseMeasurementSet, type MeasurementSet } from "../models/host/measurements.js";
+import type { HostModelData } from "../models/host/simulate.js";
+import { writeFileAtomic } from "./atomic.js";
+import { packageRoot } from "./package.js";
+
+/** The checked-in measurement set of the project's own host (source data, also when run from dist/). */
+export function hostMeasurementsDir(): string {
+  return path.join(packageRoot(), "src", "models", "host", "data", "measurements");
+}
+
+/** Where `hrtsim calibrate DIR` writes by default. */
+export function calibrationDir(measurementDir: string): string {
+  return path.join(measurementDir, CALIBRATION_SUBDIR);
+}
+
+/** The checked-in calibration (the model's machine `host`, which imports it as JSON modules). */
+export function hostCalibrationDir(): string {
+  return calibrationDir(hostMeasurementsDir());
+}
+
+/**
+ * How sources name a measurement directory: relative to the package root when inside it
+ * (so the checked-in files do not depend on where the checkout lives), else absolute.
+ */
+export function measurementLabel(dir: string): string {
+  const abs = path.resolve(dir);
+  const rel = path.relative(packageRoot(), abs);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : abs;
+}
+
+/** Read and validate `<dir>/machine.json` and `<dir>/samples.csv` (errors name the file). */
+export async function readMeasurementSet(dir: string): Promise<MeasurementSet> {
+  const files = { machine: path.join(dir, MEASUREMENT_FILES.machine), samples: path.join(dir, MEASUREMENT_FILES.samples) };
+  const machine = await readFile(files.machine, "utf8");
+  const samples = await readFile(files.samples, "utf8");
+  return parseMeasurementSet({ machine, samples }, files);
+}
+
+/** A calibration written earlier, if `dir` holds one (decoded and validated). */
+export async function readCalibration(dir: string): Promise<(HostModelData & { record: CalibrationRecord }) | undefined> {
+  if (!CALIBRATION_FILES.every((f) => existsSync(path.join(dir, f)))) return undefined;
+  const texts = {} as Record<CalibrationFile, string>;
+  for (const f of CALIBRATION_FILES) texts[f] = await readFile(path.join(dir, f), "utf8");
+  return decodeCalibration(texts, (f) => path.join(dir, f));
+}
+
+export interface CalibrateResult {
+  readonly calibration: Calibration;
+  readonly out: string;
+  readonly files: readonly string[];
+}
+
+/** Reads DIR, fits, writes the three files atomically into `out` (default DIR/calibration). */
+export async function calibrateDir(dir: string = hostMeasurementsDir(), out: string = calibrationDir(dir)): Promise<CalibrateResult> {
+  const set = await readMeasurementSet(dir);
+  const { calibration, texts } = calibrationOutput(set, measurementLabel(dir));
+  const files: string[] = [];
+  for (const name of CALIBRATION_FILES) {
+    const file = path.join(out, name);
+    await writeFileAtomic(file, texts[name]);
+    files.push(file);
+  }
+  return { calibration, out, files };
+}
