@@ -162,6 +162,78 @@ export function stripData(p: Prepared): { data: Datum[]; thinned: boolean } {
   return { data, thinned };
 }
 
+/** Whether some x category holds more than one colour; if none does, colours needn't sit side by side. */
+export function coloursShareX(p: Prepared): boolean {
+  const { x, color } = p.channels;
+  if (!color) return false;
+  const seen = new Map<Plain, Plain>();
+  for (const r of p.rows) {
+    const at = x ? plain(fieldValue(x.ref, r)) : "", c = plain(fieldValue(color.ref, r));
+    if (!seen.has(at)) seen.set(at, c);
+    else if (seen.get(at) !== c) return true;
+  }
+  return false;
+}
+
+/** Padding of a value axis each side, as a fraction of the data's span (in decades on a log axis). */
+export const PAD_FRACTION = 0.05;
+/** Log-axis padding floor, and the padding around a single value, in decades. */
+const PAD_MIN_DECADES = 0.02;
+const PAD_SINGLE_DECADES = 0.1;
+
+/**
+ * An axis domain from the data, padded so the extreme marks sit inside the frame rather than on
+ * it: PAD_FRACTION of the span each side, measured in decades on a log axis (at least
+ * PAD_MIN_DECADES). With `zero`, the domain includes 0 and is not padded past it (bars grow from 0).
+ * Non-finite values, and values ≤ 0 on a log axis, are ignored; undefined when nothing is left.
+ */
+export function paddedDomain(values: Iterable<number>, log: boolean, zero = false): [number, number] | undefined {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v) || (log && v <= 0)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return undefined;
+  if (log) {
+    const a = Math.log10(lo), b = Math.log10(hi);
+    const pad = b > a ? Math.max(PAD_FRACTION * (b - a), PAD_MIN_DECADES) : PAD_SINGLE_DECADES;
+    return [10 ** (a - pad), 10 ** (b + pad)];
+  }
+  if (zero) { lo = Math.min(lo, 0); hi = Math.max(hi, 0); }
+  const pad = hi > lo ? PAD_FRACTION * (hi - lo) : Math.abs(hi) * 0.1 || 1;
+  return [zero && lo === 0 ? 0 : lo - pad, zero && hi === 0 ? 0 : hi + pad];
+}
+
+/** At most this many labelled categories on a long numeric categorical axis (per-CPU x: every 8th of 63). */
+export const MAX_AXIS_LABELS = 12;
+
+/**
+ * The categories that get a tick and label on a categorical axis with more than `max` of them,
+ * or undefined when all fit. Integer categories (CPUs): the first, then multiples of the smallest
+ * power of two that fits (1..63 → 1, 8, 16, …, 56); otherwise every 2ᵏ-th category.
+ */
+export function thinnedTicks(domain: readonly Plain[], max = MAX_AXIS_LABELS): Plain[] | undefined {
+  if (domain.length <= max) return undefined;
+  const integers = domain.every((v) => Number.isInteger(v));
+  for (let step = 2; ; step *= 2) {
+    if (integers) {
+      const multiples = domain.filter((v, i) => i === 0 || (v as number) % step === 0);
+      if (multiples.length <= max && multiples.length >= Math.min(3, domain.length)) return multiples;
+    }
+    const everyNth = domain.filter((_, i) => i % step === 0);
+    if (everyNth.length <= max) return everyNth;
+  }
+}
+
+/** The x categories each panel (column × row) shows, in plotting order; one entry when not faceted. */
+export function panelXDomains(p: Prepared): Plain[][] {
+  const x = p.channels.x;
+  if (!x) return [];
+  const panels = groupByChannels(p, ["column", "row"]).map(({ rows }) => new Set(rows.map((r) => plain(fieldValue(x.ref, r)))));
+  return panels.map((present) => x.domain.filter((v) => present.has(v)));
+}
+
 /** Number of replications behind the figure (for the subtitle). */
 export function replicationCount(p: Prepared): number {
   return new Set(p.rows.map((r) => r.run.replication)).size;
