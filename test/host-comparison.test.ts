@@ -10,6 +10,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { machineProfile } from "../src/models/hardware/profile.js";
 import { compareHost } from "../src/models/host/comparison.js";
+import { HELD_OUT, fittedExperiments } from "../src/models/host/fit-table.js";
+import { HOST_SIMULATIONS, NOT_MODELED, simulateHost, type HostModelData } from "../src/models/host/simulate.js";
 import { microbenchModel } from "../src/models/microbench/plugin.js";
 import { renderReport } from "../src/reports/index.js";
 import { hostCalibrationDir, hostMeasurementsDir, readCalibration, readMeasurementSet } from "../src/scenarios/host-files.js";
@@ -40,14 +42,18 @@ test("Nautilus has no host parameters: a clear error, not x64's numbers", () => 
   );
 });
 
-const OPTIONS = { experiments: ["syscall", "thread-run", "fork-exec"] as const, trials: { syscall: 300, "thread-run": 30 } };
+const OPTIONS = {
+  experiments: ["syscall", "thread-run", "fork-exec", "posix-spawn"] as const,
+  trials: { syscall: 300, "thread-run": 30, "fork-exec": 40 },
+};
+const ROLES = [["syscall", "fitted"], ["thread-run", "held out"], ["fork-exec", "held out"], ["posix-spawn", "not modeled"]];
 
 test("gaps: medians, p99 and roles as computed here from the two samples", async () => {
   const set = await readMeasurementSet(DIR);
   const data = (await readCalibration(hostCalibrationDir()))!;
   const gaps = compareHost(set, data, OPTIONS);
-  assert.equal(gaps.map((g) => [g.experiment, g.role]), [["syscall", "fitted"], ["thread-run", "held out"], ["fork-exec", "not modeled"]]);
-  for (const g of gaps.slice(0, 2)) {
+  assert.equal(gaps.map((g) => [g.experiment, g.role]), ROLES);
+  for (const g of gaps.slice(0, 3)) {
     const meas = set.samples.filter((s) => s.experiment === g.experiment).map((s) => s.cycles);
     assert.is(g.measuredMedian, d3median(meas));
     assert.is(g.simulatedMedian, d3median(g.simulated));
@@ -56,8 +62,10 @@ test("gaps: medians, p99 and roles as computed here from the two samples", async
     assert.ok(g.ks >= 0 && g.ks <= 1);
   }
   assert.is(gaps[0]!.simulated.length, 300);
-  assert.is(gaps[2]!.simulated.length, 0);
-  assert.ok(Number.isNaN(gaps[2]!.ks));
+  assert.is(gaps[2]!.simulated.length, 40);
+  assert.is(gaps[3]!.simulated.length, 0);
+  assert.ok(Number.isNaN(gaps[3]!.ks));
+  assert.is(gaps[3]!.via, NOT_MODELED["posix-spawn"]);
 });
 
 test("the comparison section is deterministic (same inputs, same bytes) and marks fitted vs held out", async () => {
@@ -66,15 +74,49 @@ test("the comparison section is deterministic (same inputs, same bytes) and mark
   assert.ok(JSON.stringify(a) === JSON.stringify(b), "two runs differ");
   const [gaps, fit] = a;
   assert.is(gaps!.title, "Host: measured vs simulated");
-  assert.equal(gaps!.table!.rows.map((r) => [r[0], r[1]]), [["syscall", "fitted"], ["thread-run", "held out"], ["fork-exec", "not modeled"]]);
-  assert.equal(gaps!.figures!.map((f) => f.path), ["figures/sections/host/syscall.svg", "figures/sections/host/thread-run.svg"]);
+  assert.equal(gaps!.table!.rows.map((r) => [r[0], r[1]]), ROLES);
+  assert.equal(gaps!.figures!.map((f) => f.path), ["figures/sections/host/syscall.svg", "figures/sections/host/thread-run.svg", "figures/sections/host/fork-exec.svg"]);
   assert.match(gaps!.figures![0]!.svg, /^<svg/);
   const spec = gaps!.figures![1]!.vegaLite as { encoding: { x: { scale: { type: string } } }; title: { subtitle: string[] } };
   assert.is(spec.encoding.x.scale.type, "log");
   assert.match(spec.title.subtitle[0]!, /^held out; n = \d+ measured, 30 simulated; median [+−]/);
   assert.match(gaps!.markdown!, /No pass\/fail thresholds/);
+  assert.match(gaps!.markdown!, /\*\*Held out\*\* \([^)]*fork-exec/);
+  assert.match(gaps!.markdown!, /Not compared \(no model counterpart\): posix-spawn \(glibc's posix_spawn is clone\(CLONE_VM\|CLONE_VFORK\)/);
+  assert.not.match(gaps!.markdown!, /Not compared[^\n]*fork-exec \(/);
   assert.match(fit!.title, /which parameter comes from which measurement/);
   assert.ok(fit!.table!.rows.some((r) => r[0] === "system call" && r[1] === "median of syscall (10000 trials)"));
+});
+
+test("fork-exec is simulated as a held-out experiment; posix-spawn is not modeled and says so", () => {
+  assert.ok(HELD_OUT.includes("fork-exec"));
+  assert.not.ok(fittedExperiments().includes("fork-exec"));
+  assert.ok(HOST_SIMULATIONS["fork-exec"] !== undefined && NOT_MODELED["fork-exec"] === undefined);
+  assert.ok(HOST_SIMULATIONS["posix-spawn"] === undefined && NOT_MODELED["posix-spawn"] !== undefined);
+});
+
+/** The data with one Linux parameter replaced by a constant. */
+function withLinux(data: HostModelData, name: string, value: number): HostModelData {
+  const p = data.linux.parameters[name]!;
+  return { ...data, linux: { ...data.linux, parameters: { ...data.linux.parameters, [name]: { ...p, value } } } };
+}
+
+test("fork-exec runs the process path: execve, exit_group and fork's copy_mm are each inside the stamps", async () => {
+  const data = (await readCalibration(hostCalibrationDir()))!;
+  assert.throws(() => simulateHost(data, "posix-spawn", 1, "t"), /no model counterpart for host experiment posix-spawn/);
+  const median = (d: HostModelData) => d3median(simulateHost(d, "fork-exec", 30, "fork-exec-path"))!;
+  const extra = 1_000_000;
+  for (const name of ["proc.exec", "proc.exit", "fork.copyMm", "proc.libcInit"]) {
+    // Same seed, the parameter made a constant, then the same constant + extra: each trial is
+    // longer by about `extra` (noise arrivals may shift), so the median moves by about that.
+    const base = median(withLinux(data, name, 100_000));
+    const more = median(withLinux(data, name, 100_000 + extra));
+    assert.ok(more - base > 0.9 * extra && more - base < 1.2 * extra, `${name}: median moved by ${more - base}, not about ${extra}`);
+  }
+  // One trial per waitpid: as many values as trials, all positive.
+  const values = simulateHost(data, "fork-exec", 25, "fork-exec-count");
+  assert.is(values.length, 25);
+  assert.ok(values.every((v) => v > 0));
 });
 
 test("the sections render into report.md and report.html with their figures", async () => {

@@ -65,7 +65,7 @@ export const PATH_FITS: readonly PathFit[] = [
 export const NOISE_EXPERIMENT: Experiment = "syscall";
 
 /** Not read by the fit: they check it. */
-export const HELD_OUT: readonly Experiment[] = ["thread-run", "thread-both", "threads-long", "condvar-bcast", "sync-roundtrip"];
+export const HELD_OUT: readonly Experiment[] = ["thread-run", "thread-both", "threads-long", "condvar-bcast", "sync-roundtrip", "fork-exec"];
 
 export type Role = "fitted" | "held out" | "not modeled";
 
