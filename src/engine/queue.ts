@@ -4,7 +4,8 @@
  * Priority and the insertion sequence are packed into one double (priority · 2^44 + seq), so an
  * ordering test is two float comparisons. Entries live in
  * slots (recycled LIFO, so a pop followed by a push reuses a cache-hot slot) that carry a kind,
- * an integer target and an object payload; the heap holds slot numbers. Cancellation is lazy:
+ * an integer target and an object payload; the heap holds slot · 8 + kind, so a pop learns the
+ * kind without touching the (randomly placed, cold) slot record. Cancellation is lazy:
  * the slot is marked dead and skipped when it reaches the top.
  */
 
@@ -17,38 +18,51 @@ export const PRIORITY_LATE = 2;
 const SEQ_SPAN = 2 ** 44;
 const INV_SEQ_SPAN = 2 ** -44; // exact: a power of two
 const INITIAL_CAPACITY = 64;
+const KIND_BITS = 3; // kinds are 1..7
+const KIND_MASK = 7;
+const FREE = -1;
 
 export class EventQueue {
   // Heap, by position.
   private times: Float64Array;
   private ords: Float64Array;
-  private heapSlots: Int32Array;
+  private heapSlots: Int32Array; // slot << KIND_BITS | kind
   private count = 0;
-  // Slots: meta[2s] = kind (0 = free or cancelled), meta[2s + 1] = target.
-  private meta: Int32Array;
-  private seqs: Float64Array;
+  // Slot records, one 16-byte record (one cache line) per slot: rec[2s] = target,
+  // rec[2s + 1] = sequence number, or FREE when the slot is free or cancelled.
+  private rec: Float64Array;
   private payloads: unknown[];
   private freeSlots: Int32Array;
   private freeCount = 0;
   private slotHigh = 0;
   private nextSeq = 0;
   private dead = 0;
+  /**
+   * The slot just popped, not yet on the free list: the next push takes it directly (skipping
+   * the writes that free it), any other operation frees it first. Its record still reads
+   * live, so cancel() must treat it as gone.
+   */
+  private popped = -1;
 
   // The entry most recently popped, readable until the next push.
   lastTime = 0;
   lastPriority = 0;
   lastSeq = 0;
   lastKind = 0;
-  lastTarget = 0;
+  private lastSlot = 0;
   lastPayload: unknown = undefined;
+
+  /** Target of the last popped entry. A getter, read on demand: the slot record is a cache miss. */
+  get lastTarget(): number {
+    return this.rec[2 * this.lastSlot]!;
+  }
 
   constructor(capacity = INITIAL_CAPACITY) {
     const c = Math.max(4, capacity | 0);
     this.times = new Float64Array(c);
     this.ords = new Float64Array(c);
     this.heapSlots = new Int32Array(c);
-    this.meta = new Int32Array(2 * c);
-    this.seqs = new Float64Array(c);
+    this.rec = new Float64Array(2 * c);
     this.payloads = new Array(c).fill(undefined);
     this.freeSlots = new Int32Array(c);
   }
@@ -60,43 +74,44 @@ export class EventQueue {
 
   /** Bytes held by the typed arrays and the payload array (for memory benchmarks). */
   get bytesAllocated(): number {
-    return this.times.byteLength + this.ords.byteLength + this.heapSlots.byteLength + this.meta.byteLength + this.seqs.byteLength +
+    return this.times.byteLength + this.ords.byteLength + this.heapSlots.byteLength + this.rec.byteLength +
       this.freeSlots.byteLength + 8 * this.payloads.length;
   }
 
-  /** Schedules an entry (kind ≥ 1); returns its slot. `seqOf(slot)` identifies it for cancel(). */
+  /** Schedules an entry (kind 1..7); returns its slot. `seqOf(slot)` identifies it for cancel(). */
   push(time: number, priority: number, kind: number, target: number, payload: unknown): number {
-    let slot: number;
-    if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount]!;
+    let slot = this.popped;
+    if (slot >= 0) this.popped = -1;
+    else if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount]!;
     else {
-      if (this.slotHigh === this.seqs.length) this.growSlots();
+      if (2 * this.slotHigh === this.rec.length) this.growSlots();
       slot = this.slotHigh++;
     }
     const seq = this.nextSeq++;
-    this.meta[2 * slot] = kind;
-    this.meta[2 * slot + 1] = target;
-    this.seqs[slot] = seq;
+    this.rec[2 * slot] = target;
+    this.rec[2 * slot + 1] = seq;
     this.payloads[slot] = payload;
     if (this.count === this.heapSlots.length) this.growHeap();
-    this.siftUp(this.count++, time, priority * SEQ_SPAN + seq, slot);
+    this.siftUp(this.count++, time, priority * SEQ_SPAN + seq, (slot << KIND_BITS) | kind);
     return slot;
   }
 
   seqOf(slot: number): number {
-    return this.seqs[slot]!;
+    return this.rec[2 * slot + 1]!;
   }
 
   /** Cancels the entry scheduled with this slot and sequence number; false if already gone. */
   cancel(slot: number, seq: number): boolean {
-    if (!(slot >= 0 && slot < this.slotHigh) || this.meta[2 * slot] === 0 || this.seqs[slot] !== seq) return false;
+    // A FREE record never equals a (non-negative) seq.
+    if (!(slot >= 0 && slot < this.slotHigh) || slot === this.popped || this.rec[2 * slot + 1] !== seq) return false;
     this.cancelSlot(slot);
     return true;
   }
 
   /** Cancels by slot alone: for owners that know their entry is still pending. */
   cancelSlot(slot: number): void {
-    if (this.meta[2 * slot] === 0) return;
-    this.meta[2 * slot] = 0;
+    if (slot === this.popped || this.rec[2 * slot + 1] === FREE) return;
+    this.rec[2 * slot + 1] = FREE;
     this.payloads[slot] = undefined;
     this.dead++;
   }
@@ -117,30 +132,38 @@ export class EventQueue {
    * 0 (empty) or -1 (the earliest entry is later than limit; nothing removed).
    */
   popUntil(limit: number): number {
+    if (this.popped >= 0) this.freePopped();
     if (this.dead > 0) this.dropDeadTop();
     if (this.count === 0) return 0;
     const time = this.times[0]!;
     if (time > limit) return -1;
     const ord = this.ords[0]!;
-    const slot = this.heapSlots[0]!;
+    const ref = this.heapSlots[0]!;
+    const slot = ref >> KIND_BITS;
     this.lastTime = time;
     const priority = (ord * INV_SEQ_SPAN) | 0;
     this.lastPriority = priority;
     this.lastSeq = ord - priority * SEQ_SPAN;
-    this.lastKind = this.meta[2 * slot]!;
-    this.lastTarget = this.meta[2 * slot + 1]!;
+    this.lastKind = ref & KIND_MASK;
+    this.lastSlot = slot;
     this.lastPayload = this.payloads[slot];
     this.removeTop();
-    this.meta[2 * slot] = 0;
+    this.popped = slot; // freed lazily: usually the caller pushes into it at once
+    return 1;
+  }
+
+  private freePopped(): void {
+    const slot = this.popped;
+    this.popped = -1;
+    this.rec[2 * slot + 1] = FREE;
     this.payloads[slot] = undefined;
     this.freeSlots[this.freeCount++] = slot;
-    return 1;
   }
 
   private dropDeadTop(): void {
     while (this.count > 0) {
-      const slot = this.heapSlots[0]!;
-      if (this.meta[2 * slot] !== 0) return;
+      const slot = this.heapSlots[0]! >> KIND_BITS;
+      if (this.rec[2 * slot + 1] !== FREE) return;
       this.removeTop();
       this.dead--;
       this.freeSlots[this.freeCount++] = slot;
@@ -206,9 +229,8 @@ export class EventQueue {
   }
 
   private growSlots(): void {
-    const c = this.seqs.length * 2;
-    this.meta = grow(this.meta, new Int32Array(2 * c));
-    this.seqs = grow(this.seqs, new Float64Array(c));
+    const c = this.rec.length; // double the slot count
+    this.rec = grow(this.rec, new Float64Array(2 * c));
     this.freeSlots = grow(this.freeSlots, new Int32Array(c));
     for (let i = this.payloads.length; i < c; i++) this.payloads.push(undefined);
   }

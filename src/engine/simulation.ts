@@ -366,9 +366,11 @@ export class Simulation {
       const t = q.lastTime;
       const kind = q.lastKind;
       this.now = t;
-      fp.add(t, q.lastPriority, kind, q.lastTarget);
-      events++;
       const payload = q.lastPayload;
+      // A resume's target is its process's id: read it from the process (touched anyway)
+      // rather than from the queue's cold slot metadata.
+      fp.add(t, q.lastPriority, kind, kind === KIND_RESUME ? (payload as Process<any>).id : q.lastTarget);
+      events++;
       if (trace !== undefined) this.emitTrace(trace, kind, payload);
       if (kind === KIND_RESUME) (payload as Process<any>).resume();
       else if (kind === KIND_EVENT) (payload as SimEvent<any>).process();
