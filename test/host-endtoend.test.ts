@@ -15,24 +15,13 @@ import { EXPERIMENTS } from "../src/models/host/measurements.js";
 import { NOT_MODELED } from "../src/models/host/simulate.js";
 import { calibrateDir, readCalibration } from "../src/scenarios/host-files.js";
 import { hostComparisonSections } from "../src/scenarios/host-section.js";
-import { measureHost } from "../src/scenarios/measure.js";
+import { hasCompiler, measureHost } from "../src/scenarios/measure.js";
 
 const main = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "src", "cli", "main.js");
 
-function hasCc(): boolean {
-  for (const cc of [process.env.CC, "cc", "gcc", "clang"]) {
-    if (!cc) continue;
-    try {
-      execFileSync(cc, ["--version"], { stdio: "ignore" });
-      return true;
-    } catch {
-      /* try the next */
-    }
-  }
-  return false;
-}
+const ccAvailable = await hasCompiler();
 
-(hasCc() ? test : test.skip)("measure (3 trials) → calibrate (CLI = in process) → measured-vs-simulated sections", async () => {
+(ccAvailable ? test : test.skip)("measure (3 trials) → calibrate (CLI = in process) → measured-vs-simulated sections", async () => {
   const root = await mkdtemp(path.join(os.tmpdir(), "hrtsim-host-e2e-"));
   try {
     const dir = path.join(root, "m");

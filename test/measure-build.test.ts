@@ -1,5 +1,4 @@
 /** The build path of the native harness: one tiny real run when a C compiler exists. */
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,23 +7,13 @@ import * as assert from "uvu/assert";
 import {
   CompilerNotFoundError,
   buildHarness,
+  hasCompiler,
   measureHost,
   readMeasurementSet,
   type Progress,
 } from "../src/scenarios/measure.js";
 
-function hasCc(): boolean {
-  for (const cc of [process.env.CC, "cc", "gcc", "clang"]) {
-    if (!cc) continue;
-    try {
-      execFileSync(cc, ["--version"], { stdio: "ignore" });
-      return true;
-    } catch {
-      /* try the next */
-    }
-  }
-  return false;
-}
+const ccAvailable = await hasCompiler();
 
 test("no compiler: a typed error that says to install one", async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), "hrtsim-measure-nocc-"));
@@ -45,7 +34,7 @@ test("unknown experiment names are rejected before building", async () => {
   assert.match((err as Error).message, /unknown experiment "nope"/);
 });
 
-(hasCc() ? test : test.skip)("builds and runs the harness (2 trials of spinlock, syscall)", async () => {
+(ccAvailable ? test : test.skip)("builds and runs the harness (2 trials of spinlock, syscall)", async () => {
   const out = await mkdtemp(path.join(os.tmpdir(), "hrtsim-measure-run-"));
   try {
     const progress: Progress[] = [];

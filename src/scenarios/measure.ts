@@ -122,6 +122,11 @@ async function findCompiler(cc: BuildOptions["cc"]): Promise<{ cc: string; versi
   throw new CompilerNotFoundError(candidates);
 }
 
+/** Whether a C compiler is available (what `measure` would use). */
+export async function hasCompiler(cc?: BuildOptions["cc"]): Promise<boolean> {
+  return findCompiler(cc).then(() => true, () => false);
+}
+
 /** Compile `src` into `out` via a temporary name, so readers never see half a binary. */
 async function compile(cc: string, flags: readonly string[], src: string, out: string): Promise<Exec & { command: string }> {
   const tmp = `${out}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
