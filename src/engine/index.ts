@@ -6,8 +6,7 @@ export { describeDeadlock, KIND_CALL, KIND_EVENT, KIND_INTERRUPT, KIND_RESUME } 
 export type { RunOptions, RunReport, SimulationOptions, TraceRecord, WaitingProcess } from "./types.js";
 export { Interrupt, ProcessFailure, SimulationInputError } from "./errors.js";
 export { MAX_TIME, checkDelay } from "./time.js";
-export { Fingerprint } from "./fingerprint.js";
-export { RandomStream, Streams, deriveSeed, streamState } from "./random.js";
+export { RandomStream, Streams, deriveSeed } from "./random.js";
 export { distribution, normalCdf, normalPdf } from "./distributions.js";
 export type { Distribution, DistributionSpec } from "./distributions.js";
 export { Histogram, SampleStore, Tally, TimeWeighted } from "./stats.js";

@@ -72,12 +72,6 @@ export class EventQueue {
     return this.count - this.dead;
   }
 
-  /** Bytes held by the typed arrays and the payload array (for memory benchmarks). */
-  get bytesAllocated(): number {
-    return this.times.byteLength + this.ords.byteLength + this.heapSlots.byteLength + this.rec.byteLength +
-      this.freeSlots.byteLength + 8 * this.payloads.length;
-  }
-
   /** Schedules an entry (kind 1..7); returns its slot. `seqOf(slot)` identifies it for cancel(). */
   push(time: number, priority: number, kind: number, target: number, payload: unknown): number {
     let slot = this.popped;
@@ -114,12 +108,6 @@ export class EventQueue {
     this.rec[2 * slot + 1] = FREE;
     this.payloads[slot] = undefined;
     this.dead++;
-  }
-
-  /** Time of the earliest live entry, or Infinity. */
-  peekTime(): number {
-    if (this.dead > 0) this.dropDeadTop();
-    return this.count === 0 ? Infinity : this.times[0]!;
   }
 
   /** Removes the earliest live entry into the `last*` fields; false when empty. */

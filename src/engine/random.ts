@@ -11,8 +11,6 @@ import { SimulationInputError } from "./errors.js";
 type Generator = ReturnType<typeof xoroshiro128plusFromState>;
 
 export class RandomStream {
-  /** Draws taken so far (diagnostics). */
-  draws = 0;
   private spare = NaN;
 
   constructor(
@@ -22,7 +20,6 @@ export class RandomStream {
 
   /** Uniform in [0, 1), 53 random bits. */
   uniform(): number {
-    this.draws++;
     return uniformFloat64(this.rng);
   }
 
@@ -78,11 +75,6 @@ export class Streams {
       this.byName.set(name, s);
     }
     return s;
-  }
-
-  /** Names of the streams used so far, sorted (for manifests). */
-  names(): string[] {
-    return [...this.byName.keys()].sort();
   }
 }
 

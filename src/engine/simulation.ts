@@ -114,7 +114,7 @@ export class Process<R = unknown> extends SimEvent<R> {
   /** @internal */ waitingOn: SimEvent<any> | null = null;
   /** @internal Queue slot of the pending resume (delay, start, or an already-processed event). */
   delaySlot = -1;
-  /** @internal Value to resume with; wrapped as { error } when it must be thrown in. */
+  /** @internal Value to resume with; a ThrowIn when it must be thrown in (failed event). */
   pendingValue: unknown = undefined;
 
   constructor(
