@@ -7,10 +7,10 @@ import { Cause, Exit } from "effect";
 import { CliError } from "effect/cli";
 import { InputError, UsageError } from "../scenarios/problems.js";
 
-export const EXIT_OK = 0;
-export const EXIT_INVALID_INPUT = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERNAL = 3;
+const EXIT_OK = 0;
+const EXIT_INVALID_INPUT = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 3;
 
 /** Errors whose message is already meant for users (no stack trace). */
 const FRIENDLY = new Set(["CompilerNotFoundError", "HarnessBuildError", "HarnessRunError", "MeasurementFormatError"]);

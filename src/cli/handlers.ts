@@ -19,7 +19,7 @@ function some<K extends string, A>(key: K, o: Opt<A>): { [P in K]?: A } {
 }
 
 /** The command line as typed (for the manifest). */
-export function commandLine(): string {
+function commandLine(): string {
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return ["hrtsim", ...process.argv.slice(2)].map(quote).join(" ");
 }
@@ -115,37 +115,11 @@ export async function paramsCommand(a: ModelFlags): Promise<string> {
  * without --model the name picks the model.
  */
 export async function explainCommand(a: ModelFlags & { primitive: string; seed: string }): Promise<string> {
-  const inspect = await import("../scenarios/inspect.js");
-  const { findModel } = await import("../models/index.js");
-  const { EXPLAINABLE } = await import("../models/hvm/explain.js");
-  const { InputError, didYouMean, oneOf } = await import("../scenarios/problems.js");
-  const microbench = findModel("microbench")!.experiments.map((e) => e.name);
-  const hvmNames = [...new Set([...findModel("hvm")!.experiments.map((e) => e.name), ...EXPLAINABLE])];
-  const name = a.primitive;
-  const model = Option.isSome(a.model) ? a.model.value : microbench.includes(name) ? "microbench" : hvmNames.includes(name) ? "hvm" : undefined;
-  const fail = (path: string, message: string, extra: { expected?: string; found?: string; hint?: string } = {}) =>
-    new InputError([{ file: "<command line>", path, message, ...extra }]);
-  if (model === undefined) {
-    const all = [...microbench, ...hvmNames];
-    throw fail("PRIMITIVE", "not a primitive hrtsim can explain", {
-      expected: `a microbench experiment (${oneOf(microbench)}) or an hvm operation (${oneOf(hvmNames)})`,
-      found: JSON.stringify(name), hint: didYouMean(name, all) ?? "`hrtsim list` shows the models",
-    });
-  }
-  const sets = setsOf(a);
-  if (model === "microbench" && microbench.includes(name)) {
-    const given = new Set(sets.map((x) => x.slice(0, x.indexOf("="))));
-    const missing = ["machine", "kernel"].filter((k) => !given.has(k));
-    if (missing.length > 0) throw fail(missing.map((m) => `--${m}`).join(", "), "required to explain a microbench primitive", { expected: "--machine x64|phi --kernel nautilus|linux", hint: `e.g. hrtsim explain ${name} --machine x64 --kernel linux` });
-  }
-  if (model === "hvm" && Option.isSome(a.kernel)) throw fail("--kernel", "the hvm model has no kernel choice (ROS = Linux, HRT = Nautilus)");
-  if (model !== "hvm" || findModel("hvm")!.experiments.some((e) => e.name === name)) return inspect.explainText(model, name, sets, a.seed);
-  if (!hvmNames.includes(name)) {
-    throw fail("PRIMITIVE", `not an operation of model "hvm"`, { expected: oneOf(hvmNames), found: JSON.stringify(name), ...(didYouMean(name, hvmNames) ? { hint: didYouMean(name, hvmNames)! } : {}) });
-  }
-  // An hvm operation that is not an experiment name: the hvm explain hook resolves it.
-  const { deriveSeed } = await import("../engine/index.js");
-  const plugin = inspect.requireModel("hvm");
-  const breakdowns = plugin.explain!({ params: inspect.decodeSets(plugin, sets), experiment: name, seed: deriveSeed(a.seed, "explain", 0), limits: {} });
-  return breakdowns.map(inspect.breakdownText).join("\n\n");
+  return (await import("../scenarios/inspect.js")).explainPrimitiveText({
+    primitive: a.primitive,
+    ...(Option.isSome(a.model) ? { model: a.model.value } : {}),
+    sets: setsOf(a),
+    kernelGiven: Option.isSome(a.kernel),
+    seed: a.seed,
+  });
 }

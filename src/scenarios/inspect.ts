@@ -5,6 +5,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { deriveSeed } from "../engine/index.js";
+import { EXPLAINABLE } from "../models/hvm/explain.js";
 import { findModel, listModels, type Breakdown, type ModelPlugin, type ParameterRow } from "../models/index.js";
 import { decodeStrict, withParams, type Params } from "./decode.js";
 import { diagnose } from "./execute.js";
@@ -107,4 +108,46 @@ export function explainText(modelName: string, experiment: string, sets: readonl
   } catch (e) {
     throw new InputError([flagProblem("", `could not explain: ${diagnose(e)}`)]);
   }
+}
+
+export interface ExplainRequest {
+  readonly primitive: string;
+  /** --model, if given; otherwise resolved from the primitive's name. */
+  readonly model?: string;
+  /** --set values, with --machine/--kernel already folded in. */
+  readonly sets: readonly string[];
+  readonly kernelGiven: boolean;
+  readonly seed: string;
+}
+
+/**
+ * `explain PRIMITIVE`: a microbench experiment, or an hvm experiment or operation name (which
+ * the hvm explain hook resolves); the model is inferred from the name unless given.
+ */
+export function explainPrimitiveText(r: ExplainRequest): string {
+  const microbench = requireModel("microbench").experiments.map((e) => e.name);
+  const hvm = requireModel("hvm");
+  const hvmNames = [...new Set([...hvm.experiments.map((e) => e.name), ...EXPLAINABLE])];
+  const name = r.primitive;
+  const model = r.model ?? (microbench.includes(name) ? "microbench" : hvmNames.includes(name) ? "hvm" : undefined);
+  const fail = (path: string, message: string, extra: Partial<Problem> = {}) => new InputError([flagProblem(path, message, extra)]);
+  if (model === undefined) {
+    throw fail("PRIMITIVE", "not a primitive hrtsim can explain", {
+      expected: `a microbench experiment (${oneOf(microbench)}) or an hvm operation (${oneOf(hvmNames)})`,
+      found: JSON.stringify(name), hint: didYouMean(name, [...microbench, ...hvmNames]) ?? "`hrtsim list` shows the models",
+    });
+  }
+  if (model === "microbench" && microbench.includes(name)) {
+    const given = new Set(r.sets.map((x) => x.slice(0, x.indexOf("="))));
+    const missing = ["machine", "kernel"].filter((k) => !given.has(k));
+    if (missing.length > 0) throw fail(missing.map((m) => `--${m}`).join(", "), "required to explain a microbench primitive", { expected: "--machine x64|phi --kernel nautilus|linux", hint: `e.g. hrtsim explain ${name} --machine x64 --kernel linux` });
+  }
+  if (model === "hvm" && r.kernelGiven) throw fail("--kernel", "the hvm model has no kernel choice (ROS = Linux, HRT = Nautilus)");
+  if (model !== "hvm" || hvm.experiments.some((e) => e.name === name)) return explainText(model, name, r.sets, r.seed);
+  if (!hvmNames.includes(name)) {
+    throw fail("PRIMITIVE", `not an operation of model "hvm"`, { expected: oneOf(hvmNames), found: JSON.stringify(name), ...(didYouMean(name, hvmNames) ? { hint: didYouMean(name, hvmNames)! } : {}) });
+  }
+  // An hvm operation that is not an experiment name: the hvm explain hook resolves it.
+  const breakdowns = hvm.explain!({ params: decodeSets(hvm, r.sets), experiment: name, seed: deriveSeed(r.seed, "explain", 0), limits: {} });
+  return breakdowns.map(breakdownText).join("\n\n");
 }

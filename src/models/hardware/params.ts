@@ -9,7 +9,7 @@ import { distribution, type Distribution, type DistributionSpec, type RandomStre
 import type { ParameterRow } from "../plugin.js";
 
 /** Units a parameter may be given in; time units are converted to cycles of the machine's clock. */
-export const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count", "ratio"] as const;
+const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count", "ratio"] as const;
 export type Unit = (typeof UNITS)[number];
 const TIME_UNITS: ReadonlySet<Unit> = new Set(["cycles", "ns", "us", "ms"]);
 
@@ -19,7 +19,7 @@ export const ParamEntrySchema = Schema.Struct({
   unit: Schema.optional(Schema.Literals(UNITS)),
 });
 
-export const ParameterFileSchema = Schema.Struct({
+const ParameterFileSchema = Schema.Struct({
   /** What the file parameterises, e.g. "nautilus on x64". */
   subject: Schema.String,
   parameters: Schema.Record(Schema.String, ParamEntrySchema),

@@ -27,7 +27,7 @@ export interface ExperimentGap {
 }
 
 /** Simulated trials per core are capped where the model is slow (ctx-switch: ~80k events per trial). */
-export const SIMULATION_TRIAL_CAP: Partial<Record<Experiment, number>> = { "ctx-switch": 100 };
+const SIMULATION_TRIAL_CAP: Partial<Record<Experiment, number>> = { "ctx-switch": 100 };
 
 export interface CompareOptions {
   /** Only these experiments (default: all measured ones, in harness order). */

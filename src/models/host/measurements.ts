@@ -10,6 +10,7 @@
  * (and src/scenarios/measure.ts for the harness).
  */
 import { Schema, SchemaTransformation } from "effect";
+import { quantileSorted, sorted } from "./stats.js";
 
 /** Experiment names, in the harness's run order (the Linux model keys on these). */
 export const EXPERIMENTS = [
@@ -19,7 +20,7 @@ export const EXPERIMENTS = [
 ] as const;
 export type Experiment = (typeof EXPERIMENTS)[number];
 
-export const SAMPLES_HEADER = "experiment,core,trial,cycles";
+const SAMPLES_HEADER = "experiment,core,trial,cycles";
 
 /** One measured value. `core` is the remote core (k for threads-long, 0 if none). */
 export interface Sample {
@@ -288,18 +289,10 @@ export interface SampleSummary {
   readonly max: number;
 }
 
-/** Quantile by linear interpolation between order statistics of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
-}
-
 export function summarize(values: readonly number[]): SampleSummary {
   if (values.length === 0) return { n: 0, min: NaN, p10: NaN, median: NaN, p90: NaN, max: NaN };
-  const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, min: s[0]!, p10: quantile(s, 0.1), median: quantile(s, 0.5), p90: quantile(s, 0.9), max: s[s.length - 1]! };
+  const s = sorted(values);
+  return { n: s.length, min: s[0]!, p10: quantileSorted(s, 0.1), median: quantileSorted(s, 0.5), p90: quantileSorted(s, 0.9), max: s[s.length - 1]! };
 }
 
 /** Summary per experiment (all cores pooled), in EXPERIMENTS order; absent ones omitted. */

@@ -23,7 +23,7 @@ export interface HostModelData {
  * exp_syscall of harness.c: stamp, syscall(SYS_getppid), stamp; raw (the stamp cost stays in).
  * getppid's body (a few loads) is not a separate cost: it is inside syscall.entry + exit.
  */
-export function syscallLoop(h: Harness): void {
+function syscallLoop(h: Harness): void {
   const k = h.kernel;
   h.main(function* (self) {
     for (let i = 0; i < h.trials(10_000); i++) {
@@ -40,7 +40,7 @@ export function syscallLoop(h: Harness): void {
  * trial the remote announces `ready`, CPU 0 busy-waits 20 µs, stamps, sets the flag, spins
  * until the remote's ack, stamps; value = round trip ÷ 2.
  */
-export function syncRoundtrip(h: Harness): void {
+function syncRoundtrip(h: Harness): void {
   const k = h.kernel;
   const n = h.trials(1000);
   h.main(function* (self) {
@@ -82,7 +82,7 @@ export function syncRoundtrip(h: Harness): void {
  * page faults; proc.* costs from x64, not fitted), while `hello` is linked statically
  * (machine.json helloLink): the ld.so part has no counterpart on the host, and is in the gap.
  */
-export function forkExec(h: Harness): void {
+function forkExec(h: Harness): void {
   const k = h.kernel;
   if (!(k instanceof LinuxKernel)) throw new ModelRunError("model", "host fork-exec: only the Linux model has processes (execve, wait4)");
   const cpu = h.machine.cpuCount > 1 ? 1 : 0;

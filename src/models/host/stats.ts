@@ -3,19 +3,16 @@
  * interpolation between order statistics, as d3-array and R's default), relative error, and
  * the two-sample Kolmogorov–Smirnov distance.
  */
+import { quantileSorted as d3QuantileSorted } from "d3-array";
 
 /** Ascending copy (numeric order; the default sort is lexicographic). */
 export function sorted(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
 }
 
-/** Quantile `q` of already sorted values; NaN when empty. */
+/** Quantile `q` (type 7, d3-array's) of already sorted values; NaN when empty. */
 export function quantileSorted(s: readonly number[], q: number): number {
-  if (s.length === 0) return NaN;
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+  return s.length === 0 ? NaN : d3QuantileSorted(s as number[], q)!;
 }
 
 export function median(values: readonly number[]): number {

@@ -89,6 +89,7 @@ export function* resetCore(hvm: Hvm, core: VCore, cfg: BootConfig): Gen<void> {
 function* vmSetup(hvm: Hvm, core: VCore, cfg: BootConfig): Gen<void> {
   const v = hvm.vmm;
   const shape = pageTableShape(cfg.mappedGB, cfg.pageSize);
+  // 64-byte cache lines, 64 lines per 4 KiB page; 258 writes = null handler + 256 IDT entries + GDT (counts, not costs).
   const imageLines = Math.ceil(hvm.costs.setting("boot.imageBytes") / 64);
   yield* v.step(core, "VMM: find the multiboot2 header, parse the HRT tag", hvm.c("boot.elfParse", core));
   yield* v.step(core, `VMM: copy the HRT image into HRT memory (${imageLines} lines)`, hvm.bulk("mem.copyPerLine", imageLines));

@@ -9,7 +9,7 @@ import svmData from "./data/x64-svm.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
 import { CostTable, ParameterFileError, decodeParameterFile, type ParameterFile } from "../hardware/params.js";
 
-export const HVM_DATA_LABEL = "hvm/data/x64-svm.json";
+const HVM_DATA_LABEL = "hvm/data/x64-svm.json";
 
 /** Every name the model draws; a data file missing one fails at load, naming it. */
 export const HVM_PARAMETERS = [
@@ -32,7 +32,7 @@ export const HRT_BOOT_PARAMETERS = [
 let decoded: ParameterFile | undefined;
 
 /** The shipped data file, decoded once (throws ParameterFileError naming the bad entry). */
-export function hvmDataFile(raw: unknown = svmData): ParameterFile {
+function hvmDataFile(raw: unknown = svmData): ParameterFile {
   if (raw !== svmData) return decodeParameterFile(raw, HVM_DATA_LABEL);
   return (decoded ??= decodeParameterFile(raw, HVM_DATA_LABEL));
 }
@@ -40,7 +40,7 @@ export function hvmDataFile(raw: unknown = svmData): ParameterFile {
 /** A what-if: replace a parameter's value; its source then says it came from the scenario. */
 export type CostOverrides = Readonly<Record<string, unknown>>;
 
-export function withOverrides(file: ParameterFile, overrides: CostOverrides | undefined): ParameterFile {
+function withOverrides(file: ParameterFile, overrides: CostOverrides | undefined): ParameterFile {
   if (overrides === undefined || Object.keys(overrides).length === 0) return file;
   const parameters = { ...file.parameters };
   for (const [name, value] of Object.entries(overrides)) {

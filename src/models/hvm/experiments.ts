@@ -3,6 +3,7 @@
  * simulated HVM (seed derived from the run's seed and the experiment), runs trials of the
  * authors' loops (total ÷ n per trial), and emits one observation per operation and trial.
  */
+import { mean as d3Mean } from "d3-array";
 import type { Observation, RunLimits, Scalar } from "../plugin.js";
 import { runBaselines } from "./baselines.js";
 import { HC } from "./hvm.js";
@@ -119,7 +120,7 @@ const boot: Experiment = (p, seed, limits, obs) => {
 const forwardingExperiment: Experiment = (p, seed, limits, obs) => {
   const w = buildWorld(p, `${seed}/forwarding`);
   const h = w.hvm;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mean = (xs: number[]) => d3Mean(xs) ?? NaN;
   const part = runHarness(w, limits, [function* (core) {
     yield* h.hcall(core, HC.SIGNAL_REGISTER);
     for (let t = 0; t < p.trials; t++) {

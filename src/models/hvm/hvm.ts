@@ -295,7 +295,7 @@ export class Hvm {
         break;
       case "merge":
       case "unmerge": {
-        const lines = Math.ceil(this.costs.setting("merge.copyBytes") / 64);
+        const lines = Math.ceil(this.costs.setting("merge.copyBytes") / 64); // 64-byte cache lines
         if (req.kind === "merge") yield* v.guest(core, `copy the ROS process's lower 256 PML4 entries (${lines} lines)`, this.machine.lineTransfer(from, core.pcpu) + this.bulk("mem.copyPerLine", lines));
         else yield* v.guest(core, `zero the lower 256 PML4 entries (${lines} lines)`, this.bulk("mem.zeroPerLine", lines));
         yield* v.guest(core, "reload CR3 (TLB flush)", this.hw("tlb.flush", core));

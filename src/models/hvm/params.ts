@@ -52,7 +52,7 @@ export function resolveParams(p: HvmParams): ResolvedParams {
     hrtCores: p.hrtCores ?? 1,
     hrtFirstPcpu: p.hrtFirstPcpu ?? rosCores,
     hrtIdle: p.hrtIdle ?? "poll",
-    mappedGB: p.mappedGB ?? 8,
+    mappedGB: p.mappedGB ?? 8, // experiment-design defaults (trials, loop, mapping), not costs
     pageSize: p.pageSize ?? "2MB",
     trials: p.trials ?? 20,
     loop: p.loop ?? 100,

@@ -6,6 +6,7 @@
 
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
+import { machineProfile } from "../hardware/profile.js";
 import { kernelCosts } from "../kernel/costs.js";
 import { linuxData } from "../linux/kernel.js";
 import { PROCESS_PARAMETERS } from "../linux/process.js";
@@ -36,7 +37,7 @@ export const hvmModel: ModelPlugin<HvmParams> = {
     const e = EXPERIMENTS[experiment];
     if (e === undefined) throw new Error(`hvm: unknown experiment '${experiment}' (known: ${Object.keys(EXPERIMENTS).join(", ")})`);
     const p = resolveParams(params);
-    const obs = new Observations(2.1);
+    const obs = new Observations(machineProfile("x64").clockGHz.value); // the HVM runs on the x64 profile only
     const parts = e.run(p, seed, limits, obs);
     return {
       observations: obs.list,

@@ -14,7 +14,7 @@ export interface OpResult {
 }
 
 /** Polls 0xf until the state is `target`, performing any event the HRT forwarded meanwhile. */
-export function* pollUntil(hvm: Hvm, core: VCore, target: HvmState): Gen<number> {
+function* pollUntil(hvm: Hvm, core: VCore, target: HvmState): Gen<number> {
   let polls = 0;
   for (;;) {
     yield* hvm.vmm.guest(core, "hvm-ros poll loop iteration", hvm.c("ros.pollLoop", core));

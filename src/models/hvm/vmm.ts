@@ -14,7 +14,7 @@ import type { CostTable } from "../hardware/params.js";
 import type { Gen } from "../kernel/types.js";
 
 export type Role = "ros" | "hrt";
-export const EXIT_REASONS = ["hypercall", "external interrupt", "APIC access", "HLT", "CR8"] as const;
+const EXIT_REASONS = ["hypercall", "external interrupt", "APIC access", "HLT", "CR8"] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 export type IdleMode = "poll" | "halt";
 

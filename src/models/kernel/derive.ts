@@ -10,7 +10,7 @@ import type { DistributionSpec } from "../../engine/index.js";
 import { ParamEntrySchema, ParameterFileError, type ParameterFile, type Unit } from "../hardware/params.js";
 import { MACHINES, machineProfile, type MachineName } from "../hardware/profile.js";
 
-export const DerivedParameterFileSchema = Schema.Struct({
+const DerivedParameterFileSchema = Schema.Struct({
   subject: Schema.String,
   derivedFrom: Schema.Struct({
     /** The machine whose file of the same kernel supplies every parameter not listed here. */

@@ -229,6 +229,15 @@ export abstract class SchedulerCore {
     return true;
   }
 
+  /** At interrupt return: switch if the CPU idles, else mark for the next preemption point. */
+  protected afterInterrupt(cpu: number, lastStep: number): void {
+    const cs = this.sched(cpu);
+    if (cs.queue.length === 0) return;
+    cs.rqLineOwner = cpu;
+    if (cs.current === null) this.reschedule(cpu, lastStep);
+    else if (!this.preemptSpinner(cpu)) cs.needResched = true;
+  }
+
   /** The exiting thread takes its joiners; from now on joiners must not block. */
   protected takeJoiners(t: Thread): Thread[] {
     t.exitSignalled = true;

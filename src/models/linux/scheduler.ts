@@ -69,14 +69,6 @@ export abstract class LinuxScheduler extends BaseKernel {
     return [{ step: deep ? "leave deep C-state" : "leave C1 (hlt)", cycles: this.hw(deep ? "idle.deepExit" : "idle.haltExit", cpu) }];
   }
 
-  protected afterInterrupt(cpu: number, lastStep: number): void {
-    const cs = this.sched(cpu);
-    if (cs.queue.length === 0) return;
-    cs.rqLineOwner = cpu;
-    if (cs.current === null) this.reschedule(cpu, lastStep);
-    else if (!this.preemptSpinner(cpu)) cs.needResched = true;
-  }
-
   /** Fork balancing on an idle machine: the first idle CPU of the parent's module, die, socket, machine. */
   protected placeNewTask(parent: number): number {
     const t = this.machine.profile.topology;

@@ -52,6 +52,20 @@ function* atomicOn(k: LinuxOps, t: Thread, m: FutexMutex, label: string): Gen<vo
   m.lineOwner = t.cpu;
 }
 
+/**
+ * One futex_wait system call on `cpu` (the CPU the caller started on): the kernel compares the
+ * word (`unchanged`) under the bucket lock and, if it still holds, sleeps on `queue`.
+ */
+function* futexWait(k: LinuxOps, t: Thread, cpu: number, queue: Thread[], what: string, unchanged: () => boolean): Gen<void> {
+  yield* k.steps(t, [[`syscall entry (futex_wait ${what})`, k.cost("syscall.entry", cpu)], ["futex_wait: hash, bucket lock, compare", k.cost("futex.waitBody", cpu)]]);
+  if (unchanged()) {
+    queue.push(t);
+    yield* k.block(t);
+    yield* k.steps(t, [["futex_wait return", k.cost("futex.waitReturn", cpu)]]);
+  }
+  yield* k.steps(t, [["syscall exit (futex_wait)", k.cost("syscall.exit", cpu)]]);
+}
+
 /** lll_lock / pthread_mutex_lock; "cond" is __pthread_mutex_cond_lock (always marks contended). */
 export function* futexLock(k: LinuxOps, t: Thread, m: FutexMutex, mode: "normal" | "cond", label: string): Gen<void> {
   yield* atomicOn(k, t, m, `${label}: cmpxchg ${m.name}`);
@@ -64,13 +78,7 @@ export function* futexLock(k: LinuxOps, t: Thread, m: FutexMutex, mode: "normal"
     const old = m.word;
     m.word = 2;
     if (old === 0) return;
-    yield* k.steps(t, [[`syscall entry (futex_wait ${m.name})`, k.cost("syscall.entry", c)], ["futex_wait: hash, bucket lock, compare", k.cost("futex.waitBody", c)]]);
-    if (m.word === 2) {
-      m.queue.push(t);
-      yield* k.block(t);
-      yield* k.steps(t, [["futex_wait return", k.cost("futex.waitReturn", c)]]);
-    }
-    yield* k.steps(t, [["syscall exit (futex_wait)", k.cost("syscall.exit", c)]]);
+    yield* futexWait(k, t, c, m.queue, m.name, () => m.word === 2);
     yield* atomicOn(k, t, m, `${label}: xchg ${m.name} to 2`);
   }
 }
@@ -106,13 +114,7 @@ export function* condWait(k: LinuxOps, t: Thread, cv: GlibcCondVar, mutex: Futex
   for (;;) {
     const futexVal = cv.futex;
     yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
-    yield* k.steps(t, [["syscall entry (futex_wait cond)", k.cost("syscall.entry", c)], ["futex_wait: hash, bucket lock, compare", k.cost("futex.waitBody", c)]]);
-    if (cv.futex === futexVal) {
-      cv.futexQueue.push(t);
-      yield* k.block(t);
-      yield* k.steps(t, [["futex_wait return", k.cost("futex.waitReturn", c)]]);
-    }
-    yield* k.steps(t, [["syscall exit (futex_wait)", k.cost("syscall.exit", c)]]);
+    yield* futexWait(k, t, c, cv.futexQueue, "cond", () => cv.futex === futexVal);
     yield* futexLock(k, t, cv.lock, "normal", "lll_lock(cond->__lock)");
     yield* k.steps(t, [["cond: check sequence numbers", k.cost("glibc.condBookkeeping", c)]]);
     if (cv.broadcastSeq !== bc) {
@@ -210,13 +212,7 @@ export function* barrierWait(k: LinuxOps, t: Thread, b: PthreadBarrier): Gen<voi
     const event = b.event;
     yield* futexUnlock(k, t, b.lock, "pthread_barrier_wait: lll_unlock");
     while (b.event === event) {
-      yield* k.steps(t, [["syscall entry (futex_wait barrier)", k.cost("syscall.entry", c)], ["futex_wait: hash, bucket lock, compare", k.cost("futex.waitBody", c)]]);
-      if (b.event === event) {
-        b.eventQueue.push(t);
-        yield* k.block(t);
-        yield* k.steps(t, [["futex_wait return", k.cost("futex.waitReturn", c)]]);
-      }
-      yield* k.steps(t, [["syscall exit (futex_wait)", k.cost("syscall.exit", c)]]);
+      yield* futexWait(k, t, c, b.eventQueue, "barrier", () => b.event === event);
     }
   }
   yield* k.steps(t, [["pthread_barrier_wait: atomic increment of left", k.hw("atomic", t.cpu) + k.lineFrom(b.leftLineOwner, t.cpu)]]);

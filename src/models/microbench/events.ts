@@ -30,7 +30,7 @@ export function ipiSend(h: Harness): void {
       yield* ev.sendIpi(self, 1, () => ({ steps: [] }));
       const e = yield* k.stamp(self);
       h.emit({ core: 0, start: s, end: e, endStep: h.lastStep(self) });
-      yield* k.delay(self, h.us(10));
+      yield* k.delay(self, h.us(10)); // the test harness's 10 µs pause between trials (not a cost)
     }
   });
 }
@@ -76,7 +76,7 @@ export function nemoNotify(h: Harness): void {
         yield* ev.notify(self, j, (cpu) => stampAndSignal(h, cpu, done, i, (at, step) => { remote = { at, step }; }));
         yield* k.spinUntil(self, done, (v) => v === i);
         h.emit({ core: j, start: s, end: remote.at, endStep: remote.step });
-        yield* k.delay(self, h.us(1));
+        yield* k.delay(self, h.us(1)); // benchmark.c's 1 µs pause between trials (not a cost)
       }
     }
   });
@@ -103,7 +103,7 @@ export function nemoBroadcast(h: Harness): void {
         const r = at.get(cpu)!;
         h.emit({ core: cpu, start: s, end: r.at, endStep: r.step });
       }
-      yield* k.delay(self, h.us(10));
+      yield* k.delay(self, h.us(10)); // the test harness's 10 µs pause between trials (not a cost)
     }
   });
 }

@@ -78,7 +78,7 @@ export class Harness {
   }
 
   get warmup(): number {
-    return this.params.warmup ?? 100;
+    return this.params.warmup ?? 100; // ipi.c's 100 warm-up rounds (harness constant)
   }
 
   /** Remote CPUs 1..n−1, or the first `remoteCpus` of them. */

@@ -22,7 +22,7 @@ export function threadCreate(h: Harness): void {
 }
 
 /** Sizes swept: 2, 4, ... up to the CPU count (the Phi adds 228 = all of it). */
-export function threadCounts(h: Harness): number[] {
+function threadCounts(h: Harness): number[] {
   const max = Math.min(h.machine.cpuCount, (h.params.remoteCpus ?? Infinity) + 1);
   const ks: number[] = [];
   for (let k = 2; k <= max; k *= 2) ks.push(k);
@@ -88,7 +88,7 @@ export function ctxSwitch(h: Harness): void {
       if (go.value === trial) break;
       yield* k.yield(me);
     }
-    for (let y = 0; y < 100; y++) yield* k.yield(me);
+    for (let y = 0; y < 100; y++) yield* k.yield(me); // the harness's 100 yields per switcher
     yield* k.write(me, done[id], trial);
   };
   h.main(function* (self) {
@@ -103,7 +103,7 @@ export function ctxSwitch(h: Harness): void {
       yield* k.spinUntil(self, done[0], (v) => v === i);
       yield* k.spinUntil(self, done[1], (v) => v === i);
       const e = yield* k.stamp(self);
-      h.emit({ core: 0, start: s, end: e, endStep: h.lastStep(self), value: (e - s) / 200 });
+      h.emit({ core: 0, start: s, end: e, endStep: h.lastStep(self), value: (e - s) / 200 }); // 2 switchers × 100 yields
       yield* k.threadJoin(self, a);
       yield* k.threadJoin(self, b);
     }

@@ -23,22 +23,6 @@ export const MmcParams = Schema.Struct({
 });
 export type MmcParams = typeof MmcParams.Type;
 
-/** Mean time in queue of an M/M/c queue (Erlang C); Infinity when unstable. */
-export function mmcMeanWait(lambda: number, mu: number, c: number): number {
-  const a = lambda / mu;
-  const rho = a / c;
-  if (rho >= 1) return Infinity;
-  let term = 1;
-  let sum = 1;
-  for (let k = 1; k < c; k++) {
-    term *= a / k;
-    sum += term;
-  }
-  const last = (term * a) / c / (1 - rho);
-  const erlangC = last / (sum + last);
-  return erlangC / (c * mu - lambda);
-}
-
 export const mmcModel: ModelPlugin<MmcParams> = {
   name: "mmc",
   description: "M/M/c queue: Poisson arrivals, c exponential servers, FIFO (the example model)",

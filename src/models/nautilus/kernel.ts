@@ -128,15 +128,6 @@ export class NautilusKernel extends BaseKernel {
     ];
   }
 
-  /** At interrupt return: switch if the CPU idles, else mark for the next preemption point. */
-  private afterInterrupt(cpu: number, lastStep: number): void {
-    const cs = this.sched(cpu);
-    if (cs.queue.length === 0) return;
-    cs.rqLineOwner = cpu;
-    if (cs.current === null) this.reschedule(cpu, lastStep);
-    else if (!this.preemptSpinner(cpu)) cs.needResched = true;
-  }
-
   protected switchSteps(cpu: number, next: Thread): StepList {
     const list: [string, number][] = [
       ["switch: push frame + 15 GPRs", this.k("switch.saveRegs", cpu)],
@@ -165,7 +156,7 @@ export class NautilusKernel extends BaseKernel {
     const c = t.cpu;
     yield* this.steps(t, [
       ["reap: unlink from thread list", this.k("list.op", c)],
-      ["free stack, wait queue, thread struct", 3 * this.k("free", c)],
+      ["free stack, wait queue, thread struct", 3 * this.k("free", c)] /* three frees */,
     ]);
   }
 
