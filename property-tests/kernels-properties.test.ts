@@ -16,6 +16,7 @@ import { LinuxKernel } from "../src/models/linux/kernel.js";
 import { microbenchModel } from "../src/models/microbench/plugin.js";
 import { NautilusKernel } from "../src/models/nautilus/kernel.js";
 import type { NautilusCondVar } from "../src/models/nautilus/condvar.js";
+import { bootCondVarWaiters } from "../test/support/condvar-waiters.js";
 import { fcParams } from "./config.js";
 
 type KernelName = "nautilus" | "linux";
@@ -83,25 +84,14 @@ test("random workloads: one thread per CPU at a time; every created thread runs 
 /** n waiters on CPUs 1..n wait; after they all wait, CPU 0 signals `signals` times or broadcasts. */
 function wakeCount(kernel: KernelName, machine: MachineName, seed: string, n: number, action: "signal" | "broadcast", signals: number, deepIdle: boolean): number {
   const k = boot(kernel, machine, seed, deepIdle);
-  const cv = k.newCondVar("cv");
-  const m = k.newMutex("m");
-  let woken = 0;
-  k.boot({ name: "main", cpu: 0, body: function* (self) {
-    for (let i = 1; i <= n; i++) {
-      yield* k.threadCreate(self, { name: `w${i}`, cpu: i, body: function* (me) {
-        yield* k.mutexLock(me, m);
-        yield* k.condWait(me, cv, m);
-        woken++;
-        yield* k.mutexUnlock(me, m);
-      } });
-    }
+  const waiters = bootCondVarWaiters(k, n, function* (self, cv) {
     yield* k.delay(self, 5_000_000); // every waiter is asleep long before this ends
     if (action === "broadcast") yield* k.condBroadcast(self, cv);
     else for (let s = 0; s < signals; s++) { yield* k.condSignal(self, cv); yield* k.delay(self, 1_000_000); }
     yield* k.delay(self, 20_000_000);
-  } });
+  });
   k.sim.run({ maxEvents: 5_000_000 }); // waiters never signalled stay blocked: a deadlock report, by design
-  return woken;
+  return waiters.woken();
 }
 
 test("signal wakes at most one waiter (exactly one when some wait); broadcast wakes all present", () => {

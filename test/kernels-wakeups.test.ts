@@ -14,6 +14,7 @@ import { Harness } from "../src/models/microbench/harness.js";
 import { microbenchModel } from "../src/models/microbench/plugin.js";
 import { waitForWaiters } from "../src/models/microbench/sync.js";
 import { NautilusKernel } from "../src/models/nautilus/kernel.js";
+import { bootCondVarWaiters } from "./support/condvar-waiters.js";
 
 const MACHINES = ["x64", "phi"] as const;
 
@@ -27,26 +28,15 @@ test("deep idle on: a broadcast wakes every registered waiter, however long thei
     for (const machine of MACHINES) {
       for (const seed of ["a", "b"]) {
         const k = boot(kernel, machine, seed);
-        const cv = k.newCondVar("cv");
-        const m = k.newMutex("m");
         const n = 20;
-        let woken = 0;
-        k.boot({ name: "main", cpu: 0, body: function* (self) {
-          for (let i = 1; i <= n; i++) {
-            yield* k.threadCreate(self, { name: `w${i}`, cpu: i, body: function* (me) {
-              yield* k.mutexLock(me, m);
-              yield* k.condWait(me, cv, m);
-              woken++;
-              yield* k.mutexUnlock(me, m);
-            } });
-          }
+        const waiters = bootCondVarWaiters(k, n, function* (self, cv) {
           while (k.registeredWaiters(cv) < n) yield* k.delay(self, 1000);
           yield* k.delay(self, 3 * Math.round(k.machine.clockGHz * 1e6)); // 3 ms: long past the deep-state residency
           yield* k.condBroadcast(self, cv);
-        } });
+        });
         const report = k.sim.run({ maxEvents: 5_000_000 });
         assert.is(report.reason, "empty", `${kernel}/${machine}/${seed}`);
-        assert.is(woken, n, `${kernel}/${machine}/${seed}: ${woken} of ${n} woke`);
+        assert.is(waiters.woken(), n, `${kernel}/${machine}/${seed}: ${waiters.woken()} of ${n} woke`);
         if (kernel === "linux") {
           const deepExits = k.machine.recorder!.steps.filter((s) => s.step === "leave deep C-state").length;
           assert.ok(deepExits > 0, `${machine}/${seed}: no wake-up left a deep C-state`);

@@ -31,6 +31,7 @@ test("no compiler: a typed error that says to install one", async () => {
 test("unknown experiment names are rejected before building", async () => {
   let err: unknown;
   await measureHost({ outDir: os.tmpdir(), only: ["nope" as "spinlock"] }).catch((e: unknown) => (err = e));
+  assert.instance(err, Error, "measureHost accepted an unknown experiment");
   assert.match((err as Error).message, /unknown experiment "nope"/);
 });
 
