@@ -13,10 +13,24 @@ const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "c
 export type Unit = (typeof UNITS)[number];
 const TIME_UNITS: ReadonlySet<Unit> = new Set(["cycles", "ns", "us", "ms"]);
 
+/**
+ * The plausible range of a parameter, for sensitivity analysis. For a plain number, `low` and
+ * `high` are values in the entry's unit; for a distribution-valued entry they are factors by which
+ * the whole distribution is scaled (e.g. 0.5 and 2). `why` says where the range comes from
+ * (measurement spread, analog machine, assumption).
+ */
+export const ParamRangeSchema = Schema.Struct({
+  low: Schema.Finite,
+  high: Schema.Finite,
+  why: Schema.String.check(Schema.isMinLength(8)),
+});
+export type ParamRange = typeof ParamRangeSchema.Type;
+
 export const ParamEntrySchema = Schema.Struct({
   value: Schema.Union([Schema.Finite, Schema.Record(Schema.String, Schema.Unknown)]),
   source: Schema.String.check(Schema.isMinLength(12)),
   unit: Schema.optional(Schema.Literals(UNITS)),
+  range: Schema.optional(ParamRangeSchema),
 });
 
 const ParameterFileSchema = Schema.Struct({
