@@ -28,7 +28,7 @@ export class EventQueue {
   private ords: Float64Array;
   private heapSlots: Int32Array; // slot << KIND_BITS | kind
   private count = 0;
-  // Slot records, one 16-byte record (one cache line) per slot: rec[2s] = target,
+  // Slot records, one 16-byte record per slot (four share a 64-byte cache line): rec[2s] = target,
   // rec[2s + 1] = sequence number, or FREE when the slot is free or cancelled.
   private rec: Float64Array;
   private payloads: unknown[];
