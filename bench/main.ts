@@ -1,17 +1,19 @@
 /**
- * `npm run bench [-- --json] [-- --only hold,waiting,memory] [-- --increments all]`: engine
+ * `npm run bench [-- --json] [-- --only hold,waiting,memory,queues] [-- --increments all]`: engine
  * benchmarks. Re-executes itself with --expose-gc so memory per pending event can be measured;
  * with --json prints one JSON object per line.
  *
  * - hold: the engine and the bare generator + 4-ary heap loop in the same run, and their ratio;
  * - waiting: long waiting lists (overloaded M/M/1, 10^6 queued waiters per synchronisation kind);
- * - memory: bytes per pending callback-only event and per pending generator process (10^6 each).
+ * - memory: bytes per pending callback-only event and per pending generator process (10^6 each);
+ * - queues (not by default): pending-event set candidates on the queue-only hold model.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runBare } from "./bare.js";
 import { INCREMENTS, incrementDistribution, runHold } from "./hold.js";
 import { callbackMemory, processMemory } from "./memory.js";
+import { CANDIDATES, runQueueHold } from "./queues.js";
 import { overloadedMM1, queuedAtOnce } from "./waiting.js";
 
 const args = process.argv.slice(2);
@@ -65,5 +67,18 @@ if (only.has("waiting")) {
 if (only.has("memory")) {
   for (const r of [callbackMemory(), processMemory()]) {
     print(r, `memory: ${r.pending.toLocaleString("en")} pending ${r.what} events: ${r.bytesPerPending.toFixed(1)} bytes each, ${r.totalMB.toFixed(0)} MB in all`);
+  }
+}
+
+if (only.has("queues")) {
+  for (const inc of increments) {
+    for (const n of [1_000, 100_000]) {
+      const results = Object.keys(CANDIDATES).map((queue) => runQueueHold(queue, inc, n, 3_000_000));
+      const ref = results[0]!;
+      for (const r of results) {
+        if (r.checksum !== ref.checksum) throw new Error(`queue ${r.queue} popped in a different order than ${ref.queue} (${inc}, n=${n})`);
+        print(r, `queue ${r.queue} ${inc} n=${n.toLocaleString("en")}: ${M(r.opsPerSec)} M hold operations/s (${(r.opsPerSec / ref.opsPerSec).toFixed(2)}× ${ref.queue})`);
+      }
+    }
   }
 }
