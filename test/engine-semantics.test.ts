@@ -87,6 +87,24 @@ test("a child that fails after losing an anyOf race is unhandled: nobody waits o
   assert.is(winner, "timeout");
 });
 
+test("a failure reaching only plain callbacks is unhandled; through a condition it reaches the waiting process", () => {
+  const onlyCallback = new Simulation();
+  const child = onlyCallback.process("child", (function* () { yield 2; throw new Error("lost"); })());
+  let called = false;
+  child.onProcessed(() => { called = true; });
+  assert.throws(() => onlyCallback.run(), (e: unknown) => e instanceof ProcessFailure && e.processName === "child");
+  assert.not.ok(called);
+
+  const viaCondition = new Simulation();
+  let caught: unknown;
+  viaCondition.process("parent", (function* () {
+    const c = viaCondition.process("child", (function* () { yield 2; throw new Error("reported"); })());
+    try { yield viaCondition.allOf([c, viaCondition.timeout(5)]); } catch (e) { caught = e; }
+  })());
+  assert.is(viaCondition.run().reason, "empty");
+  assert.match(String(caught), "reported");
+});
+
 /** Customers with patience: each requests, reneges (cancel) when patience runs out first. */
 function reneging(capacity: number, customers: ReadonlyArray<{ arrive: number; patience: number; service: number }>) {
   const sim = new Simulation();

@@ -25,7 +25,8 @@ const STARTED = 32; // a process's generator has been resumed at least once
 /** What a process may yield. */
 export type Yieldable = number | SimEvent<any>;
 export type ProcessGenerator<R = unknown> = Generator<Yieldable, R, any>;
-type Waiter = Process<any> | ((event: SimEvent<any>) => void);
+/** Processes and conditions handle a failure they receive (SimPy's rule); plain callbacks do not. */
+type Waiter = Process<any> | Condition | ((event: SimEvent<any>) => void);
 
 /** A one-shot occurrence with a value. Processes wait on it by yielding it. */
 export class SimEvent<T = unknown> {
@@ -87,8 +88,8 @@ export class SimEvent<T = unknown> {
     const waiters = this.waiters;
     this.waiters = null;
     const failed = (this.flags & FAILED) !== 0;
-    if (failed && (waiters === null || waiters.length === 0)) {
-      // Nobody handles the failure: SimPy's rule, the run stops.
+    if (failed && !(waiters !== null && waiters.some((w) => typeof w !== "function"))) {
+      // No process or condition receives the failure: SimPy's rule, the run stops.
       throw new ProcessFailure(this.name, this.sim.now, this.value, failureOrigin(this.value));
     }
     if (waiters === null) return;
@@ -98,7 +99,8 @@ export class SimEvent<T = unknown> {
         w.waitingOn = null;
         this.sim.blocked.delete(w);
         w.step(this.value, failed);
-      } else w(this);
+      } else if (w instanceof Condition) w.check(this);
+      else w(this);
     }
   }
 
@@ -256,7 +258,6 @@ class ThrowIn {
 /** allOf / anyOf over events. Once decided it stops listening, so a later failure of another event is not swallowed. */
 class Condition extends SimEvent<unknown> {
   private remaining: number;
-  private readonly checkFn = (ev: SimEvent<any>) => this.check(ev);
 
   constructor(
     sim: Simulation,
@@ -274,17 +275,18 @@ class Condition extends SimEvent<unknown> {
       if (ev.sim !== sim) throw new SimulationInputError(`condition '${name}': event '${ev.name}' belongs to another simulation`);
       if ((this.flags & TRIGGERED) !== 0) continue; // decided by an already-processed event
       if ((ev.flags & PROCESSED) !== 0) this.check(ev);
-      else (ev.waiters ??= []).push(this.checkFn);
+      else (ev.waiters ??= []).push(this);
     }
   }
 
-  private check(ev: SimEvent<any>): void {
+  /** @internal */
+  check(ev: SimEvent<any>): void {
     if ((this.flags & TRIGGERED) !== 0) return;
     this.remaining--;
     if ((ev.flags & FAILED) !== 0) this.fail(ev.value);
     else if (!this.all) this.succeed(ev);
     else if (this.remaining === 0) this.succeed(this.events.map((e) => e.value));
-    if ((this.flags & TRIGGERED) !== 0) for (const e of this.events) if (e !== ev) e.removeWaiter(this.checkFn);
+    if ((this.flags & TRIGGERED) !== 0) for (const e of this.events) if (e !== ev) e.removeWaiter(this);
   }
 }
 
