@@ -40,6 +40,8 @@ class CalendarQueue implements PendingSet {
   private t = new Float64Array(1024); private o = new Float64Array(1024); private r = new Float64Array(1024);
   private free: number[] = []; private high = 0;
   private buckets: number[][] = [];
+  /** Earliest time in each bucket (Infinity if empty): the day scan reads only this typed array. */
+  private heads = new Float64Array(2);
   private nb = 2; private width = 1; private size = 0;
   private cur = 0; private curTop = 1; // bucket to search and the end of its current day
   lastTime = 0; lastOrd = 0; lastRef = 0;
@@ -58,7 +60,9 @@ class CalendarQueue implements PendingSet {
 
   private insert(id: number): void {
     const time = this.t[id]!, ord = this.o[id]!;
-    const b = this.buckets[Math.floor(time / this.width) & (this.nb - 1)]!;
+    const k = Math.floor(time / this.width) & (this.nb - 1);
+    const b = this.buckets[k]!;
+    if (time < this.heads[k]!) this.heads[k] = time;
     let i = b.length;
     b.push(id);
     while (i > 0) { // keep descending order: move later entries up
@@ -73,9 +77,9 @@ class CalendarQueue implements PendingSet {
 
   pop(): boolean {
     if (this.size === 0) return false;
+    const heads = this.heads;
     for (let n = 0; n < this.nb; n++) {
-      const b = this.buckets[this.cur]!;
-      if (b.length > 0 && this.t[b[b.length - 1]!]! < this.curTop) return this.take(b);
+      if (heads[this.cur]! < this.curTop) return this.take(this.buckets[this.cur]!);
       this.cur = (this.cur + 1) & (this.nb - 1);
       this.curTop += this.width;
     }
@@ -94,6 +98,7 @@ class CalendarQueue implements PendingSet {
 
   private take(b: number[]): boolean {
     const id = b.pop()!;
+    this.heads[this.cur] = b.length > 0 ? this.t[b[b.length - 1]!]! : Infinity;
     this.lastTime = this.t[id]!; this.lastOrd = this.o[id]!; this.lastRef = this.r[id]!;
     this.free.push(id);
     if (--this.size < this.nb / 2 && this.nb > 2) this.resize(this.nb / 2);
@@ -124,6 +129,7 @@ class CalendarQueue implements PendingSet {
   private reset(nb: number, width: number, now: number): void {
     this.nb = nb; this.width = width;
     this.buckets = Array.from({ length: nb }, () => []);
+    this.heads = new Float64Array(nb).fill(Infinity);
     const day = Math.floor(now / width);
     this.cur = day & (nb - 1);
     this.curTop = (day + 1) * width;
