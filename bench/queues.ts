@@ -4,6 +4,7 @@
  * - heap4: the engine's EventQueue (4-ary typed-array heap, slots, lazy cancellation);
  * - calendar: Brown's calendar queue (1988), buckets of one "day" kept sorted, resized as the
  *   set grows or shrinks, bucket width from the gaps of the earliest entries;
+ * - calendar-typed: the same on typed arrays only (sorted singly-linked buckets);
  * - radix: a radix heap for integer ticks (keys never below the last popped time, as in a DES):
  *   bucket k holds keys whose highest bit differing from the last popped time is bit k−1.
  * Each must pop exactly what heap4 pops; the bench checks it by comparing checksums.
@@ -108,22 +109,8 @@ class CalendarQueue implements PendingSet {
   private resize(nb: number): void {
     const ids: number[] = [];
     for (const b of this.buckets) for (const id of b) ids.push(id);
-    this.reset(nb, this.estimateWidth(ids), this.lastTime);
+    this.reset(nb, calendarWidth(ids.map((id) => this.t[id]!), this.width), this.lastTime);
     for (const id of ids) this.insert(id);
-  }
-
-  /** Brown: three times the mean gap between the earliest few entries (ignoring outliers). */
-  private estimateWidth(ids: number[]): number {
-    if (ids.length < 2) return this.width;
-    const sample = Math.min(25, ids.length);
-    const times = ids.map((id) => this.t[id]!);
-    times.sort((a, b) => a - b); // O(n log n) per resize: resizes are O(log n) apart
-    const gaps: number[] = [];
-    for (let i = 1; i < sample; i++) gaps.push(times[i]! - times[i - 1]!);
-    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-    const kept = gaps.filter((g) => g <= 2 * mean);
-    const m2 = kept.length > 0 ? kept.reduce((a, b) => a + b, 0) / kept.length : mean;
-    return Math.max(1, Math.ceil(3 * m2));
   }
 
   private reset(nb: number, width: number, now: number): void {
@@ -138,6 +125,91 @@ class CalendarQueue implements PendingSet {
   private growEntries(): void {
     const grow = (a: Float64Array) => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
     this.t = grow(this.t); this.o = grow(this.o); this.r = grow(this.r);
+  }
+}
+
+/** The calendar queue on typed arrays only: each bucket a sorted singly-linked list of entry ids. */
+class TypedCalendarQueue implements PendingSet {
+  private t = new Float64Array(1024); private o = new Float64Array(1024); private r = new Float64Array(1024);
+  private next = new Int32Array(1024);
+  private free = new Int32Array(1024); private freeCount = 0; private high = 0;
+  private head = new Int32Array(2); private heads = new Float64Array(2);
+  private nb = 2; private width = 1; private size = 0;
+  private cur = 0; private curTop = 1;
+  lastTime = 0; lastOrd = 0; lastRef = 0;
+  constructor() { this.reset(2, 1, 0); }
+
+  push(time: number, ord: number, ref: number): void {
+    let id: number;
+    if (this.freeCount > 0) id = this.free[--this.freeCount]!;
+    else {
+      if (this.high === this.t.length) this.growEntries();
+      id = this.high++;
+    }
+    this.t[id] = time; this.o[id] = ord; this.r[id] = ref;
+    this.insert(id);
+    if (++this.size > 2 * this.nb) this.resize(2 * this.nb);
+  }
+
+  private insert(id: number): void {
+    const time = this.t[id]!, ord = this.o[id]!, t = this.t, o = this.o, next = this.next;
+    const k = Math.floor(time / this.width) & (this.nb - 1);
+    let prev = -1, at = this.head[k]!;
+    while (at >= 0 && (t[at]! < time || (t[at] === time && o[at]! < ord))) { prev = at; at = next[at]!; }
+    next[id] = at;
+    if (prev < 0) { this.head[k] = id; this.heads[k] = time; } else next[prev] = id;
+  }
+
+  pop(): boolean {
+    if (this.size === 0) return false;
+    const heads = this.heads, mask = this.nb - 1;
+    for (let n = 0; n < this.nb; n++) {
+      if (heads[this.cur]! < this.curTop) return this.take();
+      this.cur = (this.cur + 1) & mask;
+      this.curTop += this.width;
+    }
+    let best = -1;
+    for (let k = 0; k < this.nb; k++) {
+      const id = this.head[k]!;
+      if (id >= 0 && (best < 0 || this.t[id]! < this.t[best]! || (this.t[id] === this.t[best] && this.o[id]! < this.o[best]!))) best = id;
+    }
+    const day = Math.floor(this.t[best]! / this.width);
+    this.cur = day & mask;
+    this.curTop = (day + 1) * this.width;
+    return this.take();
+  }
+
+  private take(): boolean {
+    const k = this.cur, id = this.head[k]!, nx = this.next[id]!;
+    this.head[k] = nx;
+    this.heads[k] = nx >= 0 ? this.t[nx]! : Infinity;
+    this.lastTime = this.t[id]!; this.lastOrd = this.o[id]!; this.lastRef = this.r[id]!;
+    this.free[this.freeCount++] = id;
+    if (--this.size < this.nb / 2 && this.nb > 2) this.resize(this.nb / 2);
+    return true;
+  }
+
+  private resize(nb: number): void {
+    const ids: number[] = [];
+    for (let k = 0; k < this.nb; k++) for (let id = this.head[k]!; id >= 0; id = this.next[id]!) ids.push(id);
+    this.reset(nb, calendarWidth(ids.map((id) => this.t[id]!), this.width), this.lastTime);
+    for (const id of ids) this.insert(id);
+  }
+
+  private reset(nb: number, width: number, now: number): void {
+    this.nb = nb; this.width = width;
+    this.head = new Int32Array(nb).fill(-1);
+    this.heads = new Float64Array(nb).fill(Infinity);
+    const day = Math.floor(now / width);
+    this.cur = day & (nb - 1);
+    this.curTop = (day + 1) * width;
+  }
+
+  private growEntries(): void {
+    const c = this.t.length * 2;
+    const grow = <A extends Float64Array | Int32Array>(a: A, b: A) => { b.set(a); return b; };
+    this.t = grow(this.t, new Float64Array(c)); this.o = grow(this.o, new Float64Array(c)); this.r = grow(this.r, new Float64Array(c));
+    this.next = grow(this.next, new Int32Array(c)); this.free = grow(this.free, new Int32Array(c));
   }
 }
 
@@ -188,9 +260,23 @@ class RadixHeap implements PendingSet {
   }
 }
 
+/** Brown: three times the mean gap between the earliest few times (ignoring outlying gaps). */
+function calendarWidth(times: number[], fallback: number): number {
+  if (times.length < 2) return fallback;
+  times.sort((a, b) => a - b); // O(n log n) per resize; resizes are a doubling apart
+  const sample = Math.min(25, times.length);
+  const gaps: number[] = [];
+  for (let i = 1; i < sample; i++) gaps.push(times[i]! - times[i - 1]!);
+  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  const kept = gaps.filter((g) => g <= 2 * mean);
+  const m2 = kept.length > 0 ? kept.reduce((a, b) => a + b, 0) / kept.length : mean;
+  return Math.max(1, Math.ceil(3 * m2));
+}
+
 export const CANDIDATES: Record<string, () => PendingSet> = {
   heap4: () => new Heap4Adapter(),
   calendar: () => new CalendarQueue(),
+  "calendar-typed": () => new TypedCalendarQueue(),
   radix: () => new RadixHeap(),
 };
 
