@@ -18,51 +18,80 @@ export interface BareResult {
   readonly eventsPerSec: number;
 }
 
-export function runBare(n: number, events: number, delay: Distribution, seed = 1): BareResult {
-  const rng = new Simulation({ seed }).streams.get("hold");
-  const times = new Float64Array(n), seqs = new Float64Array(n), ids = new Int32Array(n);
-  const gens: Array<Generator<number, void, unknown>> = [];
-  let size = 0, seq = 0, now = 0;
-  const push = (t: number, id: number) => {
-    const s = seq++;
-    let i = size++;
+/** A bare 4-ary min-heap of (time, ord, id) on typed arrays: no slots, kinds or cancellation. */
+export class TypedHeap4 {
+  private times: Float64Array;
+  private ords: Float64Array;
+  private ids: Int32Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.times = new Float64Array(capacity);
+    this.ords = new Float64Array(capacity);
+    this.ids = new Int32Array(capacity);
+  }
+
+  get topTime(): number { return this.times[0]!; }
+  get topOrd(): number { return this.ords[0]!; }
+  get topId(): number { return this.ids[0]!; }
+
+  push(t: number, o: number, id: number): void {
+    if (this.size === this.times.length) this.grow();
+    const times = this.times, ords = this.ords, ids = this.ids;
+    let i = this.size++;
     while (i > 0) {
       const p = (i - 1) >> 2;
-      if (times[p]! < t || (times[p] === t && seqs[p]! < s)) break;
-      times[i] = times[p]!; seqs[i] = seqs[p]!; ids[i] = ids[p]!;
+      if (times[p]! < t || (times[p] === t && ords[p]! < o)) break;
+      times[i] = times[p]!; ords[i] = ords[p]!; ids[i] = ids[p]!;
       i = p;
     }
-    times[i] = t; seqs[i] = s; ids[i] = id;
-  };
-  const popTop = () => {
-    const last = --size;
-    const t = times[last]!, s = seqs[last]!, id = ids[last]!;
+    times[i] = t; ords[i] = o; ids[i] = id;
+  }
+
+  /** Removes the top (read it first with top*). */
+  popTop(): void {
+    const times = this.times, ords = this.ords, ids = this.ids;
+    const size = --this.size;
+    const t = times[size]!, o = ords[size]!, id = ids[size]!;
     let i = 0;
     for (;;) {
       const first = (i << 2) + 1;
       if (first >= size) break;
       let best = first;
       const end = first + 4 < size ? first + 4 : size;
-      for (let c = first + 1; c < end; c++) if (times[c]! < times[best]! || (times[c] === times[best] && seqs[c]! < seqs[best]!)) best = c;
-      if (t < times[best]! || (t === times[best] && s < seqs[best]!)) break;
-      times[i] = times[best]!; seqs[i] = seqs[best]!; ids[i] = ids[best]!;
+      for (let c = first + 1; c < end; c++) if (times[c]! < times[best]! || (times[c] === times[best] && ords[c]! < ords[best]!)) best = c;
+      if (t < times[best]! || (t === times[best] && o < ords[best]!)) break;
+      times[i] = times[best]!; ords[i] = ords[best]!; ids[i] = ids[best]!;
       i = best;
     }
-    times[i] = t; seqs[i] = s; ids[i] = id;
-  };
+    times[i] = t; ords[i] = o; ids[i] = id;
+  }
+
+  private grow(): void {
+    const c = this.times.length * 2;
+    const t = new Float64Array(c), o = new Float64Array(c), d = new Int32Array(c);
+    t.set(this.times); o.set(this.ords); d.set(this.ids);
+    this.times = t; this.ords = o; this.ids = d;
+  }
+}
+
+export function runBare(n: number, events: number, delay: Distribution, seed = 1): BareResult {
+  const rng = new Simulation({ seed }).streams.get("hold");
+  const heap = new TypedHeap4(n);
+  const gens: Array<Generator<number, void, unknown>> = [];
+  let seq = 0, now = 0;
   for (let i = 0; i < n; i++) {
     const g = holder(delay, rng);
     gens.push(g);
-    push(now + (g.next().value as number), i);
+    heap.push(now + (g.next().value as number), seq++, i);
   }
   const step = (count: number) => {
     for (let k = 0; k < count; k++) {
-      now = times[0]!;
-      const id = ids[0]!;
+      now = heap.topTime;
+      const id = heap.topId;
       const d = gens[id]!.next().value as number;
-      // Replace the top in place (pop + push of the same process).
-      popTop();
-      push(now + d, id);
+      heap.popTop(); // pop + push of the same process
+      heap.push(now + d, seq++, id);
     }
   };
   step(Math.min(events, 200_000)); // warm-up, as the engine's bench does

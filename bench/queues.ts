@@ -1,7 +1,9 @@
 /**
  * Pending-event set candidates on the queue-only hold model (pop the earliest, push it back at
  * time + increment), all in exact (time, ord) order with ord = priority·2^44 + sequence:
- * - heap4: the engine's EventQueue (4-ary typed-array heap, slots, lazy cancellation);
+ * - heap4: a bare 4-ary typed-array heap (bench/bare.ts; the engine's former queue did the same plus
+ *   slots, kinds and lazy cancellation, so this flatters the heap);
+ * - engine: the engine's CalendarQueue itself (slots, kinds, lazy cancellation);
  * - calendar: Brown's calendar queue (1988), buckets of one "day" kept sorted, resized as the
  *   set grows or shrinks, bucket width from the gaps of the earliest entries;
  * - calendar-typed: the same on typed arrays only (sorted singly-linked buckets);
@@ -9,7 +11,8 @@
  *   bucket k holds keys whose highest bit differing from the last popped time is bit k−1.
  * Each must pop exactly what heap4 pops; the bench checks it by comparing checksums.
  */
-import { EventQueue, distribution, type Distribution, Simulation } from "../src/engine/index.js";
+import { CalendarQueue, distribution, type Distribution, Simulation } from "../src/engine/index.js";
+import { TypedHeap4 } from "./bare.js";
 import { INCREMENTS } from "./hold.js";
 
 interface PendingSet {
@@ -22,22 +25,34 @@ interface PendingSet {
 }
 
 class Heap4Adapter implements PendingSet {
-  private readonly q = new EventQueue(1024);
+  private readonly h = new TypedHeap4(1024);
   lastTime = 0; lastOrd = 0; lastRef = 0;
   push(time: number, ord: number, ref: number): void {
-    this.q.push(time, 1, 1, ref, null); // priority 1, sequence = push order: ord is implied
+    this.h.push(time, ord, ref);
+  }
+  pop(): boolean {
+    if (this.h.size === 0) return false;
+    this.lastTime = this.h.topTime; this.lastOrd = this.h.topOrd; this.lastRef = this.h.topId;
+    this.h.popTop();
+    return true;
+  }
+}
+
+class EngineAdapter implements PendingSet {
+  private readonly q = new CalendarQueue(1024);
+  lastTime = 0; lastOrd = 0; lastRef = 0;
+  push(time: number, _ord: number, ref: number): void {
+    this.q.push(time, 1, 1, ref, null); // priority 1, sequence = push order: the same ord
   }
   pop(): boolean {
     if (!this.q.pop()) return false;
-    this.lastTime = this.q.lastTime;
-    this.lastOrd = this.q.lastSeq;
-    this.lastRef = this.q.lastTarget;
+    this.lastTime = this.q.lastTime; this.lastOrd = this.q.lastSeq; this.lastRef = this.q.lastTarget;
     return true;
   }
 }
 
 /** Entries in typed arrays; buckets hold entry ids sorted descending (earliest at the end). */
-class CalendarQueue implements PendingSet {
+class JsArrayCalendarQueue implements PendingSet {
   private t = new Float64Array(1024); private o = new Float64Array(1024); private r = new Float64Array(1024);
   private free: number[] = []; private high = 0;
   private buckets: number[][] = [];
@@ -275,7 +290,8 @@ function calendarWidth(times: number[], fallback: number): number {
 
 export const CANDIDATES: Record<string, () => PendingSet> = {
   heap4: () => new Heap4Adapter(),
-  calendar: () => new CalendarQueue(),
+  engine: () => new EngineAdapter(),
+  calendar: () => new JsArrayCalendarQueue(),
   "calendar-typed": () => new TypedCalendarQueue(),
   radix: () => new RadixHeap(),
 };

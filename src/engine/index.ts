@@ -1,5 +1,7 @@
 /** The engine's public API: everything models may use. */
-export { EventQueue, PRIORITY_LATE, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
+/** The pending-event set; `EventQueue` is its earlier name (a 4-ary heap until the calendar queue won). */
+export { CalendarQueue, CalendarQueue as EventQueue } from "./calendar.js";
+export { PRIORITY_LATE, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
 export { Simulation, SimEvent, Process } from "./simulation.js";
 export type { Handler, ProcessGenerator, ScheduledCall, Yieldable } from "./simulation.js";
 export { describeDeadlock, KIND_CALL, KIND_CALLBACK, KIND_EVENT, KIND_INTERRUPT, KIND_RESUME } from "./types.js";
