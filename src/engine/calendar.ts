@@ -32,6 +32,7 @@ export class CalendarQueue {
   private dead = 0;
   // Buckets: first slot (-1 if empty) and its time (Infinity if empty).
   private head = new Int32Array(MIN_BUCKETS).fill(-1);
+  private tail = new Int32Array(MIN_BUCKETS).fill(-1); // last slot: a burst at one instant appends in O(1)
   private headTime = new Float64Array(MIN_BUCKETS).fill(Infinity);
   private nb = MIN_BUCKETS;
   private width = 1;
@@ -187,6 +188,13 @@ export class CalendarQueue {
   private insert(slot: number): void {
     const time = this.times[slot]!, ord = this.ords[slot]!, times = this.times, ords = this.ords, next = this.next;
     const k = Math.floor(time / this.width) & (this.nb - 1);
+    const last = this.tail[k]!;
+    if (last >= 0 && (times[last]! < time || (times[last] === time && ords[last]! < ord))) {
+      next[last] = slot;
+      next[slot] = -1;
+      this.tail[k] = slot;
+      return;
+    }
     let prev = -1;
     let at = this.head[k]!;
     while (at >= 0 && (times[at]! < time || (times[at] === time && ords[at]! < ord))) {
@@ -195,6 +203,7 @@ export class CalendarQueue {
       this.steps++;
     }
     next[slot] = at;
+    if (at < 0) this.tail[k] = slot;
     if (prev >= 0) next[prev] = slot;
     else {
       this.head[k] = slot;
@@ -206,6 +215,7 @@ export class CalendarQueue {
     const nx = this.next[slot]!;
     this.head[k] = nx;
     this.headTime[k] = nx >= 0 ? this.times[nx]! : Infinity;
+    if (nx < 0) this.tail[k] = -1;
     this.freeSlots[this.freeCount++] = slot;
     this.count--;
   }
@@ -222,11 +232,12 @@ export class CalendarQueue {
         } else slots.push(s);
       }
     }
-    const times = slots.map((s) => this.times[s]!).sort((a, b) => a - b);
+    const times = Float64Array.from(slots, (s) => this.times[s]!).sort(); // numeric, native
     this.width = estimateWidth(times, this.width);
     this.nb = nb;
     this.steps = this.pops = 0;
     this.head = new Int32Array(nb).fill(-1);
+    this.tail = new Int32Array(nb).fill(-1);
     this.headTime = new Float64Array(nb).fill(Infinity);
     for (const s of slots) this.insert(s);
     this.goToDay(Math.floor((times.length > 0 ? times[0]! : this.lastTime) / this.width));
@@ -248,7 +259,7 @@ export class CalendarQueue {
  * Brown's day width: three times the mean gap between the earliest sorted times, leaving out
  * gaps over twice the mean (a burst at one instant gives width 1).
  */
-export function estimateWidth(sortedTimes: readonly number[], fallback: number): number {
+export function estimateWidth(sortedTimes: ArrayLike<number>, fallback: number): number {
   const n = Math.min(WIDTH_SAMPLE, sortedTimes.length);
   if (n < 2) return fallback;
   let sum = 0;
