@@ -7,11 +7,13 @@ import { mmcModel } from "./mmc/plugin.js";
 import { hvmModel } from "./hvm/plugin.js";
 import { microbenchModel } from "./microbench/plugin.js";
 import { atScaleModel } from "./atscale/plugin.js";
+import { bspModel } from "./bsp/plugin.js";
 
 registerModel(mmcModel);
 registerModel(hvmModel);
 registerModel(microbenchModel);
 registerModel(atScaleModel);
+registerModel(bspModel);
 
 export { findModel, listModels } from "./registry.js";
 export type * from "./plugin.js";
