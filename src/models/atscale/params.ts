@@ -50,11 +50,13 @@ export const NoiseParams = Schema.Union([
     background: Schema.optional(Schema.Boolean),
   }),
   Schema.Struct({
-    /** Ferreira et al.'s injected noise: one detour of `durationUs` every 1/hz s. */
+    /** Ferreira et al.'s injected noise: one detour every 1/hz s, of `durationUs` or of `netNoise`/hz. */
     kind: Schema.Literal("periodic"),
     hz: Positive,
-    durationUs: Positive,
-  }),
+    durationUs: Schema.optional(Positive),
+    /** Fraction of CPU time taken (duration = netNoise ÷ hz); give this or durationUs. */
+    netNoise: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThan(1))),
+  }).check(Schema.makeFilter((n) => (n.durationUs === undefined) !== (n.netNoise === undefined) || "exactly one of durationUs or netNoise")),
   Schema.Struct({
     /** A measured trace of (start, duration) detours; scenario files give `file`, the loader fills `detours`. */
     kind: Schema.Literal("trace"),

@@ -24,8 +24,8 @@ export function noiseTraces(noise: NoiseParams, seed: string): DetourTrace[] {
         windowNs: (noise.windowMs ?? 2000) * 1e6, background: noise.background ?? true,
       }, seed);
     case "periodic": {
-      const span = 1e9 / noise.hz, d = noise.durationUs * 1e3;
-      if (d >= span) throw new ModelRunError("model", `periodic noise: a ${noise.durationUs} µs detour does not fit in a 1/${noise.hz} s period`);
+      const span = 1e9 / noise.hz, d = noise.durationUs !== undefined ? noise.durationUs * 1e3 : noise.netNoise! * span;
+      if (d >= span) throw new ModelRunError("model", `periodic noise: a ${d / 1e3} µs detour does not fit in a 1/${noise.hz} s period`);
       return [{ starts: Float64Array.of(0), durations: Float64Array.of(d), span }];
     }
     case "trace": {
