@@ -33,3 +33,6 @@ for (const c of cases) {
     );
   }
 }
+
+// Issue-11 models (bench/atscale.ts): BSP supersteps and ranks at scale.
+(await import("./atscale.js")).runAll(json);
