@@ -92,8 +92,8 @@ export class RankNoise {
     let e = this.nextEnd[rank]!;
     for (;;) {
       if (e <= t) { /* over before the work starts */ }
+      else if (t + work <= s) break;               // the work ends before this detour starts
       else if (s <= t) t = e;                      // in progress: the work waits for it
-      else if (t + work <= s) break;               // the work ends before this detour
       else { work -= s - t; t = e; }               // work until the detour, resume after it
       this.load(rank, trace, this.cursor[rank]! + 1);
       s = this.nextStart[rank]!;
