@@ -1,6 +1,6 @@
 /**
  * Benchmarks of the issue-11 models (`npm run bench`, or alone: `node dist/bench/atscale.js
- * [--json] [--only bsp|ranks] [--bsp-steps N]`): a 228-thread BSP run of 10,000 supersteps (targets < 10 s), 65,536 ranks ×
+ * [--json] [--only bsp|ranks] [--bsp-steps N] | --curve`): a 228-thread BSP run of 10,000 supersteps (targets < 10 s), 65,536 ranks ×
  * 100 collectives (< 60 s) and 1,048,576 ranks × 10 collectives (within 4 GB). Reports wall and
  * CPU seconds (the machine is shared), events/s, messages/s, bytes per rank (typed arrays of the
  * noisy run) and the process's peak resident memory.
@@ -38,6 +38,26 @@ export function ranksBench(ranks: number, collectives: number, targetSec: number
   };
 }
 
+/**
+ * The slowdown curve from 2^10 to 2^20 ranks per noise profile (10 iterations of 1 ms work +
+ * dissemination barrier): the large-scale results checked in as bench/results/atscale-curve.jsonl
+ * (`node dist/bench/atscale.js --curve > bench/results/atscale-curve.jsonl`).
+ */
+export function slowdownCurve(json: boolean): void {
+  const profiles = [
+    { name: "linux-x64", noise: { kind: "kernel", kernel: "linux", machine: "x64" } },
+    { name: "nautilus-x64", noise: { kind: "kernel", kernel: "nautilus", machine: "x64" } },
+    { name: "injected-10Hz-2.5%", noise: { kind: "periodic", hz: 10, netNoise: 0.025 } },
+    { name: "injected-1kHz-2.5%", noise: { kind: "periodic", hz: 1000, netNoise: 0.025 } },
+  ] as const;
+  for (const p of profiles) {
+    for (let log2 = 10; log2 <= 20; log2 += 2) {
+      const r = timed(() => runAtScale({ ranks: 2 ** log2, collective: "dissemination", collectives: 10, workUs: 1000, noise: p.noise }, "curve"));
+      print(json, { bench: "atscale-curve", profile: p.name, ranks: 2 ** log2, slowdown: r.makespanNs / r.baselineNs, netNoise: r.netNoise, cpuSec: r.cpuSec });
+    }
+  }
+}
+
 function print(json: boolean, r: Record<string, unknown>): void {
   if (json) console.log(JSON.stringify(r));
   else console.log(Object.entries(r).map(([k, v]) => `${k}=${typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(4) : v}`).join(" "));
@@ -65,5 +85,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const steps = value("--bsp-steps");
-  runAll(args.includes("--json"), value("--only"), steps === undefined ? undefined : Number(steps));
+  if (args.includes("--curve")) slowdownCurve(true);
+  else runAll(args.includes("--json"), value("--only"), steps === undefined ? undefined : Number(steps));
 }
