@@ -6,7 +6,7 @@ import { Streams } from "../src/engine/index.js";
 import { RankNoise, type DetourTrace } from "../src/models/atscale/detours.js";
 import { runAtScale } from "../src/models/atscale/plugin.js";
 import { NETWORK_DEFAULTS, type AtScaleParams } from "../src/models/atscale/params.js";
-import { differingFiles, hrtsim, stableManifest, tempDir, writeText } from "./cli-helpers.js";
+import { differingFiles, hrtsim, readCsv, stableManifest, tempDir, writeText } from "./cli-helpers.js";
 
 const { L, o } = NETWORK_DEFAULTS;
 const base = (over: Partial<AtScaleParams>): AtScaleParams => ({ ranks: 1024, collective: "dissemination", collectives: 3, workUs: 100, bytes: 1, noise: { kind: "none" }, ...over });
@@ -70,16 +70,32 @@ replications: 2
 seed: 7
 `;
 
-test("identical outputs on 1 or 2 workers and on shards 1/2 + 2/2 merged", async () => {
+const BSP_SCENARIO = `name: bsp-small
+description: tiny BSP and parallel-for sweep
+model:
+  name: bsp
+  params: { machine: x64, kernel: linux, threads: 8, supersteps: 5, work: { dist: exponential, mean: 20000 }, grains: [1000, 100000], repetitions: 1 }
+experiment: superstep
+sweep:
+  experiment: [superstep, parallel-for]
+  kernel: [nautilus, linux]
+replications: 2
+seed: 8
+`;
+
+test("identical outputs (at-scale and BSP scenarios) on 1 or 2 workers and on shards 1/2 + 2/2 merged", async () => {
   const dir = await tempDir();
-  const file = await writeText(dir, "atscale-small.yaml", SCENARIO);
+  const files = [await writeText(dir, "atscale-small.yaml", SCENARIO), await writeText(dir, "bsp-small.yaml", BSP_SCENARIO)];
   const runs = await Promise.all([
-    hrtsim(["run", file, "--out", join(dir, "w1"), "--workers", "1"]),
-    hrtsim(["run", file, "--out", join(dir, "w2"), "--workers", "2"]),
-    hrtsim(["run", file, "--out", join(dir, "s1"), "--shard", "1/2", "--workers", "1"]),
-    hrtsim(["run", file, "--out", join(dir, "s2"), "--shard", "2/2", "--workers", "1"]),
+    hrtsim(["run", ...files, "--out", join(dir, "w1"), "--workers", "1"]),
+    hrtsim(["run", ...files, "--out", join(dir, "w2"), "--workers", "2"]),
+    hrtsim(["run", ...files, "--out", join(dir, "s1"), "--shard", "1/2", "--workers", "1"]),
+    hrtsim(["run", ...files, "--out", join(dir, "s2"), "--shard", "2/2", "--workers", "1"]),
   ]);
   for (const r of runs) assert.is(r.code, 0, r.stderr);
+  const observations = await readCsv(join(dir, "w1", "observations.csv"));
+  assert.equal([...new Set(observations.map((o) => o.scenario))].sort(), ["atscale-small", "bsp-small"]);
+  assert.equal(await readCsv(join(dir, "w1", "failures.csv")), [], "no run failed");
   assert.equal(await differingFiles(join(dir, "w1"), join(dir, "w2")), []);
   const merged = await hrtsim(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);
   assert.is(merged.code, 0, merged.stderr);
