@@ -31,7 +31,7 @@ export const bspModel: ModelPlugin<BspParams> = {
     {
       name: "superstep",
       description: "One runtime worker pinned per CPU 0..threads−1 loops `supersteps` times: compute `work` cycles (drawn per thread and step from bsp/work/cpu<i>), then the barrier (the kernel's, or ideal: zero cost). A superstep lasts from the last thread leaving one barrier to the last leaving the next.",
-      metrics: ["superstep", "efficiency"],
+      metrics: ["superstep", "stepEfficiency"],
     },
     {
       name: "parallel-for",
@@ -41,7 +41,8 @@ export const bspModel: ModelPlugin<BspParams> = {
   ],
   metrics: [
     { name: "superstep", unit: "cycles", description: "duration of one superstep (one observation per superstep)" },
-    { name: "efficiency", unit: "fraction", description: "superstep: mean work ÷ mean superstep; parallel-for: grain ÷ mean time per call (label grain)", labels: ["grain"] },
+    { name: "stepEfficiency", unit: "fraction", description: "mean work drawn ÷ mean superstep" },
+    { name: "efficiency", unit: "fraction", description: "grain ÷ mean time per parallel-for call", labels: ["grain"] },
     { name: "callCycles", unit: "cycles", description: "mean time of one parallel-for call", labels: ["grain"] },
     { name: "minGrain", unit: "cycles", description: "smallest grain whose efficiency reaches `target` (default 0.9), log-interpolated between swept grains; absent if none does" },
   ],
@@ -51,7 +52,7 @@ export const bspModel: ModelPlugin<BspParams> = {
       check(r.reason, r.events, r.simTime);
       const observations: Observation[] = Array.from(r.supersteps, (value) => ({ metric: "superstep", value }));
       const mean = r.supersteps.reduce((a, b) => a + b, 0) / r.supersteps.length;
-      observations.push({ metric: "efficiency", value: r.meanWork / mean, labels: { grain: 0 } });
+      observations.push({ metric: "stepEfficiency", value: r.meanWork / mean });
       return { observations, fingerprint: r.fingerprint, events: r.events, simTime: r.simTime };
     }
     if (experiment !== "parallel-for") throw new ModelRunError("model", `bsp has no experiment '${experiment}'`);
