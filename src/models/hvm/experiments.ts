@@ -6,7 +6,7 @@
 import { mean as d3Mean } from "d3-array";
 import type { Observation, RunLimits, Scalar } from "../plugin.js";
 import { runBaselines } from "./baselines.js";
-import { HC } from "./hvm.js";
+import { HC, SharedWord } from "./hvm.js";
 import type { ResolvedParams } from "./params.js";
 import { forwarding, invoke, merge, raiseSignal, syncCall, syncSetup, syncTeardown, trivial, type OpResult } from "./ros.js";
 import type { VCore } from "./vmm.js";
@@ -111,6 +111,40 @@ const syncCalls: Experiment = (p, seed, limits, obs) => {
   return [part];
 };
 
+/**
+ * The cache-line floor of the same ROS/HRT core pair: a ping-pong on two flag lines, each
+ * written by one side (store: upgrade of the line the other side read; spin: a miss), with no
+ * VMM and no loop work. The least any cross-core call between these cores can cost.
+ */
+const lineFloor: Experiment = (p, seed, limits, obs) => {
+  const w = buildWorld(p, `${seed}/line-floor`);
+  const h = w.hvm, hrt = h.hrt[0]!, ros = h.ros[0]!;
+  const miss = (from: number, to: number) => h.syncMiss(from, to);
+  const ping = new SharedWord(h, "ping flag", miss), pong = new SharedWord(h, "pong flag", miss);
+  const rounds = p.trials * p.loop;
+  w.sim.process("HRT ping-pong responder", (function* (): Gen<void> {
+    for (let i = 1; i <= rounds; i++) {
+      yield* ping.spinUntil(hrt, (v) => v === i);
+      yield* h.vmm.guest(hrt, "HRT: store the pong flag (upgrade)", h.syncUpgrade(hrt, ros) + h.hw("store", hrt));
+      pong.publish(hrt, i);
+    }
+  })());
+  const part = runHarness(w, limits, [function* (core) {
+    let n = 0;
+    for (let t = 0; t < p.trials; t++) {
+      const s = yield* stamp(w, core);
+      for (let i = 0; i < p.loop; i++) {
+        const want = ++n;
+        yield* h.vmm.guest(core, "ROS: store the ping flag (upgrade)", h.syncUpgrade(core, hrt) + h.hw("store", core));
+        ping.publish(core, want);
+        yield* pong.spinUntil(core, (v) => v === want);
+      }
+      obs.latency("cache-line-floor", t, ((yield* stamp(w, core)) - s) / p.loop);
+    }
+  }]);
+  return [part];
+};
+
 /** HRT (re)boot: early ping (VMM's per-core set-up stamp → ping) and fully booted (0x2 → runtime up). */
 const boot: Experiment = (p, seed, limits, obs) => {
   const w = buildWorld(p, `${seed}/boot`);
@@ -182,16 +216,17 @@ const baselines: Experiment = (p, seed, limits, obs) => {
 };
 
 const harness: Experiment = (p, seed, limits, obs) =>
-  [nullHypercall, stateHypercall, mergeLoop, asyncCall, syncCalls, boot, baselines].flatMap((e) => e(p, seed, limits, obs));
+  [nullHypercall, stateHypercall, mergeLoop, asyncCall, syncCalls, lineFloor, boot, baselines].flatMap((e) => e(p, seed, limits, obs));
 
 export const EXPERIMENTS: Readonly<Record<string, { readonly run: Experiment; readonly description: string; readonly metrics: readonly string[] }>> = {
-  harness: { run: harness, description: "the hvm-ros harness: null and 0xf hypercalls, merge, async and sync calls, HRT boot, beside the baselines", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung", "rejectedRequests"] },
+  harness: { run: harness, description: "the hvm-ros harness: null and 0xf hypercalls, merge, async and sync calls, HRT boot, beside the baselines (function call, the core pair's cache-line floor, Linux system call, thread creation, process start-up)", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung", "rejectedRequests"] },
   "null-hypercall": { run: nullHypercall, description: "loop of null hypercalls (one exit each)", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung"] },
   "state-hypercall": { run: stateHypercall, description: "loop of 0xf state polls (one exit each, no HRT work): the per-exit cost of the polling loops", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung"] },
   merge: { run: mergeLoop, description: "back-to-back address-space merges (no unmerge between), total ÷ n", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung"] },
   "async-call": { run: asyncCall, description: "asynchronous invocations (0x20) of a trivial function incl. the ROS polling, total ÷ n", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung"] },
   "parallel-call": { run: parallelCall, description: "parallel invocations (0x21) on every HRT core incl. polling, total ÷ n; a lost completion (paper era, no lock) hangs the run", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung", "rejectedRequests"] },
   "sync-call": { run: syncCalls, description: "synchronous channel: set-up, a loop of calls (total ÷ n), teardown", metrics: ["cycles", "usec", "vmExits"] },
+  "line-floor": { run: lineFloor, description: "cache-line ping-pong between the ROS core and the first HRT core (no VMM): the floor of any cross-core call on that pair", metrics: ["cycles", "usec"] },
   boot: { run: boot, description: "HRT reboot (0x2): early ping and fully booted end points", metrics: ["cycles", "usec"] },
   forwarding: { run: forwardingExperiment, description: "HRT→ROS page fault and system call forwarding, and signals to the ROS", metrics: ["cycles", "usec"] },
   contention: { run: contention, description: "all ROS vcores issue hypercalls at once: waits on the VM-wide lock", metrics: ["cycles", "usec", "lockWaitCycles"] },
