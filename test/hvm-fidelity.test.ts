@@ -130,14 +130,23 @@ test("metamorphic: raising the same-module miss by d raises the sync invoke by 2
   assert.ok(Math.abs(rise - expected) <= 0.02 * expected + 2, `rise ${rise} vs ${expected}`);
 });
 
-test("placement is a topology axis: the sync invoke grows from same die to two HyperTransport hops", () => {
+test("placement is a topology axis: the sync invoke grows from same module to two HyperTransport hops", () => {
   assert.is(placementCpu("sameModule", 1), 1);
   assert.is(placementCpu("sameDie", 1), 2);
   assert.is(placementCpu("sameSocket", 1), 8);
   const m = (placement: HvmParams["placement"]) => medianCycles({ trials: 6, loop: 50, placement }, "sync-call", "sync-invoke");
-  const [die, socket, one, two] = [m("sameDie"), m("sameSocket"), m("oneHop"), m("twoHops")];
-  assert.ok(die < socket && socket < one && one < two, `${die} ${socket} ${one} ${two}`);
+  const [mod, die, socket, one, two] = [m("sameModule"), m("sameDie"), m("sameSocket"), m("oneHop"), m("twoHops")];
+  assert.ok(mod < die && die < socket && socket < one && one < two, `${mod} ${die} ${socket} ${one} ${two}`);
   assert.throws(() => resolveParams({ placement: "sameDie", hrtFirstPcpu: 3 }), /either placement or hrtFirstPcpu/);
+});
+
+test("the cache-line floor is two upgrades and two misses of the pair's lines (analytic, same module)", () => {
+  const f = dataValue("sync.upgradeFraction");
+  for (const miss of [139, 400]) {
+    const floor = medianCycles({ trials: 6, loop: 50, costs: { "sync.missSameModule": miss } }, "line-floor", "cache-line-floor");
+    const expected = 2 * (1 + f) * miss + 2; // + one store per side
+    assert.ok(Math.abs(floor - expected) <= 0.02 * expected, `floor ${floor} vs ${expected}`);
+  }
 });
 
 test("sync set-up then calls stay on the shared line: no VM exit per call", () => {

@@ -22,7 +22,7 @@ export const HVM_PARAMETERS = [
   "boot.elfParse", "boot.pteWrite", "boot.perCoreState", "boot.resetBarrier", "baseline.getppidBody",
   "config.hypercallLock", "vmm.exit.io", "hvm.console.linePrint", "console.charsBeforePing", "console.linesBeforePing",
   "console.charsAfterPing", "console.linesAfterPing", "console.charsPerExtraHrtCore", "console.linesPerExtraHrtCore", "console.pagesAfterEntry",
-  "sync.missSameModule", "sync.upgradeFraction",
+  "sync.missSameModule", "sync.missOtherModule", "sync.upgradeFraction",
 ] as const;
 
 /** The Nautilus HRT boot path's steps, from the Nautilus file (nautilus/data/x64.json). */

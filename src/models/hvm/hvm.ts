@@ -152,13 +152,16 @@ export class Hvm {
   }
 
   /**
-   * A read miss on the sync line last written on `from`. Same module: the HVM's clock-corrected
-   * figure (sync.missSameModule); farther: the machine profile's transfer at that distance
-   * (mctop cycles measured at 2.1 GHz, the 6272's clock).
+   * A read miss on the sync line last written on `from`, from Bulldozer measurements converted
+   * at the clock they were taken at: same module, sync.missSameModule; another module,
+   * sync.missOtherModule plus what each further distance step (other die, HT hops) adds over
+   * a same-die transfer in the machine profile (mctop's Magny-Cours steps, cycles at 2.1 GHz).
    */
   syncMiss(from: number, to: number): number {
-    if (distanceClass(this.machine.profile.topology, from, to).cls === "sameModule") return this.costs.draw("sync.missSameModule", this.machine.cpu(to).rng);
-    return this.machine.lineTransfer(from, to);
+    const rng = this.machine.cpu(to).rng;
+    if (distanceClass(this.machine.profile.topology, from, to).cls === "sameModule") return this.costs.draw("sync.missSameModule", rng);
+    const further = this.machine.lineTransfer(from, to) - this.machine.costs.meanCycles("cacheLine.sameDie");
+    return this.costs.draw("sync.missOtherModule", rng) + Math.max(0, further);
   }
 
   /** A store by `core` to the sync line the other side (`other`) holds a copy of: invalidate it first. */
