@@ -6,7 +6,8 @@
 import { mean as d3Mean } from "d3-array";
 import type { Observation, RunLimits, Scalar } from "../plugin.js";
 import { runBaselines } from "./baselines.js";
-import { HC, SharedWord } from "./hvm.js";
+import { pingPong } from "./floor.js";
+import { HC } from "./hvm.js";
 import type { ResolvedParams } from "./params.js";
 import { forwarding, invoke, merge, raiseSignal, syncCall, syncSetup, syncTeardown, trivial, type OpResult } from "./ros.js";
 import type { VCore } from "./vmm.js";
@@ -111,34 +112,15 @@ const syncCalls: Experiment = (p, seed, limits, obs) => {
   return [part];
 };
 
-/**
- * The cache-line floor of the same ROS/HRT core pair: a ping-pong on two flag lines, each
- * written by one side (store: upgrade of the line the other side read; spin: a miss), with no
- * VMM and no loop work. The least any cross-core call between these cores can cost.
- */
+/** The cache-line floor of the ROS/HRT core pair (floor.ts): ping-pong rounds, total ÷ n. */
 const lineFloor: Experiment = (p, seed, limits, obs) => {
   const w = buildWorld(p, `${seed}/line-floor`);
-  const h = w.hvm, hrt = h.hrt[0]!, ros = h.ros[0]!;
-  const miss = (from: number, to: number) => h.syncMiss(from, to);
-  const ping = new SharedWord(h, "ping flag", miss), pong = new SharedWord(h, "pong flag", miss);
-  const rounds = p.trials * p.loop;
-  w.sim.process("HRT ping-pong responder", (function* (): Gen<void> {
-    for (let i = 1; i <= rounds; i++) {
-      yield* ping.spinUntil(hrt, (v) => v === i);
-      yield* h.vmm.guest(hrt, "HRT: store the pong flag (upgrade)", h.syncUpgrade(hrt, ros) + h.hw("store", hrt));
-      pong.publish(hrt, i);
-    }
-  })());
+  const pp = pingPong(w);
+  pp.start(p.trials * p.loop);
   const part = runHarness(w, limits, [function* (core) {
-    let n = 0;
     for (let t = 0; t < p.trials; t++) {
       const s = yield* stamp(w, core);
-      for (let i = 0; i < p.loop; i++) {
-        const want = ++n;
-        yield* h.vmm.guest(core, "ROS: store the ping flag (upgrade)", h.syncUpgrade(core, hrt) + h.hw("store", core));
-        ping.publish(core, want);
-        yield* pong.spinUntil(core, (v) => v === want);
-      }
+      for (let i = 0; i < p.loop; i++) yield* pp.round(core);
       obs.latency("cache-line-floor", t, ((yield* stamp(w, core)) - s) / p.loop);
     }
   }]);
