@@ -159,4 +159,14 @@ test("sync set-up then calls stay on the shared line: no VM exit per call", () =
   }]);
 });
 
+test("every HVM parameter has a plausible range with its reason, containing the value for plain numbers", () => {
+  for (const [name, e] of Object.entries(svmData.parameters as Record<string, { value: unknown; range?: { low: number; high: number; why: string } }>)) {
+    assert.ok(e.range !== undefined, `${name} has no range`);
+    const r = e.range!;
+    assert.ok(r.low <= r.high && r.why.length >= 8, `${name}: ${JSON.stringify(r)}`);
+    if (typeof e.value === "number") assert.ok(r.low <= e.value && e.value <= r.high, `${name}: ${e.value} outside [${r.low}, ${r.high}]`);
+    else assert.ok(r.low <= 1 && 1 <= r.high, `${name}: a distribution's range is a factor range containing 1`);
+  }
+});
+
 test.run();
