@@ -26,6 +26,8 @@ export const LegionParams = Schema.Struct({
   iterations: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
   /** Iterations the utility processor may analyse ahead of the oldest unfinished one. Default 2. */
   window: Schema.optional(PositiveInt),
+  /** Problem size preset: large = the defaults below; small = circuit steps 100, HPCG nx 8. Explicit circuit/hpcg fields win. Default large. */
+  problem: Schema.optional(Schema.Literals(["small", "large"])),
   circuit: Schema.optional(Schema.Struct({
     /** Wires and nodes per piece (defaults 200 and 50), percent of wires inside the piece (95), relaxation steps (10000). */
     wiresPerPiece: Schema.optional(PositiveInt),
@@ -61,10 +63,10 @@ export interface HpcgShape { readonly nx: number; readonly mgLevels: number }
 
 /** Legion examples/circuit: WIRE_SEGMENTS 10, STEPS 10000, 95% of wires inside their piece (circuit_defs.lua / circuit.cc). */
 export function circuitShape(p: LegionParams): CircuitShape {
-  return { wiresPerPiece: p.circuit?.wiresPerPiece ?? 200, nodesPerPiece: p.circuit?.nodesPerPiece ?? 50, pctWireInPiece: p.circuit?.pctWireInPiece ?? 95, steps: p.circuit?.steps ?? 10000 };
+  return { wiresPerPiece: p.circuit?.wiresPerPiece ?? 200, nodesPerPiece: p.circuit?.nodesPerPiece ?? 50, pctWireInPiece: p.circuit?.pctWireInPiece ?? 95, steps: p.circuit?.steps ?? (p.problem === "small" ? 100 : 10000) };
 }
 
 /** HPCG reference: 27-point stencil, 4 multigrid levels (3 coarsenings). */
 export function hpcgShape(p: LegionParams): HpcgShape {
-  return { nx: p.hpcg?.nx ?? 16, mgLevels: p.hpcg?.mgLevels ?? 4 };
+  return { nx: p.hpcg?.nx ?? (p.problem === "small" ? 8 : 16), mgLevels: p.hpcg?.mgLevels ?? 4 };
 }
