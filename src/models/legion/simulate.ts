@@ -80,7 +80,12 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
     yield* rt.stop(self);
   } });
   const report = world.sim.run(limits);
-  if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report));
+  if (report.reason === "deadlock") {
+    const hint = world.kernel.name === "nautilus" && (p.runtime?.idle ?? "block") === "block"
+      ? "\n(With Nautilus and runtime.idle block, a worker asleep on its queue's condvar can miss its wake-up in the paper-era condvar's known race — see nautilus.md, condvar; runtime.idle: spin does not use condvars for idling.)"
+      : "";
+    throw new ModelRunError("deadlock", describeDeadlock(report) + hint);
+  }
   if (report.reason !== "empty") throw new ModelRunError("limit", `stopped by the ${report.reason === "until" ? "simulated-time" : "event"} limit at t=${report.now} after ${report.events} events`);
   return { world, runtime: rt, legion, compute, ends, events: report.events };
 }
