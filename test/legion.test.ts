@@ -14,6 +14,7 @@ import { LEGION_COSTS, circuitShape, type LegionParams } from "../src/models/leg
 import { WORKLOAD_KERNELS, WorkloadFormatError, parseWorkloadOutput } from "../src/models/legion/measurements.js";
 import { iterationCycles, legionWorld, simulateLegion } from "../src/models/legion/simulate.js";
 import { virtualizedProfile } from "../src/models/legion/virtual.js";
+import { launchLatencies } from "../src/models/legion/launch.js";
 import { legionModel } from "../src/models/legion/plugin.js";
 import { buildKernelWorld } from "../src/models/runtime/index.js";
 import { differingFiles, hrtsim, tempDir, writeText } from "./cli-helpers.js";
@@ -106,6 +107,18 @@ test("parseWorkloadOutput: medians per element; clear errors for a bad line or a
   assert.is(ok.kernels["hpcg.dot"].cyclesPerElement, 2);
   assert.throws(() => parseWorkloadOutput(["tsc_hz=1", "kernel=nope elements=1 cycles=1"].join("\n")), (e: unknown) => e instanceof WorkloadFormatError && /line 2/.test((e as Error).message));
   assert.throws(() => parseWorkloadOutput(["tsc_hz=1", ...lines.slice(1)].join("\n")), /circuit\.calcNewCurrents/);
+});
+
+test("task-launch: zero hand-over latency on a zero-cost kernel; polling idle workers skip the kernel's wake-up path", () => {
+  assert.ok(launchLatencies(zeroWorld("l"), { machine: "x64", cores: 4, runtime: { costs: ZERO_RUNTIME } }, {}).every((c) => c === 0));
+  for (const kernel of ["nautilus", "linux"] as const) {
+    const median = (idle: "block" | "spin") => {
+      const p: LegionParams = { machine: "x64", cores: 64, runtime: { idle } };
+      const xs = launchLatencies(legionWorld(p, kernel, "l", false), p, {}).sort((a, b) => a - b);
+      return xs[xs.length >> 1]!;
+    };
+    assert.ok(median("spin") < median("block"), `${kernel}: polling hands over faster than a condvar wake-up`);
+  }
 });
 
 const SMALL = `

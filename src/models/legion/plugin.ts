@@ -11,6 +11,7 @@ import { ModelRunError, type Breakdown, type ModelPlugin, type ModelRunInput, ty
 import { runtimeCosts } from "../runtime/index.js";
 import { computeCosts } from "./compute.js";
 import { legionCosts } from "./legion.js";
+import { LAUNCH_HOPS, launchLatencies } from "./launch.js";
 import { LegionParams } from "./params.js";
 import { WORKLOADS, iterationCycles, legionWorld, simulateLegion, type LegionRun, type Workload } from "./simulate.js";
 import { hrtLaunchCycles, virtualizedProfile } from "./virtual.js";
@@ -20,6 +21,7 @@ const SHARED = " Per iteration after the first (warm-up): time from the previous
 const EXPERIMENTS = [
   { name: "circuit", description: "Legion's circuit simulator: calc_new_currents, distribute_charge, update_voltages over the pieces with private/shared/ghost node dependencies; the utility processor analyses up to `window` iterations ahead." + SHARED },
   { name: "hpcg", description: "HPCG-like CG: multigrid V-cycle (SymGS, SpMV, restriction/prolongation), SpMV, three dot-product reductions and WAXPBYs per iteration over 1-D subdomains with halo dependencies; the top-level task waits for ‖r‖ every iteration." + SHARED },
+  { name: "task-launch", description: `The runtime layer's event-triggered launch latency: a chain of ${LAUNCH_HOPS} empty tasks alternating between the workers on CPU 1 and CPU cores−1; per hop, next task's start − previous task's end (trigger, queue push, wake-up, pop, dispatch). No analysis, no compute.` },
 ] as const;
 
 function workloadOf(name: string): Workload {
@@ -54,18 +56,34 @@ function breakdowns(run: LegionRun, title: string): Breakdown[] {
   return [summary, path];
 }
 
+function taskLaunch(input: ModelRunInput<LegionParams>) {
+  const observations: Observation[] = [];
+  const prints: string[] = [];
+  let events = 0, simTime = 0;
+  for (const kernel of kernelsOf(input.params)) {
+    const world = legionWorld(input.params, kernel, input.seed, false);
+    launchLatencies(world, input.params, input.limits).forEach((c, hop) => observations.push({ metric: "launchLatency", value: c, labels: { kernel, hop } }));
+    prints.push(world.sim.fingerprint.toString());
+    events += world.sim.fingerprint.count;
+    simTime = Math.max(simTime, world.sim.now);
+  }
+  return { observations, fingerprint: prints.join(":"), events, simTime };
+}
+
 export const legionModel: ModelPlugin<LegionParams> = {
   name: "legion",
   description: "Legion-like task runtime on the runtime layer (workers per core, event-triggered launch, utility processor) running the circuit and HPCG-like workloads on Nautilus vs Linux, native or in the HVM",
   paramsSchema: LegionParams,
-  experiments: EXPERIMENTS.map((e) => ({ ...e, metrics: ["iterationTime", "speedup", "launchTime"] })),
+  experiments: EXPERIMENTS.map((e) => ({ ...e, metrics: e.name === "task-launch" ? ["launchLatency"] : ["iterationTime", "speedup", "launchTime"] })),
   metrics: [
     { name: "iterationTime", unit: "us", description: "time per iteration (machine clock)", labels: ["kernel", "iteration"] },
     { name: "speedup", unit: "ratio", description: "Linux iteration time ÷ Nautilus (HRT) iteration time, same iteration (runs simulating both kernels)", labels: ["iteration"] },
+    { name: "launchLatency", unit: "cycles", description: "task-launch: one hop of the chain, next task's start − previous task's end", labels: ["kernel", "hop"] },
     { name: "launchTime", unit: "us", description: "placement hvm, Nautilus: ROS-side reboot of the HRT + merge + parallel invoke of the runtime (simulated by the hvm model)", labels: ["kernel"] },
   ],
 
   run(input) {
+    if (input.experiment === "task-launch") return taskLaunch(input);
     const observations: Observation[] = [];
     const perKernel = new Map<KernelName, number[]>();
     let events = 0, simTime = 0;
