@@ -57,9 +57,9 @@ test("zero-cost kernel, runtime and analysis: a circuit iteration takes exactly 
 });
 
 test("zero-cost: an HPCG iteration takes exactly the chain of its tasks (V-cycle, dots, WAXPBYs, SpMV)", () => {
-  const nx = 6, L = 2;
-  const run = simulateLegion(zeroWorld("h"), { ...ZERO, hpcg: { nx, mgLevels: L } }, "hpcg", {});
-  const pe = run.compute.perElement, r = (l: number) => Math.floor(nx / 2 ** l) ** 3;
+  const [nx, ny, nz] = [6, 4, 9], L = 2;
+  const run = simulateLegion(zeroWorld("h"), { ...ZERO, hpcg: { nx, ny, nz, mgLevels: L } }, "hpcg", {});
+  const pe = run.compute.perElement, r = (l: number) => [nx, ny, nz].reduce((s, n) => s * Math.floor(n / 2 ** l), 1);
   const symgs = (l: number) => 2 * 27 * r(l) * pe["hpcg.symgs"], spmv = (l: number) => 27 * r(l) * pe["hpcg.spmv"];
   const chain = [
     symgs(0) + spmv(0) + r(1) * pe["hpcg.waxpby"], symgs(1), r(0) * pe["hpcg.waxpby"] + symgs(0), // V-cycle
@@ -126,7 +126,7 @@ name: legion-small
 description: two core counts, both workloads
 model:
   name: legion
-  params: { machine: x64, iterations: 2, circuit: { steps: 10 }, hpcg: { nx: 4, mgLevels: 2 } }
+  params: { machine: x64, iterations: 2, circuit: { steps: 10 }, hpcg: { nx: 4, ny: 4, nz: 4, mgLevels: 2 } }
 experiment: circuit
 sweep:
   experiment: [circuit, hpcg]

@@ -25,7 +25,8 @@ export function* hpcgIteration(
   legion: Legion, rt: Runtime, self: ThreadRef, t: number, n: number, shape: HpcgShape, c: ComputeCosts, prevR: readonly RtEvent[] | null,
 ): Gen<{ r: RtEvent[]; normDone: RtEvent }> {
   const pe = c.perElement;
-  const rows = (l: number) => Math.max(1, Math.floor(shape.nx / 2 ** l)) ** 3;
+  const edge = (n: number, l: number) => Math.max(1, Math.floor(n / 2 ** l));
+  const rows = (l: number) => edge(shape.nx, l) * edge(shape.ny, l) * edge(shape.nz, l);
   const symgs = (l: number) => 2 * STENCIL * rows(l) * pe["hpcg.symgs"];
   const spmv = (l: number) => STENCIL * rows(l) * pe["hpcg.spmv"];
   const launchAll = function* (name: string, requirements: number, after: (i: number) => RtEvent[], cycles: number, reduce?: ReturnType<Runtime["newReduction"]>): Gen<RtEvent[]> {

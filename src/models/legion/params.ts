@@ -22,22 +22,26 @@ export const LegionParams = Schema.Struct({
   cores: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
   /** Pieces (circuit) or subdomains (HPCG) per worker; tasks per launch = workers × this. Default 1. */
   piecesPerWorker: Schema.optional(PositiveInt),
+  /** Total pieces/subdomains (replaces piecesPerWorker; the era's circuit test uses 32, its HPCG 4). */
+  pieces: Schema.optional(PositiveInt),
   /** Iterations simulated; the first is warm-up, each later one emits one iterationTime. Default 3. */
   iterations: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
   /** Iterations the utility processor may analyse ahead of the oldest unfinished one. Default 2. */
   window: Schema.optional(PositiveInt),
-  /** Problem size preset: large = the defaults below; small = circuit steps 100, HPCG nx 8. Explicit circuit/hpcg fields win. Default large. */
+  /** Problem size preset: large = the defaults below; small = circuit steps 1000, HPCG 4×4×8 rows per subdomain. Explicit circuit/hpcg fields win. Default large. */
   problem: Schema.optional(Schema.Literals(["small", "large"])),
   circuit: Schema.optional(Schema.Struct({
-    /** Wires and nodes per piece (defaults 200 and 50), percent of wires inside the piece (95), relaxation steps (10000). */
+    /** Wires and nodes per piece (defaults 32 and 16), percent of wires inside the piece (95), relaxation steps (100000): the era's circuit test. */
     wiresPerPiece: Schema.optional(PositiveInt),
     nodesPerPiece: Schema.optional(PositiveInt),
     pctWireInPiece: Schema.optional(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 100 }))),
     steps: Schema.optional(PositiveInt),
   })),
   hpcg: Schema.optional(Schema.Struct({
-    /** Local grid edge per subdomain (nx^3 rows, 27-point stencil; default 16) and multigrid levels (default 4). */
+    /** Local grid per subdomain (nx×ny×nz rows, 27-point stencil; defaults 8, 8, 16) and multigrid levels (default 4): the era's HPCG driver. */
     nx: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
+    ny: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
+    nz: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
     mgLevels: Schema.optional(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 6 }))),
   })),
   runtime: Schema.optional(Schema.Struct({
@@ -59,14 +63,18 @@ export const LegionParams = Schema.Struct({
 export type LegionParams = typeof LegionParams.Type;
 
 export interface CircuitShape { readonly wiresPerPiece: number; readonly nodesPerPiece: number; readonly pctWireInPiece: number; readonly steps: number }
-export interface HpcgShape { readonly nx: number; readonly mgLevels: number }
+export interface HpcgShape { readonly nx: number; readonly ny: number; readonly nz: number; readonly mgLevels: number }
 
-/** Legion examples/circuit: WIRE_SEGMENTS 10, STEPS 10000, 95% of wires inside their piece (circuit_defs.lua / circuit.cc). */
+/**
+ * The era's circuit test (nautilus b512503 src/test/circuit.cc): 32 wires and 16 nodes per piece,
+ * 95 % of wires inside their piece, steps = 100000 (the file's STEPS is 10000; the test overrides it).
+ */
 export function circuitShape(p: LegionParams): CircuitShape {
-  return { wiresPerPiece: p.circuit?.wiresPerPiece ?? 200, nodesPerPiece: p.circuit?.nodesPerPiece ?? 50, pctWireInPiece: p.circuit?.pctWireInPiece ?? 95, steps: p.circuit?.steps ?? (p.problem === "small" ? 100 : 10000) };
+  return { wiresPerPiece: p.circuit?.wiresPerPiece ?? 32, nodesPerPiece: p.circuit?.nodesPerPiece ?? 16, pctWireInPiece: p.circuit?.pctWireInPiece ?? 95, steps: p.circuit?.steps ?? (p.problem === "small" ? 1000 : 100000) };
 }
 
-/** HPCG reference: 27-point stencil, 4 multigrid levels (3 coarsenings). */
+/** The era's HPCG driver (nautilus b512503 src/test/hpcg/hpcg-main.cc): local 8×8×16 per sub-region, 4 multigrid levels. */
 export function hpcgShape(p: LegionParams): HpcgShape {
-  return { nx: p.hpcg?.nx ?? (p.problem === "small" ? 8 : 16), mgLevels: p.hpcg?.mgLevels ?? 4 };
+  const small = p.problem === "small";
+  return { nx: p.hpcg?.nx ?? (small ? 4 : 8), ny: p.hpcg?.ny ?? (small ? 4 : 8), nz: p.hpcg?.nz ?? (small ? 8 : 16), mgLevels: p.hpcg?.mgLevels ?? 4 };
 }

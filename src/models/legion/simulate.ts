@@ -50,7 +50,7 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
   });
   const legion = new Legion(rt, p.legion);
   const compute = computeCosts(world.machine, p.compute?.cyclesPerHostTsc);
-  const pieces = rt.size * (p.piecesPerWorker ?? 1);
+  const pieces = p.pieces ?? rt.size * (p.piecesPerWorker ?? 1);
   const iterations = p.iterations ?? 3;
   const window = p.window ?? 2;
   const ends: RtEvent[] = [];
