@@ -133,9 +133,11 @@ export class Runtime {
     return this.config.cores.length;
   }
 
-  /** A runtime bookkeeping step of `name` (data-file cost) on the calling thread's CPU. */
-  *charge(self: ThreadRef, name: string, what: string): Gen<void> {
-    const cycles = this.costs.draw(name, this.sim.streams.get(`runtime/cpu${self.cpu}`));
+  /** A runtime bookkeeping step: `times` draws of `name` (data-file cost) on the calling thread's CPU. */
+  *charge(self: ThreadRef, name: string, what: string, times = 1): Gen<void> {
+    const rng = this.sim.streams.get(`runtime/cpu${self.cpu}`);
+    let cycles = 0;
+    for (let i = 0; i < times; i++) cycles += this.costs.draw(name, rng);
     yield* this.kernel.compute(self, `runtime: ${what}`, cycles);
   }
 
@@ -218,7 +220,7 @@ export class Runtime {
       throw new RangeError(`runtime: task ${spec.name} mapped to worker ${spec.worker}, but workers are 0..${this.size - 1}`);
     }
     const after = spec.after ?? [];
-    for (let i = 0; i < after.length; i++) yield* this.charge(self, "event.perWaiter", `register ${spec.name} on its precondition`);
+    if (after.length > 0) yield* this.charge(self, "event.perWaiter", `register ${spec.name} on its ${after.length} preconditions`, after.length);
     const task: PendingTask = { spec, done: this.newEvent(`${spec.name} done`), remaining: 0, fire: (me) => this.enqueue(me, task) };
     if (this.trace !== null) {
       const rec: TaskRecord = { name: spec.name, worker: spec.worker, inputs: after.map((e) => e.id), done: task.done.id, ready: -1, start: -1, end: -1 };
