@@ -54,6 +54,13 @@ export class Machine {
     this.noiseFor = noiseFor;
   }
 
+  /** Adds per-CPU noise sources to those attached (e.g. an application's interference). */
+  addNoise(extra: (cpu: number, machine: Machine) => NoiseSource[]): void {
+    if (this.cpuList.length > 0) throw new Error(`${this.name}: noise must be added before any CPU is used`);
+    const base = this.noiseFor;
+    this.noiseFor = (cpu, m) => [...(base?.(cpu, m) ?? []), ...extra(cpu, m)];
+  }
+
   /** CPU `i`, created on first use (with its noise sources and its cost stream). */
   cpu(i: number): Cpu {
     let c = this.cpuList[i];
