@@ -29,7 +29,7 @@ export const MicrobenchParams = Schema.Struct({
   kicks: Schema.optional(Schema.Boolean),
   /** Linux: kernel-thread, daemon and device-interrupt noise besides the tick (default true). */
   linuxNoise: Schema.optional(Schema.Boolean),
-  /** Linux: allow deep idle states (default: the data file's idle.deepStates). */
+  /** Linux: allow deep idle states (default: the data file's config.c6). */
   deepIdle: Schema.optional(Schema.Boolean),
   /** Only the first n remote CPUs (per-core experiments, threads-long sizes); default all. */
   remoteCpus: Schema.optional(PositiveInt),
@@ -127,9 +127,9 @@ export class Harness {
     return (t as Thread).lastStep;
   }
 
-  /** Boots the harness's main thread on CPU 0. */
-  main(body: (self: ThreadRef) => Gen<unknown>): void {
-    this.kernel.boot({ name: "main", cpu: 0, body });
+  /** Boots the harness's main thread on CPU 0 (pinned unless said otherwise; Linux only honours it). */
+  main(body: (self: ThreadRef) => Gen<unknown>, options: { readonly pinned?: boolean } = {}): void {
+    this.kernel.boot({ name: "main", cpu: 0, body, ...(options.pinned === undefined ? {} : { pinned: options.pinned }) });
   }
 }
 
