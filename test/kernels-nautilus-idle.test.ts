@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import type { ParameterFile } from "../src/models/hardware/params.js";
 import { Harness } from "../src/models/microbench/harness.js";
 import { condvar } from "../src/models/microbench/sync.js";
-import { threadRun } from "../src/models/microbench/threads.js";
+import { threadCreate, threadRun } from "../src/models/microbench/threads.js";
 import { nautilusData } from "../src/models/nautilus/kernel.js";
 
 type Machine = "x64" | "phi";
@@ -107,6 +107,22 @@ test("the microbench kicks option still overrides config.kicks (the kick is sent
   condvar(h);
   h.sim.run();
   assert.ok(steps(h).includes("IRQ entry (kick 0xfc)"), "no kick taken");
+});
+
+test("small paper-era details: the thread struct is zeroed, the creator is not fxsaved, NK_LOCK takes no IRQ save, an IRQ-return switch saves no registers twice", () => {
+  const create = steps(run("x64", threadCreate, {}, { trials: 2, record: true }));
+  assert.ok(create.some((x) => x.startsWith("memset thread struct")));
+  assert.not.ok(create.some((x) => /fxsave creator/.test(x)));
+  const h = run("x64", condvar, {}, { trials: 2, record: true, remoteCpus: 1 });
+  const rec = h.machine.recorder!.steps;
+  const cvLocks = rec.filter((x) => /^(re)?lock cv /.test(x.step));
+  assert.ok(cvLocks.length > 0);
+  for (const l of cvLocks) assert.not.ok(l.prev >= 0 && rec[l.prev]!.step.startsWith("irq_disable_save"), "NK_LOCK saved IRQs");
+  // halted CPU 1 woken by the kick: the switch at IRQ return enters at nk_thread_switch_intr_entry
+  const k = run("x64", threadRun, { "config.haltWhileIdle": 1, "config.kicks": 1 }, { trials: 5, record: true });
+  const onCpu1 = k.machine.recorder!.steps.filter((x) => x.cpu === 1).map((x) => x.step);
+  const pushes = onCpu1.filter((x) => x.startsWith("switch: push frame")).length, fxsaves = onCpu1.filter((x) => x === "fxsave").length;
+  assert.ok(pushes < fxsaves, `${pushes} register pushes for ${fxsaves} switches on cpu1`);
 });
 
 test.run();
