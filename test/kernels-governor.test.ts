@@ -9,6 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Simulation } from "../src/engine/index.js";
 import { createKernel } from "../src/models/kernel/registry.js";
+import { microbenchModel } from "../src/models/microbench/plugin.js";
 import { IdleHistory, chooseState, typicalInterval, type IdleState } from "../src/models/linux/governor.js";
 
 const US = 2100; // cycles per µs at 2.1 GHz
@@ -67,6 +68,14 @@ test("a regular 100 µs idle period settles in C1 although it passes C6's exit l
 
 test("config.c6 off: no wake-up ever leaves core C6, however long the idle", () => {
   assert.ok(exits(false, 3_000, 5).every((s) => s === "leave C1 (hlt)"));
+});
+
+test("ctx-switch's window has no idle-state exit, so C6 on or off cannot change it (why microbench-paper-c6off omits it)", () => {
+  for (const deepIdle of [true, false]) {
+    const out = microbenchModel.explain!({ params: { machine: "x64", kernel: "linux", deepIdle, trials: 1 }, experiment: "ctx-switch", seed: "c", limits: {} });
+    const leaves = out.flatMap((b) => b.steps.filter((s) => s.step.startsWith("leave ")));
+    assert.equal(leaves, [], `deepIdle ${deepIdle}: ${leaves.map((s) => s.step).join(", ")}`);
+  }
 });
 
 test.run();

@@ -140,4 +140,7 @@ export interface Kernel {
 
   /** Kernel-mode IPIs and Nemo events, where the caller can use them. */
   readonly events: EventApi | undefined;
+
+  /** The kernel configuration in force (`config.*` entries after options), e.g. { kicks: 0, hz: 100 }. */
+  readonly configuration?: Readonly<Record<string, number>>;
 }

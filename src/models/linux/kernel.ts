@@ -62,6 +62,11 @@ export class LinuxKernel extends LinuxScheduler {
     machine.attachNoise((cpu, m) => linuxNoise(cpu, m, this.costs, noise));
   }
 
+  get configuration(): Readonly<Record<string, number>> {
+    const s = (n: string) => this.costs.setting(n);
+    return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz") };
+  }
+
   /** Operations the futex/condvar code (sync.ts) uses. */
   readonly ops: LinuxOps = {
     steps: (t, l) => this.steps(t, l),

@@ -58,6 +58,11 @@ function simulate(input: ModelRunInput<MicrobenchParams>, record: boolean): Harn
   return h;
 }
 
+/** The kernel configuration in force, e.g. "kicks=0 haltWhileIdle=0 … hz=100". */
+function configText(h: Harness): string {
+  return Object.entries(h.kernel.configuration ?? {}).map(([k, v]) => `${k}=${v}`).join(" ");
+}
+
 export const microbenchModel: ModelPlugin<MicrobenchParams> = {
   name: "microbench",
   description: "Nautilus Aerokernel vs Linux primitives on a modeled 64-core x64 or Xeon Phi: the authors' microbenchmarks, from mechanisms and sourced costs",
@@ -81,22 +86,29 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
     const out: Breakdown[] = picked.map(([core, m]) => {
       const what = experiment(input.experiment).perCore ? `core ${core}` : input.experiment === "threads-long" ? `k = ${core}` : "";
       const scaled = m.value !== undefined && m.value !== m.end - m.start ? ` (whole window; the emitted value is ${m.value})` : "";
-      return rec.criticalPath(`${input.experiment} on ${input.params.kernel}/${input.params.machine}${what ? `, ${what}` : ""}: first trial${scaled}`, m.endStep, m.start, m.end);
+      return rec.criticalPath(`${input.experiment} on ${input.params.kernel}/${input.params.machine}${what ? `, ${what}` : ""}: first trial${scaled} [config ${configText(h)}]`, m.endStep, m.start, m.end);
     });
     return out;
   },
 
   parameters(params): ParameterRow[] {
-    const machine = new Machine({ sim: new Simulation(), machine: params.machine, streamPrefix: "params", costScale: params.costScale ?? 1 });
+    const h = new Harness({ ...params, trials: 1 }, "params", false);
+    const machine = h.machine;
     const kernel = params.kernel === "nautilus"
       ? kernelCosts("nautilus", machine, nautilusData(params.machine), NAUTILUS_PARAMETERS)
       : kernelCosts("linux", machine, linuxData(params.machine), LINUX_PARAMETERS);
     const topo = machine.profile.topology;
+    // What the run uses after the scenario's options (kicks, deepIdle), beside the files' entries.
+    const inForce = Object.entries(h.kernel.configuration ?? {}).map(([k, v]) => ({
+      name: `in force: ${params.kernel}.config.${k}`, value: String(v),
+      source: `configuration in force for this run: the data file's config entry${params.kicks !== undefined || params.deepIdle !== undefined ? ", after the scenario's kicks/deepIdle options" : ""}`,
+    }));
     return [
       { name: "hardware.clockGHz", value: String(machine.clockGHz), source: machine.profile.clockGHz.source },
       { name: "hardware.topology", value: JSON.stringify({ ...topo, source: undefined }), source: topo.source },
       ...machine.costs.rows("hardware."),
       ...kernel.rows(`${params.kernel}.`),
+      ...inForce,
     ];
   },
 };

@@ -59,6 +59,10 @@ export class NautilusKernel extends BaseKernel {
   readonly config: NautilusConfig;
   /** Global thread list lock (nk_thread_start appends every thread under it). */
   private readonly threadListLock = new SpinLock("global thread list");
+  get configuration(): Readonly<Record<string, number>> {
+    const c = this.config;
+    return { kicks: +c.kicks, haltWhileIdle: +c.haltWhileIdle, useIdleThreads: +c.useIdleThreads, idleDelay: c.idleDelay, hz: c.hz };
+  }
   /** Idle loops and their wake-ups (idle.ts). */
   private readonly idle: IdleLoops;
   /** Set while a switch is made at interrupt return (registers already saved at IRQ entry). */
