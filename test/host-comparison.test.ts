@@ -33,7 +33,7 @@ test("the microbench model runs on machine host, sized by the host's CPU count",
   if (ks[ks.length - 1] !== n) ks.push(n);
   assert.equal(cores("threads-long"), ks);
   assert.equal(cores("condvar"), Array.from({ length: n - 1 }, (_, i) => i + 1));
-  assert.equal(cores("sync-event"), Array.from({ length: n - 1 }, (_, i) => i + 1));
+  assert.equal(cores("condvar-bcast", 1), Array.from({ length: n - 1 }, (_, i) => i + 1));
 });
 
 test("Nautilus has no host parameters: a clear error, not x64's numbers", () => {
