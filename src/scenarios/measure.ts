@@ -18,7 +18,7 @@ import {
   type Experiment,
   type MachineInfo,
   type MeasurementSet,
-} from "../models/host/measurements.js";
+} from "../models/host/index.js";
 import { writeFileAtomic } from "./atomic.js";
 import { packageRoot } from "./package.js";
 
@@ -33,7 +33,7 @@ export {
   type MachineInfo,
   type MeasurementSet,
   type Sample,
-} from "../models/host/measurements.js";
+} from "../models/host/index.js";
 export { hostMeasurementsDir, readMeasurementSet } from "./host-files.js";
 
 /** Where the harness's C sources live (in the package's sources, also when run from dist/). */
