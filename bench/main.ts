@@ -82,3 +82,6 @@ if (only.has("queues")) {
     }
   }
 }
+
+// Issue-11 models (bench/atscale.ts): BSP supersteps and ranks at scale.
+(await import("./atscale.js")).runAll(json);
