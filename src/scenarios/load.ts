@@ -34,13 +34,16 @@ export function columnOf(key: string): string {
   return key === EXPERIMENT_KEY ? EXPERIMENT_KEY : `model.params.${key}`;
 }
 
-/** Cartesian product of the axes, row-major in key order (the last key varies fastest). */
-export function sweepPoints(axes: readonly SweepAxis[]): Array<Array<{ axis: SweepAxis; index: number }>> {
-  let points: Array<Array<{ axis: SweepAxis; index: number }>> = [[]];
-  for (const axis of axes) {
-    points = points.flatMap((p) => axis.values.map((_, index) => [...p, { axis, index }]));
+/** Cartesian product of the axes, row-major in key order (the last key varies fastest), one point at a time. */
+export function* sweepPoints(axes: readonly SweepAxis[]): Generator<Array<{ axis: SweepAxis; index: number }>> {
+  if (axes.some((a) => a.values.length === 0)) return;
+  const digits = axes.map(() => 0);
+  for (;;) {
+    yield axes.map((axis, i) => ({ axis, index: digits[i]! }));
+    let k = axes.length - 1;
+    while (k >= 0 && ++digits[k]! === axes[k]!.values.length) digits[k--] = 0;
+    if (k < 0) return;
   }
-  return points;
 }
 
 function findPlugin(src: SourceDoc, name: string): ModelPlugin | Problem {
