@@ -13,7 +13,7 @@ const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 3;
 
 /** Errors whose message is already meant for users (no stack trace). */
-const FRIENDLY = new Set(["CompilerNotFoundError", "HarnessBuildError", "HarnessRunError", "MeasurementFormatError"]);
+const FRIENDLY = new Set(["CompilerNotFoundError", "HarnessBuildError", "HarnessRunError", "MeasurementFormatError", "UnsafeCacheError"]);
 
 const SYSTEM = new Set(["EACCES", "EPERM", "ENOSPC", "EDQUOT", "EROFS", "ENOTDIR", "EISDIR", "EEXIST", "ENOENT", "EMFILE"]);
 

@@ -57,7 +57,10 @@ export const ExplainRequestSchema = Schema.Struct({
   title: Schema.optionalKey(Schema.String),
 });
 
-export const SweepSchema = Schema.Record(Schema.String, Schema.NonEmptyArray(ScalarSchema));
+export const SweepSchema = Schema.Record(
+  Schema.String,
+  Schema.Array(ScalarSchema).check(Schema.isMinLength(1, { message: "a list of values (must not be empty)" })),
+);
 
 export const ScenarioSchema = Schema.Struct({
   name: Name,
