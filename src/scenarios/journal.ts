@@ -14,7 +14,7 @@ import type { Schema } from "effect";
 import type { RunRecord, ScenarioMeta } from "../reports/results.js";
 import { fsError, writeFileAtomic } from "./atomic.js";
 import { readIfExists, removeOwnedDir } from "./out-dir.js";
-import { JournalHeaderSchema, RunRecordSchema, StoredScenarioSchema, decodeStoredJson, recordSum, storedProblems } from "./stored.js";
+import { JournalHeaderSchema, RunRecordSchema, StoredScenarioSchema, decodeStoredJson, recordSum, seal, storedProblems } from "./stored.js";
 
 const FSYNC_MS = 200;
 export const JOURNAL_VERSION = 1;
@@ -92,7 +92,7 @@ export async function clearJournal(dir: string): Promise<void> {
 }
 
 export async function writeStoredScenario(dir: string, s: StoredScenario): Promise<void> {
-  await writeFileAtomic(join(dir, "scenario.json"), JSON.stringify(s, replacer, 2) + "\n");
+  await writeFileAtomic(join(dir, "scenario.json"), JSON.stringify(seal(s), replacer, 2) + "\n");
 }
 
 /** scenario.json of a journal, decoded (InputError naming the file if damaged); undefined if absent. */

@@ -17,6 +17,7 @@ import { InputError, type Problem } from "./problems.js";
 import { assertNoLinks, writeInside } from "./out-dir.js";
 import { SESSION_FILE, readSession, sessionFile, withOutLock, type SessionInfo } from "./session.js";
 import { plainSource } from "./source.js";
+import { seal } from "./stored.js";
 
 function problem(file: string, message: string, hint?: string): Problem {
   return { file, path: "", message, ...(hint ? { hint } : {}) };
@@ -114,7 +115,7 @@ async function mergeLocked(dirs: readonly string[], out: string, createdBy: stri
   // Everything is read before anything is written: `out` may be one of the inputs.
   for (const g of gathered) await writeJournal(out, g);
   const { shard: _shard, ...info } = session;
-  await writeInside(out, SESSION_FILE, JSON.stringify(info, null, 2) + "\n");
+  await writeInside(out, SESSION_FILE, JSON.stringify(seal(info), null, 2) + "\n");
   const results: ScenarioResult[] = gathered.map((g) => ({
     scenario: g.scenario.meta, runs: [...g.runs.values()].sort((a, b) => a.runIndex - b.runIndex),
   }));

@@ -80,7 +80,7 @@ export function runPool(batches: Iterable<Batch>, opts: PoolOptions): Promise<vo
       void slot.worker.terminate();
       if (![...slots].some((s) => s.batch)) stop();
     };
-    // The watchdog restarts with each run: it bounds the run in progress, not the batch.
+    // The watchdog restarts when each run starts: it bounds the run in progress, not the batch or the thread's start-up.
     const arm = (slot: Slot) => {
       clearTimeout(slot.timer);
       const ms = slot.batch?.batch.wallMs ?? Infinity;
@@ -88,7 +88,6 @@ export function runPool(batches: Iterable<Batch>, opts: PoolOptions): Promise<vo
     };
     const assign = (slot: Slot, batch: Batch) => {
       slot.batch = { id: nextId++, batch, done: new Set() };
-      arm(slot);
       slot.worker.postMessage({ type: "batch", id: slot.batch.id, tasks: batch.tasks } satisfies ToWorker);
     };
     const dispatch = (slot: Slot) => {
@@ -127,9 +126,10 @@ export function runPool(batches: Iterable<Batch>, opts: PoolOptions): Promise<vo
       slots.add(slot);
       slot.worker.on("message", (msg: FromWorker) => {
         if (settled || slot.batch?.id !== msg.id) return;
+        if (msg.type === "start") return arm(slot);
         if (msg.type === "result") {
           slot.batch.done.add(msg.record.runIndex);
-          arm(slot);
+          clearTimeout(slot.timer);
           try {
             opts.onResult(slot.batch.batch.key, msg.record);
           } catch (e) {

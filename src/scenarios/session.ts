@@ -12,7 +12,7 @@ import { lockOutDir, readIfExists, writeInside } from "./out-dir.js";
 import { InputError, type Problem } from "./problems.js";
 import { runScenarios } from "./runner.js";
 import type { SectionContext } from "./sections.js";
-import { SessionInfoSchema, decodeStoredJson } from "./stored.js";
+import { SessionInfoSchema, decodeStoredJson, seal } from "./stored.js";
 
 export interface SessionInfo {
   readonly version: 1;
@@ -92,7 +92,7 @@ export async function execute(
   };
   return withOutLock(out, opts.createdBy, opts.log, async () => {
     const outcome = await runScenarios(scenarios, { out, ...opts });
-    await writeInside(out, SESSION_FILE, JSON.stringify(session, null, 2) + "\n");
+    await writeInside(out, SESSION_FILE, JSON.stringify(seal(session), null, 2) + "\n");
     const summary = await writeOutputs({
       out, title: shardTitle(info.title, opts.shard), command: info.command, scenarios, results: outcome.results,
       createdBy: opts.createdBy, reproducibleCommand: info.reproducibleCommand, totalWallMs: outcome.wallMs,

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { Schema } from "effect";
 import { ScalarSchema } from "../reports/spec.js";
-import { decodeStrict } from "./decode.js";
+import { canonicalJson, decodeStrict } from "./decode.js";
 import { issueProblems } from "./issues.js";
 import { InputError, type Problem } from "./problems.js";
 import { plainSource } from "./source.js";
@@ -82,13 +82,30 @@ export function storedProblems(schema: Schema.Decoder<unknown>, value: unknown, 
   return issueProblems(plainSource(file, value), r.issue).map((p) => ({ ...p, ...(line !== undefined ? { line } : {}) }));
 }
 
-/** Parses JSON text and decodes it, or throws InputError naming the file. */
+const SEAL = "sum";
+
+/** `value` plus a checksum of its content (canonical JSON), so an edit or a flipped byte is detected on reading. */
+export function seal<T extends object>(value: T): T & { readonly sum: string } {
+  return { ...value, [SEAL]: recordSum(canonicalJson(value)) } as T & { readonly sum: string };
+}
+
+/** Parses sealed JSON text, checks the seal and decodes it, or throws InputError naming the file. */
 export function decodeStoredJson<T>(schema: Schema.Decoder<T>, text: string, file: string, reviver?: (k: string, v: unknown) => unknown): T {
-  let value: unknown;
+  let parsed: unknown;
   try {
-    value = JSON.parse(text, reviver);
+    parsed = JSON.parse(text, reviver);
   } catch (e) {
     throw new InputError([{ file, path: "", message: `not valid JSON (${(e as Error).message})`, hint: "the file is damaged; rerun the command that wrote it" }]);
+  }
+  let value = parsed;
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) && SEAL in parsed) {
+    const { [SEAL]: sum, ...rest } = parsed as Record<string, unknown>;
+    if (sum !== recordSum(canonicalJson(rest))) {
+      throw new InputError([{ file, path: SEAL, message: "checksum mismatch (the file was damaged or edited)", hint: "rerun the command that wrote it" }]);
+    }
+    value = rest;
+  } else {
+    throw new InputError([{ file, path: SEAL, message: "missing checksum (damaged, or not written by this hrtsim)", hint: "rerun the command that wrote it" }]);
   }
   const problems = storedProblems(schema as Schema.Decoder<unknown>, value, file);
   if (problems.length) throw new InputError(problems.map((p) => ({ ...p, hint: p.hint ?? "the file is damaged or was edited; rerun the command that wrote it" })));
