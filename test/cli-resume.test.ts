@@ -27,7 +27,7 @@ async function journalRuns(out: string): Promise<number[]> {
     const lines = (await readFile(join(dir, f), "utf8")).split("\n").slice(1);
     for (const l of lines) {
       try {
-        indices.push(JSON.parse(l).runIndex);
+        indices.push(JSON.parse(l).run.runIndex);
       } catch {
         // a partial last line from the kill
       }

@@ -7,6 +7,9 @@ import { expandRuns, inShard, parseShard, runCount } from "../src/scenarios/expa
 import { validateDoc } from "../src/scenarios/load.js";
 import { plainSource } from "../src/scenarios/source.js";
 
+/** Parameter objects are prototype-free; compare their content as plain data. */
+const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
 function scenario(sweep: Record<string, unknown[]>, replications = 2) {
   return validateDoc(plainSource("t.yaml", {
     name: "t", description: "d", model: { name: "mmc", params: { arrivalRate: 0.5, serviceRate: 1, servers: 1, customers: 10 } },
@@ -23,7 +26,7 @@ test("runs are sweep points row-major in key order, then replication", () => {
   assert.equal(runs.slice(0, 4).map((r) => [r.point["model.params.servers"], r.point["model.params.arrivalRate"], r.replication]), [
     [1, 0.1, 0], [1, 0.1, 1], [1, 0.2, 0], [1, 0.2, 1],
   ]);
-  assert.equal(runs[11]!.params, { arrivalRate: 0.3, serviceRate: 1, servers: 2, customers: 10 });
+  assert.equal(plain(runs[11]!.params), { arrivalRate: 0.3, serviceRate: 1, servers: 2, customers: 10 });
   assert.equal(s.meta.sweepKeys, ["model.params.servers", "model.params.arrivalRate"]);
 });
 
@@ -55,10 +58,38 @@ test("shards partition the runs; --shard parses i/n", () => {
 test("dotted parameter paths set nested values without touching the original", () => {
   const base = { costs: { ipi: 1, irq: 2 }, x: 1 };
   const out = setParam(base, "costs.ipi", 9);
-  assert.equal(out, { costs: { ipi: 9, irq: 2 }, x: 1 });
+  assert.equal(plain(out), { costs: { ipi: 9, irq: 2 }, x: 1 });
   assert.equal(base.costs.ipi, 1);
-  assert.equal(withParams({}, { "a.b.c": 1, d: 2 }), { a: { b: { c: 1 } }, d: 2 });
+  assert.equal(plain(withParams({}, { "a.b.c": 1, d: 2 })), { a: { b: { c: 1 } }, d: 2 });
   assert.is(canonicalJson({ b: 1, a: [1, { d: 2, c: 3 }] }), '{"a":[1,{"c":3,"d":2}],"b":1}');
+});
+
+test("expansion is lazy and agrees with the counts: shard sizes, sweep order, default limits", async () => {
+  const { runSpecs, shardSize } = await import("../src/scenarios/expand.js");
+  const { runLimits, wallLimitMs, DEFAULT_MAX_EVENTS, DEFAULT_WALL_SECONDS } = await import("../src/scenarios/limits.js");
+  const s = scenario({ servers: [1, 2, 3], arrivalRate: [0.1, 0.2] }, 3);
+  const lazy = runSpecs(s);
+  assert.is(lazy.next().value?.runIndex, 0, "a generator: runs are produced one at a time");
+  for (let count = 1; count <= 7; count++) {
+    for (let index = 1; index <= count; index++) {
+      const inIt = expandRuns(s).filter((r) => inShard(r.runIndex, { index, count })).length;
+      assert.is(shardSize(runCount(s), { index, count }), inIt, `${index}/${count}`);
+    }
+  }
+  assert.equal(runLimits(undefined), { maxEvents: DEFAULT_MAX_EVENTS });
+  assert.equal(runLimits({ maxEvents: 5, until: 9 }), { maxEvents: 5, until: 9 });
+  assert.is(wallLimitMs({}), DEFAULT_WALL_SECONDS * 1000);
+  assert.is(wallLimitMs({ wallSeconds: 1.5 }), 1500);
+});
+
+test("parameter objects have no prototype; forbidden path segments never reach one", () => {
+  const out = setParam({}, "a.b", 1);
+  assert.is(Object.getPrototypeOf(out), null);
+  assert.is(Object.getPrototypeOf(out.a), null);
+  for (const bad of ["__proto__", "a.__proto__.b", "constructor", "x.prototype"]) {
+    assert.throws(() => setParam({}, bad, 1), /is not allowed/, bad);
+  }
+  assert.is(({} as Record<string, unknown>).b, undefined, "Object.prototype untouched");
 });
 
 test.run();

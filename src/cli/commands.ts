@@ -74,6 +74,14 @@ const calibrate = Command.make("calibrate", {
   "Derive the `host` machine profile and its Linux parameters from host measurements; prints which parameter comes from which experiment.",
 ));
 
+const fingerprints = Command.make("fingerprints", {
+  record: Flag.Boolean("record").pipe(Flag.withDefault(false), describe("re-record the fingerprints (after an intended behaviour change; say why in the commit)")),
+  file: Flag.String("file").pipe(Flag.optional, describe("fingerprint file (default: test/fingerprints/builtin.json in the package)")),
+  workers,
+}, printing(h.fingerprintsCommand)).pipe(Command.withDescription(
+  "Run every built-in scenario and compare each run's fingerprint and event count with the recorded ones (exit 1 naming each differing run); --record re-records them.",
+));
+
 const params = Command.make("params", { model, machine, kernel, sets }, printing(h.paramsCommand))
   .pipe(Command.withDescription("Show a model's parameters in force (e.g. --machine x64 --kernel linux), with their sources."));
 
@@ -88,5 +96,5 @@ export const hrtsim = Command.make("hrtsim").pipe(
     "Deterministic discrete-event simulator of hybrid runtimes. Exit codes: 0 ok (also when some runs failed), " +
     "1 invalid input, 2 usage error, 3 internal failure.",
   ),
-  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, measureWorkloads, calibrate, params, explain]),
+  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, measureWorkloads, calibrate, fingerprints, params, explain]),
 );

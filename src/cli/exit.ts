@@ -13,9 +13,9 @@ const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 3;
 
 /** Errors whose message is already meant for users (no stack trace). */
-const FRIENDLY = new Set(["CompilerNotFoundError", "HarnessBuildError", "HarnessRunError", "MeasurementFormatError"]);
+const FRIENDLY = new Set(["CompilerNotFoundError", "HarnessBuildError", "HarnessRunError", "MeasurementFormatError", "UnsafeCacheError"]);
 
-const SYSTEM = new Set(["EACCES", "EPERM", "ENOSPC", "EROFS", "ENOTDIR", "EISDIR", "EEXIST", "ENOENT", "EMFILE"]);
+const SYSTEM = new Set(["EACCES", "EPERM", "ENOSPC", "EDQUOT", "EROFS", "ENOTDIR", "EISDIR", "EEXIST", "ENOENT", "EMFILE"]);
 
 function firstError(cause: Cause.Cause<unknown>): unknown {
   for (const reason of cause.reasons) {
@@ -44,10 +44,11 @@ export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, stderr: (text: str
     stderr(`error: ${e.message}\n`);
     return EXIT_USAGE;
   }
-  // File-system trouble (permissions, full disk, a file where a directory should be) is not a bug.
+  // File-system trouble (permissions, full disk, a file where a directory should be) is not a bug:
+  // the message names the path (src/scenarios/atomic.ts fsError) and the user can fix it.
   if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && SYSTEM.has((e as NodeJS.ErrnoException).code!)) {
     stderr(`error: ${e.message}\n`);
-    return EXIT_INTERNAL;
+    return EXIT_INVALID_INPUT;
   }
   if (e instanceof Error && FRIENDLY.has(e.name)) {
     stderr(`error: ${e.message}\n`);

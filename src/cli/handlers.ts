@@ -70,7 +70,12 @@ export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<str
 
 export async function mergeCommand(a: { dirs: readonly string[]; out: string }): Promise<string> {
   const { mergeDirs } = await import("../scenarios/merge.js");
-  return summary({ ...(await mergeDirs(a.dirs, a.out, commandLine())), out: a.out }, `merged ${a.dirs.length} directories into`);
+  return summary({ ...(await mergeDirs(a.dirs, a.out, commandLine(), note)), out: a.out }, `merged ${a.dirs.length} directories into`);
+}
+
+export async function fingerprintsCommand(a: { record: boolean; file: Opt<string>; workers: Opt<number> }): Promise<string> {
+  const { fingerprintsCommandText } = await import("../scenarios/fingerprints.js");
+  return fingerprintsCommandText({ record: a.record, ...some("file", a.file), workers: workersOf(a.workers) });
 }
 
 export async function validateCommand(a: { files: readonly string[] }): Promise<string> {

@@ -13,15 +13,34 @@ export function decodeStrict<T>(schema: Schema.Decoder<T>, input: unknown): Deco
 
 export type Params = Record<string, unknown>;
 
-/** A copy of `params` with the dotted `path` set to `value` (intermediate maps created or copied). */
+/** Path segments that would reach an object's prototype instead of a parameter. */
+export const FORBIDDEN_SEGMENTS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+/** The first forbidden segment of a dotted path, if any. */
+export function forbiddenSegment(path: string): string | undefined {
+  return path.split(".").find((k) => FORBIDDEN_SEGMENTS.includes(k));
+}
+
+/** A prototype-free copy of a map: no key can reach Object.prototype. */
+function bare(from?: Params): Params {
+  return Object.assign(Object.create(null) as Params, from);
+}
+
+/**
+ * A copy of `params` with the dotted `path` set to `value` (intermediate maps created or
+ * copied, all without prototypes). Loaders reject forbidden segments with a located problem
+ * first; this throw is the last line of defence.
+ */
 export function setParam(params: Params, path: string, value: unknown): Params {
+  const bad = forbiddenSegment(path);
+  if (bad !== undefined) throw new Error(`parameter path "${path}": the segment "${bad}" is not allowed`);
   const keys = path.split(".");
-  const root: Params = { ...params };
+  const root: Params = bare(params);
   let node = root;
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i]!;
     const next = node[k];
-    const copy: Params = next !== null && typeof next === "object" && !Array.isArray(next) ? { ...(next as Params) } : {};
+    const copy: Params = next !== null && typeof next === "object" && !Array.isArray(next) ? bare(next as Params) : bare();
     node[k] = copy;
     node = copy;
   }

@@ -25,9 +25,14 @@ export function runCount(s: LoadedScenario): number {
   return s.axes.reduce((n, a) => n * a.values.length, 1) * s.doc.replications;
 }
 
-/** All runs of a scenario, indexed canonically. */
+/** All runs of a scenario, indexed canonically (materialised: for small scenarios and tests). */
 export function expandRuns(s: LoadedScenario): RunSpec[] {
-  const runs: RunSpec[] = [];
+  return [...runSpecs(s)];
+}
+
+/** The runs of a scenario one at a time, indexed canonically: a huge sweep never sits in memory. */
+export function* runSpecs(s: LoadedScenario): Generator<RunSpec> {
+  let runIndex = 0;
   for (const coords of sweepPoints(s.axes)) {
     const point: Record<string, Scalar> = {};
     const overrides: Record<string, Scalar> = {};
@@ -41,13 +46,15 @@ export function expandRuns(s: LoadedScenario): RunSpec[] {
     const params = withParams(s.baseParams, overrides);
     const pointKey = canonicalJson(point);
     for (let replication = 0; replication < s.doc.replications; replication++) {
-      runs.push({
-        runIndex: runs.length, point, replication, experiment, params,
-        seed: deriveSeed(s.meta.seed, pointKey, replication),
-      });
+      yield { runIndex: runIndex++, point, replication, experiment, params, seed: deriveSeed(s.meta.seed, pointKey, replication) };
     }
   }
-  return runs;
+}
+
+/** How many of `total` runs fall in the shard (runIndex mod count = index − 1). */
+export function shardSize(total: number, shard: Shard | undefined): number {
+  if (!shard) return total;
+  return Math.max(0, Math.ceil((total - (shard.index - 1)) / shard.count));
 }
 
 export interface Shard {

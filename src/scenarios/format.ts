@@ -15,7 +15,7 @@
  *     arrivalRate: [0.2, 0.5, 0.8]
  *   replications: 10
  *   seed: 42                        # integer or string
- *   limits: { maxEvents: 10000000 } # per run; a run hitting a limit is recorded as failed
+ *   limits: { maxEvents: 10000000 } # per run (defaults: src/scenarios/limits.ts); a run hitting one is recorded as failed
  *   outputs: { figures: [...] }     # FigureSpec (src/reports/spec.ts)
  *   claims: [...]                   # ClaimSpec: checked against the simulated data only
  *   report:                         # optional extra report sections
@@ -44,6 +44,10 @@ export const LimitsSchema = Schema.Struct({
   maxEvents: Schema.optionalKey(PositiveInt),
   /** Simulated-time limit per run, in engine ticks. */
   until: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0))),
+  /** Wall-clock seconds per run (default 600): a run that takes longer is stopped and recorded as failed. */
+  wallSeconds: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0))),
+  /** Runs (sweep points × replications) this scenario may expand to (default 100000); raise it on purpose. */
+  maxRuns: Schema.optionalKey(PositiveInt),
 });
 
 export const ExplainRequestSchema = Schema.Struct({
@@ -53,7 +57,10 @@ export const ExplainRequestSchema = Schema.Struct({
   title: Schema.optionalKey(Schema.String),
 });
 
-export const SweepSchema = Schema.Record(Schema.String, Schema.NonEmptyArray(ScalarSchema));
+export const SweepSchema = Schema.Record(
+  Schema.String,
+  Schema.Array(ScalarSchema).check(Schema.isMinLength(1, { message: "a list of values (must not be empty)" })),
+);
 
 export const ScenarioSchema = Schema.Struct({
   name: Name,

@@ -10,7 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { deriveSeed } from "../engine/index.js";
 import { EXPLAINABLE } from "../models/hvm/explain.js";
 import { findModel, listModels, type Breakdown, type ModelPlugin, type ParameterRow } from "../models/index.js";
-import { decodeStrict, withParams, type Params } from "./decode.js";
+import { decodeStrict, forbiddenSegment, withParams, type Params } from "./decode.js";
 import { diagnose } from "./execute.js";
 import { issueProblems } from "./issues.js";
 import { InputError, didYouMean, oneOf, type Problem } from "./problems.js";
@@ -33,12 +33,17 @@ export function requireModel(name: string): ModelPlugin {
 
 /** `["a.b=1", "c=x"]` → `{ "a.b": 1, c: "x" }` (keys stay dotted; withParams nests them). */
 export function parseSets(sets: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   const problems: Problem[] = [];
   for (const s of sets) {
     const eq = s.indexOf("=");
     if (eq <= 0) {
       problems.push(flagProblem("--set", "expected key=value", { found: JSON.stringify(s), hint: "e.g. --set servers=2 or --set costs.ipi=900" }));
+      continue;
+    }
+    const bad = forbiddenSegment(s.slice(0, eq));
+    if (bad !== undefined) {
+      problems.push(flagProblem("--set", `the path segment "${bad}" is not allowed`, { found: JSON.stringify(s.slice(0, eq)), hint: "name a parameter (`hrtsim params` lists them)" }));
       continue;
     }
     const text = s.slice(eq + 1);

@@ -72,6 +72,34 @@ export function issueProblems(
   prefix: Path = [],
   relocate?: (path: Path) => { path: Path; value: unknown } | undefined,
 ): Problem[] {
+  return mergeSameField(leafProblems(doc, issue, prefix, relocate));
+}
+
+/** One problem per field: a value failing two checks (NaN: not an integer, not ≥ 1) is one mistake. */
+function mergeSameField(problems: Problem[]): Problem[] {
+  const out: Problem[] = [];
+  const byPath = new Map<string, number>();
+  for (const p of problems) {
+    const key = `${p.file}\u0000${p.path}`;
+    const at = byPath.get(key);
+    const prev = at === undefined ? undefined : out[at]!;
+    if (prev && prev.message === "invalid value" && p.message === "invalid value" && p.expected && prev.expected !== p.expected) {
+      out[at!] = { ...prev, expected: `${prev.expected}; ${p.expected}` };
+      continue;
+    }
+    if (prev && prev.message === p.message && prev.expected === p.expected) continue;
+    byPath.set(key, out.length);
+    out.push(p);
+  }
+  return out;
+}
+
+function leafProblems(
+  doc: SourceDoc,
+  issue: SchemaIssue.Issue,
+  prefix: Path,
+  relocate?: (path: Path) => { path: Path; value: unknown } | undefined,
+): Problem[] {
   return leaves(issue, [], []).map(({ path: rel, issue: leaf }) => {
     const path = [...prefix, ...rel];
     const moved = relocate?.(path);

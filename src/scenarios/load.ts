@@ -9,7 +9,8 @@ import { findModel, listModels, type ModelPlugin } from "../models/index.js";
 import type { MetricInfo, Scalar, ScenarioMeta } from "../reports/results.js";
 import { checkReferences } from "./references.js";
 import type { SweepAxis } from "./format.js";
-import { decodeStrict, withParams, type Params } from "./decode.js";
+import { FORBIDDEN_SEGMENTS, decodeStrict, forbiddenSegment, withParams, type Params } from "./decode.js";
+import { DEFAULT_MAX_RUNS, maxRuns } from "./limits.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
 import { inlineNoiseTrace } from "./noise-trace.js";
@@ -35,13 +36,16 @@ export function columnOf(key: string): string {
   return key === EXPERIMENT_KEY ? EXPERIMENT_KEY : `model.params.${key}`;
 }
 
-/** Cartesian product of the axes, row-major in key order (the last key varies fastest). */
-export function sweepPoints(axes: readonly SweepAxis[]): Array<Array<{ axis: SweepAxis; index: number }>> {
-  let points: Array<Array<{ axis: SweepAxis; index: number }>> = [[]];
-  for (const axis of axes) {
-    points = points.flatMap((p) => axis.values.map((_, index) => [...p, { axis, index }]));
+/** Cartesian product of the axes, row-major in key order (the last key varies fastest), one point at a time. */
+export function* sweepPoints(axes: readonly SweepAxis[]): Generator<Array<{ axis: SweepAxis; index: number }>> {
+  if (axes.some((a) => a.values.length === 0)) return;
+  const digits = axes.map(() => 0);
+  for (;;) {
+    yield axes.map((axis, i) => ({ axis, index: digits[i]! }));
+    let k = axes.length - 1;
+    while (k >= 0 && ++digits[k]! === axes[k]!.values.length) digits[k--] = 0;
+    if (k < 0) return;
   }
-  return points;
 }
 
 function findPlugin(src: SourceDoc, name: string): ModelPlugin | Problem {
@@ -139,21 +143,61 @@ function partialModelProblems(src: SourceDoc): Problem[] {
   const plugin = findPlugin(src, model.value.name);
   if (!("run" in plugin)) return [plugin];
   const axes = Object.keys(raw.sweep ?? {}).map((key) => ({ key, column: columnOf(key), values: sweep.value[key]! }));
+  if (axes.reduce((n, a) => n * a.values.length, 1) > DEFAULT_MAX_RUNS) return [];
   const experiment = typeof raw.experiment === "string" ? experimentProblem(src, plugin, ["experiment"], raw.experiment) : undefined;
   return [...(experiment ? [experiment] : []), ...checkSweep(src, plugin, axes), ...checkParams(src, plugin, { ...(model.value.params ?? {}) }, axes)];
 }
 
+/** Keys (or dotted key segments) that would reach a prototype: rejected anywhere in a document. */
+function forbiddenKeyProblems(src: SourceDoc): Problem[] {
+  const problems: Problem[] = [];
+  const walk = (v: unknown, path: PropertyKey[]) => {
+    if (Array.isArray(v)) return v.forEach((x, i) => walk(x, [...path, i]));
+    if (v === null || typeof v !== "object") return;
+    for (const k of Object.keys(v)) {
+      const bad = forbiddenSegment(k);
+      if (bad !== undefined) {
+        const pos = src.locate([...path, k], true);
+        problems.push({
+          file: src.file, path: joinPath([...path, k]), ...(pos ? { line: pos.line, column: pos.column } : {}),
+          message: `the key segment "${bad}" is not allowed`, found: JSON.stringify(k), hint: `${FORBIDDEN_SEGMENTS.map((k) => `"${k}"`).join(", ")} would reach an object's prototype: they never name a parameter or field`,
+        });
+      } else walk((v as Record<string, unknown>)[k], [...path, k]);
+    }
+  };
+  walk(src.value, []);
+  return problems;
+}
+
+/** Sweep points × replications against the ceiling (checked before anything iterates the sweep). */
+function runCountProblem(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepAxis[]): Problem | undefined {
+  const runs = axes.reduce((n, a) => n * a.values.length, 1) * doc.replications;
+  const ceiling = maxRuns(doc.limits);
+  if (runs <= ceiling) return undefined;
+  const pos = src.locate(["replications"]);
+  return {
+    file: src.file, path: "replications", ...(pos ? { line: pos.line, column: pos.column } : {}),
+    message: `the scenario expands to ${runs.toLocaleString("en-US")} runs (sweep points × replications), more than the ceiling`,
+    expected: `at most ${ceiling.toLocaleString("en-US")} runs`, found: `${axes.map((a) => a.values.length).join(" × ") || "1"} points × ${doc.replications} replications`,
+    hint: `shrink the sweep or replications, or raise the ceiling on purpose with limits.maxRuns (default ${DEFAULT_MAX_RUNS.toLocaleString("en-US")})`,
+  };
+}
+
 /** Validates a parsed document; `seedOverride` replaces the file's seed (`--seed`). */
 export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: string): LoadedScenario {
+  const forbidden = forbiddenKeyProblems(src);
+  if (forbidden.length) throw new InputError(forbidden);
   const decoded = decodeStrict(ScenarioSchema, src.value);
   if (!decoded.ok) throw new InputError([...issueProblems(src, decoded.issue), ...partialModelProblems(src)]);
   const doc = decoded.value;
   const plugin = findPlugin(src, doc.model.name);
   if (!("run" in plugin)) throw new InputError([plugin]);
-  const baseParams: Params = { ...(doc.model.params ?? {}) };
+  const baseParams: Params = Object.assign(Object.create(null) as Params, doc.model.params);
   // Key order comes from the raw document: decoded records do not promise to keep it.
   const rawSweep = ((src.value as { sweep?: Record<string, Scalar[]> }).sweep ?? {}) as Record<string, Scalar[]>;
   const axes: SweepAxis[] = Object.keys(rawSweep).map((key) => ({ key, column: columnOf(key), values: doc.sweep![key]! }));
+  const tooMany = runCountProblem(src, doc, axes);
+  if (tooMany) throw new InputError([tooMany]);
   const experiments = axes.find((a) => a.key === EXPERIMENT_KEY)?.values.map(String) ?? [doc.experiment];
   const meta: ScenarioMeta = {
     name: doc.name, description: doc.description, model: plugin.name, experiment: doc.experiment, contentHash,

@@ -6,7 +6,7 @@
 import { spawn, execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, unlink } from "node:fs/promises";
+import { readFile, rename, unlink } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
@@ -20,6 +20,7 @@ import {
   type MeasurementSet,
 } from "../models/host/index.js";
 import { writeFileAtomic } from "./atomic.js";
+import { defaultCacheDir, ensurePrivateDir, fileSha256 } from "./native-cache.js";
 import { packageRoot } from "./package.js";
 
 export {
@@ -76,7 +77,7 @@ export class HarnessRunError extends Error {
 export interface BuildOptions {
   /** Compiler(s) to try, in order. Default: $CC, then cc, gcc, clang. */
   readonly cc?: string | readonly string[];
-  /** Where to put the binaries. Default: <tmpdir>/hrtsim-native-<hash>/. */
+  /** Where to put the binaries (must be private to the caller). Default: ~/.cache/hrtsim/native-<hash>/ (native-cache.ts). */
   readonly cacheDir?: string;
   /** Rebuild even if the cache holds a build of this source. */
   readonly force?: boolean;
@@ -92,6 +93,8 @@ export interface BuiltHarness {
   readonly cc: string;
   readonly compiler: string;
   readonly helloLink: "static" | "dynamic";
+  /** sha256 of the built binaries: a cached binary is reused only if it still matches. */
+  readonly binaries?: { readonly harness: string; readonly hello: string };
 }
 
 interface Exec {
@@ -150,22 +153,24 @@ export async function harnessSourceHash(): Promise<string> {
 export async function buildHarness(opts: BuildOptions = {}): Promise<BuiltHarness> {
   const src = nativeSourceDir();
   const hash = await harnessSourceHash();
-  const dir = opts.cacheDir ?? path.join(os.tmpdir(), `hrtsim-native-${hash.slice(0, 16)}`);
+  const dir = opts.cacheDir ?? defaultCacheDir(hash);
+  // Before anything in it is run: private to the caller (no planted binary).
+  await ensurePrivateDir(dir);
   const harness = path.join(dir, "harness");
   const hello = path.join(dir, "hello");
   const stampFile = path.join(dir, "build.json");
   if (!opts.force && existsSync(stampFile) && existsSync(harness) && existsSync(hello)) {
     try {
       const b = JSON.parse(await readFile(stampFile, "utf8")) as Partial<BuiltHarness>;
-      if (b.hash === hash && b.cc && b.compiler !== undefined && (b.helloLink === "static" || b.helloLink === "dynamic")) {
-        return { harness, hello, dir, hash, cc: b.cc, compiler: b.compiler, helloLink: b.helloLink };
+      if (b.hash === hash && b.cc && b.compiler !== undefined && (b.helloLink === "static" || b.helloLink === "dynamic") &&
+        b.binaries?.harness === (await fileSha256(harness)) && b.binaries?.hello === (await fileSha256(hello))) {
+        return { harness, hello, dir, hash, cc: b.cc, compiler: b.compiler, helloLink: b.helloLink, binaries: b.binaries };
       }
     } catch {
       /* rebuild */
     }
   }
   const { cc, version } = await findCompiler(opts.cc);
-  await mkdir(dir, { recursive: true });
   const h = await compile(cc, HARNESS_CFLAGS, path.join(src, "harness.c"), harness);
   if (h.code !== 0) throw new HarnessBuildError(h.command, h.stderr);
   let helloLink: "static" | "dynamic" = "static";
@@ -175,7 +180,8 @@ export async function buildHarness(opts: BuildOptions = {}): Promise<BuiltHarnes
     const dy = await compile(cc, HELLO_CFLAGS, path.join(src, "hello.c"), hello);
     if (dy.code !== 0) throw new HarnessBuildError(dy.command, dy.stderr);
   }
-  const built: BuiltHarness = { harness, hello, dir, hash, cc, compiler: version, helloLink };
+  const binaries = { harness: await fileSha256(harness), hello: await fileSha256(hello) };
+  const built: BuiltHarness = { harness, hello, dir, hash, cc, compiler: version, helloLink, binaries };
   await writeFileAtomic(stampFile, JSON.stringify(built, null, 2) + "\n");
   return built;
 }

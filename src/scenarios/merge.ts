@@ -6,7 +6,7 @@
  * journal too, so it can be resumed or merged again.
  */
 import type { RunRecord, ScenarioResult } from "../reports/results.js";
-import { runCount } from "./expand.js";
+import { runSpecs } from "./expand.js";
 import {
   JOURNAL_VERSION, JournalWriter, clearJournal, journalDir, readJournal, readStoredScenario, writeStoredScenario,
   type StoredScenario,
@@ -14,9 +14,10 @@ import {
 import { validateDoc, type LoadedScenario } from "./load.js";
 import { writeOutputs, type OutputSummary } from "./outputs.js";
 import { InputError, type Problem } from "./problems.js";
-import { readSession, sessionFile, type SessionInfo } from "./session.js";
+import { assertNoLinks, writeInside } from "./out-dir.js";
+import { SESSION_FILE, readSession, sessionFile, withOutLock, type SessionInfo } from "./session.js";
 import { plainSource } from "./source.js";
-import { writeFileAtomic } from "./atomic.js";
+import { seal } from "./stored.js";
 
 function problem(file: string, message: string, hint?: string): Problem {
   return { file, path: "", message, ...(hint ? { hint } : {}) };
@@ -57,11 +58,29 @@ async function gather(name: string, dirs: readonly string[]): Promise<Gathered> 
     }
     stored ??= s;
     const j = await readJournal(dir, { contentHash: s.meta.contentHash, seed: s.meta.seed });
+    // A partial last line is what a killed session leaves (its run was redone by --resume); anything else is damage.
+    const damaged = j.damaged.filter((x) => !x.partialLast);
+    if (damaged.length) {
+      throw new InputError(damaged.map((x) => ({ file: x.file, path: "", line: x.line, message: x.why, hint: "the journal is damaged: rerun that shard (or `--resume` it after deleting the damaged file)" })));
+    }
     for (const [i, r] of j.runs) if (!runs.has(i)) runs.set(i, r);
   }
   const scenario = validateDoc(plainSource(stored!.file, stored!.raw), stored!.meta.contentHash, stored!.meta.seed);
-  const total = runCount(scenario);
-  const missing = Array.from({ length: total }, (_, i) => i).filter((i) => !runs.has(i));
+  if (scenario.meta.name !== name) {
+    throw new InputError([problem(journalDir(dirs[0]!, name), `scenario.json holds scenario "${scenario.meta.name}", not "${name}"`, "the journal was edited or mixed up; rerun the shards")]);
+  }
+  const missing: number[] = [];
+  let total = 0;
+  for (const spec of runSpecs(scenario)) {
+    total++;
+    const r = runs.get(spec.runIndex);
+    if (!r) missing.push(spec.runIndex);
+    else if (r.seed !== spec.seed || r.replication !== spec.replication) {
+      throw new InputError([problem(name, `the journaled run ${spec.runIndex} does not belong to this scenario (seed or coordinates differ)`, "rerun the shards from the same scenario files")]);
+    }
+  }
+  const extra = [...runs.keys()].filter((i) => i >= total);
+  if (extra.length) throw new InputError([problem(name, `the journals hold runs beyond the scenario's ${total} (runIndex ${extra.slice(0, 5).join(", ")})`, "rerun the shards from the same scenario files")]);
   if (missing.length) {
     const shown = missing.slice(0, 10).join(", ") + (missing.length > 10 ? ", …" : "");
     throw new InputError([problem(name, `${missing.length} of ${total} runs are missing (runIndex ${shown})`, "merge every shard's directory, or finish a shard with `--resume`")]);
@@ -72,6 +91,7 @@ async function gather(name: string, dirs: readonly string[]): Promise<Gathered> 
 /** Writes the merged journal, so the result is itself a complete output directory. */
 async function writeJournal(out: string, g: Gathered): Promise<void> {
   const dir = journalDir(out, g.scenario.meta.name);
+  await assertNoLinks(out, dir);
   await clearJournal(dir);
   const { shard: _shard, ...rest } = g.stored;
   await writeStoredScenario(dir, { ...rest, version: JOURNAL_VERSION });
@@ -84,14 +104,18 @@ async function writeJournal(out: string, g: Gathered): Promise<void> {
   }
 }
 
-export async function mergeDirs(dirs: readonly string[], out: string, createdBy: string): Promise<OutputSummary> {
+export async function mergeDirs(dirs: readonly string[], out: string, createdBy: string, log?: (line: string) => void): Promise<OutputSummary> {
+  return withOutLock(out, createdBy, log, () => mergeLocked(dirs, out, createdBy));
+}
+
+async function mergeLocked(dirs: readonly string[], out: string, createdBy: string): Promise<OutputSummary> {
   const session = await sessions(dirs);
   const gathered: Gathered[] = [];
   for (const name of session.scenarios) gathered.push(await gather(name, dirs));
   // Everything is read before anything is written: `out` may be one of the inputs.
   for (const g of gathered) await writeJournal(out, g);
   const { shard: _shard, ...info } = session;
-  await writeFileAtomic(sessionFile(out), JSON.stringify(info, null, 2) + "\n");
+  await writeInside(out, SESSION_FILE, JSON.stringify(seal(info), null, 2) + "\n");
   const results: ScenarioResult[] = gathered.map((g) => ({
     scenario: g.scenario.meta, runs: [...g.runs.values()].sort((a, b) => a.runIndex - b.runIndex),
   }));

@@ -2,17 +2,17 @@
  * Writing a command's outputs into `--out DIR`:
  *   observations.csv summary.csv claims.csv failures.csv
  *   figures/<scenario>/<name>.svg + .vl.json   report.html report.md manifest.json
- * Every file is written atomically. Everything but manifest.json and report.html is a pure
+ * Every file is written atomically, never through a symbolic link, and recorded in
+ * journal/written.json: the next command deletes only the stale files on that list (a
+ * figure that no longer exists), never a file it did not write. Everything but manifest.json and report.html is a pure
  * function of the scenarios, so it is byte-identical across worker counts, shards + merge
  * and resumption; report.md shows wall times as "–" and the reproducible command line.
  */
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import {
   buildManifest, claimsCsv, evaluateClaims, failuresCsv, figurePath, figureSpecs, manifestJson, observationsCsv,
   renderReport, renderSvg, summaryCsv, type ClaimVerdict, type Manifest, type ReportFigure, type ScenarioResult,
 } from "../reports/index.js";
-import { writeFileAtomic } from "./atomic.js";
+import { replaceWrittenRecord, writeInside } from "./out-dir.js";
 import { hrtsimVersion } from "./builtin.js";
 import type { LoadedScenario } from "./load.js";
 import { buildSections, type SectionContext } from "./sections.js";
@@ -38,17 +38,18 @@ export interface OutputSummary {
   readonly figures: number;
 }
 
-/** Renders and writes each scenario's figures; stale figures of those scenarios are removed first. */
-async function writeFigures(out: string, results: readonly ScenarioResult[]): Promise<ReportFigure[]> {
+type Write = (rel: string, data: string) => Promise<void>;
+
+/** Renders and writes each scenario's figures. */
+async function writeFigures(write: Write, results: readonly ScenarioResult[]): Promise<ReportFigure[]> {
   const figures: ReportFigure[] = [];
   for (const result of results) {
     const scenario = result.scenario.name;
-    await rm(join(out, "figures", scenario), { recursive: true, force: true });
     for (const fig of figureSpecs(result)) {
       const svg = await renderSvg(fig.vegaLite);
-      const svgPath = join(out, figurePath(scenario, fig.name));
-      await writeFileAtomic(svgPath, svg);
-      await writeFileAtomic(svgPath.replace(/\.svg$/, ".vl.json"), JSON.stringify(fig.vegaLite, null, 2) + "\n");
+      const svgPath = figurePath(scenario, fig.name);
+      await write(svgPath, svg);
+      await write(svgPath.replace(/\.svg$/, ".vl.json"), JSON.stringify(fig.vegaLite, null, 2) + "\n");
       figures.push({ scenario, name: fig.name, title: fig.title, svg });
     }
   }
@@ -65,12 +66,17 @@ function reproducibleView(m: Manifest, command: string): Manifest {
 
 export async function writeOutputs(req: OutputRequest): Promise<OutputSummary> {
   const { out, results } = req;
+  const written: string[] = [];
+  const write: Write = async (rel, data) => {
+    await writeInside(out, rel, data);
+    written.push(rel);
+  };
   const verdicts = results.flatMap((r) => evaluateClaims(r));
-  await writeFileAtomic(join(out, "observations.csv"), observationsCsv(results));
-  await writeFileAtomic(join(out, "summary.csv"), summaryCsv(results));
-  await writeFileAtomic(join(out, "failures.csv"), failuresCsv(results));
-  await writeFileAtomic(join(out, "claims.csv"), claimsCsv(verdicts));
-  const figures = await writeFigures(out, results);
+  await write("observations.csv", observationsCsv(results));
+  await write("summary.csv", summaryCsv(results));
+  await write("failures.csv", failuresCsv(results));
+  await write("claims.csv", claimsCsv(verdicts));
+  const figures = await writeFigures(write, results);
   const manifest = buildManifest(results, {
     hrtsimVersion: hrtsimVersion(), nodeVersion: process.version, createdBy: req.createdBy, totalWallMs: req.totalWallMs,
   });
@@ -78,15 +84,16 @@ export async function writeOutputs(req: OutputRequest): Promise<OutputSummary> {
     command: req.command, scenarios: req.scenarios, results, ...(req.hostDir !== undefined ? { hostDir: req.hostDir } : {}),
   });
   for (const f of sections.flatMap((x) => x.figures ?? [])) {
-    await writeFileAtomic(join(out, f.path), f.svg);
-    if (f.vegaLite) await writeFileAtomic(join(out, f.path.replace(/\.svg$/, ".vl.json")), JSON.stringify(f.vegaLite, null, 2) + "\n");
+    await write(f.path, f.svg);
+    if (f.vegaLite) await write(f.path.replace(/\.svg$/, ".vl.json"), JSON.stringify(f.vegaLite, null, 2) + "\n");
   }
   const base = { title: req.title, results, verdicts, figures, sections };
   const { html } = renderReport({ ...base, manifest });
   const { md } = renderReport({ ...base, manifest: reproducibleView(manifest, req.reproducibleCommand) });
-  await writeFileAtomic(join(out, "report.html"), html);
-  await writeFileAtomic(join(out, "report.md"), md);
-  await writeFileAtomic(join(out, "manifest.json"), manifestJson(manifest));
+  await write("report.html", html);
+  await write("report.md", md);
+  await write("manifest.json", manifestJson(manifest));
+  await replaceWrittenRecord(out, written);
   const runs = results.reduce((n, r) => n + r.runs.length, 0);
   const failed = results.reduce((n, r) => n + r.runs.filter((x) => x.status === "failed").length, 0);
   return { runs, failed, verdicts, figures: figures.length };

@@ -1,7 +1,9 @@
 /**
  * A pool of worker threads running batches of runs. Scheduling is dynamic (a free worker
  * takes the next batch), so completion order varies — callers key results by runIndex.
- * A worker that dies mid-batch (a model that crashes the thread or exhausts its heap)
+ * Batches are pulled lazily from an iterable, so a large sweep is never all in memory.
+ * A worker that dies mid-batch (a model that crashes the thread or exhausts its heap), or
+ * whose current run exceeds the batch's wall-clock limit (the worker is then terminated),
  * fails the run it was on; the rest of its batch goes back to the queue on a new worker.
  */
 import { Worker } from "node:worker_threads";
@@ -13,6 +15,8 @@ export interface Batch {
   /** Caller's tag (the scenario name), handed back with each result. */
   readonly key: string;
   readonly tasks: readonly RunTask[];
+  /** Wall-clock limit per run, in ms (Infinity: none). */
+  readonly wallMs: number;
 }
 
 export interface PoolOptions {
@@ -26,24 +30,35 @@ export function batchSize(runs: number, workers: number): number {
   return Math.max(1, Math.min(64, Math.ceil(runs / (workers * 8))));
 }
 
-export function makeBatches(key: string, tasks: readonly RunTask[], workers: number): Batch[] {
-  const size = batchSize(tasks.length, workers);
-  const out: Batch[] = [];
-  for (let i = 0; i < tasks.length; i += size) out.push({ key, tasks: tasks.slice(i, i + size) });
-  return out;
+/** Groups tasks into batches of `size`, lazily. */
+export function* makeBatches(key: string, tasks: Iterable<RunTask>, size: number, wallMs: number): Generator<Batch> {
+  let chunk: RunTask[] = [];
+  for (const t of tasks) {
+    chunk.push(t);
+    if (chunk.length === size) {
+      yield { key, tasks: chunk, wallMs };
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield { key, tasks: chunk, wallMs };
 }
 
 interface Slot {
   worker: Worker;
   batch?: { id: number; batch: Batch; done: Set<number> };
+  timer?: NodeJS.Timeout;
 }
 
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 
-export function runPool(batches: readonly Batch[], opts: PoolOptions): Promise<void> {
-  const queue = [...batches];
-  const total = batches.length;
-  let finished = 0;
+export function runPool(batches: Iterable<Batch>, opts: PoolOptions): Promise<void> {
+  const source = batches[Symbol.iterator]();
+  const requeued: Batch[] = [];
+  const next = (): Batch | undefined => {
+    if (requeued.length) return requeued.shift();
+    const n = source.next();
+    return n.done ? undefined : n.value;
+  };
   let nextId = 0;
   const slots = new Set<Slot>();
   return new Promise<void>((resolve, reject) => {
@@ -51,49 +66,70 @@ export function runPool(batches: readonly Batch[], opts: PoolOptions): Promise<v
     const stop = (err?: unknown) => {
       if (settled) return;
       settled = true;
-      for (const s of slots) void s.worker.terminate();
+      for (const s of slots) {
+        clearTimeout(s.timer);
+        void s.worker.terminate();
+      }
       slots.clear();
       if (err === undefined) resolve();
       else reject(err);
     };
-    const dispatch = (slot: Slot) => {
-      const batch = queue.shift();
-      if (!batch) {
-        slots.delete(slot);
-        void slot.worker.terminate();
-        if (finished === total) stop();
-        return;
-      }
+    const retire = (slot: Slot) => {
+      clearTimeout(slot.timer);
+      slots.delete(slot);
+      void slot.worker.terminate();
+      if (![...slots].some((s) => s.batch)) stop();
+    };
+    // The watchdog restarts when each run starts: it bounds the run in progress, not the batch or the thread's start-up.
+    const arm = (slot: Slot) => {
+      clearTimeout(slot.timer);
+      const ms = slot.batch?.batch.wallMs ?? Infinity;
+      if (Number.isFinite(ms)) slot.timer = setTimeout(() => failCurrent(slot, `limit: wall-clock limit of ${ms / 1000} s per run exceeded (raise limits.wallSeconds)`), ms);
+    };
+    const assign = (slot: Slot, batch: Batch) => {
       slot.batch = { id: nextId++, batch, done: new Set() };
       slot.worker.postMessage({ type: "batch", id: slot.batch.id, tasks: batch.tasks } satisfies ToWorker);
     };
-    const crashed = (slot: Slot, why: string) => {
+    const dispatch = (slot: Slot) => {
+      let batch: Batch | undefined;
+      try {
+        batch = next();
+      } catch (e) {
+        return stop(e);
+      }
+      if (batch) assign(slot, batch);
+      else retire(slot);
+    };
+    /** The worker's current run fails with `error`; the worker is replaced and the rest of its batch requeued. */
+    const failCurrent = (slot: Slot, error: string) => {
+      if (settled || !slots.has(slot)) return;
+      clearTimeout(slot.timer);
       slots.delete(slot);
+      void slot.worker.terminate();
       const current = slot.batch;
       if (current) {
-        const left = current.batch.tasks.filter((t) => !current.done.has(t.spec.runIndex));
-        const [culprit, ...rest] = left;
+        const [culprit, ...rest] = current.batch.tasks.filter((t) => !current.done.has(t.spec.runIndex));
         try {
           if (culprit) {
             const { runIndex, point, replication, seed } = culprit.spec;
-            opts.onResult(current.batch.key, { runIndex, point, replication, seed, status: "failed", error: `model error: worker thread died: ${why}`, observations: [] });
+            opts.onResult(current.batch.key, { runIndex, point, replication, seed, status: "failed", error, observations: [] });
           }
         } catch (e) {
           return stop(e);
         }
-        if (rest.length) queue.unshift({ key: current.batch.key, tasks: rest });
-        else finished++;
+        if (rest.length) requeued.unshift({ ...current.batch, tasks: rest });
       }
-      if (finished === total && queue.length === 0) return stop();
       spawn();
     };
-    const spawn = () => {
+    const spawn = (first?: Batch) => {
       const slot: Slot = { worker: new Worker(WORKER_URL) };
       slots.add(slot);
       slot.worker.on("message", (msg: FromWorker) => {
         if (settled || slot.batch?.id !== msg.id) return;
+        if (msg.type === "start") return arm(slot);
         if (msg.type === "result") {
           slot.batch.done.add(msg.record.runIndex);
+          clearTimeout(slot.timer);
           try {
             opts.onResult(slot.batch.batch.key, msg.record);
           } catch (e) {
@@ -101,15 +137,23 @@ export function runPool(batches: readonly Batch[], opts: PoolOptions): Promise<v
           }
           return;
         }
-        finished++;
         slot.batch = undefined;
         dispatch(slot);
       });
-      slot.worker.on("error", (e) => !settled && crashed(slot, e.message));
-      slot.worker.on("exit", (code) => !settled && slots.has(slot) && crashed(slot, `exit code ${code}`));
-      dispatch(slot);
+      slot.worker.on("error", (e) => failCurrent(slot, `model error: worker thread died: ${e.message}`));
+      slot.worker.on("exit", (code) => failCurrent(slot, `model error: worker thread died: exit code ${code}`));
+      if (first) assign(slot, first);
+      else dispatch(slot);
     };
-    if (total === 0) return resolve();
-    for (let i = 0; i < Math.min(opts.workers, total); i++) spawn();
+    try {
+      for (let i = 0; i < opts.workers; i++) {
+        const b = next();
+        if (!b) break;
+        spawn(b);
+      }
+    } catch (e) {
+      return stop(e);
+    }
+    if (slots.size === 0) resolve();
   });
 }

@@ -46,7 +46,17 @@ function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: 
       metrics.includes(name) ? [] : [problem(src, path, `not a metric of this scenario's experiment(s) (model "${plugin.name}")`, name, metrics)],
     field: (path, name) =>
       name === undefined || fields.includes(name) ? [] : [problem(src, path, "unknown field", name, fields)],
-    where: (path, where) => Object.keys(where ?? {}).flatMap((k) => (fields.includes(k) ? [] : [problem(src, [...path, k], "unknown field", k, fields, true)])),
+    where: (path, where) => Object.entries(where ?? {}).flatMap(([k, v]) => {
+      if (!fields.includes(k)) return [problem(src, [...path, k], "unknown field", k, fields, true)];
+      // A value the sweep never takes selects no run: the claim or figure could only fail at run time.
+      const axis = axes.find((a) => a.column === k || a.key === k || a.key.slice(a.key.lastIndexOf(".") + 1) === k);
+      if (!axis) return [];
+      const wanted = Array.isArray(v) ? v : [v];
+      return wanted.flatMap((x, i) => (axis.values.includes(x as never) ? [] : [{
+        ...problem(src, Array.isArray(v) ? [...path, k, i] : [...path, k], `value not in sweep.${axis.key}`, String(x), axis.values.map(String)),
+        found: JSON.stringify(x),
+      }]));
+    }),
   };
   return c;
 }

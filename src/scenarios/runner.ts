@@ -5,12 +5,14 @@
  */
 import type { RunRecord, ScenarioResult } from "../reports/results.js";
 import type { RunTask } from "./execute.js";
-import { expandRuns, inShard, runCount, type Shard } from "./expand.js";
+import { inShard, runCount, runSpecs, shardSize, type Shard } from "./expand.js";
 import {
   JOURNAL_VERSION, JournalWriter, clearJournal, journalDir, normalizeRecord, readJournal, writeStoredScenario,
 } from "./journal.js";
 import type { LoadedScenario } from "./load.js";
-import { makeBatches, runPool, type Batch } from "./pool.js";
+import { runLimits, wallLimitMs } from "./limits.js";
+import { assertNoLinks } from "./out-dir.js";
+import { batchSize, makeBatches, runPool, type Batch } from "./pool.js";
 import { makeProgress } from "./progress.js";
 
 export interface RunnerOptions {
@@ -34,19 +36,27 @@ export interface RunnerOutcome {
 interface Plan {
   readonly scenario: LoadedScenario;
   readonly done: Map<number, RunRecord>;
-  readonly todo: RunTask[];
+  /** The runs still to do, generated on demand. */
+  readonly todo: () => Iterable<RunTask>;
+  readonly todoCount: number;
 }
 
 /** Prepares one scenario's journal and works out which of its runs are still to do. */
 async function plan(s: LoadedScenario, opts: RunnerOptions): Promise<Plan> {
   const dir = journalDir(opts.out, s.meta.name);
-  const specs = expandRuns(s).filter((r) => inShard(r.runIndex, opts.shard));
+  await assertNoLinks(opts.out, dir);
+  const mine = function* () {
+    for (const spec of runSpecs(s)) if (inShard(spec.runIndex, opts.shard)) yield spec;
+  };
   const done = new Map<number, RunRecord>();
   if (opts.resume) {
     const j = await readJournal(dir, { contentHash: s.meta.contentHash, seed: s.meta.seed });
     if (j.foreign.length) opts.log?.(`note: ${s.meta.name}: ignoring ${j.foreign.length} journal file(s) from another version or seed of this scenario`);
-    const wanted = new Map(specs.map((r) => [r.runIndex, r.seed]));
-    for (const [i, r] of j.runs) if (wanted.get(i) === r.seed) done.set(i, r);
+    if (j.damaged.length) {
+      const where = j.damaged.slice(0, 5).map((d) => `${d.file}:${d.line}`).join(", ") + (j.damaged.length > 5 ? ", …" : "");
+      opts.log?.(`note: ${s.meta.name}: skipped ${j.damaged.length} damaged journal record(s) (${where}); those runs are redone`);
+    }
+    if (j.runs.size) for (const spec of mine()) if (j.runs.get(spec.runIndex)?.seed === spec.seed) done.set(spec.runIndex, j.runs.get(spec.runIndex)!);
   } else {
     await clearJournal(dir);
   }
@@ -54,9 +64,11 @@ async function plan(s: LoadedScenario, opts: RunnerOptions): Promise<Plan> {
     version: JOURNAL_VERSION, file: s.file, raw: s.raw, meta: s.meta, totalRuns: runCount(s),
     ...(opts.shard ? { shard: opts.shard } : {}),
   });
-  const limits = s.doc.limits ?? {};
-  const todo = specs.filter((r) => !done.has(r.runIndex)).map((spec) => ({ model: s.plugin.name, limits, spec }));
-  return { scenario: s, done, todo };
+  const limits = runLimits(s.doc.limits);
+  const todo = function* () {
+    for (const spec of mine()) if (!done.has(spec.runIndex)) yield { model: s.plugin.name, limits, spec };
+  };
+  return { scenario: s, done, todo, todoCount: shardSize(runCount(s), opts.shard) - done.size };
 }
 
 /** Runs every scenario's outstanding runs on one shared pool. */
@@ -65,19 +77,23 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], opts: R
   const plans: Plan[] = [];
   for (const s of scenarios) plans.push(await plan(s, opts));
   const resumed = plans.reduce((n, p) => n + p.done.size, 0);
-  const executed = plans.reduce((n, p) => n + p.todo.length, 0);
+  const executed = plans.reduce((n, p) => n + p.todoCount, 0);
   if (resumed > 0) opts.log?.(`resuming: ${resumed} of ${resumed + executed} runs already in the journal; running ${executed}`);
   const writers = new Map<string, JournalWriter>();
   try {
     for (const p of plans) {
-      if (p.todo.length === 0) continue;
+      if (p.todoCount === 0) continue;
       const m = p.scenario.meta;
       writers.set(m.name, await JournalWriter.open(journalDir(opts.out, m.name), { scenario: m.name, contentHash: m.contentHash, seed: m.seed }));
     }
     const byName = new Map(plans.map((p) => [p.scenario.meta.name, p]));
-    const batches: Batch[] = plans.flatMap((p) => makeBatches(p.scenario.meta.name, p.todo, opts.workers));
+    const batches = function* (): Generator<Batch> {
+      for (const p of plans) {
+        yield* makeBatches(p.scenario.meta.name, p.todo(), batchSize(p.todoCount, opts.workers), wallLimitMs(p.scenario.doc.limits));
+      }
+    };
     const progress = makeProgress(executed, { quiet: opts.quiet });
-    await runPool(batches, {
+    await runPool(batches(), {
       workers: opts.workers,
       onResult: (key, record) => {
         // The journal line is written before the run counts as done: a kill after this loses nothing.

@@ -3,16 +3,16 @@
  * A session's identity (title, scenario list, reproducible command) is stored in
  * `<out>/journal/run.json` so `merge` can write exactly what a single machine would.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.js";
 import { taggedBuiltins } from "./builtin.js";
 import type { Shard } from "./expand.js";
 import { loadAll, type LoadedScenario } from "./load.js";
 import { writeOutputs, type OutputSummary } from "./outputs.js";
+import { lockOutDir, readIfExists, writeInside } from "./out-dir.js";
 import { InputError, type Problem } from "./problems.js";
 import { runScenarios } from "./runner.js";
 import type { SectionContext } from "./sections.js";
+import { SessionInfoSchema, decodeStoredJson, seal } from "./stored.js";
 
 export interface SessionInfo {
   readonly version: 1;
@@ -41,16 +41,26 @@ export interface SessionOutcome extends OutputSummary {
   readonly resumed: number;
 }
 
+export const SESSION_FILE = join("journal", "run.json");
+
 export function sessionFile(out: string): string {
-  return join(out, "journal", "run.json");
+  return join(out, SESSION_FILE);
 }
 
+/** journal/run.json, decoded (InputError naming the file if damaged); undefined if absent. */
 export async function readSession(out: string): Promise<SessionInfo | undefined> {
+  const file = sessionFile(out);
+  const text = await readIfExists(file);
+  return text === undefined ? undefined : (decodeStoredJson(SessionInfoSchema, text, file) as SessionInfo);
+}
+
+/** Runs `body` holding the output directory's lock (a second writer is refused). */
+export async function withOutLock<T>(out: string, command: string, log: ((line: string) => void) | undefined, body: () => Promise<T>): Promise<T> {
+  const release = await lockOutDir(out, command, log);
   try {
-    return JSON.parse(await readFile(sessionFile(out), "utf8")) as SessionInfo;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
+    return await body();
+  } finally {
+    await release();
   }
 }
 
@@ -80,14 +90,16 @@ export async function execute(
   const session: SessionInfo = {
     version: 1, ...info, scenarios: scenarios.map((s) => s.meta.name), ...(opts.shard ? { shard: opts.shard } : {}),
   };
-  const outcome = await runScenarios(scenarios, { out, ...opts });
-  await writeFileAtomic(sessionFile(out), JSON.stringify(session, null, 2) + "\n");
-  const summary = await writeOutputs({
-    out, title: shardTitle(info.title, opts.shard), command: info.command, scenarios, results: outcome.results,
-    createdBy: opts.createdBy, reproducibleCommand: info.reproducibleCommand, totalWallMs: outcome.wallMs,
-    ...(info.hostDir !== undefined ? { hostDir: info.hostDir } : {}),
+  return withOutLock(out, opts.createdBy, opts.log, async () => {
+    const outcome = await runScenarios(scenarios, { out, ...opts });
+    await writeInside(out, SESSION_FILE, JSON.stringify(seal(session), null, 2) + "\n");
+    const summary = await writeOutputs({
+      out, title: shardTitle(info.title, opts.shard), command: info.command, scenarios, results: outcome.results,
+      createdBy: opts.createdBy, reproducibleCommand: info.reproducibleCommand, totalWallMs: outcome.wallMs,
+      ...(info.hostDir !== undefined ? { hostDir: info.hostDir } : {}),
+    });
+    return { ...summary, out, executed: outcome.executed, resumed: outcome.resumed };
   });
-  return { ...summary, out, executed: outcome.executed, resumed: outcome.resumed };
 }
 
 export interface RunRequest extends ExecOptions {
