@@ -5,14 +5,14 @@
  */
 import { Effect } from "effect";
 import { Command } from "effect/cli";
-import * as NodeServices from "@effect/platform-node/NodeServices";
 import { hrtsimVersion } from "../scenarios/package.js";
 import { hrtsim } from "./commands.js";
 import { exitCodeOf } from "./exit.js";
+import { cliPlatform } from "./platform.js";
 
 async function main(): Promise<void> {
   const program = Command.runWith(hrtsim, { version: hrtsimVersion() })(process.argv.slice(2)).pipe(
-    Effect.provide(NodeServices.layer),
+    Effect.provide(cliPlatform),
   );
   const exit = await Effect.runPromiseExit(program);
   process.exitCode = exitCodeOf(exit, (text) => process.stderr.write(text));
