@@ -113,3 +113,24 @@ export async function differingFiles(a: string, b: string): Promise<string[]> {
   }
   return diff;
 }
+
+/** Small sweep with one point that always hits the event limit (a failed run per replication). */
+export const LOSSY_SWEEP = `
+name: small
+description: two loads, two sizes; the big size exceeds maxEvents
+model:
+  name: mmc
+  params: { serviceRate: 1, servers: 1 }
+experiment: queue
+sweep:
+  arrivalRate: [0.3, 0.7]
+  customers: [300, 6000]
+replications: 3
+seed: 7
+limits: { maxEvents: 4000 }
+outputs:
+  figures:
+    - { name: wait, title: "wait vs load", kind: line, metric: wait, x: arrivalRate, color: customers }
+claims:
+  - { id: grows, text: "wait grows with load", metric: wait, statistic: mean, numerator: { arrivalRate: 0.7 }, denominator: { arrivalRate: 0.3 }, op: ">", threshold: 1 }
+`;

@@ -5,28 +5,8 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { differingFiles, header, hrtsim, readCsv, reproducibleFiles, stableManifest, tempDir, writeText } from "./cli-helpers.js";
+import { LOSSY_SWEEP as SWEEP, differingFiles, header, hrtsim, readCsv, reproducibleFiles, stableManifest, tempDir, writeText } from "./cli-helpers.js";
 
-/** Small sweep with one point that always hits the event limit (a failed run per replication). */
-const SWEEP = `
-name: small
-description: two loads, two sizes; the big size exceeds maxEvents
-model:
-  name: mmc
-  params: { serviceRate: 1, servers: 1 }
-experiment: queue
-sweep:
-  arrivalRate: [0.3, 0.7]
-  customers: [300, 6000]
-replications: 3
-seed: 7
-limits: { maxEvents: 4000 }
-outputs:
-  figures:
-    - { name: wait, title: "wait vs load", kind: line, metric: wait, x: arrivalRate, color: customers }
-claims:
-  - { id: grows, text: "wait grows with load", metric: wait, statistic: mean, numerator: { arrivalRate: 0.7 }, denominator: { arrivalRate: 0.3 }, op: ">", threshold: 1 }
-`;
 
 test("run writes every output file with the expected columns, records failures and exits 0 with a warning", async () => {
   const dir = await tempDir();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * hrtsim's entry point: parse argv with effect/cli, run the command, exit with
- * 0 ok · 1 invalid input · 2 usage error · 3 internal failure (see ./exit.ts).
+ * 0 ok · 1 invalid input · 2 usage error · 3 internal failure · 4 some runs failed (see ./exit.ts).
  */
 import { Effect } from "effect";
 import { Command } from "effect/cli";

@@ -11,7 +11,7 @@ import {
 } from "./journal.js";
 import type { LoadedScenario } from "./load.js";
 import { makeBatches, runPool, type Batch } from "./pool.js";
-import { makeProgress } from "./progress.js";
+import { announcePhase, makeProgress, type ProgressFormat } from "./progress.js";
 
 export interface RunnerOptions {
   readonly out: string;
@@ -19,6 +19,8 @@ export interface RunnerOptions {
   readonly shard?: Shard;
   readonly resume: boolean;
   readonly quiet: boolean;
+  /** "json": JSON Lines progress on stderr (default: a bar on a terminal, else periodic lines). */
+  readonly progress?: ProgressFormat;
   /** Notes for the user (stderr); silent by default. */
   readonly log?: (line: string) => void;
 }
@@ -76,7 +78,9 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], opts: R
     }
     const byName = new Map(plans.map((p) => [p.scenario.meta.name, p]));
     const batches: Batch[] = plans.flatMap((p) => makeBatches(p.scenario.meta.name, p.todo, opts.workers));
-    const progress = makeProgress(executed, { quiet: opts.quiet });
+    const progressOptions = { quiet: opts.quiet, ...(opts.progress ? { format: opts.progress } : {}) };
+    if (executed > 0) announcePhase("running", progressOptions, { total: executed });
+    const progress = makeProgress(executed, progressOptions);
     await runPool(batches, {
       workers: opts.workers,
       onResult: (key, record) => {
