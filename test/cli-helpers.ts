@@ -15,8 +15,8 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function startCli(args: readonly string[], cwd?: string): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+export function startCli(args: readonly string[], cwd?: string, env?: Record<string, string>): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], ...(env ? { env: { ...process.env, ...env } } : {}) });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -25,8 +25,9 @@ export function startCli(args: readonly string[], cwd?: string): { child: ChildP
   return { child, done };
 }
 
-export function hrtsim(args: readonly string[], cwd?: string): Promise<CliResult> {
-  return startCli(args, cwd).done;
+/** Runs the CLI; `env` adds variables to this process's environment (e.g. a scheduler's). */
+export function hrtsim(args: readonly string[], cwd?: string, env?: Record<string, string>): Promise<CliResult> {
+  return startCli(args, cwd, env).done;
 }
 
 export async function tempDir(prefix = "hrtsim-test-"): Promise<string> {
