@@ -1,12 +1,16 @@
 /**
  * --shard auto from a Slurm job array or a Kubernetes Indexed Job: each task's variables pick
- * its shard, and merging the tasks' outputs gives exactly the one-machine run.
+ * its shard, and merging the tasks' outputs (run by the scripts in examples/) gives exactly the one-machine run.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
 import { shardFromEnvironment } from "../src/scenarios/shard-env.js";
-import { LOSSY_SWEEP, differingFiles, hrtsim, stableManifest, tempDir, writeText } from "./cli-helpers.js";
+import { CLI, LOSSY_SWEEP, differingFiles, hrtsim, stableManifest, tempDir, writeText } from "./cli-helpers.js";
 
 test("Slurm arrays (0- or 1-based, stepped) and Kubernetes indices map onto shards 1..n", () => {
   assert.equal(shardFromEnvironment({ SLURM_ARRAY_TASK_ID: "0", SLURM_ARRAY_TASK_COUNT: "3" }), { index: 1, count: 3 });
@@ -29,22 +33,48 @@ test("missing or inconsistent variables are usage errors naming them", () => {
   for (const [env, message] of cases) assert.throws(() => shardFromEnvironment(env), message, JSON.stringify(env));
 });
 
-test("Slurm array tasks and Kubernetes indexed pods, merged, equal the one-machine run byte for byte", async () => {
+/** Runs a shell command line as a scheduler would, with its variables and `hrtsim` meaning this build. */
+function shell(script: string, args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(script.endsWith(".sbatch") ? "bash" : "/bin/sh", [script, ...args], { env: { ...process.env, HRTSIM: `${process.execPath} ${CLI}`, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
+const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
+
+test("examples/: the sbatch array + merge scripts and the Indexed Job's command, merged, equal the one-machine run byte for byte", async () => {
   const dir = await tempDir();
   const file = await writeText(dir, "small.yaml", LOSSY_SWEEP);
-  const run = (out: string, env?: Record<string, string>) =>
-    hrtsim(["run", file, "--out", join(dir, out), "--workers", "1", "--allow-failures", "--quiet", ...(env ? ["--shard", "auto"] : [])], undefined, env);
-  const results = await Promise.all([
-    run("single"),
-    ...[1, 2, 3].map((id) => run(`slurm-${id}`, { SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_COUNT: "3", SLURM_ARRAY_TASK_MIN: "1" })),
-    ...[0, 1].map((i) => run(`k8s-${i}`, { JOB_COMPLETION_INDEX: String(i), HRTSIM_SHARD_COUNT: "2" })),
-  ]);
-  for (const r of results) assert.is(r.code, 0, r.stderr);
-  for (const [name, parts] of [["slurm", ["slurm-1", "slurm-2", "slurm-3"]], ["k8s", ["k8s-0", "k8s-1"]]] as const) {
-    const merged = await hrtsim(["merge", ...parts.map((p) => join(dir, p)), "--out", join(dir, `${name}-merged`), "--allow-failures"]);
-    assert.is(merged.code, 0, merged.stderr);
-    assert.equal(await differingFiles(join(dir, "single"), join(dir, `${name}-merged`)), [], name);
-    assert.equal(await stableManifest(join(dir, "single")), await stableManifest(join(dir, `${name}-merged`)), name);
+  const single = await hrtsim(["run", file, "--out", join(dir, "single"), "--workers", "2", "--allow-failures", "--quiet"]);
+  assert.is(single.code, 0, single.stderr);
+
+  // Slurm: the array 0-2 as three tasks of sweep.sbatch, then merge.sbatch.
+  const slurm = { SCENARIO: file, RESULTS: join(dir, "slurm"), SLURM_ARRAY_TASK_COUNT: "3", SLURM_ARRAY_TASK_MIN: "0", SLURM_CPUS_PER_TASK: "1" };
+  for (const r of await Promise.all([0, 1, 2].map((id) => shell(join(EXAMPLES, "slurm/sweep.sbatch"), [], { ...slurm, SLURM_ARRAY_TASK_ID: String(id) })))) {
+    assert.is(r.code, 0, r.stderr);
+  }
+  const slurmMerge = await shell(join(EXAMPLES, "slurm/merge.sbatch"), [], slurm);
+  assert.is(slurmMerge.code, 4, "the merge reports the sweep's failed runs: " + slurmMerge.stderr);
+  assert.is(JSON.parse(await readFile(join(dir, "slurm", "merged-summary.json"), "utf8")).failed, 6);
+
+  // Kubernetes: the Job's own command line, for each completion index, then the merge Job's.
+  const docs = await Promise.all(["hrtsim-sweep.yaml", "hrtsim-merge.yaml"].map(async (f) => parseYaml(await readFile(join(EXAMPLES, "kubernetes", f), "utf8"))));
+  const [job, mergeJob] = docs.map((d) => d.spec.template.spec.containers[0]);
+  const completions = docs[0].spec.completions as number;
+  assert.is(job.env.find((e: { name: string }) => e.name === "HRTSIM_SHARD_COUNT").value, String(completions), "the count equals spec.completions");
+  const asLocal = (command: string) => command.replaceAll("/scenario/scenario.yaml", file).replaceAll("/results", join(dir, "k8s")).replace(/^hrtsim /, '$HRTSIM ');
+  const script = await writeText(dir, "k8s.sh", `${asLocal(job.args[0])}\n`);
+  const pods = Array.from({ length: completions }, (_, i) => shell(script, [], { JOB_COMPLETION_INDEX: String(i), HRTSIM_SHARD_COUNT: String(completions) }));
+  for (const r of await Promise.all(pods)) assert.is(r.code, 0, r.stderr);
+  const merge = await shell(await writeText(dir, "k8s-merge.sh", `${asLocal(mergeJob.args[0])} > /dev/null\n`), [], {});
+  assert.is(merge.code, 4, merge.stderr);
+
+  for (const name of ["slurm", "k8s"]) {
+    assert.equal(await differingFiles(join(dir, "single"), join(dir, name, "merged")), [], name);
+    assert.equal(await stableManifest(join(dir, "single")), await stableManifest(join(dir, name, "merged")), name);
   }
   const missing = await hrtsim(["run", file, "--out", join(dir, "x"), "--shard", "auto"], undefined, { JOB_COMPLETION_INDEX: "0" });
   assert.is(missing.code, 2, "a missing variable is a usage error");
