@@ -79,4 +79,23 @@ test("without a terminal: a plain progress line and the report phase, no carriag
   assert.not.match(quiet.stderr, /progress:|writing report/);
 });
 
+test("user mistakes exit 1 or 2 with a message, never 3", async () => {
+  const dir = await tempDir();
+  const file = await writeText(dir, "small.yaml", LOSSY_SWEEP);
+  const aFile = await writeText(dir, "a-file", "");
+  const cases: Array<[string[], number, RegExp]> = [
+    [["run", file, "--out", join(aFile, "out")], 2, /ENOTDIR[^]*check the paths/],
+    [["run", file, "--progress", "xml"], 2, /--progress must be auto or json/],
+    [["run", file, "--shard", "0/2"], 2, /--shard must be i\/n/],
+    [["merge", join(dir, "nowhere"), "--out", join(dir, "m")], 1, /not an hrtsim output directory/],
+    [["params", "--set", "nokey=1", "--json"], 1, /unknown key/],
+  ];
+  const results = await Promise.all(cases.map(([args]) => hrtsim(args)));
+  results.forEach((r, i) => {
+    assert.is(r.code, cases[i]![1], `${cases[i]![0].join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, cases[i]![2]);
+    assert.not.match(r.stderr, /internal error|    at /, "no stack trace");
+  });
+});
+
 test.run();

@@ -1,7 +1,7 @@
 /**
  * Exit codes and error printing: 0 success, 1 invalid input (scenario files, parameters),
- * 2 usage (flags/arguments, scheduler variables), 3 internal failure (a bug, or the system:
- * disk full, permissions), 4 some runs of a sweep failed (every output was still written;
+ * 2 usage (flags/arguments, scheduler variables, a wrong path), 3 internal failure (a bug, or
+ * the system: disk full, read-only), 4 some runs of a sweep failed (every output was still written;
  * `--allow-failures` makes that 0).
  */
 import { Cause, Exit } from "effect";
@@ -25,7 +25,10 @@ export class RunsFailedError extends Error {
 /** Errors whose message is already meant for users (no stack trace). */
 const FRIENDLY = new Set(["CompilerNotFoundError", "HarnessBuildError", "HarnessRunError", "MeasurementFormatError"]);
 
-const SYSTEM = new Set(["EACCES", "EPERM", "ENOSPC", "EROFS", "ENOTDIR", "EISDIR", "EEXIST", "ENOENT", "EMFILE"]);
+/** A path the user gave is wrong (missing, a file where a directory should be, not permitted): their mistake, exit 2. */
+const PATH_MISTAKE = new Set(["EACCES", "EPERM", "ENOTDIR", "EISDIR", "EEXIST", "ENOENT"]);
+/** The machine's trouble (full or read-only disk, too many open files): not a bug, but not the user's input either. */
+const SYSTEM = new Set(["ENOSPC", "EROFS", "EMFILE", "ENFILE", "EIO"]);
 
 function firstError(cause: Cause.Cause<unknown>): unknown {
   for (const reason of cause.reasons) {
@@ -58,9 +61,13 @@ export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, stderr: (text: str
     stderr(`error: ${e.message}\n`);
     return EXIT_USAGE;
   }
-  // File-system trouble (permissions, full disk, a file where a directory should be) is not a bug.
-  if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && SYSTEM.has((e as NodeJS.ErrnoException).code!)) {
-    stderr(`error: ${e.message}\n`);
+  const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+  if (typeof code === "string" && PATH_MISTAKE.has(code)) {
+    stderr(`error: ${(e as Error).message}\n  hint:     check the paths given (--out, files, directories)\n`);
+    return EXIT_USAGE;
+  }
+  if (typeof code === "string" && SYSTEM.has(code)) {
+    stderr(`error: ${(e as Error).message}\n`);
     return EXIT_INTERNAL;
   }
   if (e instanceof Error && FRIENDLY.has(e.name)) {
