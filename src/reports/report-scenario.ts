@@ -8,7 +8,7 @@ import {
 } from "./common.js";
 import { display } from "./markup.js";
 import type { ReportTable } from "./report-model.js";
-import type { RunRecord, ScenarioResult } from "./results.js";
+import type { RunRecord, Scalar, ScenarioResult } from "./results.js";
 import type { FigureSpec } from "./spec.js";
 import { summarize } from "./tables.js";
 
@@ -63,14 +63,13 @@ export function failuresTable(result: ScenarioResult): ReportTable {
 }
 
 /** Whether a run's sweep point satisfies the sweep-key clauses of a figure's `where` (label clauses cannot exclude a point). */
-function pointMatches(result: ScenarioResult, where: Where | undefined, run: RunRecord): boolean {
+function pointMatcher(result: ScenarioResult, where: Where | undefined): (run: RunRecord) => boolean {
   const fields = fieldsOf(result);
-  return Object.entries(where ?? {}).every(([name, want]) => {
+  const clauses = Object.entries(where ?? {}).flatMap(([name, want]) => {
     const ref = fields.get(name);
-    if (ref?.kind !== "point") return true;
-    const wanted = Array.isArray(want) ? want : [want];
-    return wanted.some((w) => sameScalar(run.point[ref.key], w));
+    return ref?.kind === "point" ? [{ key: ref.key, wanted: Array.isArray(want) ? want : [want] }] : [];
   });
+  return (run) => clauses.every(({ key, wanted }) => wanted.some((w: Scalar) => sameScalar(run.point[key], w)));
 }
 
 /**
@@ -78,7 +77,9 @@ function pointMatches(result: ScenarioResult, where: Where | undefined, run: Run
  * (absent from the figure) and points that lost some replications. Undefined if nothing.
  */
 export function lostPointsNote(result: ScenarioResult, spec: FigureSpec): string | undefined {
-  const runs = result.runs.filter((r) => pointMatches(result, spec.where, r));
+  // No failed run, nothing lost: skip the work (the common case).
+  if (!result.runs.some((r) => r.status === "failed")) return undefined;
+  const runs = result.runs.filter(pointMatcher(result, spec.where));
   const byPoint = groupInOrder(runs, (r) => JSON.stringify(result.scenario.sweepKeys.map((k) => r.point[k] ?? null)));
   const lost: string[] = [];
   const partial: string[] = [];
