@@ -12,6 +12,7 @@ import type { SweepAxis } from "./format.js";
 import { decodeStrict, withParams, type Params } from "./decode.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
+import { inlineNoiseTrace } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
@@ -181,7 +182,10 @@ export async function loadScenario(file: string, seedOverride?: string): Promise
   }
   const parsed = parseSource(file, bytes.toString("utf8"));
   if (!parsed.ok) throw new InputError(parsed.problems);
-  return validateDoc(parsed.doc, sha256(bytes), seedOverride);
+  // A noise trace the scenario names is part of its content (hash) and is inlined before decoding.
+  const traced = await inlineNoiseTrace(parsed.doc);
+  if ("problems" in traced) throw new InputError(traced.problems);
+  return validateDoc(traced.doc, traced.text === "" ? sha256(bytes) : sha256(`${sha256(bytes)}\u0000${traced.text}`), seedOverride);
 }
 
 /** Loads every file, collecting all files' problems before failing. */

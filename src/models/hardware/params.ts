@@ -9,7 +9,7 @@ import { distribution, type Distribution, type DistributionSpec, type RandomStre
 import type { ParameterRow } from "../plugin.js";
 
 /** Units a parameter may be given in; time units are converted to cycles of the machine's clock. */
-const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count", "ratio"] as const;
+const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count", "ratio", "flag"] as const;
 export type Unit = (typeof UNITS)[number];
 const TIME_UNITS: ReadonlySet<Unit> = new Set(["cycles", "ns", "us", "ms"]);
 
