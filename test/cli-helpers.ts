@@ -15,8 +15,8 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function startCli(args: readonly string[], cwd?: string): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+export function startCli(args: readonly string[], cwd?: string, env?: Record<string, string>): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], ...(env ? { env: { ...process.env, ...env } } : {}) });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -25,8 +25,9 @@ export function startCli(args: readonly string[], cwd?: string): { child: ChildP
   return { child, done };
 }
 
-export function hrtsim(args: readonly string[], cwd?: string): Promise<CliResult> {
-  return startCli(args, cwd).done;
+/** Runs the CLI; `env` adds variables to this process's environment (e.g. a scheduler's). */
+export function hrtsim(args: readonly string[], cwd?: string, env?: Record<string, string>): Promise<CliResult> {
+  return startCli(args, cwd, env).done;
 }
 
 export async function tempDir(prefix = "hrtsim-test-"): Promise<string> {
@@ -113,3 +114,24 @@ export async function differingFiles(a: string, b: string): Promise<string[]> {
   }
   return diff;
 }
+
+/** Small sweep with one point that always hits the event limit (a failed run per replication). */
+export const LOSSY_SWEEP = `
+name: small
+description: two loads, two sizes; the big size exceeds maxEvents
+model:
+  name: mmc
+  params: { serviceRate: 1, servers: 1 }
+experiment: queue
+sweep:
+  arrivalRate: [0.3, 0.7]
+  customers: [300, 6000]
+replications: 3
+seed: 7
+limits: { maxEvents: 4000 }
+outputs:
+  figures:
+    - { name: wait, title: "wait vs load", kind: line, metric: wait, x: arrivalRate, color: customers }
+claims:
+  - { id: grows, text: "wait grows with load", metric: wait, statistic: mean, numerator: { arrivalRate: 0.7 }, denominator: { arrivalRate: 0.3 }, op: ">", threshold: 1 }
+`;

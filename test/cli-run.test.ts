@@ -5,36 +5,20 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { differingFiles, header, hrtsim, readCsv, reproducibleFiles, stableManifest, tempDir, writeText } from "./cli-helpers.js";
+import { LOSSY_SWEEP as SWEEP, differingFiles, header, hrtsim, readCsv, reproducibleFiles, stableManifest, tempDir, writeText } from "./cli-helpers.js";
 
-/** Small sweep with one point that always hits the event limit (a failed run per replication). */
-const SWEEP = `
-name: small
-description: two loads, two sizes; the big size exceeds maxEvents
-model:
-  name: mmc
-  params: { serviceRate: 1, servers: 1 }
-experiment: queue
-sweep:
-  arrivalRate: [0.3, 0.7]
-  customers: [300, 6000]
-replications: 3
-seed: 7
-limits: { maxEvents: 4000 }
-outputs:
-  figures:
-    - { name: wait, title: "wait vs load", kind: line, metric: wait, x: arrivalRate, color: customers }
-claims:
-  - { id: grows, text: "wait grows with load", metric: wait, statistic: mean, numerator: { arrivalRate: 0.7 }, denominator: { arrivalRate: 0.3 }, op: ">", threshold: 1 }
-`;
 
-test("run writes every output file with the expected columns, records failures and exits 0 with a warning", async () => {
+test("run writes every output file with the expected columns, records failures and exits 4 with a warning (0 with --allow-failures)", async () => {
   const dir = await tempDir();
   const file = await writeText(dir, "small.yaml", SWEEP);
   const out = join(dir, "out");
   const r = await hrtsim(["run", file, "--out", out, "--workers", "2"]);
-  assert.is(r.code, 0, r.stderr);
+  assert.is(r.code, 4, r.stderr);
   assert.match(r.stderr, /warning: 6 of 12 runs failed/);
+  assert.match(r.stderr, /6 runs failed \(exit status 4; --allow-failures makes it 0\)/);
+  const allowed = await hrtsim(["run", file, "--out", join(dir, "allowed"), "--workers", "2", "--allow-failures"]);
+  assert.is(allowed.code, 0, allowed.stderr);
+  assert.equal(await differingFiles(out, join(dir, "allowed")), [], "the exit status changes nothing written");
   assert.match(r.stdout, /wrote .*: 12 runs/);
   const files = await reproducibleFiles(out);
   for (const f of ["observations.csv", "summary.csv", "claims.csv", "failures.csv", "report.md", "figures/small/wait.svg", "figures/small/wait.vl.json"]) {
@@ -91,8 +75,8 @@ test("--workers 1 and --workers 4 write identical bytes", async () => {
   const dir = await tempDir();
   const file = await writeText(dir, "small.yaml", SWEEP);
   const [a, b] = await Promise.all([
-    hrtsim(["run", file, "--out", join(dir, "w1"), "--workers", "1"]),
-    hrtsim(["run", file, "--out", join(dir, "w4"), "--workers", "4"]),
+    hrtsim(["run", file, "--out", join(dir, "w1"), "--workers", "1", "--allow-failures"]),
+    hrtsim(["run", file, "--out", join(dir, "w4"), "--workers", "4", "--allow-failures"]),
   ]);
   assert.is(a.code, 0, a.stderr);
   assert.is(b.code, 0, b.stderr);
@@ -104,14 +88,14 @@ test("shards 1/2 + 2/2 merged equal the single run", async () => {
   const dir = await tempDir();
   const file = await writeText(dir, "small.yaml", SWEEP);
   const runs = await Promise.all([
-    hrtsim(["run", file, "--out", join(dir, "single"), "--workers", "2"]),
-    hrtsim(["run", file, "--out", join(dir, "s1"), "--shard", "1/2", "--workers", "1"]),
-    hrtsim(["run", file, "--out", join(dir, "s2"), "--shard", "2/2", "--workers", "1"]),
+    hrtsim(["run", file, "--out", join(dir, "single"), "--workers", "2", "--allow-failures"]),
+    hrtsim(["run", file, "--out", join(dir, "s1"), "--shard", "1/2", "--workers", "1", "--allow-failures"]),
+    hrtsim(["run", file, "--out", join(dir, "s2"), "--shard", "2/2", "--workers", "1", "--allow-failures"]),
   ]);
   for (const r of runs) assert.is(r.code, 0, r.stderr);
   const shard1 = await readCsv(join(dir, "s1", "observations.csv"));
   assert.ok(shard1.length > 0 && shard1.length < (await readCsv(join(dir, "single", "observations.csv"))).length, "a shard holds part of the runs");
-  const merged = await hrtsim(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);
+  const merged = await hrtsim(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged"), "--allow-failures"]);
   assert.is(merged.code, 0, merged.stderr);
   assert.equal(await differingFiles(join(dir, "single"), join(dir, "merged")), []);
   assert.equal(await stableManifest(join(dir, "single")), await stableManifest(join(dir, "merged")));

@@ -131,7 +131,7 @@ test("the sections render into report.md and report.html with their figures", as
   const manifest = { hrtsimVersion: "0", nodeVersion: "v20", createdBy: "hrtsim figures --host x", totalWallMs: 0, scenarios: [] };
   const { md, html } = renderReport({ title: "t", results: [], verdicts: [], figures: [], sections, manifest } as never);
   assert.match(md, /!\[syscall \(fitted\): measured vs simulated CDF\]\(figures\/sections\/host\/syscall\.svg\)/);
-  assert.match(html, /<figure id="figure-0-host-measured-vs-simulated-0">/);
+  assert.match(html, /<figure id="section-0-host-measured-vs-simulated-figure-0">/);
 });
 
 test("figures --host with an unreadable directory: a section saying why", async () => {

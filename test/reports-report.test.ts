@@ -45,7 +45,7 @@ test("HTML: self-contained, claims coloured, grouped detail collapsible, figures
   assert.match(html, /<figure id="[^"]+">\n<svg[^]*<\/svg>\n<figcaption>Figure 1\.1: Latency by kernel <span class="note">\(figures\/demo\/lat\.svg\)/);
   assert.ok(html.includes("1 of 2 claims pass."));
   assert.ok(html.includes("<h2>Breakdown</h2>"));
-  assert.ok(html.includes("<ol><li>trap</li><li><strong>return</strong></li></ol>"));
+  assert.ok(html.includes("<ol>\n<li>trap</li>\n<li><strong>return</strong></li>\n</ol>"));
   assert.ok(html.includes("<td>syscall</td>"));
   assert.ok(html.includes("deadlock: all 4 threads blocked on &lt;mutex&gt;"), "failures shown, escaped");
   assert.ok(html.includes("abc123"), "manifest content hash");
@@ -89,11 +89,45 @@ test("Markdown: same sections, figures by relative path, tables escaped", async 
   assert.ok(piped.includes("| x\\|y |"));
 });
 
-test("Summary table in the report pools labels and shows the replication CI", async () => {
+test("Summary table: labels no figure distinguishes are pooled (and the note says so), with the replication CI", async () => {
   const { html } = renderReport(await input());
   // nautilus latency pooled: 1,2,3,3,4,5; replication means 2 and 4 → 3 ± 12.71.
   assert.ok(html.includes("<td>nautilus</td><td class=\"num\">2</td><td>latency</td><td>cycles</td><td class=\"num\">6</td><td class=\"num\">3</td>"));
   assert.ok(html.includes("3 ± 12.71"));
+  assert.ok(html.includes("Pooled over core (no figure distinguishes them)"));
+});
+
+test("Summary table: a label a figure distinguishes gets its own rows, never pooled", async () => {
+  const result = demo({ figures: [{ name: "lat", title: "Latency per core", kind: "box", metric: "latency", x: "core" }] });
+  const { html } = renderReport(await input({ results: [result], verdicts: [] }));
+  // nautilus, core 0: 1,3,3,5 (n 4, mean 3); core 1: 2,4 (n 2, mean 3).
+  assert.ok(html.includes("<td>nautilus</td><td class=\"num\">2</td><td class=\"num\">0</td><td>latency</td><td>cycles</td><td class=\"num\">4</td><td class=\"num\">3</td>"), "core 0 row");
+  assert.ok(html.includes("<td>nautilus</td><td class=\"num\">2</td><td class=\"num\">1</td><td>latency</td><td>cycles</td><td class=\"num\">2</td><td class=\"num\">3</td>"), "core 1 row");
+  assert.not.ok(html.includes("Pooled over"));
+});
+
+test("a figure whose sweep lost a point names it in its caption and links the scenario's failed runs", async () => {
+  const fig = { name: "lat", title: "Latency by kernel", kind: "box" as const, metric: "latency", x: "kernel" };
+  const lossy = renderReport(await input({ results: [demo({ figures: [fig] })] }));
+  const caption = /<figcaption>Figure 1\.1:[^]*?<\/figcaption>/.exec(lossy.html)![0];
+  assert.match(caption, /Missing point \(every run failed\): kernel=linux,cores=4\./);
+  const target = /href="#([^"]+)"/.exec(caption)![1]!;
+  assert.ok(lossy.html.includes(`<h3 id="${target}">Failed runs</h3>`), "the link target exists");
+  assert.match(lossy.md, /\*Figure 1\.1: Latency by kernel\* Missing point \(every run failed\): kernel=linux,cores=4\./);
+  // A figure restricted to nautilus never showed the lost linux point: nothing to report.
+  const narrow = renderReport(await input({ results: [demo({ figures: [{ ...fig, where: { kernel: "nautilus" } }] })] }));
+  assert.not.match(/<figcaption>Figure 1\.1:[^]*?<\/figcaption>/.exec(narrow.html)![0], /Missing/);
+});
+
+test("a scenario's step breakdown sits collapsed in its section, with a total row; the opening names the paper", async () => {
+  const steps = { title: "one call", scenario: "demo", markdown: "one call: total 150 cycles.", table: { columns: ["step", "cost"], rows: [["trap", "100"], ["return", "50"]], total: ["total", "150"] } };
+  const { html, md } = renderReport(await input({ sections: [steps] }));
+  const scenario = /<section id="scenario-0-demo">[^]*?<\/section>/.exec(html)![0];
+  assert.match(scenario, /<details class="section"[^>]*><summary><strong>one call<\/strong> — one call: total 150 cycles\.<\/summary>/);
+  assert.match(scenario, /<tfoot><tr class="total"><td>total<\/td><td class="num">150<\/td><\/tr><\/tfoot>/);
+  assert.not.ok(html.includes("<h2>one call</h2>"), "not repeated after the scenarios");
+  assert.ok(md.includes("#### one call") && md.includes("| **total** | **150** |"));
+  assert.match(html, /<section id="about">[^]*Hale and Peter A\. Dinda[^]*VEE 2016[^]*How to read PASS and FAIL/);
 });
 
 test("report rendering is deterministic", async () => {
@@ -134,11 +168,13 @@ test("neutralizeMdHtml: tags outside code become text, code untouched", () => {
   assert.is(neutralizeMdHtml("```\n<pre>\n```\n<p>"), "```\n<pre>\n```\n&lt;p>");
 });
 
-test("markdownToHtml: subset rendering, safe links, code fences", () => {
-  const html = markdownToHtml("# Head\ntext *em* `c<d>`\n\n```\n<b>raw</b>\n```\n- [ok](https://x.org/a?b=1&c=2)\n- [bad](javascript:alert(1))");
+test("markdownToHtml (markdown-it): headings nested, raw HTML escaped, safe links, code fences, tables", () => {
+  const html = markdownToHtml("# Head\ntext *em* `c<d>` <b onclick=x>raw</b>\n\n```\n<b>raw</b>\n```\n- [ok](https://x.org/a?b=1&c=2)\n- [bad](javascript:alert(1))\n\n| a | b |\n|---|---|\n| 1 | 2 |");
   assert.ok(html.includes("<h3>Head</h3>"));
-  assert.ok(html.includes("<p>text <em>em</em> <code>c&lt;d&gt;</code></p>"));
-  assert.ok(html.includes("<pre><code>&lt;b&gt;raw&lt;/b&gt;</code></pre>"));
+  assert.ok(html.includes("<p>text <em>em</em> <code>c&lt;d&gt;</code> &lt;b onclick=x&gt;raw&lt;/b&gt;</p>"), html);
+  assert.not.ok(html.includes("<b"), "no raw tag passes through");
+  assert.ok(html.includes("<pre><code>&lt;b&gt;raw&lt;/b&gt;\n</code></pre>"));
+  assert.ok(html.includes("<td>1</td>"));
   assert.ok(html.includes('<a href="https://x.org/a?b=1&amp;c=2">ok</a>'));
   assert.not.ok(html.includes('href="javascript'));
 });

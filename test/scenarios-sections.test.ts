@@ -24,9 +24,11 @@ test("explain entries become one section per breakdown, with merged params and a
   const scenario = { ...s, plugin, doc: { ...s.doc, report: { explain: [{ experiment: "queue", params: { servers: 2 }, title: "two servers" }] } } };
   const sections = await buildSections({ command: "run", scenarios: [scenario], results: [] });
   assert.is(sections.length, 1);
-  assert.is(sections[0]!.title, "e: two servers");
+  assert.is(sections[0]!.title, "two servers");
+  assert.is(sections[0]!.scenario, "e", "shown inside its scenario's section");
   assert.equal(sections[0]!.table!.columns, ["step", "where", "cost (time units)", "note"]);
   assert.equal(sections[0]!.table!.rows[1], ["serve", "server", "2", "exp"]);
+  assert.equal(sections[0]!.table!.total, ["total", "", "3", ""]);
   const input = seen[0] as { params: { servers: number; arrivalRate: number }; experiment: string; seed: string };
   assert.is(input.params.servers, 2);
   assert.is(input.params.arrivalRate, 0.5);

@@ -5,13 +5,7 @@ import { Option } from "effect";
 import { FIT_TABLE_COLUMNS, fitTableRows, HELD_OUT, NOT_MODELED } from "../models/host/index.js";
 import { calibrateDir, hostMeasurementsDir } from "../scenarios/host-files.js";
 import { UsageError } from "../scenarios/problems.js";
-
-/** Plain-text table, columns padded to their widest cell. */
-function textTable(columns: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
+import { textTable } from "../reports/text-table.js";
 
 export async function calibrateCommand(a: { dir: Option.Option<string>; out: Option.Option<string> }): Promise<string> {
   const dir = Option.getOrElse(a.dir, () => hostMeasurementsDir());

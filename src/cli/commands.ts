@@ -6,11 +6,18 @@ import { Effect } from "effect";
 import { Argument, Command, Flag } from "effect/cli";
 import * as h from "./handlers.js";
 
-/** Runs a handler and prints its text; a rejection becomes the command's failure (→ exit code, see ./exit.ts). */
-function printing<A>(handler: (args: A) => Promise<string>) {
+/**
+ * Runs a handler and prints its text; a rejection, or a failure the handler reports after its
+ * text (failed runs, invalid files under --json), becomes the command's failure (→ exit code, see ./exit.ts).
+ */
+function printing<A>(handler: (args: A) => Promise<string | h.Printed>) {
   return (args: A) =>
     Effect.tryPromise({ try: () => handler(args), catch: (e) => e }).pipe(
-      Effect.flatMap((text) => Effect.sync(() => process.stdout.write(text.endsWith("\n") || text === "" ? text : text + "\n"))),
+      Effect.flatMap((result) => {
+        const { text, failure } = typeof result === "string" ? { text: result, failure: undefined } : result;
+        process.stdout.write(text.endsWith("\n") || text === "" ? text : text + "\n");
+        return failure ? Effect.fail(failure) : Effect.void;
+      }),
     );
 }
 
@@ -18,7 +25,13 @@ const describe = Flag.withDescription;
 const workers = Flag.Int("workers").pipe(Flag.optional, describe("worker threads (default: available parallelism)"));
 const quiet = Flag.Boolean("quiet").pipe(Flag.withDefault(false), describe("no progress bar"));
 const resume = Flag.Boolean("resume").pipe(Flag.withDefault(false), describe("keep runs already in the output's journal; run only the rest"));
-const shard = Flag.String("shard").pipe(Flag.optional, describe("run only slice i of n (runIndex mod n = i-1); combine with `merge`"));
+const shard = Flag.String("shard").pipe(Flag.optional, describe(
+  "run only slice i of n (runIndex mod n = i-1), or `auto`: i and n from a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) " +
+  "or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, HRTSIM_SHARD_COUNT); combine with `merge` (examples/ has an sbatch script and a Job manifest)",
+));
+const json = Flag.Boolean("json").pipe(Flag.withDefault(false), describe("print JSON on stdout instead of text"));
+const allowFailures = Flag.Boolean("allow-failures").pipe(Flag.withDefault(false), describe("exit 0 even if some runs failed (default: exit 4)"));
+const progress = Flag.String("progress").pipe(Flag.optional, describe("`json`: progress as JSON Lines on stderr; default `auto` (a bar on a terminal, else a line every 10 s)"));
 const sets = Flag.String("set").pipe(Flag.atLeast(0), describe("model parameter key=value (repeatable; dotted keys for nested)"));
 const model = Flag.String("model").pipe(Flag.optional, describe("model name (`hrtsim list` shows them); default microbench (explain: picked by the primitive)"));
 const machine = Flag.String("machine").pipe(Flag.optional, describe("machine profile (x64 or phi); sugar for --set machine=…"));
@@ -29,16 +42,16 @@ const run = Command.make("run", {
   files,
   out: Flag.String("out").pipe(Flag.optional, describe("output directory (default: ./hrtsim-out/<scenario>; several files with --out share one report)")),
   seed: Flag.String("seed").pipe(Flag.optional, describe("replaces the scenarios' seed")),
-  workers, shard, resume, quiet,
+  workers, shard, resume, quiet, progress, json, allowFailures,
 }, printing(h.runCommand)).pipe(Command.withDescription(
   "Run scenario files: sweep × replications on worker threads; write CSVs, figures, report.html/.md and manifest.json. " +
-  "Exits 0 even if some runs failed (a warning line says how many; see failures.csv).",
+  "If some runs failed, every output is still written, a warning says how many (see failures.csv) and the exit status is 4 unless --allow-failures.",
 ));
 
-const validate = Command.make("validate", { files }, printing(h.validateCommand))
+const validate = Command.make("validate", { files, json }, printing(h.validateCommand))
   .pipe(Command.withDescription("Check scenario files without running them (exit 1 and one message per problem if invalid)."));
 
-const list = Command.make("list", {}, printing(h.listCommand))
+const list = Command.make("list", { json }, printing(h.listCommand))
   .pipe(Command.withDescription("List the built-in scenarios (name, tags, description) and the registered models."));
 
 const schema = Command.make("schema", {}, printing(h.schemaCommand))
@@ -47,12 +60,13 @@ const schema = Command.make("schema", {}, printing(h.schemaCommand))
 const figures = Command.make("figures", {
   out: Flag.String("out").pipe(Flag.withDefault("hrtsim-out"), describe("output directory")),
   host: Flag.String("host").pipe(Flag.optional, describe("host measurements (`hrtsim measure --out`) for report sections that use them")),
-  workers, shard, resume, quiet,
+  workers, shard, resume, quiet, progress, json, allowFailures,
 }, printing(h.figuresCommand)).pipe(Command.withDescription('Run every built-in scenario tagged "paper" into one combined report.'));
 
 const merge = Command.make("merge", {
   dirs: Argument.String("dir").pipe(Argument.atLeast(1), Argument.withDescription("output directories of `run --shard` / `figures --shard`")),
   out: Flag.String("out").pipe(describe("merged output directory")),
+  json, allowFailures,
 }, printing(h.mergeCommand)).pipe(Command.withDescription("Combine shard outputs into exactly what a single-machine run writes."));
 
 const measure = Command.make("measure", {
@@ -82,19 +96,19 @@ const fingerprints = Command.make("fingerprints", {
   "Run every built-in scenario and compare each run's fingerprint and event count with the recorded ones (exit 1 naming each differing run); --record re-records them.",
 ));
 
-const params = Command.make("params", { model, machine, kernel, sets }, printing(h.paramsCommand))
+const params = Command.make("params", { model, machine, kernel, sets, json }, printing(h.paramsCommand))
   .pipe(Command.withDescription("Show a model's parameters in force (e.g. --machine x64 --kernel linux), with their sources."));
 
 const explain = Command.make("explain", {
   primitive: Argument.String("primitive").pipe(Argument.withDescription("a microbench experiment (thread-create, condvar, ...) or an hvm operation (async-invoke, merge, hrt-boot-full, ...)")),
-  model, machine, kernel, sets,
+  model, machine, kernel, sets, json,
   seed: Flag.String("seed").pipe(Flag.withDefault("explain"), describe("seed of the explained execution")),
 }, printing(h.explainCommand)).pipe(Command.withDescription("Break one execution of a primitive down step by step, cycles per step (e.g. explain condvar --machine x64 --kernel linux; explain async-invoke)."));
 
 export const hrtsim = Command.make("hrtsim").pipe(
   Command.withDescription(
-    "Deterministic discrete-event simulator of hybrid runtimes. Exit codes: 0 ok (also when some runs failed), " +
-    "1 invalid input, 2 usage error, 3 internal failure.",
+    "Deterministic discrete-event simulator of hybrid runtimes. Exit codes: 0 ok, 1 invalid input, 2 usage error, " +
+    "3 internal failure, 4 some runs failed (outputs written; --allow-failures makes it 0).",
   ),
   Command.withSubcommands([run, validate, list, schema, figures, merge, measure, measureWorkloads, calibrate, fingerprints, params, explain]),
 );

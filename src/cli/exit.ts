@@ -1,7 +1,8 @@
 /**
- * Exit codes and error printing. 0 success (also when some runs failed: their diagnoses
- * are outputs, and a warning line says how many), 1 invalid input (scenario files,
- * parameters), 2 usage (flags/arguments), 3 internal failure.
+ * Exit codes and error printing: 0 success, 1 invalid input (scenario files, parameters),
+ * 2 usage (flags/arguments, scheduler variables, a wrong path), 3 internal failure (a bug, or
+ * the system: disk full, read-only), 4 some runs of a sweep failed (every output was still written;
+ * `--allow-failures` makes that 0).
  */
 import { Cause, Exit } from "effect";
 import { CliError } from "effect/cli";
@@ -11,6 +12,15 @@ const EXIT_OK = 0;
 const EXIT_INVALID_INPUT = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERNAL = 3;
+const EXIT_RUNS_FAILED = 4;
+
+/** A sweep finished and wrote its outputs, but some runs failed (see failures.csv). */
+export class RunsFailedError extends Error {
+  override readonly name = "RunsFailedError";
+  constructor(readonly failed: number) {
+    super(`${failed} run${failed === 1 ? "" : "s"} failed (exit status ${EXIT_RUNS_FAILED}; --allow-failures makes it 0)`);
+  }
+}
 
 /** Errors whose message is already meant for users (no stack trace). */
 const FRIENDLY = new Set(["CompilerNotFoundError", "HarnessBuildError", "HarnessRunError", "MeasurementFormatError", "UnsafeCacheError"]);
@@ -35,6 +45,10 @@ export function exitCodeOf(exit: Exit.Exit<unknown, unknown>, stderr: (text: str
     if (e._tag === "ShowHelp") return e.errors.length === 0 ? EXIT_OK : EXIT_USAGE;
     stderr(`error: ${e.message}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof RunsFailedError) {
+    stderr(`error: ${e.message}\n`);
+    return EXIT_RUNS_FAILED;
   }
   if (e instanceof InputError) {
     stderr(e.message + "\n");

@@ -8,6 +8,16 @@ import { Option } from "effect";
 import type { Shard } from "../scenarios/expand.js";
 import type { OutputSummary } from "../scenarios/outputs.js";
 import { UsageError } from "../scenarios/problems.js";
+import type { ProgressFormat } from "../scenarios/progress.js";
+import { RunsFailedError } from "./exit.js";
+
+/** What a command prints, and the failure it then exits with, if any (after printing). */
+export interface Printed {
+  readonly text: string;
+  readonly failure?: Error;
+}
+
+const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 type Opt<A> = Option.Option<A>;
 
@@ -32,45 +42,89 @@ function workersOf(flag: Opt<number>): number {
 
 async function shardOf(flag: Opt<string>): Promise<{ shard?: Shard }> {
   if (Option.isNone(flag)) return {};
+  if (flag.value.trim() === "auto") return { shard: (await import("../scenarios/shard-env.js")).shardFromEnvironment(process.env) };
   const { parseShard } = await import("../scenarios/expand.js");
   const shard = parseShard(flag.value);
-  if (!shard) throw new UsageError(`--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), got "${flag.value}"`);
+  if (!shard) throw new UsageError(`--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4) or auto, got "${flag.value}"`);
   return { shard };
 }
 
-/** The closing line, and a warning if runs failed (the exit status stays 0: failures are results). */
-function summary(o: OutputSummary & { out: string; executed?: number; resumed?: number }, verb = "wrote"): string {
+type Outcome = OutputSummary & { out: string; executed?: number; resumed?: number };
+
+/** The closing line, and a warning if runs failed. */
+function summaryLine(o: Outcome, verb: string, allowFailures: boolean): string {
   const passed = o.verdicts.filter((v) => v.pass).length;
-  if (o.failed > 0) note(`warning: ${o.failed} of ${o.runs} runs failed; see ${o.out}/failures.csv (exit status is still 0)`);
+  if (o.failed > 0) {
+    note(`warning: ${o.failed} of ${o.runs} runs failed; see ${o.out}/failures.csv` + (allowFailures ? " (--allow-failures: exit status 0)" : ""));
+  }
   const how = o.executed === undefined ? "" : `${o.executed} run now, ${o.resumed} resumed, `;
   return `${verb} ${o.out}: ${o.runs} runs (${how}${o.failed} failed), ${o.figures} figures, claims ${passed}/${o.verdicts.length} pass`;
 }
 
-interface ExecFlags {
+/** The --json summary of one output directory. */
+function summaryObject(o: Outcome) {
+  return {
+    out: o.out, runs: o.runs, failed: o.failed, figures: o.figures,
+    ...(o.executed === undefined ? {} : { executed: o.executed, resumed: o.resumed }),
+    claims: {
+      passed: o.verdicts.filter((v) => v.pass).length, total: o.verdicts.length,
+      verdicts: o.verdicts.map((v) => ({
+        scenario: v.scenario, id: v.id, pass: v.pass, value: v.value, op: v.op, threshold: v.threshold, ...(v.problem ? { problem: v.problem } : {}),
+      })),
+    },
+  };
+}
+
+interface OutputFlags {
+  readonly json: boolean;
+  readonly allowFailures: boolean;
+}
+
+/** Text or JSON for finished outputs; failed runs make the command fail (exit 4) unless allowed. */
+function finished(outcomes: readonly Outcome[], a: OutputFlags, verb = "wrote", single = false): Printed {
+  const failed = outcomes.reduce((n, o) => n + o.failed, 0);
+  const lines = outcomes.map((o) => summaryLine(o, verb, a.allowFailures));
+  const text = a.json ? json(single ? summaryObject(outcomes[0]!) : { outputs: outcomes.map(summaryObject) }) : lines.join("\n");
+  return failed > 0 && !a.allowFailures ? { text, failure: new RunsFailedError(failed) } : { text };
+}
+
+interface ExecFlags extends OutputFlags {
   readonly workers: Opt<number>;
   readonly shard: Opt<string>;
   readonly resume: boolean;
   readonly quiet: boolean;
+  readonly progress: Opt<string>;
+}
+
+function progressOf(flag: Opt<string>): { progress?: ProgressFormat } {
+  if (Option.isNone(flag)) return {};
+  if (flag.value === "json" || flag.value === "auto") return { progress: flag.value };
+  throw new UsageError(`--progress must be auto or json, got "${flag.value}"`);
 }
 
 async function execOptions(a: ExecFlags) {
-  return { workers: workersOf(a.workers), ...(await shardOf(a.shard)), resume: a.resume, quiet: a.quiet, createdBy: commandLine(), log: note };
+  return {
+    workers: workersOf(a.workers), ...(await shardOf(a.shard)), resume: a.resume, quiet: a.quiet, ...progressOf(a.progress),
+    createdBy: commandLine(), log: note,
+  };
 }
 
-export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string> }): Promise<string> {
+export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string> }): Promise<Printed> {
   const { runFiles } = await import("../scenarios/session.js");
-  const outcomes = await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...(await execOptions(a)) });
-  return outcomes.map((o) => summary(o)).join("\n");
+  const options = await execOptions(a);
+  return finished(await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...options }), a);
 }
 
-export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<string> }): Promise<string> {
+export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<string> }): Promise<Printed> {
   const { runFigures } = await import("../scenarios/session.js");
-  return summary(await runFigures({ out: a.out, ...some("hostDir", a.host), ...(await execOptions(a)) }));
+  const options = await execOptions(a);
+  return finished([await runFigures({ out: a.out, ...some("hostDir", a.host), ...options })], a, "wrote", true);
 }
 
-export async function mergeCommand(a: { dirs: readonly string[]; out: string }): Promise<string> {
+export async function mergeCommand(a: OutputFlags & { dirs: readonly string[]; out: string }): Promise<Printed> {
   const { mergeDirs } = await import("../scenarios/merge.js");
-  return summary({ ...(await mergeDirs(a.dirs, a.out, commandLine(), note)), out: a.out }, `merged ${a.dirs.length} directories into`);
+  const merged = { ...(await mergeDirs(a.dirs, a.out, commandLine(), note)), out: a.out };
+  return finished([merged], a, `merged ${a.dirs.length} directories into`, true);
 }
 
 export async function fingerprintsCommand(a: { record: boolean; file: Opt<string>; workers: Opt<number> }): Promise<string> {
@@ -78,12 +132,22 @@ export async function fingerprintsCommand(a: { record: boolean; file: Opt<string
   return fingerprintsCommandText({ record: a.record, ...some("file", a.file), workers: workersOf(a.workers) });
 }
 
-export async function validateCommand(a: { files: readonly string[] }): Promise<string> {
-  return (await import("../scenarios/listing.js")).validateFiles(a.files);
+export async function validateCommand(a: { files: readonly string[]; json: boolean }): Promise<Printed> {
+  const listing = await import("../scenarios/listing.js");
+  if (!a.json) return { text: await listing.validateFiles(a.files) };
+  const { InputError } = await import("../scenarios/problems.js");
+  try {
+    return { text: json({ valid: true, scenarios: await listing.validateData(a.files), problems: [] }) };
+  } catch (e) {
+    // Invalid files: the problems as JSON on stdout, the readable messages on stderr, exit 1.
+    if (e instanceof InputError) return { text: json({ valid: false, scenarios: [], problems: e.problems }), failure: e };
+    throw e;
+  }
 }
 
-export async function listCommand(): Promise<string> {
-  return (await import("../scenarios/listing.js")).listText();
+export async function listCommand(a: { json: boolean }): Promise<string> {
+  const listing = await import("../scenarios/listing.js");
+  return a.json ? json(await listing.listData()) : listing.listText();
 }
 
 export async function schemaCommand(): Promise<string> {
@@ -116,8 +180,10 @@ function setsOf(a: ModelFlags): string[] {
 
 const DEFAULT_MODEL = "microbench";
 
-export async function paramsCommand(a: ModelFlags): Promise<string> {
-  return (await import("../scenarios/inspect.js")).paramsText(Option.getOrElse(a.model, () => DEFAULT_MODEL), setsOf(a));
+export async function paramsCommand(a: ModelFlags & { json: boolean }): Promise<string> {
+  const inspect = await import("../scenarios/inspect.js");
+  const model = Option.getOrElse(a.model, () => DEFAULT_MODEL);
+  return a.json ? json(inspect.paramsData(model, setsOf(a))) : inspect.paramsText(model, setsOf(a));
 }
 
 /**
@@ -125,12 +191,14 @@ export async function paramsCommand(a: ModelFlags): Promise<string> {
  * hvm experiments label their `op`s, e.g. async-invoke, hrt-boot-full, linux-process-start);
  * without --model the name picks the model.
  */
-export async function explainCommand(a: ModelFlags & { primitive: string; seed: string }): Promise<string> {
-  return (await import("../scenarios/inspect.js")).explainPrimitiveText({
+export async function explainCommand(a: ModelFlags & { primitive: string; seed: string; json: boolean }): Promise<string> {
+  const inspect = await import("../scenarios/inspect.js");
+  const request = {
     primitive: a.primitive,
     ...(Option.isSome(a.model) ? { model: a.model.value } : {}),
     sets: setsOf(a),
     kernelGiven: Option.isSome(a.kernel),
     seed: a.seed,
-  });
+  };
+  return a.json ? json({ primitive: a.primitive, breakdowns: inspect.explainPrimitive(request) }) : inspect.explainPrimitiveText(request);
 }

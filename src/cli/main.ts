@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 /**
  * hrtsim's entry point: parse argv with effect/cli, run the command, exit with
- * 0 ok · 1 invalid input · 2 usage error · 3 internal failure (see ./exit.ts).
+ * 0 ok · 1 invalid input · 2 usage error · 3 internal failure · 4 some runs failed (see ./exit.ts).
  */
 import { Effect } from "effect";
 import { Command } from "effect/cli";
-import * as NodeServices from "@effect/platform-node/NodeServices";
 import { hrtsimVersion } from "../scenarios/package.js";
 import { hrtsim } from "./commands.js";
 import { exitCodeOf } from "./exit.js";
+import { cliPlatform } from "./platform.js";
 
 async function main(): Promise<void> {
   const program = Command.runWith(hrtsim, { version: hrtsimVersion() })(process.argv.slice(2)).pipe(
-    Effect.provide(NodeServices.layer),
+    Effect.provide(cliPlatform),
   );
   const exit = await Effect.runPromiseExit(program);
   process.exitCode = exitCodeOf(exit, (text) => process.stderr.write(text));

@@ -1,8 +1,8 @@
 /**
- * Text for people: number display, HTML and Markdown escaping, and a small Markdown → HTML
- * converter for report sections. A subset on purpose: everything is escaped first, so
- * model-supplied text can never inject markup (a full library would pass raw HTML through).
+ * Text for people: number display, HTML and Markdown escaping, and Markdown → HTML for report
+ * sections (markdown-it with raw HTML disabled, so model-supplied text never injects markup).
  */
+import MarkdownIt from "markdown-it";
 import { formatNumber } from "./common.js";
 import type { ClaimVerdict } from "./spec.js";
 
@@ -43,71 +43,23 @@ export function mdCode(s: string): string {
   return `${ticks} ${s.replace(/\r?\n/g, " ")} ${ticks}`;
 }
 
-/** Inline Markdown on already-escaped text: code, bold, emphasis, safe links. */
-function inline(escaped: string): string {
-  return escaped
-    .replace(/`([^`]+)`/g, "<code>$1</code>")
-    .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>")
-    .replace(/(^|[^*])\*([^*\s][^*]*)\*/g, "$1<em>$2</em>")
-    // Only web and relative targets: a javascript: URL must not become a link.
-    .replace(/\[([^\]]+)\]\(((?:https?:\/\/|\.{0,2}\/|#)[^)\s]*|[A-Za-z0-9_.-]+(?:\/[^)\s]*)?)\)/g, '<a href="$2">$1</a>');
-}
-
-function tableCells(line: string): string[] {
-  return line.trim().replace(/^\|/, "").replace(/\|$/, "").split("|").map((c) => c.trim());
-}
-
-const isTableRule = (line: string | undefined) => line !== undefined && /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/.test(line);
-
 /**
- * Markdown subset → HTML: ATX headings (shifted by `headingShift` to nest under the
- * report's own), paragraphs, "-"/"*" and "1." lists, fenced code, pipe tables.
+ * Section Markdown → HTML with markdown-it (CommonMark + pipe tables). Raw HTML is off, so a
+ * tag in model-supplied text shows as text; markdown-it's link check refuses javascript: and
+ * similar URLs. Headings shift by `headingShift` to nest under the report's own.
  */
-export function markdownToHtml(md: string, headingShift = 2): string {
-  const lines = md.replace(/\r\n?/g, "\n").split("\n");
-  const out: string[] = [];
-  let para: string[] = [];
-  const flush = () => {
-    if (para.length) out.push(`<p>${inline(escapeHtml(para.join(" ")))}</p>`);
-    para = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (/^\s*```/.test(line)) {
-      flush();
-      const code: string[] = [];
-      while (++i < lines.length && !/^\s*```/.test(lines[i]!)) code.push(lines[i]!);
-      out.push(`<pre><code>${escapeHtml(code.join("\n"))}</code></pre>`);
-    } else if (/^#{1,6}\s/.test(line)) {
-      flush();
-      const level = Math.min(6, line.match(/^#+/)![0].length + headingShift);
-      out.push(`<h${level}>${inline(escapeHtml(line.replace(/^#+\s*/, "").replace(/\s*#*\s*$/, "")))}</h${level}>`);
-    } else if (/^\s*([-*]|\d+\.)\s+/.test(line)) {
-      flush();
-      const ordered = /^\s*\d+\./.test(line);
-      const items: string[] = [];
-      for (; i < lines.length && /^\s*([-*]|\d+\.)\s+/.test(lines[i]!); i++) {
-        items.push(`<li>${inline(escapeHtml(lines[i]!.replace(/^\s*([-*]|\d+\.)\s+/, "")))}</li>`);
-      }
-      i--;
-      out.push(`<${ordered ? "ol" : "ul"}>${items.join("")}</${ordered ? "ol" : "ul"}>`);
-    } else if (line.includes("|") && isTableRule(lines[i + 1])) {
-      flush();
-      const head = tableCells(line).map((c) => `<th>${inline(escapeHtml(c))}</th>`).join("");
-      const body: string[] = [];
-      for (i += 2; i < lines.length && lines[i]!.includes("|") && lines[i]!.trim() !== ""; i++) {
-        body.push(`<tr>${tableCells(lines[i]!).map((c) => `<td>${inline(escapeHtml(c))}</td>`).join("")}</tr>`);
-      }
-      i--;
-      out.push(`<table><thead><tr>${head}</tr></thead><tbody>${body.join("")}</tbody></table>`);
-    } else if (line.trim() === "") {
-      flush();
-    } else {
-      para.push(line.trim());
-    }
-  }
-  flush();
-  return out.join("\n");
+const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+md.renderer.rules.heading_open = (tokens, i, options, _env, self) => {
+  const t = tokens[i]!;
+  t.tag = `h${Math.min(6, Number(t.tag.slice(1)) + (t.meta?.shift ?? 0))}`;
+  return self.renderToken(tokens, i, options);
+};
+md.renderer.rules.heading_close = md.renderer.rules.heading_open;
+
+export function markdownToHtml(text: string, headingShift = 2): string {
+  const tokens = md.parse(text, {});
+  for (const t of tokens) if (t.type === "heading_open" || t.type === "heading_close") t.meta = { shift: headingShift };
+  return md.renderer.render(tokens, md.options, {}).trimEnd();
 }
 
 /**

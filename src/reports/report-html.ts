@@ -3,7 +3,7 @@
  * that opens offline. All text passes through escapeHtml.
  */
 import { displayClaimValue, displayThreshold, escapeHtml as e, markdownToHtml } from "./markup.js";
-import type { ReportModel, ReportTable } from "./report-model.js";
+import type { ReportModel, ReportSection, ReportTable } from "./report-model.js";
 import type { ClaimVerdict } from "./spec.js";
 
 const CSS = `
@@ -18,8 +18,12 @@ nav { margin: 1rem 0; } nav a { margin-right: 1.2rem; white-space: nowrap; }
 table { border-collapse: collapse; margin: .6rem 0; font-size: .88rem; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: .25rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f5f5f5; border-bottom: 1px solid #ccc; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td code { white-space: nowrap; }
-.scroll { overflow-x: auto; }
+td code { white-space: nowrap; } table.facts td code { white-space: normal; overflow-wrap: anywhere; }
+td, p, li, figcaption, summary { overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; max-width: 100%; }
+details.section { margin: .4rem 0; padding: .3rem .6rem; border-left: 3px solid #d0dbe8; }
+tr.total td { font-weight: 700; border-top: 1px solid #999; }
+@media (max-width: 1000px) { body { padding: 1rem 1rem 3rem; } }
 .pass, .fail { display: inline-block; min-width: 3.2em; text-align: center; font-weight: 700; border-radius: 3px; padding: 0 .35em; }
 .pass { background: #dff3e3; color: #14622b; } .fail { background: #fbe0de; color: #a4161a; }
 .problem { color: #a4161a; } .note { color: #666; font-size: .88rem; }
@@ -34,10 +38,10 @@ const isNumeric = (v: string | number) => typeof v === "number" || new RegExp(`^
 
 export function htmlTable(t: ReportTable): string {
   const head = t.columns.map((c) => `<th>${e(c)}</th>`).join("");
-  const body = t.rows
-    .map((row) => `<tr>${row.map((v) => `<td${isNumeric(v) ? ' class="num"' : ""}>${e(String(v))}</td>`).join("")}</tr>`)
-    .join("\n");
-  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+  const cells = (row: ReadonlyArray<string | number>) => row.map((v) => `<td${isNumeric(v) ? ' class="num"' : ""}>${e(String(v))}</td>`).join("");
+  const body = t.rows.map((row) => `<tr>${cells(row)}</tr>`).join("\n");
+  const foot = t.total ? `<tfoot><tr class="total">${cells(t.total)}</tr></tfoot>` : "";
+  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody>${foot}</table></div>`;
 }
 
 function badge(pass: boolean): string {
@@ -58,12 +62,16 @@ function claimRow(v: ClaimVerdict): string {
     `<td>${e(v.op)}</td><td class="num">${e(displayThreshold(v))}</td></tr>`;
 }
 
+function claimsTable(vs: readonly ClaimVerdict[]): string {
+  return `<div class="scroll"><table class="claims"><thead><tr><th>result</th><th>scenario</th><th>claim</th>` +
+    `<th>statement</th><th>value</th><th>op</th><th>threshold</th></tr></thead><tbody>\n` +
+    vs.map(claimRow).join("\n") + "\n</tbody></table></div>";
+}
+
 function claimsHtml(m: ReportModel): string {
   const vs = m.claims.verdicts;
   if (vs.length === 0) return "<p>No claims were declared.</p>";
-  return `<p>${e(m.claims.summary)}</p><div class="scroll"><table><thead><tr><th>result</th><th>scenario</th><th>claim</th>` +
-    `<th>statement</th><th>value</th><th>op</th><th>threshold</th></tr></thead><tbody>\n` +
-    vs.map(claimRow).join("\n") + "\n</tbody></table></div>";
+  return `<p>${e(m.claims.summary)} Each scenario's section repeats its own claims beside its figures.</p>${claimsTable(vs)}`;
 }
 
 /** Anchors derived from names; the index keeps them unique when names slug alike. */
@@ -82,32 +90,57 @@ function safeSvg(svg: string): string {
     .replace(/(href\s*=\s*["'])\s*javascript:[^"']*/gi, "$1#");
 }
 
+function figureHtml(id: string, svg: string, caption: string): string {
+  return `<figure id="${id}">\n${safeSvg(svg)}\n<figcaption>${caption}</figcaption></figure>`;
+}
+
+/** A section inside a scenario (a step breakdown): collapsed, its first paragraph as the summary line. */
+function nestedSectionHtml(s: ReportSection, id: string): string {
+  const lead = s.markdown ? s.markdown.split(/\n\s*\n/)[0]!.replace(/\s+/g, " ").trim() : "";
+  return `<details class="section" id="${id}"><summary><strong>${e(s.title)}</strong>${lead ? ` — ${e(lead)}` : ""}</summary>` +
+    sectionBody(s, id) + "</details>";
+}
+
+function sectionBody(s: ReportSection, id: string): string {
+  return (s.markdown ? markdownToHtml(s.markdown) : "") + (s.table ? htmlTable(s.table) : "") +
+    (s.figures ?? []).map((f, j) => figureHtml(`${id}-figure-${j}`, f.svg, `${e(f.title)} <span class="note">(${e(f.path)})</span>`)).join("\n");
+}
+
 function scenariosHtml(m: ReportModel): string[] {
   return m.scenarios.map((s, i) => {
-    // The SVG carries its title; the caption below numbers it and names its file.
-    const figures = s.figures.map((f, j) =>
-      `<figure id="${anchor("figure", `${s.name}-${f.name}`, j)}">\n${safeSvg(f.svg)}\n` +
-      `<figcaption>Figure ${i + 1}.${j + 1}: ${e(f.title)} <span class="note">(${e(f.path)})</span></figcaption></figure>`);
-    return `<section id="${anchor("scenario", s.name, i)}"><h2>Scenario ${e(s.name)}</h2>` +
+    const id = anchor("scenario", s.name, i);
+    const failuresId = `${id}-failures`;
+    // The SVG carries its title; the caption numbers it, names its file and any points it lost.
+    const figures = s.figures.map((f, j) => figureHtml(anchor("figure", `${s.name}-${f.name}`, j),
+      f.svg, `Figure ${i + 1}.${j + 1}: ${e(f.title)} <span class="note">(${e(f.path)})</span>` +
+        (f.lost ? ` <span class="problem">${e(f.lost)} <a href="#${failuresId}">See the failed runs.</a></span>` : "")));
+    const summaryRows = s.summary.rows.length;
+    const summary = `${s.summaryNote ? `<p class="note">${e(s.summaryNote)}</p>` : ""}` +
+      (summaryRows > 12
+        ? `<details><summary>${summaryRows} rows</summary>${htmlTable(s.summary)}</details>`
+        : htmlTable(s.summary));
+    return `<section id="${id}"><h2>Scenario ${e(s.name)}</h2>` +
       (s.description ? `<p>${e(s.description)}</p>` : "") +
       (figures.length ? `<h3>Figures</h3>\n${figures.join("\n")}` : "") +
-      `<h3>Summary</h3>${s.summaryNote ? `<p class="note">${e(s.summaryNote)}</p>` : ""}${htmlTable(s.summary)}</section>`;
+      (s.claims.length ? `<h3>Claims</h3>${claimsTable(s.claims)}` : "") +
+      (s.sections.length ? `<h3>Step by step</h3>${s.sections.map((x, j) => nestedSectionHtml(x, `${id}-steps-${j}`)).join("\n")}` : "") +
+      `<h3>Summary</h3>${summary}` +
+      `<h3 id="${failuresId}">Failed runs</h3>` +
+      (s.failures.rows.length ? htmlTable(s.failures) : "<p>None: every run succeeded.</p>") +
+      "</section>";
   });
 }
 
 function sectionsHtml(m: ReportModel): string[] {
-  return m.sections.map((s, i) =>
-    `<section id="${anchor("section", s.title, i)}"><h2>${e(s.title)}</h2>` +
-    (s.markdown ? markdownToHtml(s.markdown) : "") + (s.table ? htmlTable(s.table) : "") +
-    (s.figures ?? []).map((f, j) =>
-      `<figure id="${anchor("figure", `${s.title}-${j}`, i)}">\n${safeSvg(f.svg)}\n` +
-      `<figcaption>${e(f.title)} <span class="note">(${e(f.path)})</span></figcaption></figure>`).join("\n") +
-    "</section>",
-  );
+  return m.sections.map((s, i) => {
+    const id = anchor("section", s.title, i);
+    return `<section id="${id}"><h2>${e(s.title)}</h2>${sectionBody(s, id)}</section>`;
+  });
 }
 
 export function renderHtml(m: ReportModel): string {
   const nav = [
+    ["about", "About"],
     ["claims", "Claims"],
     ...m.scenarios.map((s, i) => [anchor("scenario", s.name, i), `Scenario ${s.name}`]),
     ...m.sections.map((s, i) => [anchor("section", s.title, i), s.title]),
@@ -124,6 +157,7 @@ export function renderHtml(m: ReportModel): string {
       m.facts.map(([k, v]) => `<tr><th>${e(k)}</th><td>${k === "created by" ? `<code>${e(v)}</code>` : e(v)}</td></tr>`).join("") +
       "</table></header>",
     `<nav>${nav.map(([id, label]) => `<a href="#${e(id!)}">${e(label!)}</a>`).join(" ")}</nav>`,
+    `<section id="about">${markdownToHtml(m.intro, 0)}</section>`,
     `<section id="claims"><h2>Claims</h2>${claimsHtml(m)}</section>`,
     ...scenariosHtml(m),
     ...sectionsHtml(m),

@@ -2,54 +2,30 @@
  * The report: one model of what to show (claims, figures, summaries, sections, failures,
  * manifest), rendered twice — self-contained HTML and Markdown — so both always agree.
  */
-import { describeCoords, formatNumber, formatScalar } from "./common.js";
+import { describeCoords, formatNumber } from "./common.js";
 import { display } from "./markup.js";
 import type { Manifest } from "./manifest.js";
 import { renderHtml } from "./report-html.js";
 import type { ReportFigure, ReportInput, ReportModel, ReportTable } from "./report-model.js";
 import { renderMarkdown } from "./report-md.js";
-import type { ScenarioResult } from "./results.js";
-import type { ClaimVerdict } from "./spec.js";
-import { summarize } from "./tables.js";
+import { INTRO_MARKDOWN } from "./report-intro.js";
+import { FAILURE_COLUMNS, failuresTable, lostPointsNote, shortKey, summaryTable } from "./report-scenario.js";
+
+export { MAX_SUMMARY_ROWS } from "./report-scenario.js";
 
 export type { ReportFigure, ReportInput, ReportModel, ReportSection, ReportTable, SectionFigure } from "./report-model.js";
-
-/** Rows beyond this go to summary.csv only; the report stays skimmable. */
-export const MAX_SUMMARY_ROWS = 200;
 
 /** Relative path of a figure's SVG, as the runner lays files out. */
 export function figurePath(scenario: string, name: string): string {
   return `figures/${encodeURIComponent(scenario)}/${encodeURIComponent(name)}.svg`;
 }
 
-const shortKey = (k: string) => k.slice(k.lastIndexOf(".") + 1);
-
-function summaryTable(result: ScenarioResult): { table: ReportTable; note?: string } {
-  const keys = result.scenario.sweepKeys;
-  const rows = summarize(result, { poolLabels: true });
-  const columns = [...keys.map(shortKey), "metric", "unit", "n", "mean", "p50", "p99", "max", "reps", "rep. mean ± 95% CI"];
-  const body = rows.slice(0, MAX_SUMMARY_ROWS).map((r) => {
-    const c = r.replicationMean;
-    const ci = c.lo === undefined || c.hi === undefined ? display(c.mean) : `${display(c.mean)} ± ${display((c.hi - c.lo) / 2)}`;
-    return [
-      ...keys.map((k) => formatScalar(r.point[k])), r.metric, r.unit, formatNumber(r.stats.count), display(r.stats.mean),
-      display(r.stats.p50), display(r.stats.p99), display(r.stats.max), formatNumber(c.n), ci,
-    ];
-  });
-  const note = rows.length > MAX_SUMMARY_ROWS
-    ? `Showing ${MAX_SUMMARY_ROWS} of ${rows.length} rows; summary.csv has all, per label as well.`
-    : "Labels pooled; summary.csv has per-label rows.";
-  return { table: { columns, rows: body }, note };
-}
-
-function failuresTable(results: readonly ScenarioResult[]): ReportTable {
-  const rows = results.flatMap(({ scenario, runs }) =>
-    runs.filter((r) => r.status === "failed").map((r) => [
-      scenario.name, formatNumber(r.runIndex), describeCoords(Object.entries(r.point).map(([k, v]) => [shortKey(k), v])),
-      formatNumber(r.replication), r.seed, r.error ?? "(no diagnosis recorded)",
-    ]),
-  );
-  return { columns: ["scenario", "run", "point", "replication", "seed", "error"], rows };
+/** Every failed run of the report, each scenario's table prefixed with its name. */
+function allFailures(model: ReportModel["scenarios"]): ReportTable {
+  return {
+    columns: ["scenario", ...FAILURE_COLUMNS],
+    rows: model.flatMap((s) => s.failures.rows.map((r) => [s.name, ...r])),
+  };
 }
 
 function manifestTables(m: Manifest): ReportModel["manifest"] {
@@ -79,6 +55,26 @@ export function reportModel(input: ReportInput): ReportModel {
   const passed = verdicts.filter((v) => v.pass).length;
   const runs = input.results.flatMap((r) => r.runs);
   const failed = runs.filter((r) => r.status === "failed").length;
+  const sections = input.sections ?? [];
+  const names = new Set(input.results.map((r) => r.scenario.name));
+  const scenarios = input.results.map((result) => {
+    const name = result.scenario.name;
+    const { table, note } = summaryTable(result);
+    return {
+      name,
+      description: result.scenario.description,
+      figures: input.figures.filter((f) => f.scenario === name).map((f) => {
+        const spec = result.scenario.figures.find((x) => x.name === f.name);
+        const lost = spec && lostPointsNote(result, spec);
+        return { ...f, path: figurePath(name, f.name), ...(lost ? { lost } : {}) };
+      }),
+      summary: table,
+      ...(note ? { summaryNote: note } : {}),
+      claims: verdicts.filter((v) => v.scenario === name),
+      sections: sections.filter((s) => s.scenario === name),
+      failures: failuresTable(result),
+    };
+  });
   const facts: Array<readonly [string, string]> = [
     ["hrtsim", m.hrtsimVersion],
     ["Node", m.nodeVersion],
@@ -89,21 +85,12 @@ export function reportModel(input: ReportInput): ReportModel {
   ];
   return {
     title: input.title,
+    intro: INTRO_MARKDOWN,
     facts,
     claims: { summary: `${passed} of ${verdicts.length} claims pass.`, verdicts },
-    scenarios: input.results.map((result) => {
-      const name = result.scenario.name;
-      const { table, note } = summaryTable(result);
-      return {
-        name,
-        description: result.scenario.description,
-        figures: input.figures.filter((f) => f.scenario === name).map((f) => ({ ...f, path: figurePath(name, f.name) })),
-        summary: table,
-        ...(note ? { summaryNote: note } : {}),
-      };
-    }),
-    sections: input.sections ?? [],
-    failures: failuresTable(input.results),
+    scenarios,
+    sections: sections.filter((s) => !names.has(s.scenario ?? "")),
+    failures: allFailures(scenarios),
     manifest: manifestTables(m),
   };
 }

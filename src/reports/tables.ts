@@ -59,11 +59,12 @@ export interface SummaryRow {
 
 /**
  * Cells in first-seen order (runs are sorted point-major, so a point's cells are contiguous).
- * `poolLabels` merges label combinations, for the compact per-point table of the report.
+ * `labels` keeps only those labels apart (the report groups by what its figures distinguish);
+ * by default every label combination is its own cell.
  */
-export function summarize(result: ScenarioResult, options: { poolLabels?: boolean } = {}): SummaryRow[] {
+export function summarize(result: ScenarioResult, options: { labels?: readonly string[] } = {}): SummaryRow[] {
   const meta = result.scenario;
-  const labels = options.poolLabels ? [] : labelNames(meta, result.runs);
+  const labels = options.labels ?? labelNames(meta, result.runs);
   const units = new Map(meta.metrics.map((m) => [m.name, m.unit]));
   const labelsOfRow = (r: Row): Record<string, Scalar> =>
     Object.fromEntries(labels.flatMap((l) => (r.obs.labels?.[l] === undefined ? [] : [[l, r.obs.labels[l]]])));

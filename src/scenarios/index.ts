@@ -13,7 +13,7 @@ export { runFiles, runFigures, execute, PAPER_TAG, type SessionOutcome, type Exe
 export { mergeDirs } from "./merge.js";
 export { buildSections, PROVIDERS, type SectionContext, type SectionProvider } from "./sections.js";
 export { builtinDir, builtinFiles, loadBuiltins, taggedBuiltins, packageRoot, hrtsimVersion } from "./builtin.js";
-export { paramsText, explainText, parseSets, decodeSets } from "./inspect.js";
+export { paramsText, paramsData, explainBreakdowns, explainPrimitive, parseSets, decodeSets } from "./inspect.js";
 export { validateFiles, listText } from "./listing.js";
 export { scenarioJsonSchema } from "./jsonschema.js";
 export { writeFileAtomic } from "./atomic.js";

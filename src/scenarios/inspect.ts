@@ -15,6 +15,7 @@ import { diagnose } from "./execute.js";
 import { issueProblems } from "./issues.js";
 import { InputError, didYouMean, oneOf, type Problem } from "./problems.js";
 import { plainSource } from "./source.js";
+import { textTable } from "../reports/text-table.js";
 
 const FLAGS = "<command line>";
 
@@ -72,12 +73,8 @@ function formatNumber(x: number): string {
   return Number.isInteger(x) && Math.abs(x) >= 1e21 ? BigInt(x).toString() : String(x);
 }
 
-/** Fixed-width text table (terminal output). */
-export function textTable(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string {
-  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
+/** Terminal width `params` and `explain` fit. */
+const TERMINAL_COLUMNS = 100;
 
 /** Rows of a decoded value, nested keys dotted: the fallback for models without a `parameters` hook. */
 function flatten(value: unknown, prefix = ""): ParameterRow[] {
@@ -87,20 +84,48 @@ function flatten(value: unknown, prefix = ""): ParameterRow[] {
   return [{ name: prefix, value: typeof value === "string" ? value : JSON.stringify(value), source: "--set / default" }];
 }
 
-export function paramsText(modelName: string, sets: readonly string[]): string {
+/** Float noise from derivations (6249.999999999999) shown as the value it stands for (6250). */
+function tidyNumbers(text: string): string {
+  return text.replace(/-?\d+\.\d{7,}(e[-+]?\d+)?/gi, (n) => String(Number(Number(n).toPrecision(10))));
+}
+
+export interface ParameterInfo {
+  readonly name: string;
+  readonly value: string;
+  /** The value's unit ("cycles", "us"), split off the model's value text; "" if none. */
+  readonly unit: string;
+  readonly source: string;
+}
+
+/** "normal(40, sd 4) cycles" → value "normal(40, sd 4)", unit "cycles". */
+function parameterInfo(r: ParameterRow): ParameterInfo {
+  // A break opportunity after each comma, so JSON values wrap in their column.
+  const value = tidyNumbers(r.value).replace(/,(?=\S)/g, ", ");
+  const m = /^(.*[\d)\]])\s+([A-Za-zµ%][\w/µ%]*)$/.exec(value);
+  return { name: r.name, value: m ? m[1]! : value, unit: m ? m[2]! : "", source: r.source };
+}
+
+export function paramsData(modelName: string, sets: readonly string[]): { model: string; parameters: ParameterInfo[]; note?: string } {
   const plugin = requireModel(modelName);
   const params = decodeSets(plugin, sets);
   const rows = plugin.parameters ? plugin.parameters(params) : flatten(params);
-  const note = plugin.parameters ? "" : `\n(model "${plugin.name}" has no parameters hook: showing the decoded parameters)`;
-  return textTable(["parameter", "value", "source"], rows.map((r) => [r.name, r.value, r.source])) + note;
+  const note = plugin.parameters ? undefined : `model "${plugin.name}" has no parameters hook: showing the decoded parameters`;
+  return { model: plugin.name, parameters: rows.map(parameterInfo), ...(note ? { note } : {}) };
+}
+
+export function paramsText(modelName: string, sets: readonly string[]): string {
+  const { parameters, note } = paramsData(modelName, sets);
+  const rows = parameters.map((p) => [p.name, p.value, p.unit, p.source]);
+  return textTable(["parameter", "value", "unit", "source"], rows, { maxWidth: TERMINAL_COLUMNS, shrink: [[3, 36], [1, 22], [3, 16]] }) + (note ? `\n(${note})` : "");
 }
 
 export function breakdownText(b: Breakdown): string {
   const rows = b.steps.map((s) => [s.step, s.where, formatNumber(s.cost), s.note ?? ""]);
-  return `${b.title}\n${textTable(["step", "where", `cost (${b.unit})`, "note"], rows)}\ntotal: ${formatNumber(b.total)} ${b.unit}`;
+  const table = textTable(["step", "where", `cost (${b.unit})`, "note"], rows, { maxWidth: TERMINAL_COLUMNS, shrink: [[3, 30], [0, 30], [1, 8]] });
+  return `${b.title}\n${table}\ntotal: ${formatNumber(b.total)} ${b.unit}`;
 }
 
-export function explainText(modelName: string, experiment: string, sets: readonly string[], seed: string): string {
+export function explainBreakdowns(modelName: string, experiment: string, sets: readonly string[], seed: string): Breakdown[] {
   const plugin = requireModel(modelName);
   const names = plugin.experiments.map((e) => e.name);
   if (!names.includes(experiment)) {
@@ -111,8 +136,7 @@ export function explainText(modelName: string, experiment: string, sets: readonl
   if (!plugin.explain) throw new InputError([flagProblem("--model", `model "${plugin.name}" has no explain hook`)]);
   const params = decodeSets(plugin, sets);
   try {
-    const breakdowns = plugin.explain({ params, experiment, seed: deriveSeed(seed, "explain", 0), limits: {} });
-    return breakdowns.map(breakdownText).join("\n\n");
+    return plugin.explain({ params, experiment, seed: deriveSeed(seed, "explain", 0), limits: {} });
   } catch (e) {
     throw new InputError([flagProblem("", `could not explain: ${diagnose(e)}`)]);
   }
@@ -133,6 +157,11 @@ export interface ExplainRequest {
  * the hvm explain hook resolves); the model is inferred from the name unless given.
  */
 export function explainPrimitiveText(r: ExplainRequest): string {
+  return explainPrimitive(r).map(breakdownText).join("\n\n");
+}
+
+/** The breakdowns `explain` prints (also its --json output). */
+export function explainPrimitive(r: ExplainRequest): Breakdown[] {
   const microbench = requireModel("microbench").experiments.map((e) => e.name);
   const hvm = requireModel("hvm");
   const hvmNames = [...new Set([...hvm.experiments.map((e) => e.name), ...EXPLAINABLE])];
@@ -151,11 +180,10 @@ export function explainPrimitiveText(r: ExplainRequest): string {
     if (missing.length > 0) throw fail(missing.map((m) => `--${m}`).join(", "), "required to explain a microbench primitive", { expected: "--machine x64|phi --kernel nautilus|linux", hint: `e.g. hrtsim explain ${name} --machine x64 --kernel linux` });
   }
   if (model === "hvm" && r.kernelGiven) throw fail("--kernel", "the hvm model has no kernel choice (ROS = Linux, HRT = Nautilus)");
-  if (model !== "hvm" || hvm.experiments.some((e) => e.name === name)) return explainText(model, name, r.sets, r.seed);
+  if (model !== "hvm" || hvm.experiments.some((e) => e.name === name)) return explainBreakdowns(model, name, r.sets, r.seed);
   if (!hvmNames.includes(name)) {
     throw fail("PRIMITIVE", `not an operation of model "hvm"`, { expected: oneOf(hvmNames), found: JSON.stringify(name), ...(didYouMean(name, hvmNames) ? { hint: didYouMean(name, hvmNames)! } : {}) });
   }
   // An hvm operation that is not an experiment name: the hvm explain hook resolves it.
-  const breakdowns = hvm.explain!({ params: decodeSets(hvm, r.sets), experiment: name, seed: deriveSeed(r.seed, "explain", 0), limits: {} });
-  return breakdowns.map(breakdownText).join("\n\n");
+  return hvm.explain!({ params: decodeSets(hvm, r.sets), experiment: name, seed: deriveSeed(r.seed, "explain", 0), limits: {} });
 }

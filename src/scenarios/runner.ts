@@ -13,7 +13,7 @@ import type { LoadedScenario } from "./load.js";
 import { runLimits, wallLimitMs } from "./limits.js";
 import { assertNoLinks } from "./out-dir.js";
 import { batchSize, makeBatches, runPool, type Batch } from "./pool.js";
-import { makeProgress } from "./progress.js";
+import { announcePhase, makeProgress, type ProgressFormat } from "./progress.js";
 
 export interface RunnerOptions {
   readonly out: string;
@@ -21,6 +21,8 @@ export interface RunnerOptions {
   readonly shard?: Shard;
   readonly resume: boolean;
   readonly quiet: boolean;
+  /** "json": JSON Lines progress on stderr (default: a bar on a terminal, else periodic lines). */
+  readonly progress?: ProgressFormat;
   /** Notes for the user (stderr); silent by default. */
   readonly log?: (line: string) => void;
 }
@@ -92,7 +94,9 @@ export async function runScenarios(scenarios: readonly LoadedScenario[], opts: R
         yield* makeBatches(p.scenario.meta.name, p.todo(), batchSize(p.todoCount, opts.workers), wallLimitMs(p.scenario.doc.limits));
       }
     };
-    const progress = makeProgress(executed, { quiet: opts.quiet });
+    const progressOptions = { quiet: opts.quiet, ...(opts.progress ? { format: opts.progress } : {}) };
+    if (executed > 0) announcePhase("running", progressOptions, { total: executed });
+    const progress = makeProgress(executed, progressOptions);
     await runPool(batches(), {
       workers: opts.workers,
       onResult: (key, record) => {

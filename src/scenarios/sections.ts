@@ -24,13 +24,16 @@ export interface SectionContext {
 
 export type SectionProvider = (ctx: SectionContext) => ReportSection[] | Promise<ReportSection[]>;
 
-export function breakdownSection(title: string, b: Breakdown): ReportSection {
+/** A breakdown as a section of its scenario (the report shows it collapsed, with its total row). */
+export function breakdownSection(title: string, b: Breakdown, scenario?: string): ReportSection {
   return {
     title,
+    ...(scenario !== undefined ? { scenario } : {}),
     markdown: `${b.title}: total ${formatNumber(b.total)} ${b.unit}.`,
     table: {
       columns: ["step", "where", `cost (${b.unit})`, "note"],
       rows: b.steps.map((s) => [s.step, s.where, formatNumber(s.cost), s.note ?? ""]),
+      total: ["total", "", formatNumber(b.total), ""],
     },
   };
 }
@@ -39,15 +42,16 @@ export function breakdownSection(title: string, b: Breakdown): ReportSection {
 export const explainSections: SectionProvider = ({ scenarios }) =>
   scenarios.flatMap((s) =>
     (s.doc.report?.explain ?? []).flatMap((req, i) => {
-      const heading = `${s.meta.name}: ${req.title ?? `explain ${req.experiment}`}`;
+      const heading = req.title ?? `explain ${req.experiment}`;
+      const scenario = s.meta.name;
       const params = decodeStrict(s.plugin.paramsSchema, withParams(s.baseParams, req.params ?? {}));
-      if (!s.plugin.explain || !params.ok) return [{ title: heading, markdown: "Could not explain: invalid parameters." }];
+      if (!s.plugin.explain || !params.ok) return [{ title: heading, scenario, markdown: "Could not explain: invalid parameters." }];
       try {
         const seed = deriveSeed(s.meta.seed, "explain", i);
         const breakdowns = s.plugin.explain({ params: params.value, experiment: req.experiment, seed, limits: s.doc.limits ?? {} });
-        return breakdowns.map((b) => breakdownSection(breakdowns.length > 1 ? `${heading}: ${b.title}` : heading, b));
+        return breakdowns.map((b) => breakdownSection(breakdowns.length > 1 ? `${heading}: ${b.title}` : heading, b, scenario));
       } catch (e) {
-        return [{ title: heading, markdown: `Could not explain: ${diagnose(e)}` }];
+        return [{ title: heading, scenario, markdown: `Could not explain: ${diagnose(e)}` }];
       }
     }),
   );

@@ -10,6 +10,7 @@ import { loadAll, type LoadedScenario } from "./load.js";
 import { writeOutputs, type OutputSummary } from "./outputs.js";
 import { lockOutDir, readIfExists, writeInside } from "./out-dir.js";
 import { InputError, type Problem } from "./problems.js";
+import { announcePhase, type ProgressFormat } from "./progress.js";
 import { runScenarios } from "./runner.js";
 import type { SectionContext } from "./sections.js";
 import { SessionInfoSchema, decodeStoredJson, seal } from "./stored.js";
@@ -30,6 +31,7 @@ export interface ExecOptions {
   readonly shard?: Shard;
   readonly resume: boolean;
   readonly quiet: boolean;
+  readonly progress?: ProgressFormat;
   /** The actual command line, for the manifest. */
   readonly createdBy: string;
   readonly log: (line: string) => void;
@@ -93,6 +95,7 @@ export async function execute(
   return withOutLock(out, opts.createdBy, opts.log, async () => {
     const outcome = await runScenarios(scenarios, { out, ...opts });
     await writeInside(out, SESSION_FILE, JSON.stringify(seal(session), null, 2) + "\n");
+    announcePhase("writing report", { quiet: opts.quiet, ...(opts.progress ? { format: opts.progress } : {}) });
     const summary = await writeOutputs({
       out, title: shardTitle(info.title, opts.shard), command: info.command, scenarios, results: outcome.results,
       createdBy: opts.createdBy, reproducibleCommand: info.reproducibleCommand, totalWallMs: outcome.wallMs,
