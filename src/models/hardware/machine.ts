@@ -112,6 +112,25 @@ export class Machine {
     return this.costs.draw(`cacheLine.${d.cls}`, rng);
   }
 
+  /** Mean of `lineTransfer(from, to)` in cycles (memoised per pair: spinlock hand-off weights). */
+  meanLineTransfer(from: number, to: number): number {
+    const key = from * this.cpuCount + to;
+    let m = this.meanTransfers[key]!;
+    if (m < 0) {
+      const d = distanceClass(this.profile.topology, from, to);
+      m = d.cls === "ring"
+        ? this.costs.meanCycles("cacheLine.ringBase") + d.hops * this.costs.meanCycles("cacheLine.ringPerHop")
+        : this.costs.meanCycles(`cacheLine.${d.cls}`);
+      this.meanTransfers[key] = m;
+    }
+    return m;
+  }
+
+  private meanTransfersMemo: Float64Array | undefined;
+  private get meanTransfers(): Float64Array {
+    return (this.meanTransfersMemo ??= new Float64Array(this.cpuCount * this.cpuCount).fill(-1));
+  }
+
   /** Wire latency of an IPI from the ICR write on `from` until `to` takes the interrupt. */
   ipiLatency(from: number, to: number): number {
     if (from === to) return this.draw("apic.selfIpi", from);
