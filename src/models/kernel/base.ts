@@ -146,11 +146,13 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
     if (n === 0) return;
     let best = 0;
     if (n > 1) {
+      const rate = this.machine.transferRates(cpu);
+      const ws = lock.waiters;
       let total = 0;
-      for (const w of lock.waiters) total += 1 / Math.max(1, this.machine.meanLineTransfer(cpu, w.thread.cpu));
+      for (let i = 0; i < n; i++) total += rate[ws[i]!.thread.cpu]!;
       let u = this.machine.cpu(cpu).rng.uniform() * total;
-      for (best = 0; best < n - 1; best++) {
-        u -= 1 / Math.max(1, this.machine.meanLineTransfer(cpu, lock.waiters[best]!.thread.cpu));
+      for (; best < n - 1; best++) {
+        u -= rate[ws[best]!.thread.cpu]!;
         if (u < 0) break;
       }
     }
