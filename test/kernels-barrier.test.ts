@@ -1,12 +1,14 @@
 /**
  * The kernels' barriers follow their era's code: Nautilus b512503's nk_barrier_wait (notify set
  * once and never reset; the last arriver keeps the lock until the last leaver has counted back)
- * and glibc's pre-2.25 pthread_barrier_wait (re-arms itself).
+ * and glibc's pre-2.25 pthread_barrier_wait (re-arms itself); a spinlock release goes to one
+ * spinner with odds ∝ 1 / its mean line transfer from the releaser (test-and-set).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Simulation } from "../src/engine/index.js";
 import { Machine } from "../src/models/hardware/machine.js";
+import { distanceClass } from "../src/models/hardware/profile.js";
 import type { BaseKernel } from "../src/models/kernel/base.js";
 import type { Barrier } from "../src/models/kernel/objects.js";
 import type { BarrierRef } from "../src/models/kernel/types.js";
@@ -92,6 +94,50 @@ test("Nautilus: the last arriver keeps the lock until the last leaver has counte
   } });
   assert.is(k.sim.run().reason, "empty");
   assert.equal(seen, [{ remaining: 1, holder: "main" }, { remaining: 2, holder: null }]);
+});
+
+/** Which of the spinners on `cpus` takes a spinlock CPU 0 releases. */
+function handOffWinner(seed: string, cpus: number[]): number {
+  const k = boot("nautilus", seed);
+  const lock = k.newSpinLock("l");
+  let winner = -1;
+  k.boot({ name: "main", cpu: 0, body: function* (self) {
+    yield* k.spinLock(self, lock);
+    const kids = [];
+    for (const cpu of cpus) {
+      kids.push(yield* k.threadCreate(self, { name: `s${cpu}`, cpu, body: function* (me) {
+        yield* k.spinLock(me, lock);
+        if (winner < 0) winner = cpu;
+        yield* k.spinUnlock(me, lock);
+      } }));
+    }
+    yield* k.delay(self, 1_000_000); // every spinner is spinning by now
+    yield* k.spinUnlock(self, lock);
+    for (const t of kids) yield* k.threadJoin(self, t);
+  } });
+  assert.is(k.sim.run().reason, "empty");
+  return winner;
+}
+
+test("spinlock hand-off: a spinner wins with odds ∝ 1 / its mean line transfer from the releaser", () => {
+  const cpus = [1, 2, 8]; // x64 from CPU 0: same module, same die, other die of the socket
+  const m = boot("nautilus", "odds").machine;
+  const classes = cpus.map((c) => distanceClass(m.profile.topology, 0, c).cls);
+  assert.equal(classes, ["sameModule", "sameDie", "sameSocket"]);
+  const rates = classes.map((c) => 1 / m.costs.meanCycles(`cacheLine.${c}`));
+  const total = rates.reduce((a, b) => a + b, 0);
+  const n = 600;
+  const wins = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const w = handOffWinner(`odds${i}`, cpus);
+    wins.set(w, (wins.get(w) ?? 0) + 1);
+  }
+  cpus.forEach((cpu, i) => {
+    const p = rates[i]! / total;
+    const sd = Math.sqrt((p * (1 - p)) / n);
+    const got = (wins.get(cpu) ?? 0) / n;
+    assert.ok(Math.abs(got - p) < 4 * sd, `cpu${cpu}: won ${got.toFixed(3)} of hand-offs, expected ${p.toFixed(3)} ± ${(4 * sd).toFixed(3)}`);
+  });
 });
 
 test.run();
