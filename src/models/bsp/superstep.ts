@@ -68,15 +68,23 @@ export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: 
 
   function* body(me: ThreadRef): Gen<void> {
     const rng = sim.streams.get(`bsp/work/cpu${me.cpu}`);
-    // The start line: every thread leaves the same barrier before superstep 1.
-    yield* barrier(me, 0);
-    exits[0] = Math.max(exits[0]!, sim.now);
-    for (let s = 1; s <= steps; s++) {
+    const draw = (): number => {
       const cycles = Math.max(0, Math.round(work.sample(rng))) * scale;
       drawn += cycles;
       count++;
-      yield* rt.compute(me, "superstep work", cycles);
-      yield* barrier(me, s);
+      return cycles;
+    };
+    // The start line: every thread leaves the same barrier before superstep 1.
+    yield* barrier(me, 0);
+    exits[0] = Math.max(exits[0]!, sim.now);
+    if (p.barrier !== "ideal") {
+      const left = (s: number): void => void (exits[s] = Math.max(exits[s]!, sim.now));
+      yield* rt.barrierRounds(me, { count: steps, name: "superstep work", work: draw, barrier: kernelBarrier, left });
+      return;
+    }
+    for (let s = 1; s <= steps; s++) {
+      yield* rt.compute(me, "superstep work", draw());
+      yield* ideal.wait();
       exits[s] = Math.max(exits[s]!, sim.now);
     }
   }

@@ -11,7 +11,8 @@ export type SpinOutcome = "seen" | "granted" | "preempted";
 /** A thread spinning on a CPU (for a flag or a lock); the CPU can preempt it. */
 export interface Spinner {
   readonly thread: Thread;
-  readonly event: SimEvent<SpinOutcome>;
+  /** Ends the spin (a process resumes, or a callback-style barrier goes on). */
+  wake(outcome: SpinOutcome): void;
   /** Removes the spinner from what it waits on. */
   cancel(): void;
 }

@@ -105,7 +105,28 @@ export abstract class SchedulerCore {
     const ev = this.sim.event<number>("steps");
     this.runSteps(t.cpu, list, t.lastStep, (last) => ev.succeed(last));
     t.lastStep = yield ev;
-    yield* this.preemptionPoint(t);
+    if (this.preemptionDue(t)) yield* this.preemptionPoint(t);
+  }
+
+  /** The calling thread executes one step (no step list to build: the hot path of compute and spin). */
+  protected *step(t: Thread, name: string, cycles: number): Gen<void> {
+    this.assertCurrent(t);
+    if (this.machine.recorder !== null || cycles <= 0) return yield* this.steps(t, [[name, cycles]]);
+    const ev = this.sim.event<number>("steps");
+    const prev = t.lastStep;
+    this.machine.cpu(t.cpu).exec(cycles, name, () => ev.succeed(prev));
+    t.lastStep = yield ev;
+    if (this.preemptionDue(t)) yield* this.preemptionPoint(t);
+  }
+
+  /** Whether preemptionPoint could do anything (saves entering it after every step). */
+  protected preemptionDue(t: Thread): boolean {
+    return t.locksHeld === 0 && (this.hasPreemptionHook || this.sched(t.cpu).needResched);
+  }
+
+  /** Kernels overriding atPreemptionPoint set this, so that steps enter preemptionPoint. */
+  protected get hasPreemptionHook(): boolean {
+    return false;
   }
 
   /** Where a pending reschedule takes effect (not while the thread holds a spinlock). */
@@ -229,7 +250,7 @@ export abstract class SchedulerCore {
     sp.cancel();
     cs.spinner = null;
     this.offCpu(sp.thread, "ready", true);
-    sp.event.succeed("preempted");
+    sp.wake("preempted");
     return true;
   }
 

@@ -116,6 +116,8 @@ export interface Kernel {
   /** Whether one barrier serves any number of rounds (glibc) or must be re-created per use (Nautilus b512503). */
   readonly barrierReusable: boolean;
   barrierWait(self: ThreadRef, b: BarrierRef): Gen<void>;
+  /** Rounds of `compute` then `barrierWait` (a kernel may run them with fewer engine events). */
+  computeBarrierRounds(self: ThreadRef, rounds: BarrierRounds): Gen<void>;
 
   /** Busy-waits `cycles` (the harness's delay loop on the TSC). */
   delay(self: ThreadRef, cycles: number): Gen<void>;
@@ -145,4 +147,17 @@ export interface Kernel {
 
   /** The kernel configuration in force (`config.*` entries after options), e.g. { kicks: 0, hz: 100 }. */
   readonly configuration?: Readonly<Record<string, number>>;
+}
+
+/** Bulk-synchronous rounds 1..count: compute `work(round)` cycles, then wait at `barrier(round)`. */
+export interface BarrierRounds {
+  readonly count: number;
+  /** Step name of the compute. */
+  readonly name: string;
+  /** Drawn when the round's compute starts. */
+  work(round: number): number;
+  /** Asked for when the round's compute starts. */
+  barrier(round: number): BarrierRef;
+  /** Called at the instant the thread leaves the round's barrier. */
+  left(round: number): void;
 }

@@ -217,6 +217,10 @@ export abstract class LinuxScheduler extends BaseKernel {
     yield* this.steps(t, [["syscall exit (sched_setaffinity)", this.k("syscall.exit", c)]]);
   }
 
+  protected override get hasPreemptionHook(): boolean {
+    return true;
+  }
+
   protected override atPreemptionPoint(t: Thread): Gen<void> | null {
     return this.task(t).migrateTo !== null ? this.migrateSelf(t) : null;
   }

@@ -12,7 +12,7 @@
 import type { Simulation } from "../../engine/index.js";
 import type { CostTable } from "../hardware/params.js";
 import type { Thread } from "../kernel/objects.js";
-import type { BarrierRef, CondVarRef, FlagRef, Gen, Kernel, MutexRef, SpinLockRef, ThreadRef } from "../kernel/types.js";
+import type { BarrierRef, BarrierRounds, CondVarRef, FlagRef, Gen, Kernel, MutexRef, SpinLockRef, ThreadRef } from "../kernel/types.js";
 import { runtimeCosts, type RuntimeCostOverrides } from "./costs.js";
 
 /** How an idle worker (or a thread waiting for an event) waits. */
@@ -142,8 +142,8 @@ export class Runtime {
   }
 
   /** Application computation (a "compute:" step). */
-  *compute(self: ThreadRef, name: string, cycles: number): Gen<void> {
-    yield* this.kernel.compute(self, `compute: ${name}`, cycles);
+  compute(self: ThreadRef, name: string, cycles: number): Gen<void> {
+    return this.kernel.compute(self, `compute: ${name}`, cycles);
   }
 
   // ---- workers ------------------------------------------------------------------------------
@@ -315,8 +315,13 @@ export class Runtime {
     return this.kernel.newBarrier(name, parties);
   }
 
-  *barrier(self: ThreadRef, b: BarrierRef): Gen<void> {
-    yield* this.kernel.barrierWait(self, b);
+  barrier(self: ThreadRef, b: BarrierRef): Gen<void> {
+    return this.kernel.barrierWait(self, b);
+  }
+
+  /** Rounds of application computation, each followed by a workers' barrier (step name "compute: <name>"). */
+  barrierRounds(self: ThreadRef, rounds: BarrierRounds): Gen<void> {
+    return this.kernel.computeBarrierRounds(self, { ...rounds, name: `compute: ${rounds.name}` });
   }
 
   newReduction(name: string, parties: number, op: (a: number, b: number) => number = (a, b) => a + b, identity = 0): Reduction {
