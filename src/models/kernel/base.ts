@@ -4,24 +4,14 @@
  * supplies its own costs and step sequences: context switch, wake-up path, exit, system calls,
  * mutexes and condition variables.
  */
-import type { SimEvent } from "../../engine/index.js";
 import { Barrier, Flag, SpinLock, Thread, type SpinOutcome, type Spinner } from "./objects.js";
+import { LEFT, NkRounds, SPIN_PREEMPTED, type HandBack, type NkRoundOps } from "./nk-rounds.js";
 import { SchedulerCore, type StepList } from "./scheduler.js";
 import type {
   BarrierRef, BarrierRounds, CondVarRef, EventApi, FlagRef, Gen, Kernel, KernelName, MutexRef, SpinLockRef, ThreadRef, ThreadSpec,
 } from "./types.js";
 
 export type { CpuSched, StepList } from "./scheduler.js";
-
-/** What a callback-style barrier hands back to its process: null when it has left the barrier. */
-interface HandBack {
-  /** A spin was preempted: wait to run again; else pass a preemption point. Then `next`. */
-  readonly preempted: boolean;
-  readonly next: Continuation;
-}
-type BarrierDone = SimEvent<HandBack | null>;
-type Continuation = (done: BarrierDone) => void;
-const isOne = (v: number): boolean => v === 1;
 
 export abstract class BaseKernel extends SchedulerCore implements Kernel {
   abstract readonly name: KernelName;
@@ -120,9 +110,9 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
       const ev = this.sim.event<SpinOutcome>(`${t.name} spins on ${lock.name}`);
       const sp: Spinner = {
         thread: t, wake: (o) => void ev.succeed(o),
-        cancel: () => { const i = lock.waiters.indexOf(sp); if (i >= 0) lock.waiters.splice(i, 1); },
+        cancel: () => lock.removeWaiter(sp),
       };
-      lock.waiters.push(sp);
+      lock.addWaiter(sp);
       this.sched(t.cpu).spinner = sp;
       const outcome: SpinOutcome = yield ev;
       if (outcome === "granted") {
@@ -158,16 +148,16 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
     let best = 0;
     if (n > 1) {
       const rate = this.machine.transferRates(cpu);
-      const ws = lock.waiters;
+      const cpus = lock.waiterCpus;
       let total = 0;
-      for (let i = 0; i < n; i++) total += rate[ws[i]!.thread.cpu]!;
+      for (let i = 0; i < n; i++) total += rate[cpus[i]!]!;
       let u = this.machine.cpu(cpu).rng.uniform() * total;
       for (; best < n - 1; best++) {
-        u -= rate[ws[best]!.thread.cpu]!;
+        u -= rate[cpus[best]!]!;
         if (u < 0) break;
       }
     }
-    const winner = lock.waiters.splice(best, 1)[0]!;
+    const winner = lock.takeWaiter(best);
     const to = winner.thread.cpu;
     lock.holder = winner.thread;
     lock.lineOwner = to;
@@ -221,20 +211,16 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
 
   /**
    * Rounds of `compute` then barrierWait (bulk-synchronous supersteps). With no recorder and
-   * nk_barrier_t, the same protocol (same costs, draws, shared-state changes, in the same order)
-   * runs as callbacks: each action at the instant its step ends, instead of one engine event
-   * later in a resumed process. That uniform shift keeps the order of every thread's actions
-   * and removes an event per step and the process's resumptions. A due preemption point, or a
-   * preempted spin, hands the rest back to the process (barrierDriver), which passes that point
-   * as the generators would.
+   * nk_barrier_t, the rounds run as callbacks (nk-rounds.ts: same protocol, same order of
+   * actions, half the events); the process takes over to pass a due preemption point or to wait
+   * after a preempted spin, as barrierWait's own steps and spins would.
    */
   *computeBarrierRounds(self: ThreadRef, r: BarrierRounds): Gen<void> {
     const t = self as Thread;
     if (r.count < 1) return;
-    let round = 1;
     const first = r.barrier(1);
     if (this.machine.recorder !== null || !(first instanceof Barrier)) {
-      for (let b = first; ; b = r.barrier(round)) {
+      for (let round = 1, b = first; ; b = r.barrier(round)) {
         yield* this.compute(self, r.name, r.work(round));
         yield* this.barrierWait(self, b);
         r.left(round);
@@ -242,116 +228,26 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
       }
     }
     this.assertCurrent(t);
-    const start = (d: BarrierDone, b: Barrier): void =>
-      this.stepThen(t, d, r.name, r.work(round), (d2) => this.barrierLock(t, b, d2, leave));
-    const leave: Continuation = (d) => {
-      r.left(round);
-      if (++round > r.count) d.succeed(null);
-      else start(d, r.barrier(round) as Barrier);
-    };
-    yield* this.barrierDriver(t, (d) => start(d, first));
-  }
-
-  /** Runs a callback-style continuation; takes it back after a preemption point or a preempted spin. */
-  private *barrierDriver(t: Thread, first: Continuation): Gen<void> {
-    let next: Continuation | null = first;
-    while (next !== null) {
-      const done = this.sim.event<HandBack | null>("nk_barrier_wait");
-      next(done);
-      const back: HandBack | null = yield done;
-      if (back === null) return;
-      if (back.preempted) yield t.wake!;
+    const rounds = new NkRounds(this.roundOps, t, r, first);
+    for (;;) {
+      const done = this.sim.event<HandBack>("nk_barrier_wait rounds");
+      rounds.resume(done);
+      const back: HandBack = yield done;
+      if (back === LEFT) return;
+      if (back === SPIN_PREEMPTED) yield t.wake!;
       else if (this.preemptionDue(t)) yield* this.preemptionPoint(t);
-      next = back.next;
     }
   }
 
-  /** A step whose end runs `then` (callback-style), unless the process must pass a preemption point first. */
-  private stepThen(t: Thread, done: BarrierDone, name: string, cycles: number, then: Continuation): void {
-    if (cycles <= 0) {
-      done.succeed({ preempted: false, next: then });
-      return;
-    }
-    this.machine.cpu(t.cpu).exec(cycles, name, () => {
-      if (this.preemptionDue(t)) done.succeed({ preempted: false, next: then });
-      else then(done);
-    });
-  }
-
-  /** bspin_lock: the xchg loop of barrierWait/acquire. */
-  private barrierLock(t: Thread, b: Barrier, done: BarrierDone, out: Continuation): void {
-    const lock = b.lock;
-    const c = t.cpu;
-    if (lock.holder === null) {
-      const cost = this.hw("atomic", c) + this.lineFrom(lock.lineOwner, c);
-      lock.holder = t;
-      lock.lineOwner = c;
-      this.stepThen(t, done, "bspin_lock (xchg loop)", cost, (d) => this.barrierArrive(t, b, d, out));
-      return;
-    }
-    const sp: Spinner = {
-      thread: t,
-      wake: (o) => {
-        if (o === "granted") this.barrierArrive(t, b, done, out);
-        else done.succeed({ preempted: true, next: (d) => this.barrierLock(t, b, d, out) });
-      },
-      cancel: () => { const i = lock.waiters.indexOf(sp); if (i >= 0) lock.waiters.splice(i, 1); },
-    };
-    lock.waiters.push(sp);
-    this.sched(c).spinner = sp;
-  }
-
-  /** The lock held: --remaining, then notify (last arriver) or unlock and spin. */
-  private barrierArrive(t: Thread, b: Barrier, done: BarrierDone, out: Continuation): void {
-    const c = t.cpu;
-    if (--b.remaining === 0) {
-      const f = b.notify;
-      this.stepThen(t, done, "atomic_cmpswap notify 0→1 (lock kept)", this.hw("atomic", c) + this.lineFrom(f.writer, c), (d) => {
-        if (f.value === 0) this.publish(f, 1, c, t.lastStep);
-        this.barrierCountBack(t, b, d, out);
-      });
-      return;
-    }
-    this.handOff(b.lock, c, t.lastStep);
-    this.stepThen(t, done, "bspin_unlock", this.hw("store", c), (d) => this.barrierSpin(t, b, d, out));
-  }
-
-  /** spinUntil(notify = 1), callback-style. */
-  private barrierSpin(t: Thread, b: Barrier, done: BarrierDone, out: Continuation): void {
-    const f = b.notify;
-    const c = t.cpu;
-    if (f.value === 1) {
-      const cached = f.seen.get(c) === f.version || f.writer < 0;
-      const cost = cached ? this.hw("cacheLine.sameCpu", c) : this.machine.lineTransfer(f.writer, c);
-      f.seen.set(c, f.version);
-      this.stepThen(t, done, "load notify", cost, (d) => this.barrierCountBack(t, b, d, out));
-      return;
-    }
-    f.seen.set(c, f.version);
-    const sp = {
-      thread: t,
-      pred: isOne,
-      wake: (o: SpinOutcome) => {
-        if (o === "seen") this.barrierCountBack(t, b, done, out);
-        else done.succeed({ preempted: true, next: (d) => this.barrierSpin(t, b, d, out) });
-      },
-      cancel: () => void f.spinners.delete(sp),
-    };
-    f.spinners.add(sp);
-    this.sched(c).spinner = sp;
-  }
-
-  /** atomic_inc_val of remaining; the one restoring the count unlocks. */
-  private barrierCountBack(t: Thread, b: Barrier, done: BarrierDone, out: Continuation): void {
-    const c = t.cpu;
-    const cost = this.hw("atomic", c) + this.lineFrom(b.lock.lineOwner, c);
-    b.lock.lineOwner = c;
-    if (++b.remaining !== b.parties) return this.stepThen(t, done, "atomic_inc_val remaining", cost, out);
-    this.stepThen(t, done, "atomic_inc_val remaining", cost, (d) => {
-      this.handOff(b.lock, c, t.lastStep);
-      this.stepThen(t, d, "bspin_unlock (last out)", this.hw("store", c), out);
-    });
-  }
+  private readonly roundOps: NkRoundOps = {
+    machine: this.machine,
+    hw: (name, cpu) => this.hw(name, cpu),
+    lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
+    handOff: (lock, cpu, step) => this.handOff(lock, cpu, step),
+    publish: (f, value, cpu, step) => this.publish(f, value, cpu, step),
+    preemptionDue: (t) => this.preemptionDue(t),
+    setSpinner: (cpu, sp) => void (this.sched(cpu).spinner = sp),
+  };
 
   /** __sync_lock_release: a plain store of 0, whoever holds the lock (the last leaver frees the last arriver's). */
   private *storeUnlock(t: Thread, lock: SpinLock, label: string): Gen<void> {

@@ -61,11 +61,37 @@ export class SpinLock implements SpinLockRef {
   holder: Thread | null = null;
   /** CPU whose cache owns the lock word. */
   lineOwner = -1;
+  /** Spinners in arrival order (use addWaiter / removeWaiter / takeWaiter). */
   readonly waiters: Spinner[] = [];
+  /** waiterCpus[i]: the CPU of waiters[i] (a spinning thread stays on its CPU): hand-offs scan it. */
+  waiterCpus = new Int32Array(8);
   /** Step that last released it (breakdowns). */
   releaseStep = -1;
 
   constructor(readonly name: string) {}
+
+  addWaiter(sp: Spinner): void {
+    const n = this.waiters.length;
+    if (n === this.waiterCpus.length) {
+      const grown = new Int32Array(2 * n);
+      grown.set(this.waiterCpus);
+      this.waiterCpus = grown;
+    }
+    this.waiterCpus[n] = sp.thread.cpu;
+    this.waiters.push(sp);
+  }
+
+  /** Removes and returns waiters[i]. */
+  takeWaiter(i: number): Spinner {
+    const cpus = this.waiterCpus;
+    cpus.copyWithin(i, i + 1, this.waiters.length);
+    return this.waiters.splice(i, 1)[0]!;
+  }
+
+  removeWaiter(sp: Spinner): void {
+    const i = this.waiters.indexOf(sp);
+    if (i >= 0) this.takeWaiter(i);
+  }
 }
 
 /**

@@ -1,0 +1,149 @@
+/**
+ * Bulk-synchronous rounds (compute, then nk_barrier_wait of Nautilus b512503) of one thread,
+ * run as callbacks: the protocol of BaseKernel.barrierWait — same costs, draws and shared-state
+ * changes in the same order — with each action taken at the instant its step ends instead of
+ * one engine event later in the resumed process. Every thread's actions shift alike, so their
+ * order is kept; a step costs one event instead of two, and the process resumes only to pass a
+ * due preemption point, after a preempted spin, or on leaving the last round.
+ */
+import type { SimEvent } from "../../engine/index.js";
+import type { Machine } from "../hardware/machine.js";
+import { Barrier, Flag, SpinLock, Thread, type SpinOutcome, type Spinner } from "./objects.js";
+import type { BarrierRounds } from "./types.js";
+
+/** What the kernel lends the rounds (its protected mechanisms). */
+export interface NkRoundOps {
+  readonly machine: Machine;
+  hw(name: string, cpu: number): number;
+  lineFrom(owner: number, cpu: number): number;
+  handOff(lock: SpinLock, cpu: number, step: number): void;
+  publish(f: Flag, value: number, cpu: number, step: number): void;
+  preemptionDue(t: Thread): boolean;
+  setSpinner(cpu: number, sp: Spinner): void;
+}
+
+/** Why the callbacks hand the thread back to its process. */
+export const LEFT = 0;
+export const AT_PREEMPTION_POINT = 1;
+export const SPIN_PREEMPTED = 2;
+export type HandBack = typeof LEFT | typeof AT_PREEMPTION_POINT | typeof SPIN_PREEMPTED;
+
+// What to do next (at a step's end, or when the process hands back).
+const START = 0, LOCK = 1, ARRIVE = 2, NOTIFY = 3, SPIN = 4, COUNT_BACK = 5, LAST_UNLOCK = 6, LEAVE = 7;
+
+export class NkRounds implements Spinner {
+  private round = 1;
+  private next = START;
+  private b: Barrier;
+  private done: SimEvent<HandBack> | null = null;
+  private waitingOnLock = false;
+  readonly pred = (v: number): boolean => v === 1;
+  private readonly stepEnded = (): void => {
+    if (this.ops.preemptionDue(this.thread)) this.done!.succeed(AT_PREEMPTION_POINT);
+    else this.act(this.next);
+  };
+
+  constructor(
+    private readonly ops: NkRoundOps,
+    readonly thread: Thread,
+    private readonly r: BarrierRounds,
+    first: Barrier,
+  ) {
+    this.b = first;
+  }
+
+  /** Goes on from where it stopped; `done` succeeds when the process must take over. */
+  resume(done: SimEvent<HandBack>): void {
+    this.done = done;
+    this.act(this.next);
+  }
+
+  /** Spinner: granted the lock, saw notify, or preempted while spinning. */
+  wake(o: SpinOutcome): void {
+    if (o === "preempted") {
+      this.next = this.waitingOnLock ? LOCK : SPIN; // spin again once running
+      this.done!.succeed(SPIN_PREEMPTED);
+    } else this.act(o === "granted" ? ARRIVE : COUNT_BACK);
+  }
+
+  cancel(): void {
+    if (this.waitingOnLock) this.b.lock.removeWaiter(this);
+    else this.b.notify.spinners.delete(this);
+  }
+
+  private step(name: string, cycles: number, then: number): void {
+    this.next = then;
+    if (cycles <= 0) this.done!.succeed(AT_PREEMPTION_POINT);
+    else this.ops.machine.cpu(this.thread.cpu).exec(cycles, name, this.stepEnded);
+  }
+
+  private act(what: number): void {
+    const { ops, b, thread: t } = this;
+    const c = t.cpu;
+    switch (what) {
+      case START:
+        this.step(this.r.name, this.r.work(this.round), LOCK);
+        return;
+      case LOCK: { // bspin_lock: the xchg loop
+        const lock = b.lock;
+        if (lock.holder === null) {
+          const cost = ops.hw("atomic", c) + ops.lineFrom(lock.lineOwner, c);
+          lock.holder = t;
+          lock.lineOwner = c;
+          this.step("bspin_lock (xchg loop)", cost, ARRIVE);
+        } else {
+          this.waitingOnLock = true;
+          lock.addWaiter(this);
+          ops.setSpinner(c, this);
+        }
+        return;
+      }
+      case ARRIVE: // --remaining under the lock: the last arriver sets notify and keeps the lock
+        this.waitingOnLock = false;
+        if (--b.remaining === 0) {
+          this.step("atomic_cmpswap notify 0→1 (lock kept)", ops.hw("atomic", c) + ops.lineFrom(b.notify.writer, c), NOTIFY);
+        } else {
+          ops.handOff(b.lock, c, t.lastStep);
+          this.step("bspin_unlock", ops.hw("store", c), SPIN);
+        }
+        return;
+      case NOTIFY:
+        if (b.notify.value === 0) ops.publish(b.notify, 1, c, t.lastStep);
+        this.act(COUNT_BACK);
+        return;
+      case SPIN: { // spinUntil(notify = 1)
+        const f = b.notify;
+        if (f.value === 1) {
+          const cached = f.seen.get(c) === f.version || f.writer < 0;
+          const cost = cached ? ops.hw("cacheLine.sameCpu", c) : ops.machine.lineTransfer(f.writer, c);
+          f.seen.set(c, f.version);
+          this.step("load notify", cost, COUNT_BACK);
+        } else {
+          f.seen.set(c, f.version);
+          f.spinners.add(this);
+          ops.setSpinner(c, this);
+        }
+        return;
+      }
+      case COUNT_BACK: { // atomic_inc_val of remaining; the one restoring the count unlocks
+        const cost = ops.hw("atomic", c) + ops.lineFrom(b.lock.lineOwner, c);
+        b.lock.lineOwner = c;
+        this.step("atomic_inc_val remaining", cost, ++b.remaining === b.parties ? LAST_UNLOCK : LEAVE);
+        return;
+      }
+      case LAST_UNLOCK:
+        ops.handOff(b.lock, c, t.lastStep);
+        this.step("bspin_unlock (last out)", ops.hw("store", c), LEAVE);
+        return;
+      case LEAVE:
+        this.r.left(this.round);
+        if (++this.round > this.r.count) {
+          this.done!.succeed(LEFT);
+          return;
+        }
+        this.b = this.r.barrier(this.round) as Barrier;
+        this.act(START);
+        return;
+    }
+  }
+}
