@@ -19,7 +19,8 @@ const workers = Flag.Int("workers").pipe(Flag.optional, describe("worker threads
 const quiet = Flag.Boolean("quiet").pipe(Flag.withDefault(false), describe("no progress bar"));
 const resume = Flag.Boolean("resume").pipe(Flag.withDefault(false), describe("keep runs already in the output's journal; run only the rest"));
 const shard = Flag.String("shard").pipe(Flag.optional, describe("run only slice i of n (runIndex mod n = i-1); combine with `merge`"));
-const sets = Flag.String("set").pipe(Flag.atLeast(0), describe("model parameter key=value (repeatable; dotted keys for nested)"));
+const sets = Flag.String("set").pipe(Flag.atLeast(0), describe("model parameter key=value, or a parameter-file entry <scope>.<name>=value (x64.apic.accept=600, nautilus.switch.swap={scale: 2}); repeatable"));
+const overrideSets = Flag.String("set").pipe(Flag.atLeast(0), describe("override a parameter-file entry: <scope>.<name>=value, value a number, a distribution {dist: …} or {scale: f} (repeatable; applies to the scenarios that use it)"));
 const model = Flag.String("model").pipe(Flag.optional, describe("model name (`hrtsim list` shows them); default microbench (explain: picked by the primitive)"));
 const machine = Flag.String("machine").pipe(Flag.optional, describe("machine profile (x64 or phi); sugar for --set machine=…"));
 const kernel = Flag.String("kernel").pipe(Flag.optional, describe("kernel (nautilus or linux); sugar for --set kernel=…"));
@@ -29,6 +30,7 @@ const run = Command.make("run", {
   files,
   out: Flag.String("out").pipe(Flag.optional, describe("output directory (default: ./hrtsim-out/<scenario>; several files with --out share one report)")),
   seed: Flag.String("seed").pipe(Flag.optional, describe("replaces the scenarios' seed")),
+  sets: overrideSets,
   workers, shard, resume, quiet,
 }, printing(h.runCommand)).pipe(Command.withDescription(
   "Run scenario files: sweep × replications on worker threads; write CSVs, figures, report.html/.md and manifest.json. " +
@@ -47,6 +49,7 @@ const schema = Command.make("schema", {}, printing(h.schemaCommand))
 const figures = Command.make("figures", {
   out: Flag.String("out").pipe(Flag.withDefault("hrtsim-out"), describe("output directory")),
   host: Flag.String("host").pipe(Flag.optional, describe("host measurements (`hrtsim measure --out`) for report sections that use them")),
+  sets: overrideSets,
   workers, shard, resume, quiet,
 }, printing(h.figuresCommand)).pipe(Command.withDescription('Run every built-in scenario tagged "paper" into one combined report.'));
 

@@ -57,15 +57,20 @@ async function execOptions(a: ExecFlags) {
   return { workers: workersOf(a.workers), ...(await shardOf(a.shard)), resume: a.resume, quiet: a.quiet, createdBy: commandLine(), log: note };
 }
 
-export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string> }): Promise<string> {
+/** Parsed `--set` values of run/figures (checked against the scenarios when they load). */
+async function overrideSetsOf(sets: readonly string[]) {
+  return sets.length === 0 ? {} : { sets: (await import("../scenarios/inspect.js")).parseSets(sets) };
+}
+
+export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string>; sets: readonly string[] }): Promise<string> {
   const { runFiles } = await import("../scenarios/session.js");
-  const outcomes = await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...(await execOptions(a)) });
+  const outcomes = await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...(await overrideSetsOf(a.sets)), ...(await execOptions(a)) });
   return outcomes.map((o) => summary(o)).join("\n");
 }
 
-export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<string> }): Promise<string> {
+export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<string>; sets: readonly string[] }): Promise<string> {
   const { runFigures } = await import("../scenarios/session.js");
-  return summary(await runFigures({ out: a.out, ...some("hostDir", a.host), ...(await execOptions(a)) }));
+  return summary(await runFigures({ out: a.out, ...some("hostDir", a.host), ...(await overrideSetsOf(a.sets)), ...(await execOptions(a)) }));
 }
 
 export async function mergeCommand(a: { dirs: readonly string[]; out: string }): Promise<string> {

@@ -6,11 +6,12 @@
 import { parse as parseYaml } from "yaml";
 import { deriveSeed } from "../engine/index.js";
 import { EXPLAINABLE } from "../models/hvm/explain.js";
-import { findModel, listModels, type Breakdown, type ModelPlugin, type ParameterRow } from "../models/index.js";
+import { findModel, listModels, type Breakdown, type ModelPlugin, type ParameterOverrides, type ParameterRow } from "../models/index.js";
 import { decodeStrict, withParams, type Params } from "./decode.js";
 import { diagnose } from "./execute.js";
 import { issueProblems } from "./issues.js";
 import { InputError, didYouMean, oneOf, type Problem } from "./problems.js";
+import { BUILTIN_SCOPES, checkSites, isOverrideKey, reservedSegment, spaceOf } from "./overrides.js";
 import { plainSource } from "./source.js";
 
 const FLAGS = "<command line>";
@@ -49,7 +50,29 @@ export function parseSets(sets: readonly string[]): Record<string, unknown> {
   return out;
 }
 
+/** The --set values of `params`/`explain`: model parameters, and parameter-file overrides (keys `<scope>.<name>`), checked. */
+export function decodeSetsWithOverrides<P>(plugin: ModelPlugin<P>, sets: readonly string[]): { params: P; overrides: ParameterOverrides } {
+  const all = parseSets(sets);
+  const overrides = Object.fromEntries(Object.entries(all).filter(([k]) => isOverrideKey(k, BUILTIN_SCOPES)));
+  const modelSets = sets.filter((x) => !isOverrideKey(x.slice(0, x.indexOf("=")), BUILTIN_SCOPES));
+  const params = decodeSets(plugin, modelSets);
+  const space = spaceOf(plugin, [withParams({}, parseSets(modelSets))], undefined);
+  const sites = Object.entries(overrides).map(([path, value]) => ({ path, value, at: "cli" as const }));
+  const problems = checkSites(plainSource(FLAGS, {}), plugin, space, sites);
+  if (problems.length > 0) throw new InputError(problems);
+  return { params, overrides };
+}
+
+/** One line naming the overrides in force ("" without any): printed above `params` and `explain` output. */
+export function overridesLine(overrides: ParameterOverrides): string {
+  const entries = Object.entries(overrides);
+  return entries.length === 0 ? "" : `overrides: ${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}\n`;
+}
+
 export function decodeSets<P>(plugin: ModelPlugin<P>, sets: readonly string[]): P {
+  const keys = sets.map((x) => x.slice(0, Math.max(0, x.indexOf("="))));
+  const reserved = keys.flatMap((k) => (reservedSegment(k) !== undefined ? [flagProblem(`--set ${k}`, `"${reservedSegment(k)}" may not be a path segment`)] : []));
+  if (reserved.length > 0) throw new InputError(reserved);
   const params: Params = withParams({}, parseSets(sets));
   const r = decodeStrict(plugin.paramsSchema, params);
   if (r.ok) return r.value;
@@ -81,10 +104,10 @@ function flatten(value: unknown, prefix = ""): ParameterRow[] {
 
 export function paramsText(modelName: string, sets: readonly string[]): string {
   const plugin = requireModel(modelName);
-  const params = decodeSets(plugin, sets);
-  const rows = plugin.parameters ? plugin.parameters(params) : flatten(params);
+  const { params, overrides } = decodeSetsWithOverrides(plugin, sets);
+  const rows = plugin.parameters ? plugin.parameters(params, overrides) : flatten(params);
   const note = plugin.parameters ? "" : `\n(model "${plugin.name}" has no parameters hook: showing the decoded parameters)`;
-  return textTable(["parameter", "value", "source"], rows.map((r) => [r.name, r.value, r.source])) + note;
+  return overridesLine(overrides) + textTable(["parameter", "value", "source"], rows.map((r) => [r.name, r.value, r.source])) + note;
 }
 
 export function breakdownText(b: Breakdown): string {
@@ -101,10 +124,10 @@ export function explainText(modelName: string, experiment: string, sets: readonl
     })]);
   }
   if (!plugin.explain) throw new InputError([flagProblem("--model", `model "${plugin.name}" has no explain hook`)]);
-  const params = decodeSets(plugin, sets);
+  const { params, overrides } = decodeSetsWithOverrides(plugin, sets);
   try {
-    const breakdowns = plugin.explain({ params, experiment, seed: deriveSeed(seed, "explain", 0), limits: {} });
-    return breakdowns.map(breakdownText).join("\n\n");
+    const breakdowns = plugin.explain({ params, experiment, seed: deriveSeed(seed, "explain", 0), limits: {}, overrides });
+    return overridesLine(overrides) + breakdowns.map(breakdownText).join("\n\n");
   } catch (e) {
     throw new InputError([flagProblem("", `could not explain: ${diagnose(e)}`)]);
   }
@@ -148,6 +171,7 @@ export function explainPrimitiveText(r: ExplainRequest): string {
     throw fail("PRIMITIVE", `not an operation of model "hvm"`, { expected: oneOf(hvmNames), found: JSON.stringify(name), ...(didYouMean(name, hvmNames) ? { hint: didYouMean(name, hvmNames)! } : {}) });
   }
   // An hvm operation that is not an experiment name: the hvm explain hook resolves it.
-  const breakdowns = hvm.explain!({ params: decodeSets(hvm, r.sets), experiment: name, seed: deriveSeed(r.seed, "explain", 0), limits: {} });
-  return breakdowns.map(breakdownText).join("\n\n");
+  const { params, overrides } = decodeSetsWithOverrides(hvm, r.sets);
+  const breakdowns = hvm.explain!({ params, experiment: name, seed: deriveSeed(r.seed, "explain", 0), limits: {}, overrides });
+  return overridesLine(overrides) + breakdowns.map(breakdownText).join("\n\n");
 }

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { taggedBuiltins } from "./builtin.js";
 import type { Shard } from "./expand.js";
-import { loadAll, type LoadedScenario } from "./load.js";
+import { loadAll, loadScenario, type LoadedScenario } from "./load.js";
+import type { ParameterOverrides } from "../models/index.js";
+import { splitSets } from "./overrides.js";
 import { writeOutputs, type OutputSummary } from "./outputs.js";
 import { InputError, type Problem } from "./problems.js";
 import { runScenarios } from "./runner.js";
@@ -90,16 +92,32 @@ export async function execute(
   return { ...summary, out, executed: outcome.executed, resumed: outcome.resumed };
 }
 
+/** Reloads each scenario with the `--set` values it uses (see splitSets); unchanged without sets. */
+export async function withSets(scenarios: LoadedScenario[], sets: ParameterOverrides | undefined): Promise<LoadedScenario[]> {
+  if (sets === undefined || Object.keys(sets).length === 0) return scenarios;
+  const per = splitSets(sets, scenarios);
+  const out: LoadedScenario[] = [];
+  for (const [i, s] of scenarios.entries()) out.push(Object.keys(per[i]!).length === 0 ? s : await loadScenario(s.file, s.meta.seed, per[i]!));
+  return out;
+}
+
+/** ` --set k=v` flags for the reproducible command. */
+function setFlags(sets: ParameterOverrides | undefined): string {
+  return Object.entries(sets ?? {}).map(([k, v]) => ` --set '${k}=${JSON.stringify(v)}'`).join("");
+}
+
 export interface RunRequest extends ExecOptions {
   readonly files: readonly string[];
   /** Without it, each scenario goes to ./hrtsim-out/<name>. */
   readonly out?: string;
   readonly seed?: string;
+  /** `--set path=value` overrides (parsed). */
+  readonly sets?: ParameterOverrides;
 }
 
 /** `hrtsim run`: one combined output with --out, else one directory per scenario. */
 export async function runFiles(req: RunRequest): Promise<SessionOutcome[]> {
-  const scenarios = await loadAll(req.files, req.seed);
+  const scenarios = await withSets(await loadAll(req.files, req.seed), req.sets);
   // Checked across all files: without --out, each name is also a directory.
   uniqueNames(scenarios);
   const seedFlag = req.seed === undefined ? "" : ` --seed ${req.seed}`;
@@ -111,7 +129,7 @@ export async function runFiles(req: RunRequest): Promise<SessionOutcome[]> {
     const info = {
       command: "run" as const,
       title: `hrtsim: ${g.scenarios.map((s) => s.meta.name).join(", ")}`,
-      reproducibleCommand: `hrtsim run ${g.files.join(" ")}${seedFlag}`,
+      reproducibleCommand: `hrtsim run ${g.files.join(" ")}${seedFlag}${setFlags(req.sets)}`,
     };
     outcomes.push(await execute(g.scenarios, g.out, info, req));
   }
@@ -121,11 +139,11 @@ export async function runFiles(req: RunRequest): Promise<SessionOutcome[]> {
 export const PAPER_TAG = "paper";
 
 /** `hrtsim figures`: every built-in scenario tagged "paper", one combined report. */
-export async function runFigures(req: ExecOptions & { readonly out: string; readonly hostDir?: string }): Promise<SessionOutcome> {
-  const scenarios = await taggedBuiltins(PAPER_TAG);
+export async function runFigures(req: ExecOptions & { readonly out: string; readonly hostDir?: string; readonly sets?: ParameterOverrides }): Promise<SessionOutcome> {
+  const scenarios = await withSets(await taggedBuiltins(PAPER_TAG), req.sets);
   const info = {
     command: "figures" as const, title: "hrtsim figures",
-    reproducibleCommand: `hrtsim figures${req.hostDir === undefined ? "" : ` --host ${req.hostDir}`}`,
+    reproducibleCommand: `hrtsim figures${req.hostDir === undefined ? "" : ` --host ${req.hostDir}`}${setFlags(req.sets)}`,
     ...(req.hostDir !== undefined ? { hostDir: req.hostDir } : {}),
   };
   return execute(scenarios, req.out, info, req);

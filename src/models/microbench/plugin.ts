@@ -4,7 +4,9 @@
  */
 import { Simulation, describeDeadlock } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
-import { kernelCosts } from "../kernel/costs.js";
+import type { MachineFile } from "../hardware/machine-file.js";
+import { describeFile, type ParameterOverrides } from "../hardware/overrides.js";
+import { kernelCosts, kernelFileOn } from "../kernel/costs.js";
 import { LINUX_PARAMETERS, linuxData } from "../linux/kernel.js";
 import { NAUTILUS_PARAMETERS, nautilusData } from "../nautilus/kernel.js";
 import { ModelRunError, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
@@ -42,7 +44,7 @@ function experiment(name: string) {
 }
 
 function simulate(input: ModelRunInput<MicrobenchParams>, record: boolean): Harness {
-  const h = new Harness(input.params, input.seed, record);
+  const h = new Harness(input.params, input.seed, record, undefined, userOf(input.overrides, input.machine));
   experiment(input.experiment).run(h);
   const report = h.sim.run(input.limits);
   if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report));
@@ -80,17 +82,28 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
     return out;
   },
 
-  parameters(params): ParameterRow[] {
-    const machine = new Machine({ sim: new Simulation(), machine: params.machine, streamPrefix: "params", costScale: params.costScale ?? 1 });
+  parameters(params, overrides, file): ParameterRow[] {
+    const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params", costScale: params.costScale ?? 1, ...userOf(overrides) });
     const kernel = params.kernel === "nautilus"
       ? kernelCosts("nautilus", machine, nautilusData(params.machine), NAUTILUS_PARAMETERS)
       : kernelCosts("linux", machine, linuxData(params.machine), LINUX_PARAMETERS);
     const topo = machine.profile.topology;
     return [
-      { name: "hardware.clockGHz", value: String(machine.clockGHz), source: machine.profile.clockGHz.source },
-      { name: "hardware.topology", value: JSON.stringify({ ...topo, source: undefined }), source: topo.source },
-      ...machine.costs.rows("hardware."),
+      { name: `${machine.name}.clockGHz`, value: String(machine.clockGHz), source: machine.profile.clockGHz.source },
+      { name: `${machine.name}.topology`, value: JSON.stringify({ ...topo, source: undefined }), source: topo.source },
+      ...machine.costs.rows(`${machine.name}.`),
       ...kernel.rows(`${params.kernel}.`),
     ];
   },
+
+  parameterSpace(params, file) {
+    const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params" });
+    const data = params.kernel === "nautilus" ? nautilusData(params.machine) : linuxData(params.machine);
+    return [...describeFile(machine.name, machine.profile), ...describeFile(params.kernel, kernelFileOn(params.kernel, machine, data))];
+  },
 };
+
+/** The Harness's user options, without undefined fields. */
+function userOf(overrides?: ParameterOverrides, machine?: MachineFile) {
+  return { ...(overrides ? { overrides } : {}), ...(machine ? { machine } : {}) };
+}
