@@ -3,6 +3,7 @@
  * options, `--set` on run/params/explain, and every kind of bad override rejected by `validate`
  * (exit 1, file, line, field, expected, found, did-you-mean) before anything runs.
  */
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -120,6 +121,46 @@ test("params and explain take --set overrides, name them, and reject bad ones wi
   assert.match(bad.stderr, /--set nautilus\.syscall\.entry: unknown parameter/);
   const proto = await hrtsim(["params", "--set", "__proto__.x=1", "--machine", "x64", "--kernel", "linux"]);
   assert.is(proto.code, 1, proto.stderr);
+});
+
+test("a user machine profile (machineFile) is checked by the built-in schema, runs, and its entries are overridable by its name", async () => {
+  const dir = await tempDir();
+  const x64 = JSON.parse(await readFile(new URL("../../src/models/hardware/data/x64.json", import.meta.url), "utf8"));
+  const fast = { ...x64, machine: "mybox", subject: "x64 with 10-cycle cache lines", parameters: { ...x64.parameters } };
+  for (const k of Object.keys(fast.parameters)) if (k.startsWith("cacheLine.")) fast.parameters[k] = { value: 10, source: "assumption: a test machine with 10-cycle cache-line transfers" };
+  await writeText(dir, "mybox.json", JSON.stringify(fast, null, 1));
+  const scenario = (machine: string) => BASE.replace("experiment: spinlock", `experiment: sync-event\n${machine}`).replace("name: p", "name: m");
+  const f = await writeText(dir, "m.yaml", scenario("machineFile: mybox.json\nparameters:\n  mybox.atomic: 50"));
+  const plain = await writeText(dir, "x.yaml", scenario("").replace("name: m", "name: x"));
+  const out = join(dir, "out");
+  const r = await hrtsim(["run", f, plain, "--out", out, "--quiet", "--workers", "1"]);
+  assert.is(r.code, 0, r.stderr);
+  const rows = await readCsv(join(out, "summary.csv"));
+  const p50 = (s: string) => Number(rows.find((x) => x.scenario === s && x.metric === "cycles")!.p50);
+  assert.ok(p50("m") < p50("x"), `10-cycle lines must make the cache-line experiment faster: ${p50("m")} vs ${p50("x")}`);
+  const broken = { ...fast, parameters: { ...fast.parameters, atomic: { value: "slow", source: "assumption: a broken entry here" } } };
+  delete broken.parameters.rdtsc;
+  await writeText(dir, "broken.json", JSON.stringify(broken, null, 1));
+  const b = await writeText(dir, "b.yaml", scenario("machineFile: broken.json"));
+  const bad = await hrtsim(["validate", b]);
+  assert.is(bad.code, 1, bad.stderr);
+  assert.match(bad.stderr, /broken\.json:\d+:\d+: parameters\.atomic\.value: invalid value/);
+  const typo = await hrtsim(["validate", await writeText(dir, "t.yaml", scenario("machineFile: mybox.json\nparameters:\n  x64.atomic: 50"))]);
+  assert.is(typo.code, 1, typo.stderr);
+  assert.match(typo.stderr, /parameters\.x64\.atomic: unknown parameter/);
+  assert.match(typo.stderr, /did you mean "mybox\.atomic"\?/);
+});
+
+test("schema --parameters lists every parameter with unit, kind, value, range and meaning; --machine prints the machine-file schema", async () => {
+  const p = await hrtsim(["schema", "--parameters"]);
+  assert.is(p.code, 0, p.stderr);
+  assert.match(p.stdout, /^path\s+unit\s+kind\s+value\s+range\s+meaning/);
+  assert.match(p.stdout, /\nx64\.apic\.accept\s+cycles\s+distribution\s/);
+  assert.match(p.stdout, /\nhvm\.svm\.vmexit\s/);
+  const m = await hrtsim(["schema", "--machine"]);
+  assert.is(m.code, 0, m.stderr);
+  const schema = JSON.parse(m.stdout);
+  assert.ok(schema.properties.topology && schema.properties.kernels && schema.properties.parameters);
 });
 
 test.run();

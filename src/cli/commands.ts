@@ -43,8 +43,11 @@ const validate = Command.make("validate", { files }, printing(h.validateCommand)
 const list = Command.make("list", {}, printing(h.listCommand))
   .pipe(Command.withDescription("List the built-in scenarios (name, tags, description) and the registered models."));
 
-const schema = Command.make("schema", {}, printing(h.schemaCommand))
-  .pipe(Command.withDescription("Print the JSON Schema of scenario files."));
+const schema = Command.make("schema", {
+  parameters: Flag.Boolean("parameters").pipe(Flag.withDefault(false), describe("instead: every overridable parameter (path, unit, kind, value, range, meaning)")),
+  machine: Flag.Boolean("machine").pipe(Flag.withDefault(false), describe("instead: the JSON Schema of machine profile files (scenario machineFile:)")),
+}, printing(h.schemaCommand))
+  .pipe(Command.withDescription("Print the JSON Schema of scenario files (--parameters: the parameter catalogue; --machine: the machine-file schema)."));
 
 const figures = Command.make("figures", {
   out: Flag.String("out").pipe(Flag.withDefault("hrtsim-out"), describe("output directory")),

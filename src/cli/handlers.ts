@@ -86,8 +86,11 @@ export async function listCommand(): Promise<string> {
   return (await import("../scenarios/listing.js")).listText();
 }
 
-export async function schemaCommand(): Promise<string> {
-  return JSON.stringify((await import("../scenarios/jsonschema.js")).scenarioJsonSchema(), null, 2);
+export async function schemaCommand(a: { parameters: boolean; machine: boolean }): Promise<string> {
+  if (a.parameters && a.machine) throw new UsageError("--parameters and --machine are alternatives");
+  if (a.parameters) return (await import("../scenarios/catalog.js")).parametersText();
+  if (a.machine) return JSON.stringify((await import("../scenarios/catalog.js")).machineJsonSchema(), null, 2);
+  return JSON.stringify(await (await import("../scenarios/jsonschema.js")).scenarioJsonSchema(), null, 2);
 }
 
 export async function measureCommand(a: { out: string; trials: Opt<number>; only: Opt<string>; quiet: boolean }): Promise<string> {

@@ -96,7 +96,9 @@ export function reportModel(input: ReportInput): ReportModel {
       const { table, note } = summaryTable(result);
       return {
         name,
-        description: result.scenario.description,
+        description: result.scenario.configuration?.length
+          ? `${result.scenario.description} Parameters in force: ${result.scenario.configuration.join("; ")}.`
+          : result.scenario.description,
         figures: input.figures.filter((f) => f.scenario === name).map((f) => ({ ...f, path: figurePath(name, f.name) })),
         summary: table,
         ...(note ? { summaryNote: note } : {}),

@@ -16,7 +16,7 @@ import { canonicalJson, decodeStrict, withParams, type Params } from "./decode.j
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
-import { checkConstraints, checkSites, isOverrideKey, overrideColumn, reservedSegment, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
+import { checkConstraints, configurationOf, checkSites, isOverrideKey, overrideColumn, reservedSegment, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
 export interface LoadedScenario {
@@ -225,6 +225,10 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
   if (!("run" in plugin)) throw new InputError([plugin]);
   const machine = inlineMachine(src, doc);
   if (Array.isArray(machine)) throw new InputError(machine);
+  if (machine && !plugin.parameterSpace) {
+    const pos = src.locate(["machineFile"]);
+    throw new InputError([{ file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}), message: `model "${plugin.name}" takes no machine profile`, hint: "remove machineFile" }]);
+  }
   const baseParams: Params = { ...(doc.model.params ?? {}) };
   // Key order comes from the raw document: decoded records do not promise to keep it.
   const rawSweep = ((src.value as { sweep?: Record<string, Scalar[]> }).sweep ?? {}) as Record<string, Scalar[]>;
@@ -235,10 +239,12 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     .map((point) => withParams(baseParams, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]]))));
   const space = spaceOf(plugin, paramPoints, machine);
   const experiments = axes.find((a) => a.key === EXPERIMENT_KEY)?.values.map(String) ?? [doc.experiment];
+  const configuration = configurationOf(overrides, space);
   const meta: ScenarioMeta = {
     name: doc.name, description: doc.description, model: plugin.name, experiment: doc.experiment, contentHash,
     seed: seedOverride ?? String(doc.seed), sweepKeys: axes.map((a) => a.column), metrics: metricsOf(plugin, experiments),
     figures: doc.outputs?.figures ?? [], claims: doc.claims ?? [],
+    ...(configuration.length > 0 ? { configuration } : {}),
   };
   const keys = keyProblems(src, doc, axes, cliPaths);
   const problems = [

@@ -83,7 +83,9 @@ export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyM
     }
     const infos = space.get(site.path);
     if (infos === undefined) {
-      const hint = didYouMean(site.path, space.keys());
+      const name = site.path.slice(site.path.indexOf(".") + 1);
+      const sameName = [...space.keys()].find((k) => k.slice(k.indexOf(".") + 1) === name);
+      const hint = didYouMean(site.path, space.keys()) ?? (sameName ? `did you mean "${sameName}"?` : undefined);
       const scopes = [...new Set([...space.values()].map((i) => i[0]!.scope))];
       problems.push(siteProblem(src, site, {
         message: "unknown parameter", expected: `a parameter this scenario uses, <scope>.<name> with scope ${scopes.join(", ")}`,
@@ -113,7 +115,7 @@ export function checkConstraints(
     if (!r.ok) continue;
     for (const c of plugin.constraints(r.value, overrides, machine)) {
       const swept = (src.value as { sweep?: Record<string, unknown> }).sweep?.[c.path] !== undefined;
-      const at = swept ? ["sweep", c.path] : ["model", "params", c.path];
+      const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : ["model", "params", c.path];
       const pos = src.locate(at);
       const p: Problem = {
         file: src.file, path: at.join("."), ...(pos ? { line: pos.line, column: pos.column } : {}),
@@ -162,4 +164,18 @@ export function splitSets(
   }
   if (problems.length > 0) throw new InputError(problems);
   return per;
+}
+
+/**
+ * What produced a scenario's numbers besides its sweep: the overrides in force and the value of
+ * every kernel/HVM option (`config.*` entries and on/off entries), e.g.
+ * `nautilus.config.kicks = 0 (default)`, `x64.apic.accept = {"scale":2} (override)`.
+ */
+export function configurationOf(overrides: ParameterOverrides, space: ReadonlyMap<string, readonly ParameterInfo[]>): string[] {
+  const lines = Object.entries(overrides).map(([k, v]) => `${k} = ${JSON.stringify(v)} (override)`);
+  for (const [path, infos] of space) {
+    if (Object.hasOwn(overrides, path) || !infos.some((i) => i.kind === "boolean" || i.name.startsWith("config."))) continue;
+    lines.push(`${path} = ${[...new Set(infos.map((i) => JSON.stringify(i.value)))].join(" | ")} (default)`);
+  }
+  return lines;
 }

@@ -70,7 +70,8 @@ export const hvmModel: ModelPlugin<HvmParams> = {
     const nautilus = describeFile("nautilus", nautilusData("x64")).filter((e) => NAUTILUS_USED.has(e.name));
     return [...describeFile("x64", machine.profile), ...describeFile("hvm", hvmDataFile()), ...nautilus, ...describeFile("linux", linuxData("x64"))];
   },
-  constraints(params) {
+  constraints(params, _overrides, file) {
+    if (file !== undefined) return [{ path: "machineFile", message: "the hvm model runs on the x64 profile only (AMD SVM)", expected: "no machineFile", found: JSON.stringify(file.machine) }];
     const p = resolveParams(params);
     const cpus = cpuCount(machineProfile("x64").topology);
     const hrtEnd = p.hrtFirstPcpu + p.hrtCores;
