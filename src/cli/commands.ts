@@ -85,10 +85,21 @@ const explain = Command.make("explain", {
   seed: Flag.String("seed").pipe(Flag.withDefault("explain"), describe("seed of the explained execution")),
 }, printing(h.explainCommand)).pipe(Command.withDescription("Break one execution of a primitive down step by step, cycles per step (e.g. explain condvar --machine x64 --kernel linux; explain async-invoke)."));
 
+const sensitivity = Command.make("sensitivity", {
+  scenario: Argument.String("scenario").pipe(Argument.withDescription("a scenario file or a built-in scenario's name (microbench-paper, hvm-harness, ...)")),
+  out: Flag.String("out").pipe(Flag.optional, describe("output directory (default: ./hrtsim-out/sensitivity/<scenario>)")),
+  with: Flag.String("with").pipe(Flag.atLeast(0), describe("model parameter for every run of the analysis, key=value (e.g. trials=20 remoteCpus=8: fewer trials, same mechanisms); repeatable")),
+  only: Flag.String("only").pipe(Flag.atLeast(0), describe("vary only this parameter path (repeatable); default: every parameter with a range")),
+  workers, quiet,
+}, printing(h.sensitivityCommand)).pipe(Command.withDescription(
+  "Claims under parameter uncertainty: each parameter with a plausible range at its low and high end, one at a time; " +
+  "writes sensitivity.csv, sensitivity.json, a tornado figure per claim and report.md, and prints robust / depends on … per claim.",
+));
+
 export const hrtsim = Command.make("hrtsim").pipe(
   Command.withDescription(
     "Deterministic discrete-event simulator of hybrid runtimes. Exit codes: 0 ok (also when some runs failed), " +
     "1 invalid input, 2 usage error, 3 internal failure.",
   ),
-  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, calibrate, params, explain]),
+  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, calibrate, params, explain, sensitivity]),
 );

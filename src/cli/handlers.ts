@@ -18,10 +18,15 @@ function some<K extends string, A>(key: K, o: Opt<A>): { [P in K]?: A } {
   return (Option.isSome(o) ? { [key]: o.value } : {}) as { [P in K]?: A };
 }
 
+/** A command line, quoted for a POSIX shell. */
+function reproducible(args: readonly string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ["hrtsim", ...args].map(quote).join(" ");
+}
+
 /** The command line as typed (for the manifest). */
 function commandLine(): string {
-  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ["hrtsim", ...process.argv.slice(2)].map(quote).join(" ");
+  return reproducible(process.argv.slice(2));
 }
 
 function workersOf(flag: Opt<number>): number {
@@ -71,6 +76,16 @@ export async function runCommand(a: ExecFlags & { files: readonly string[]; out:
 export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<string>; sets: readonly string[] }): Promise<string> {
   const { runFigures } = await import("../scenarios/session.js");
   return summary(await runFigures({ out: a.out, ...some("hostDir", a.host), ...(await overrideSetsOf(a.sets)), ...(await execOptions(a)) }));
+}
+
+export async function sensitivityCommand(a: { scenario: string; out: Opt<string>; with: readonly string[]; only: readonly string[]; workers: Opt<number>; quiet: boolean }): Promise<string> {
+  const { runSensitivity, sensitivitySummary } = await import("../scenarios/sensitivity.js");
+  const { parseSets } = await import("../scenarios/inspect.js");
+  const r = await runSensitivity({
+    scenario: a.scenario, ...some("out", a.out), workers: workersOf(a.workers), quiet: a.quiet, modelParams: parseSets(a.with),
+    ...(a.only.length > 0 ? { only: a.only } : {}), command: reproducible(["sensitivity", a.scenario, ...a.with.flatMap((w) => ["--with", w]), ...a.only.flatMap((o) => ["--only", o])]), log: note,
+  });
+  return sensitivitySummary(r.analysis, r.out, r.wallMs);
 }
 
 export async function mergeCommand(a: { dirs: readonly string[]; out: string }): Promise<string> {
