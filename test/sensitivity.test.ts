@@ -3,7 +3,7 @@
  * median is one locked xchg plus a store, so a claim "median < 5000 cycles" flips when the
  * atomic is scaled ×500 (≈ 20,000 cycles) and not when the store moves within 1..3 cycles.
  */
-import { readFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -37,8 +37,8 @@ test("sensitivity finds the one parameter whose range flips the claim, and only 
   const out = join(dir, "out");
   const r = await hrtsim(["sensitivity", file, "--out", out, "--workers", "1", "--quiet", "--with", "trials=100"]);
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /cheap: depends on rangebox\.atomic \(high: \{"scale":500\}\)/);
-  assert.match(r.stdout, /positive: robust/);
+  assert.match(r.stdout, /cheap: depends on rangebox\.atomic \(high end 500\)/);
+  assert.match(r.stdout, /positive: robust \(4 range ends of 2 parameters; \d+ without a range not varied\)/);
   const a = JSON.parse(await readFile(join(out, "sensitivity.json"), "utf8")) as SensitivityAnalysis;
   assert.equal(a.variants.map((v) => `${v.path}:${v.setting}`), ["rangebox.atomic:low", "rangebox.atomic:high", "rangebox.store:low", "rangebox.store:high"]);
   assert.ok(a.noRange.includes("rangebox.apic.accept") && !a.noRange.includes("rangebox.atomic"));
@@ -53,6 +53,17 @@ test("sensitivity finds the one parameter whose range flips the claim, and only 
   assert.equal(rows.filter((x) => x.flips === "true").map((x) => `${x.claim} ${x.parameter} ${x.setting}`), ["cheap rangebox.atomic high"]);
   const svg = await readFile(join(out, "figures", "tornado-cheap.svg"), "utf8");
   assert.ok(svg.startsWith("<svg") && svg.includes("rangebox.atomic"));
+
+  // Checked in beside the scenario, the analysis marks the claims of an ordinary run.
+  await mkdir(join(dir, "sensitivity"));
+  await copyFile(join(out, "sensitivity.json"), join(dir, "sensitivity", "sens.json"));
+  const run = join(dir, "run");
+  const ran = await hrtsim(["run", file, "--out", run, "--workers", "1", "--quiet"]);
+  assert.is(ran.code, 0, ran.stderr);
+  const claims = await readCsv(join(run, "claims.csv"));
+  assert.match(claims.find((c) => c.id === "cheap")!.sensitivity!, /^depends on rangebox\.atomic \(high end 500\) \[`hrtsim sensitivity .*`\]$/);
+  assert.match(claims.find((c) => c.id === "positive")!.sensitivity!, /^robust /);
+  assert.match(await readFile(join(run, "report.md"), "utf8"), /Under the parameters' plausible ranges: depends on rangebox\.atomic/);
 });
 
 test("sensitivity rejects an unknown --only path and bad --with parameters with exit 1", async () => {

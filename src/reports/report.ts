@@ -74,6 +74,11 @@ function manifestTables(m: Manifest): ReportModel["manifest"] {
   };
 }
 
+/** The claim's statement with its sensitivity marker (robust / depends on …), when an analysis exists. */
+function withSensitivityNote(v: ClaimVerdict): ClaimVerdict {
+  return v.sensitivity === undefined ? v : { ...v, text: `${v.text} — Under the parameters' plausible ranges: ${v.sensitivity}` };
+}
+
 export function reportModel(input: ReportInput): ReportModel {
   const { manifest: m, verdicts } = input;
   const passed = verdicts.filter((v) => v.pass).length;
@@ -90,7 +95,7 @@ export function reportModel(input: ReportInput): ReportModel {
   return {
     title: input.title,
     facts,
-    claims: { summary: `${passed} of ${verdicts.length} claims pass.`, verdicts },
+    claims: { summary: `${passed} of ${verdicts.length} claims pass.`, verdicts: verdicts.map(withSensitivityNote) },
     scenarios: input.results.map((result) => {
       const name = result.scenario.name;
       const { table, note } = summaryTable(result);

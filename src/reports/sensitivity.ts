@@ -15,7 +15,9 @@ export type Setting = "low" | "high";
 export interface SensitivityVariant {
   readonly path: string;
   readonly setting: Setting;
-  /** The override applied: a value, or `{ scale: f }` for a distribution. */
+  /** The range end as the data file gives it (a value in the entry's unit, or a factor for a distribution). */
+  readonly end: number;
+  /** The override applied: a value, or `{ scale: f }`. */
   readonly value: unknown;
   readonly verdicts: ReadonlyArray<Pick<ClaimVerdict, "id" | "value" | "pass" | "problem">>;
 }
@@ -43,7 +45,7 @@ export interface ClaimMarker {
   readonly id: string;
   /** "robust", "depends on a (low), b (high)", or "not evaluable: …" (the baseline has no verdict). */
   readonly marker: string;
-  readonly flips: ReadonlyArray<{ readonly path: string; readonly setting: Setting; readonly value: unknown }>;
+  readonly flips: ReadonlyArray<{ readonly path: string; readonly setting: Setting; readonly end: number }>;
 }
 
 const show = (v: unknown) => (typeof v === "number" ? formatNumber(v) : JSON.stringify(v));
@@ -55,27 +57,28 @@ export function claimMarkers(a: SensitivityAnalysis): ClaimMarker[] {
     if (base.problem !== undefined) return { id, marker: `not evaluable: ${base.problem}`, flips: [] };
     const flips = a.variants.flatMap((v) => {
       const verdict = v.verdicts.find((x) => x.id === id)!;
-      return verdict.pass !== base.pass ? [{ path: v.path, setting: v.setting, value: v.value }] : [];
+      return verdict.pass !== base.pass ? [{ path: v.path, setting: v.setting, end: v.end }] : [];
     });
-    if (flips.length === 0) return { id, marker: "robust", flips };
-    return { id, marker: `depends on ${flips.map((f) => `${f.path} (${f.setting}: ${show(f.value)})`).join(", ")}`, flips };
+    if (a.variants.length === 0) return { id, marker: `not analysed: none of the ${a.noRange.length} parameters has a range`, flips };
+    if (flips.length === 0) return { id, marker: `robust (${a.variants.length} range ends of ${new Set(a.variants.map((v) => v.path)).size} parameters; ${a.noRange.length} without a range not varied)`, flips };
+    return { id, marker: `depends on ${flips.map((f) => `${f.path} (${f.setting} end ${formatNumber(f.end)})`).join(", ")}`, flips };
   });
 }
 
 /** One row per claim × varied parameter end: the claim's value there and whether the verdict flips. */
 export function sensitivityCsv(a: SensitivityAnalysis): string {
-  const header = ["scenario", "claim", "parameter", "setting", "override", "claim_value", "pass", "baseline_value", "baseline_pass", "flips", "problem"];
+  const header = ["scenario", "claim", "parameter", "setting", "range_end", "override", "claim_value", "pass", "baseline_value", "baseline_pass", "flips", "problem"];
   const rows: string[][] = [];
   for (const { id } of a.claims) {
     const base = a.baseline.find((b) => b.id === id)!;
-    rows.push([a.scenario, id, "", "baseline", "", formatNumber(base.value), String(base.pass), formatNumber(base.value), String(base.pass), "false", base.problem ?? ""]);
+    rows.push([a.scenario, id, "", "baseline", "", "", formatNumber(base.value), String(base.pass), formatNumber(base.value), String(base.pass), "false", base.problem ?? ""]);
     for (const v of a.variants) {
       const x = v.verdicts.find((y) => y.id === id)!;
-      rows.push([a.scenario, id, v.path, v.setting, show(v.value), formatNumber(x.value), String(x.pass), formatNumber(base.value), String(base.pass), String(x.pass !== base.pass), x.problem ?? ""]);
+      rows.push([a.scenario, id, v.path, v.setting, formatNumber(v.end), show(v.value), formatNumber(x.value), String(x.pass), formatNumber(base.value), String(base.pass), String(x.pass !== base.pass), x.problem ?? ""]);
     }
   }
-  for (const p of a.noRange) rows.push([a.scenario, "", p, "no range given", "", "", "", "", "", "", ""]);
-  for (const s of a.skipped) rows.push([a.scenario, "", s.path, s.setting, "", "", "", "", "", "", `not run: ${s.why}`]);
+  for (const p of a.noRange) rows.push([a.scenario, "", p, "no range given", "", "", "", "", "", "", "", ""]);
+  for (const s of a.skipped) rows.push([a.scenario, "", s.path, s.setting, "", "", "", "", "", "", "", `not run: ${s.why}`]);
   return csv(header, rows);
 }
 
@@ -155,4 +158,21 @@ export function sensitivityMarkdown(a: SensitivityAnalysis, figures: ReadonlyArr
     "", `Parameters without a range: ${a.noRange.length === 0 ? "none" : a.noRange.join(", ")}`,
   ];
   return lines.join("\n") + "\n";
+}
+
+/**
+ * Each verdict with the marker of a stored analysis of its scenario, saying which command produced
+ * it and whether the scenario has changed since (its content hash differs).
+ */
+export function annotateVerdicts(
+  verdicts: readonly ClaimVerdict[], analyses: ReadonlyMap<string, SensitivityAnalysis>, contentHash: (scenario: string) => string | undefined,
+): ClaimVerdict[] {
+  const markers = new Map([...analyses].map(([name, a]) => [name, new Map(claimMarkers(a).map((m) => [m.id, m.marker]))]));
+  return verdicts.map((v) => {
+    const a = analyses.get(v.scenario);
+    const marker = markers.get(v.scenario)?.get(v.id);
+    if (a === undefined || marker === undefined) return v;
+    const stale = contentHash(v.scenario) !== a.contentHash ? "; the scenario file has changed since" : "";
+    return { ...v, sensitivity: `${marker} [\`${a.command}\`${stale}]` };
+  });
 }

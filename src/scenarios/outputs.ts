@@ -12,10 +12,12 @@ import {
   buildManifest, claimsCsv, evaluateClaims, failuresCsv, figurePath, figureSpecs, manifestJson, observationsCsv,
   renderReport, renderSvg, summaryCsv, type ClaimVerdict, type Manifest, type ReportFigure, type ScenarioResult,
 } from "../reports/index.js";
+import { annotateVerdicts } from "../reports/sensitivity.js";
 import { writeFileAtomic } from "./atomic.js";
 import { hrtsimVersion } from "./builtin.js";
 import type { LoadedScenario } from "./load.js";
 import { buildSections, type SectionContext } from "./sections.js";
+import { storedAnalyses } from "./sensitivity-store.js";
 
 export interface OutputRequest {
   readonly out: string;
@@ -65,7 +67,8 @@ function reproducibleView(m: Manifest, command: string): Manifest {
 
 export async function writeOutputs(req: OutputRequest): Promise<OutputSummary> {
   const { out, results } = req;
-  const verdicts = results.flatMap((r) => evaluateClaims(r));
+  const hashes = new Map(results.map((r) => [r.scenario.name, r.scenario.contentHash]));
+  const verdicts = annotateVerdicts(results.flatMap((r) => evaluateClaims(r)), await storedAnalyses(req.scenarios), (name) => hashes.get(name));
   await writeFileAtomic(join(out, "observations.csv"), observationsCsv(results));
   await writeFileAtomic(join(out, "summary.csv"), summaryCsv(results));
   await writeFileAtomic(join(out, "failures.csv"), failuresCsv(results));

@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { checkOverride, type ParameterInfo } from "../models/hardware/overrides.js";
+import { TIME_UNITS } from "../models/hardware/params.js";
 import { evaluateClaims, renderSvg, type RunRecord } from "../reports/index.js";
 import {
   claimMarkers, sensitivityCsv, sensitivityMarkdown, tornadoSpec,
@@ -78,8 +79,15 @@ function pathsPerRun(s: LoadedScenario, specs: readonly RunSpec[]): Array<Readon
   });
 }
 
+/**
+ * The override for range end `x`: a factor for a distribution; for a plain time cost the same
+ * relative change as a factor (so a machine whose file derives its value from this one, e.g. the
+ * Phi's Nautilus costs, moves by the same proportion); otherwise the value itself.
+ */
 function overrideAt(info: ParameterInfo, x: number): unknown {
-  return info.kind === "distribution" ? { scale: x } : x;
+  if (info.kind === "distribution") return { scale: x };
+  if (TIME_UNITS.has(info.unit) && typeof info.value === "number" && info.value > 0) return { scale: x / info.value };
+  return x;
 }
 
 interface Plan {
@@ -87,6 +95,7 @@ interface Plan {
   readonly path: string;
   readonly setting: Setting;
   readonly value: unknown;
+  readonly end: number;
   readonly tasks: RunTask[];
 }
 
@@ -116,7 +125,7 @@ export async function runSensitivity(req: SensitivityRequest): Promise<{ analysi
         continue;
       }
       const tasks = specs.flatMap((spec, i) => (used[i]!.has(path) ? [task(spec, { [path]: value })] : []));
-      plans.push({ key: `${path}\u0000${setting}`, path, setting, value, tasks });
+      plans.push({ key: `${path}\u0000${setting}`, path, setting, value, end: info.range![setting], tasks });
     }
   }
 
@@ -144,12 +153,12 @@ export async function runSensitivity(req: SensitivityRequest): Promise<{ analysi
       v.records.set(record.runIndex, record);
       if (v.records.size < v.plan.tasks.length) return;
       // Evaluated as soon as complete, then dropped: only verdicts are kept.
-      variants.set(key, { path: v.plan.path, setting: v.plan.setting, value: v.plan.value, verdicts: evaluate(v.records) });
+      variants.set(key, { path: v.plan.path, setting: v.plan.setting, end: v.plan.end, value: v.plan.value, verdicts: evaluate(v.records) });
       pending.delete(key);
     },
   });
   if (total > 0) progress.done();
-  for (const p of plans) if (p.tasks.length === 0) variants.set(p.key, { path: p.path, setting: p.setting, value: p.value, verdicts: evaluate(new Map()) });
+  for (const p of plans) if (p.tasks.length === 0) variants.set(p.key, { path: p.path, setting: p.setting, end: p.end, value: p.value, verdicts: evaluate(new Map()) });
   const analysis: SensitivityAnalysis = {
     version: 1, scenario: s.meta.name, contentHash: s.meta.contentHash, command: req.command, method: METHOD,
     claims: s.meta.claims.map(({ id, text, op, threshold }) => ({ id, text, op, threshold })),
