@@ -82,8 +82,8 @@ test("checkOverride: types, signs, probabilities, counts, booleans and scale fac
   assert.match(checkOverride(info("count", 3), 2.5)!.message, /out of range/);
   assert.match(checkOverride(info("hz", 100), { scale: 2 })!.message, /only time costs/);
   assert.match(checkOverride(info("hz", 100), { dist: "uniform", min: 1, max: 2 })!.message, /wrong type/);
-  const option = info("count", 1, "config.kicks");
-  assert.is(option.kind, "boolean");
+  const option = info("flag", 1, "config.kicks");
+  assert.is(option.kind, "flag");
   assert.is(checkOverride(option, true), undefined);
   assert.match(checkOverride(option, 2)!.message, /on\/off/);
 });

@@ -174,7 +174,7 @@ export function splitSets(
 export function configurationOf(overrides: ParameterOverrides, space: ReadonlyMap<string, readonly ParameterInfo[]>): string[] {
   const lines = Object.entries(overrides).map(([k, v]) => `${k} = ${JSON.stringify(v)} (override)`);
   for (const [path, infos] of space) {
-    if (Object.hasOwn(overrides, path) || !infos.some((i) => i.kind === "boolean" || i.name.startsWith("config."))) continue;
+    if (Object.hasOwn(overrides, path) || !infos.some((i) => i.kind === "flag" || i.name.startsWith("config."))) continue;
     lines.push(`${path} = ${[...new Set(infos.map((i) => JSON.stringify(i.value)))].join(" | ")} (default)`);
   }
   return lines;

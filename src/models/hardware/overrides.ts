@@ -23,24 +23,19 @@ export interface ParameterInfo {
   readonly scope: string;
   readonly name: string;
   readonly unit: Unit;
-  /** "boolean": a 0/1 option; "number": a plain number; "distribution": a distribution spec. */
-  readonly kind: "boolean" | "number" | "distribution";
+  /** "flag": a 0/1 option (unit flag); "number": a plain number; "distribution": a distribution spec. */
+  readonly kind: "flag" | "number" | "distribution";
   readonly value: unknown;
   readonly source: string;
   readonly range?: ParamRange;
   readonly meaning?: string;
 }
 
-/** A kernel/HVM option that is on or off: `unit: boolean`, or a `config.*` entry valued 0 or 1 with no time unit. */
-export function isBooleanEntry(name: string, e: ParamEntry): boolean {
-  if (e.unit === "boolean") return true;
-  return name.startsWith("config.") && (e.value === 0 || e.value === 1) && (e.unit === undefined || e.unit === "count" || e.unit === "ratio");
-}
 
 export function describeFile(scope: string, file: ParameterFile): ParameterInfo[] {
   return Object.entries(file.parameters).map(([name, e]) => ({
     path: `${scope}.${name}`, scope, name, unit: e.unit ?? "cycles",
-    kind: isBooleanEntry(name, e) ? "boolean" : typeof e.value === "number" ? "number" : "distribution",
+    kind: e.unit === "flag" ? "flag" : typeof e.value === "number" ? "number" : "distribution",
     value: e.value, source: e.source,
     ...(e.range ? { range: e.range } : {}), ...(e.meaning ? { meaning: e.meaning } : {}),
   }));
@@ -75,7 +70,7 @@ export interface OverrideProblem {
 export function checkOverride(info: ParameterInfo, value: unknown): OverrideProblem | undefined {
   const found = JSON.stringify(value) ?? String(value);
   const bad = (message: string, expected: string): OverrideProblem => ({ message, expected, found });
-  if (info.kind === "boolean") {
+  if (info.kind === "flag") {
     return value === 0 || value === 1 || typeof value === "boolean" ? undefined : bad("invalid value for an on/off option", "0, 1, true or false");
   }
   if (isScale(value)) {

@@ -9,8 +9,8 @@ import { distribution, type Distribution, type DistributionSpec, type RandomStre
 import type { ParameterRow } from "../plugin.js";
 
 /** Units a parameter may be given in; time units are converted to cycles of the machine's clock. */
-/** `boolean`: an option that is off (0) or on (1), e.g. a kernel's `config.*` entries. */
-export const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count", "ratio", "boolean"] as const;
+/** `flag`: an option that is off (0) or on (1), e.g. a kernel's `config.*` entries. */
+export const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count", "ratio", "flag"] as const;
 export type Unit = (typeof UNITS)[number];
 export const TIME_UNITS: ReadonlySet<Unit> = new Set(["cycles", "ns", "us", "ms"]);
 
