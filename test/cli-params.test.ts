@@ -85,6 +85,7 @@ seed: 3
   const rows = await readCsv(join(out, "summary.csv"));
   const med = (s: string, extra: (x: Record<string, string>) => boolean = () => true) => Number(rows.find((x) => x.scenario === s && x.metric === "cycles" && extra(x))!.p50);
   assert.ok(med("p") - med("q") >= 20_000 * 0.99, `${med("p")} vs ${med("q")}`);
+  assert.match(await readFile(join(out, "report.md"), "utf8"), /Parameters in force: x64\.atomic = 20040 \(override\)/);
   const off = med("o", (x) => x["parameters.linux.idle.deepStates"] === "0");
   const on = med("o", (x) => x["parameters.linux.idle.deepStates"] === "1");
   assert.ok(Number.isFinite(off) && Number.isFinite(on) && on !== off, `the option must reach the model: ${on} vs ${off}`);

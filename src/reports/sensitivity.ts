@@ -166,12 +166,15 @@ export function sensitivityMarkdown(a: SensitivityAnalysis, figures: ReadonlyArr
  */
 export function annotateVerdicts(
   verdicts: readonly ClaimVerdict[], analyses: ReadonlyMap<string, SensitivityAnalysis>, contentHash: (scenario: string) => string | undefined,
+  analysable: (scenario: string) => boolean = () => false,
 ): ClaimVerdict[] {
   const markers = new Map([...analyses].map(([name, a]) => [name, new Map(claimMarkers(a).map((m) => [m.id, m.marker]))]));
   return verdicts.map((v) => {
     const a = analyses.get(v.scenario);
     const marker = markers.get(v.scenario)?.get(v.id);
-    if (a === undefined || marker === undefined) return v;
+    if (a === undefined || marker === undefined) {
+      return analysable(v.scenario) ? { ...v, sensitivity: `not analysed (no stored analysis of this claim; \`hrtsim sensitivity ${v.scenario}\` makes one)` } : v;
+    }
     const stale = contentHash(v.scenario) !== a.contentHash ? "; the scenario file has changed since" : "";
     return { ...v, sensitivity: `${marker} [\`${a.command}\`${stale}]` };
   });

@@ -68,7 +68,10 @@ function reproducibleView(m: Manifest, command: string): Manifest {
 export async function writeOutputs(req: OutputRequest): Promise<OutputSummary> {
   const { out, results } = req;
   const hashes = new Map(results.map((r) => [r.scenario.name, r.scenario.contentHash]));
-  const verdicts = annotateVerdicts(results.flatMap((r) => evaluateClaims(r)), await storedAnalyses(req.scenarios), (name) => hashes.get(name));
+  const analysable = new Set(req.scenarios.filter((s) => s.plugin.parameterSpace !== undefined).map((s) => s.meta.name));
+  const verdicts = annotateVerdicts(
+    results.flatMap((r) => evaluateClaims(r)), await storedAnalyses(req.scenarios), (name) => hashes.get(name), (name) => analysable.has(name),
+  );
   await writeFileAtomic(join(out, "observations.csv"), observationsCsv(results));
   await writeFileAtomic(join(out, "summary.csv"), summaryCsv(results));
   await writeFileAtomic(join(out, "failures.csv"), failuresCsv(results));
