@@ -6,6 +6,7 @@
 import type { Schema } from "effect";
 import type { ParameterInfo, ParameterOverrides } from "./hardware/overrides.js";
 import type { MachineFile } from "./hardware/machine-file.js";
+import type { ParameterRow } from "./hardware/params.js";
 
 export type { ParameterInfo, ParameterOverrides, MachineFile };
 
@@ -75,11 +76,8 @@ export interface Breakdown {
   readonly total: number;
 }
 
-export interface ParameterRow {
-  readonly name: string;
-  readonly value: string;
-  readonly source: string;
-}
+// A row of `hrtsim params`: defined beside the cost tables that produce it.
+export type { ParameterRow } from "./hardware/params.js";
 
 /** A run that could not finish: the runner records the diagnosis and the sweep goes on. */
 export class ModelRunError extends Error {

@@ -6,7 +6,6 @@
  */
 import { Schema } from "effect";
 import { distribution, type Distribution, type DistributionSpec, type RandomStream } from "../../engine/index.js";
-import type { ParameterRow } from "../plugin.js";
 
 /** Units a parameter may be given in; time units are converted to cycles of the machine's clock. */
 /** `flag`: an option that is off (0) or on (1), e.g. a kernel's `config.*` entries. */
@@ -43,6 +42,13 @@ export const ParameterFileSchema = Schema.Struct({
   parameters: Schema.Record(Schema.String, ParamEntrySchema),
 });
 export type ParameterFile = typeof ParameterFileSchema.Type;
+
+/** One parameter in force, as `hrtsim params` lists it (the ModelPlugin `parameters` hook returns these). */
+export interface ParameterRow {
+  readonly name: string;
+  readonly value: string;
+  readonly source: string;
+}
 
 export class ParameterFileError extends Error {
   override readonly name = "ParameterFileError";
