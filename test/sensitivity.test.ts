@@ -64,6 +64,13 @@ test("sensitivity finds the one parameter whose range flips the claim, and only 
   assert.match(claims.find((c) => c.id === "cheap")!.sensitivity!, /^depends on rangebox\.atomic \(high end 500\) \[`hrtsim sensitivity .*`\]$/);
   assert.match(claims.find((c) => c.id === "positive")!.sensitivity!, /^robust /);
   assert.match(await readFile(join(run, "report.md"), "utf8"), /Under the parameters' plausible ranges: depends on rangebox\.atomic/);
+
+  // An analysis of other parameter data says so.
+  const stored = JSON.parse(await readFile(join(dir, "sensitivity", "sens.json"), "utf8"));
+  await writeText(dir, "sensitivity/sens.json", JSON.stringify({ ...stored, parametersHash: "0".repeat(64) }));
+  const again = await hrtsim(["run", file, "--out", join(dir, "run2"), "--workers", "1", "--quiet"]);
+  assert.is(again.code, 0, again.stderr);
+  assert.match((await readCsv(join(dir, "run2", "claims.csv")))[0]!.sensitivity!, /; the parameter data changed since the analysis\]$/);
 });
 
 test("sensitivity rejects an unknown --only path and bad --with parameters with exit 1", async () => {

@@ -27,6 +27,8 @@ export interface SensitivityAnalysis {
   readonly scenario: string;
   /** Content hash of the scenario as analysed. */
   readonly contentHash: string;
+  /** Hash of every parameter entry the scenario used (values, units, ranges): a model data change shows as a different hash. */
+  readonly parametersHash: string;
   /** The command that reproduces this analysis. */
   readonly command: string;
   readonly method: string;
@@ -165,7 +167,8 @@ export function sensitivityMarkdown(a: SensitivityAnalysis, figures: ReadonlyArr
  * it and whether the scenario has changed since (its content hash differs).
  */
 export function annotateVerdicts(
-  verdicts: readonly ClaimVerdict[], analyses: ReadonlyMap<string, SensitivityAnalysis>, contentHash: (scenario: string) => string | undefined,
+  verdicts: readonly ClaimVerdict[], analyses: ReadonlyMap<string, SensitivityAnalysis>,
+  current: (scenario: string) => { readonly contentHash: string; readonly parametersHash: string } | undefined,
   analysable: (scenario: string) => boolean = () => false,
 ): ClaimVerdict[] {
   const markers = new Map([...analyses].map(([name, a]) => [name, new Map(claimMarkers(a).map((m) => [m.id, m.marker]))]));
@@ -175,7 +178,11 @@ export function annotateVerdicts(
     if (a === undefined || marker === undefined) {
       return analysable(v.scenario) ? { ...v, sensitivity: `not analysed (no stored analysis of this claim; \`hrtsim sensitivity ${v.scenario}\` makes one)` } : v;
     }
-    const stale = contentHash(v.scenario) !== a.contentHash ? "; the scenario file has changed since" : "";
-    return { ...v, sensitivity: `${marker} [\`${a.command}\`${stale}]` };
+    const now = current(v.scenario);
+    const stale = [
+      ...(now?.contentHash !== a.contentHash ? ["the scenario file"] : []), ...(now?.parametersHash !== a.parametersHash ? ["the parameter data"] : []),
+    ];
+    const note = stale.length > 0 ? `; ${stale.join(" and ")} changed since the analysis` : "";
+    return { ...v, sensitivity: `${marker} [\`${a.command}\`${note}]` };
   });
 }

@@ -17,7 +17,7 @@ import { writeFileAtomic } from "./atomic.js";
 import { hrtsimVersion } from "./builtin.js";
 import type { LoadedScenario } from "./load.js";
 import { buildSections, type SectionContext } from "./sections.js";
-import { storedAnalyses } from "./sensitivity-store.js";
+import { parametersHash, storedAnalyses } from "./sensitivity-store.js";
 
 export interface OutputRequest {
   readonly out: string;
@@ -67,7 +67,7 @@ function reproducibleView(m: Manifest, command: string): Manifest {
 
 export async function writeOutputs(req: OutputRequest): Promise<OutputSummary> {
   const { out, results } = req;
-  const hashes = new Map(results.map((r) => [r.scenario.name, r.scenario.contentHash]));
+  const hashes = new Map(req.scenarios.map((s) => [s.meta.name, { contentHash: s.meta.contentHash, parametersHash: parametersHash(s.space) }]));
   const analysable = new Set(req.scenarios.filter((s) => s.plugin.parameterSpace !== undefined).map((s) => s.meta.name));
   const verdicts = annotateVerdicts(
     results.flatMap((r) => evaluateClaims(r)), await storedAnalyses(req.scenarios), (name) => hashes.get(name), (name) => analysable.has(name),

@@ -6,8 +6,16 @@
  */
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { ParameterInfo } from "../models/hardware/overrides.js";
 import type { SensitivityAnalysis } from "../reports/sensitivity.js";
-import type { LoadedScenario } from "./load.js";
+import { canonicalJson } from "./decode.js";
+import { sha256, type LoadedScenario } from "./load.js";
+
+/** sha256 of every entry (path, value, unit, range) the scenario's runs use, in path order. */
+export function parametersHash(space: ReadonlyMap<string, readonly ParameterInfo[]>): string {
+  const entries = [...space].sort(([a], [b]) => a.localeCompare(b)).map(([p, infos]) => [p, infos.map((i) => [i.value, i.unit, i.range ?? null])]);
+  return sha256(canonicalJson(entries));
+}
 
 export function storedAnalysisFile(s: Pick<LoadedScenario, "file" | "meta">): string {
   return join(dirname(s.file), "sensitivity", `${s.meta.name}.json`);

@@ -16,6 +16,7 @@ import {
   type SensitivityAnalysis, type SensitivityVariant, type Setting,
 } from "../reports/sensitivity.js";
 import { writeFileAtomic } from "./atomic.js";
+import { parametersHash } from "./sensitivity-store.js";
 import { builtinFiles } from "./builtin.js";
 import { canonicalJson, decodeStrict, withParams, type Params } from "./decode.js";
 import type { RunTask } from "./execute.js";
@@ -160,7 +161,7 @@ export async function runSensitivity(req: SensitivityRequest): Promise<{ analysi
   if (total > 0) progress.done();
   for (const p of plans) if (p.tasks.length === 0) variants.set(p.key, { path: p.path, setting: p.setting, end: p.end, value: p.value, verdicts: evaluate(new Map()) });
   const analysis: SensitivityAnalysis = {
-    version: 1, scenario: s.meta.name, contentHash: s.meta.contentHash, command: req.command, method: METHOD,
+    version: 1, scenario: s.meta.name, contentHash: s.meta.contentHash, parametersHash: parametersHash(s.space), command: req.command, method: METHOD,
     claims: s.meta.claims.map(({ id, text, op, threshold }) => ({ id, text, op, threshold })),
     baseline: evaluate(new Map()),
     variants: plans.map((p) => variants.get(p.key)!),
