@@ -1,12 +1,30 @@
 /**
- * The classic hold model: N processes, each repeatedly waiting an exponential delay. It measures
- * the engine's raw event rate (heap + generator resumption + one draw per event) and its memory
- * per pending event.
+ * The classic hold model: N processes, each repeatedly waiting a random delay (exponential,
+ * uniform or bimodal increments). It measures the engine's raw event rate (queue + generator
+ * resumption + one draw per event) and its memory per pending event.
  */
-import { Simulation, distribution, type Distribution, type RandomStream } from "../src/engine/index.js";
+import { Simulation, distribution, type Distribution, type DistributionSpec, type RandomStream } from "../src/engine/index.js";
+import { holder } from "./bare.js";
+import { bytesPer, gcOrNull, usedBytes } from "./memory.js";
+
+const MEAN_DELAY = 1_000_000;
+
+/** The increment distributions of the hold-model literature, all with mean MEAN_DELAY. */
+export const INCREMENTS: Record<string, DistributionSpec> = {
+  exponential: { dist: "exponential", mean: MEAN_DELAY },
+  uniform: { dist: "uniform", min: 0, max: 2 * MEAN_DELAY },
+  bimodal: {
+    dist: "mixture",
+    components: [
+      { weight: 0.9, of: { dist: "uniform", min: 0, max: 0.2 * MEAN_DELAY } }, // mean 0.1·M
+      { weight: 0.1, of: { dist: "uniform", min: 18 * MEAN_DELAY, max: 18.2 * MEAN_DELAY } }, // mean 9.1·M
+    ],
+  },
+};
 
 export interface HoldResult {
   readonly name: "hold";
+  readonly increments: string;
   readonly n: number;
   readonly events: number;
   readonly seconds: number;
@@ -20,63 +38,48 @@ export interface HoldResult {
   readonly fingerprint: string;
 }
 
-const MEAN_DELAY = 1_000_000;
-
-function* holder(delay: Distribution, rng: RandomStream) {
-  for (;;) yield Math.floor(delay.sample(rng));
+export function incrementDistribution(name: string): Distribution {
+  const spec = INCREMENTS[name];
+  if (spec === undefined) throw new Error(`unknown increments '${name}': ${Object.keys(INCREMENTS).join(", ")}`);
+  return distribution(spec);
 }
-
-let retained: unknown[] | null = null;
 
 /** Heap bytes per suspended `holder` generator, without the engine. */
-function generatorBytes(delay: Distribution, rng: RandomStream, gc: () => void): number {
-  const n = 100_000;
-  let result = NaN;
-  for (let round = 0; round < 2; round++) { // the first round warms up allocation sites
-    const keep: unknown[] = (retained = new Array(n).fill(null)); // module-level: stays reachable
-    gc();
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < n; i++) {
-      const g = holder(delay, rng);
-      g.next();
-      keep[i] = g;
-    }
-    gc();
-    gc();
-    result = (process.memoryUsage().heapUsed - before) / n;
-  }
-  retained = null;
-  return result;
+function generatorBytes(delay: Distribution, rng: RandomStream): number {
+  return bytesPer(100_000, () => {
+    const g = holder(delay, rng);
+    g.next();
+    return g;
+  });
 }
 
-export function runHold(n: number, events: number, seed = 1): HoldResult {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const delay = distribution({ dist: "exponential", mean: MEAN_DELAY });
-  const genBytes = gc === undefined ? NaN : generatorBytes(delay, new Simulation().streams.get("probe"), gc);
+export function runHold(n: number, events: number, increments = "exponential", seed = 1): HoldResult {
+  const gc = gcOrNull();
+  const delay = incrementDistribution(increments);
+  const genBytes = generatorBytes(delay, new Simulation().streams.get("probe"));
   gc?.();
   gc?.();
-  const before = process.memoryUsage().heapUsed;
+  const before = usedBytes();
   const sim = new Simulation({ seed });
   const rng = sim.streams.get("hold");
   for (let i = 0; i < n; i++) sim.process("holder", holder(delay, rng), { daemon: true });
   // Warm up: start every process and let the JIT settle.
   sim.run({ maxEvents: n + Math.min(events, 200_000) });
   gc?.();
-  const pendingBytes = process.memoryUsage().heapUsed - before;
+  const pendingBytes = usedBytes() - before;
   const t0 = process.hrtime.bigint();
   const report = sim.run({ maxEvents: events });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return {
     name: "hold",
+    increments,
     n,
     events: report.events,
     seconds,
     eventsPerSec: report.events / seconds,
-    // Everything a pending event holds: heap entry, slot, and the suspended process itself.
-    bytesPerPending: gc === undefined ? NaN : pendingBytes / n,
+    bytesPerPending: gc === null ? NaN : pendingBytes / n,
     generatorBytes: genBytes,
-    engineBytesPerPending: gc === undefined ? NaN : pendingBytes / n - genBytes,
+    engineBytesPerPending: gc === null ? NaN : pendingBytes / n - genBytes,
     fingerprint: report.fingerprint,
   };
 }

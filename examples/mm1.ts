@@ -1,5 +1,5 @@
 // An M/M/1 queue on the hrtsim engine: Poisson arrivals (λ = 1/100), one exponential server (μ = 1/80).
-import { Resource, Simulation, Tally, distribution } from "../src/engine/index.js";
+import { Resource, Simulation, Tally, distribution } from "hrtsim";
 
 const sim = new Simulation({ seed: 42 });
 const gap = distribution({ dist: "exponential", mean: 100 }), service = distribution({ dist: "exponential", mean: 80 });

@@ -1,8 +1,11 @@
-/** The event queue against a naive reference model, under random schedule/cancel/pop sequences. */
+/**
+ * The pending-event set (the CalendarQueue the engine runs on)
+ * against a naive reference model, under random schedule/cancel/pop/popUntil sequences.
+ */
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { EventQueue } from "../src/engine/index.js";
+import { CalendarQueue } from "../src/engine/index.js";
 import { fcParams } from "./config.js";
 
 interface RefEntry {
@@ -20,8 +23,10 @@ interface Model {
 }
 
 interface Real {
-  queue: EventQueue;
+  queue: CalendarQueue;
 }
+
+const QUEUES = { calendar: (c: number) => new CalendarQueue(c) };
 
 class Push implements fc.Command<Model, Real> {
   constructor(readonly time: number, readonly priority: number, readonly target: number) {}
@@ -71,6 +76,23 @@ class Pop implements fc.Command<Model, Real> {
   toString = () => "pop";
 }
 
+/** popUntil(limit): pops only if the earliest live entry is due by `limit` (a run with `until`). */
+class PopUntil implements fc.Command<Model, Real> {
+  constructor(readonly limit: number) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const live = m.entries.filter((e) => e.live).sort((a, b) => a.time - b.time || a.priority - b.priority || a.seq - b.seq);
+    const got = r.queue.popUntil(this.limit);
+    const want = live[0];
+    assert.is(got, want === undefined ? 0 : want.time <= this.limit ? 1 : -1);
+    if (got !== 1) return;
+    want!.live = false;
+    assert.equal([r.queue.lastTime, r.queue.lastPriority, r.queue.lastSeq, r.queue.lastTarget], [want!.time, want!.priority, want!.seq, want!.target]);
+    m.entries = m.entries.filter((e) => e.live);
+  }
+  toString = () => `popUntil(${this.limit})`;
+}
+
 // Few distinct times and priorities, so ties are common.
 const commands = [
   fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 3 }), fc.nat(1000)).map(([t, p, x]) => new Push(t, p, x)),
@@ -78,21 +100,26 @@ const commands = [
   fc.nat().map((k) => new Cancel(k)),
   fc.constant(new Pop()),
   fc.constant(new Pop()),
+  fc.integer({ min: 0, max: 6 }).map((l) => new PopUntil(l)),
+  // Spread-out times, so the calendar resizes and re-estimates its day width.
+  fc.tuple(fc.integer({ min: 0, max: 5000 }), fc.nat(1000)).map(([t, x]) => new Push(t, 1, x)),
 ];
 
-test("queue pops in (time, priority, sequence) order under random schedule/cancel/pop", () => {
-  fc.assert(
-    fc.property(fc.commands(commands, { maxCommands: 300 }), (cmds) => {
-      fc.modelRun(() => ({ model: { entries: [], nextSeq: 0 }, real: { queue: new EventQueue(4) } }), cmds);
-    }),
-    fcParams(200),
-  );
-});
+for (const [name, make] of Object.entries(QUEUES)) {
+  test(`${name}: pops in (time, priority, sequence) order under random schedule/cancel/pop/popUntil`, () => {
+    fc.assert(
+      fc.property(fc.commands(commands, { maxCommands: 300 }), (cmds) => {
+        fc.modelRun(() => ({ model: { entries: [], nextSeq: 0 }, real: { queue: make(4) } }), cmds);
+      }),
+      fcParams(200),
+    );
+  });
+}
 
 test("draining the queue yields non-decreasing times and FIFO within equal (time, priority)", () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 2 })), { maxLength: 500 }), (items) => {
-      const q = new EventQueue(2);
+      const q = new CalendarQueue(2);
       items.forEach(([t, p], i) => q.push(t, p, 1, i, null));
       let last: [number, number, number] = [-1, -1, -1];
       let n = 0;

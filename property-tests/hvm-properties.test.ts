@@ -17,7 +17,7 @@ import { fcParams } from "./config.js";
 
 const CMDS = [HC.NULL, HC.GET_STATE, HC.INVOKE, HC.INVOKE_PARALLEL, HC.MERGE, HC.UNMERGE, HC.SYNC_SETUP, HC.SYNC_TEARDOWN, HC.DONE, HC.SIGNAL_REGISTER] as const;
 
-test("concurrent hypercalls never overlap under the lock; accepted invokes run exactly once", () => {
+test("with the VM-wide lock (the 2016 variant) concurrent hypercalls never overlap; accepted invokes run exactly once", () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 1, max: 5 }),
@@ -26,7 +26,7 @@ test("concurrent hypercalls never overlap under the lock; accepted invokes run e
       fc.array(fc.array(fc.record({ cmd: fc.constantFrom(...CMDS), gap: fc.integer({ min: 0, max: 5000 }) }), { maxLength: 12 }), { minLength: 5, maxLength: 5 }),
       fc.string({ maxLength: 6 }),
       (rosCores, hrtCores, hrtIdle, programs, seed) => {
-        const w = buildWorld(resolveParams({ rosCores, hrtCores, hrtFirstPcpu: 8, hrtIdle }), seed, { logLock: true });
+        const w = buildWorld(resolveParams({ rosCores, hrtCores, hrtFirstPcpu: 8, hrtIdle, costs: { "config.hypercallLock": 1 } }), seed, { logLock: true });
         const accepted: { id: number; targets: number }[] = [];
         const bodies = w.hvm.ros.map((_, i) => function* (core: VCore): Gen<void> {
           for (const { cmd, gap } of programs[i]!) {

@@ -177,13 +177,20 @@ function iqr(values: number[]): number {
 // instructions on both kernels, so no ordering of their spreads is expected.
 const KERNEL_PRIMITIVES = ["thread-create", "thread-run", "thread-both", "ctx-switch", "condvar", "condvar-bcast", "threads-long"];
 
-test("Nautilus's spread (IQR) is below Linux's on every kernel-mediated primitive, for random seeds", () => {
+test("Nautilus's spread (IQR) is below Linux's on every kernel-mediated primitive, for random seeds — except a Phi launch, whose spread is its idle loop's poll phase", () => {
   fc.assert(
     fc.property(machineArb, fc.string({ maxLength: 5 }), (machine, seed) => {
       for (const experiment of KERNEL_PRIMITIVES) {
         const trials = experiment === "ctx-switch" ? 12 : 30; // its trials each yield-poll for 10 ms first
         const spread = (kernel: KernelName) => iqr(microbenchModel.run({ params: { machine, kernel, remoteCpus: 3, trials }, experiment, seed, limits: {} }).observations.filter((o) => o.metric === "cycles").map((o) => o.value));
         const n = spread("nautilus");
+        if (machine === "phi" && experiment === "thread-run") {
+          // idle() on the Phi: nk_yield + udelay(1) = the KNC delay instruction, 1100 cycles; the
+          // enqueue lands at a uniform phase of that loop, so the IQR is about half its period.
+          const period = 1100 + 40 * 2.5;
+          assert.ok(Math.abs(n - period / 2) < 0.35 * period / 2, `phi thread-run: IQR ${n}, half the poll period ${period / 2}`);
+          continue;
+        }
         const l = spread("linux");
         assert.ok(n < l, `${machine} ${experiment}: IQR nautilus ${n} ≥ linux ${l}`);
       }

@@ -10,7 +10,7 @@ import { hrtsim } from "./cli-helpers.js";
 test("params --machine x64 --kernel linux lists the Linux and hardware parameters with sources", async () => {
   const r = await hrtsim(["params", "--machine", "x64", "--kernel", "linux"]);
   assert.is(r.code, 0, r.stderr);
-  for (const want of ["x64.clockGHz", "linux.syscall.entry", "linux.idle.deepStates", "linux.proc.exec", "source"]) assert.ok(r.stdout.includes(want), `lacks ${want}`);
+  for (const want of ["x64.clockGHz", "linux.syscall.entry", "linux.config.c6", "linux.proc.exec", "source"]) assert.ok(r.stdout.includes(want), `lacks ${want}`);
 });
 
 test("params on the Phi shows each derived value's derivation; --model/--set still work", async () => {

@@ -75,7 +75,7 @@ model:
   params: { machine: x64, kernel: linux, trials: 10, remoteCpus: 1 }
 experiment: condvar
 sweep:
-  linux.idle.deepStates: [0, 1]
+  linux.config.c6: [0, 1]
 replications: 1
 seed: 3
 `);
@@ -86,8 +86,8 @@ seed: 3
   const med = (s: string, extra: (x: Record<string, string>) => boolean = () => true) => Number(rows.find((x) => x.scenario === s && x.metric === "cycles" && extra(x))!.p50);
   assert.ok(med("p") - med("q") >= 20_000 * 0.99, `${med("p")} vs ${med("q")}`);
   assert.match(await readFile(join(out, "report.md"), "utf8"), /Parameters in force: x64\.atomic = 20040 \(override\)/);
-  const off = med("o", (x) => x["parameters.linux.idle.deepStates"] === "0");
-  const on = med("o", (x) => x["parameters.linux.idle.deepStates"] === "1");
+  const off = med("o", (x) => x["parameters.linux.config.c6"] === "0");
+  const on = med("o", (x) => x["parameters.linux.config.c6"] === "1");
   assert.ok(Number.isFinite(off) && Number.isFinite(on) && on !== off, `the option must reach the model: ${on} vs ${off}`);
 });
 

@@ -107,7 +107,7 @@ test("interference: rate and durations recomputed from the syscall tail", async 
   const threshold = meanOf(hw["irq.entry"]!.value) + meanOf(hw["apic.eoi"]!.value) + meanOf(hw["irq.exit"]!.value);
   const warm = xs.filter((r) => r[2] !== "0");
   const excess = warm.map((r) => Number(r[3]) - med).filter((x) => x > threshold);
-  const rate = excess.length / ((warm.length * med) / machine.tscHz) - ((lx["noise.tick.hz"]!.value as number) + (lx["noise.kthread.rate"]!.value as number) + (lx["noise.deviceIrq.rate"]!.value as number));
+  const rate = excess.length / ((warm.length * med) / machine.tscHz) - ((lx["config.hz"]!.value as number) + (lx["noise.kthread.rate"]!.value as number) + (lx["noise.deviceIrq.rate"]!.value as number));
   const fittedRate = c.linux.parameters["noise.daemon.rate"]!;
   assert.ok(close(fittedRate.value as number, Math.max(0, rate), 1e-3), `${fittedRate.value} vs ${rate}`);
   assert.ok(fittedRate.source.startsWith(`host harness: tail of ${NOISE_EXPERIMENT} (${warm.length} trials after the first, cold one), ${LABEL}, ${DATE}; fitted`));
@@ -121,7 +121,7 @@ test("interference: rate and durations recomputed from the syscall tail", async 
 test("every parameter not fitted keeps its x64 value, with its source marked", async () => {
   const c = await fitted();
   const fittedNames = new Set(c.record.fits.flatMap((f) => f.parameters));
-  const facts = new Set(["hardware:rdtsc", "linux:idle.deepStates", "linux:noise.daemon.rate", "linux:noise.daemon.duration"]);
+  const facts = new Set(["hardware:rdtsc", "linux:config.c6", "linux:noise.daemon.rate", "linux:noise.daemon.duration"]);
   const check = (file: string, mine: Record<string, { value: unknown; source: string; unit?: string }>, x64: Record<string, { value: unknown; source: string; unit?: string }>) => {
     assert.equal(Object.keys(mine), Object.keys(x64), `${file}: same parameters, same order`);
     for (const [name, e] of Object.entries(x64)) {

@@ -6,6 +6,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { median as d3median, quantile as d3quantile } from "d3-array";
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { machineProfile } from "../src/models/hardware/profile.js";
@@ -33,7 +36,7 @@ test("the microbench model runs on machine host, sized by the host's CPU count",
   if (ks[ks.length - 1] !== n) ks.push(n);
   assert.equal(cores("threads-long"), ks);
   assert.equal(cores("condvar"), Array.from({ length: n - 1 }, (_, i) => i + 1));
-  assert.equal(cores("sync-event"), Array.from({ length: n - 1 }, (_, i) => i + 1));
+  assert.equal(cores("condvar-bcast", 1), Array.from({ length: n - 1 }, (_, i) => i + 1));
 });
 
 test("Nautilus has no host parameters: a clear error, not x64's numbers", () => {
@@ -140,6 +143,22 @@ test("figures --host with an unreadable directory: a section saying why", async 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("the layers above reach the host model through its one entry point; the model side reads only its data files", () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src");
+  const files = (dir: string): string[] => readdirSync(join(root, dir), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  const bad: string[] = [];
+  for (const f of [...files("scenarios"), ...files("cli"), ...files("models")]) {
+    if (f.startsWith(join("models", "host"))) continue;
+    for (const m of readFileSync(join(root, f), "utf8").matchAll(/from\s+["']([^"']*models\/host\/[^"']*|\.\.\/host\/[^"']*)["']/g)) {
+      const spec = m[1]!;
+      const ok = f.startsWith("models") ? spec.includes("/data/") && spec.endsWith(".json") : spec.endsWith("models/host/index.js");
+      if (!ok) bad.push(`${f} imports ${spec}`);
+    }
+  }
+  assert.equal(bad, []);
 });
 
 test.run();

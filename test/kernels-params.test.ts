@@ -127,4 +127,31 @@ test("a derived file naming a parameter its base lacks, or a bad factor, fails n
   throwsNaming(() => deriveParameterFile({ subject: "t", derivedFrom: { machine: "vax", factor: "inOrderFactor" }, parameters: {} }, "f.json", "phi", base), "f.json", "machine");
 });
 
+test("every hardware, Nautilus and Linux parameter has a range with its reason that contains its value (the HVM's hrt.boot.* entries excepted)", () => {
+  const files = (["x64", "phi"] as const).flatMap((m) => [
+    [`hardware/${m}`, machineProfile(m).parameters], [`nautilus/${m}`, nautilusData(m).parameters], [`linux/${m}`, linuxData(m).parameters],
+  ] as const);
+  const bad: string[] = [];
+  for (const [label, params] of files) {
+    for (const [name, e] of Object.entries(params)) {
+      if (name.startsWith("hrt.boot.")) continue;
+      const r = e.range;
+      if (r === undefined) { bad.push(`${label} ${name}: no range`); continue; }
+      if (r.why.length < 8) bad.push(`${label} ${name}: no reason`);
+      // plain numbers: the value lies in [low, high]; distributions: factors around 1
+      const v = typeof e.value === "number" ? e.value : 1;
+      if (!(r.low <= v && v <= r.high)) bad.push(`${label} ${name}: ${v} outside [${r.low}, ${r.high}]`);
+    }
+  }
+  assert.equal(bad, []);
+});
+
+test("a derived Phi entry's range follows its value: a plain time scales with it, a distribution keeps its factors", () => {
+  const x = nautilusData("x64").parameters, p = nautilusData("phi").parameters;
+  const f = (p["call"]!.value as number) / (x["call"]!.value as number);
+  assert.ok(f > 1);
+  assert.is(p["call"]!.range!.high, x["call"]!.range!.high * f);
+  assert.equal(p["malloc"]!.range, x["malloc"]!.range);
+});
+
 test.run();

@@ -38,7 +38,7 @@ test("deep idle on: a broadcast wakes every registered waiter, however long thei
         assert.is(report.reason, "empty", `${kernel}/${machine}/${seed}`);
         assert.is(waiters.woken(), n, `${kernel}/${machine}/${seed}: ${waiters.woken()} of ${n} woke`);
         if (kernel === "linux") {
-          const deepExits = k.machine.recorder!.steps.filter((s) => s.step === "leave deep C-state").length;
+          const deepExits = k.machine.recorder!.steps.filter((s) => s.step === "leave core C6").length;
           assert.ok(deepExits > 0, `${machine}/${seed}: no wake-up left a deep C-state`);
         }
       }

@@ -2,9 +2,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Option } from "effect";
-import { FIT_TABLE_COLUMNS, fitTableRows } from "../models/host/calibration-format.js";
-import { HELD_OUT } from "../models/host/fit-table.js";
-import { NOT_MODELED } from "../models/host/simulate.js";
+import { FIT_TABLE_COLUMNS, fitTableRows, HELD_OUT, NOT_MODELED } from "../models/host/index.js";
 import { calibrateDir, hostMeasurementsDir } from "../scenarios/host-files.js";
 import { UsageError } from "../scenarios/problems.js";
 

@@ -68,6 +68,10 @@ const measure = Command.make("measure", {
   quiet,
 }, printing(h.measureCommand)).pipe(Command.withDescription("Build the native harness with the system C compiler and measure this host."));
 
+const measureWorkloads = Command.make("measure-workloads", {
+  out: Flag.String("out").pipe(Flag.withDefault("hrtsim-out/host-workloads.json"), describe("JSON file for the measurements (the checked-in one: src/models/legion/data/host-workloads.json)")),
+}, printing(h.measureWorkloadsCommand)).pipe(Command.withDescription("Build the Legion workloads' C inner loops (workloads.c) with the system C compiler and time them on this host (rdtsc)."));
+
 // [host] `calibrate`: its handler lives in ./calibrate.ts (loaded when the command runs).
 const calibrate = Command.make("calibrate", {
   dir: Argument.String("dir").pipe(Argument.optional, Argument.withDescription("measurement set (`hrtsim measure --out`); default: the checked-in one")),
@@ -101,5 +105,5 @@ export const hrtsim = Command.make("hrtsim").pipe(
     "Deterministic discrete-event simulator of hybrid runtimes. Exit codes: 0 ok (also when some runs failed), " +
     "1 invalid input, 2 usage error, 3 internal failure.",
   ),
-  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, calibrate, params, explain, sensitivity]),
+  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, measureWorkloads, calibrate, params, explain, sensitivity]),
 );

@@ -113,6 +113,12 @@ export async function measureCommand(a: { out: string; trials: Opt<number>; only
   return runMeasure({ out: a.out, ...some("trials", a.trials), ...some("only", a.only), quiet: a.quiet });
 }
 
+export async function measureWorkloadsCommand(a: { out: string }): Promise<string> {
+  const doc = await (await import("../scenarios/measure-workloads.js")).measureWorkloads(a.out);
+  const rows = Object.entries(doc.kernels).map(([k, m]) => `  ${k}: ${m.cyclesPerElement.toFixed(3)} TSC cycles per ${m.unit}`);
+  return [`wrote ${a.out} (${doc.source.cpu}, TSC ${(doc.source.tscHz / 1e9).toFixed(3)} GHz)`, ...rows].join("\n");
+}
+
 /** The model flags of `params` and `explain`. */
 interface ModelFlags {
   readonly model: Opt<string>;

@@ -1,13 +1,18 @@
 /** The engine's public API: everything models may use. */
-export { EventQueue, PRIORITY_LATE, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
+/** The pending-event set; `EventQueue` is its earlier name (a 4-ary heap until the calendar queue won). */
+export { CalendarQueue, CalendarQueue as EventQueue } from "./calendar.js";
+export { PRIORITY_LATE, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
 export { Simulation, SimEvent, Process } from "./simulation.js";
-export type { ProcessGenerator, ScheduledCall, Yieldable } from "./simulation.js";
-export { describeDeadlock, KIND_CALL, KIND_EVENT, KIND_INTERRUPT, KIND_RESUME } from "./types.js";
+export type { Handler, ProcessGenerator, ScheduledCall, Yieldable } from "./simulation.js";
+export { describeDeadlock, KIND_CALL, KIND_CALLBACK, KIND_EVENT, KIND_INTERRUPT, KIND_RESUME } from "./types.js";
 export type { RunOptions, RunReport, SimulationOptions, TraceRecord, WaitingProcess } from "./types.js";
 export { Interrupt, ProcessFailure, SimulationInputError } from "./errors.js";
+export type { FailureOrigin } from "./errors.js";
 export { MAX_TIME, checkDelay } from "./time.js";
 export { RandomStream, Streams, deriveSeed } from "./random.js";
 export { distribution, normalCdf, normalPdf } from "./distributions.js";
 export type { Distribution, DistributionSpec } from "./distributions.js";
 export { Histogram, SampleStore, Tally, TimeWeighted } from "./stats.js";
-export { Resource, Store } from "./sync.js";
+export { Store, Wait } from "./sync.js";
+export { PreemptiveResource, Preempted, Request, Resource } from "./resource.js";
+export { Container, ContainerWait } from "./container.js";

@@ -91,7 +91,7 @@ export function streamState(seed: string, name: string): number[] {
   return out;
 }
 
-/** A 32-bit seed from a base seed and coordinates (used to derive per-run seeds). */
+/** A 53-bit seed (a safe integer, as a decimal string) from a base seed and coordinates (used to derive per-run seeds). */
 export function deriveSeed(base: number | string, ...coordinates: ReadonlyArray<string | number>): string {
   const s = streamState(String(base), coordinates.map(String).join("\u0001"));
   // Two lanes → a 53-bit safe integer, printed in decimal.

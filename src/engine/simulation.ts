@@ -1,16 +1,17 @@
 /**
  * The simulation kernel (SimPy-like): events, generator processes, conditions, interrupts and
  * the run loop. Processes yield a delay (integer ticks), an event, a condition, or another
- * process (join). Everything that happens goes through one EventQueue in (time, priority,
+ * process (join). Everything that happens goes through one CalendarQueue in (time, priority,
  * sequence) order and is folded into the run's fingerprint.
  */
-import { Interrupt, ProcessFailure, SimulationInputError } from "./errors.js";
+import { Interrupt, ProcessFailure, SimulationInputError, failureOrigin, noteFailureOrigin } from "./errors.js";
 import { Fingerprint } from "./fingerprint.js";
-import { EventQueue, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
+import { CalendarQueue } from "./calendar.js";
+import { PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
 import { Streams } from "./random.js";
 import { checkDelay, checkPriority, MAX_TIME } from "./time.js";
 import {
-  KIND_CALL, KIND_EVENT, KIND_INTERRUPT, KIND_NAMES, KIND_RESUME,
+  KIND_CALL, KIND_CALLBACK, KIND_EVENT, KIND_INTERRUPT, KIND_NAMES, KIND_RESUME,
   type RunOptions, type RunReport, type SimulationOptions, type TraceRecord, type WaitingProcess,
 } from "./types.js";
 
@@ -20,11 +21,13 @@ const PROCESSED = 2;
 const FAILED = 4;
 const DAEMON = 8;
 const FINISHED = 16; // a process's generator has returned or thrown
+const STARTED = 32; // a process's generator has been resumed at least once
 
 /** What a process may yield. */
 export type Yieldable = number | SimEvent<any>;
 export type ProcessGenerator<R = unknown> = Generator<Yieldable, R, any>;
-type Waiter = Process<any> | ((event: SimEvent<any>) => void);
+/** Processes and conditions handle a failure they receive (SimPy's rule); plain callbacks do not. */
+type Waiter = Process<any> | Condition | ((event: SimEvent<any>) => void);
 
 /** A one-shot occurrence with a value. Processes wait on it by yielding it. */
 export class SimEvent<T = unknown> {
@@ -86,8 +89,9 @@ export class SimEvent<T = unknown> {
     const waiters = this.waiters;
     this.waiters = null;
     const failed = (this.flags & FAILED) !== 0;
-    if (failed && (waiters === null || waiters.length === 0)) {
-      throw new ProcessFailure(this.name, this.sim.now, this.value);
+    if (failed && !(waiters !== null && waiters.some((w) => typeof w !== "function"))) {
+      // No process or condition receives the failure: SimPy's rule, the run stops.
+      throw new ProcessFailure(this.name, this.sim.now, this.value, failureOrigin(this.value));
     }
     if (waiters === null) return;
     for (let i = 0; i < waiters.length; i++) {
@@ -96,7 +100,8 @@ export class SimEvent<T = unknown> {
         w.waitingOn = null;
         this.sim.blocked.delete(w);
         w.step(this.value, failed);
-      } else w(this);
+      } else if (w instanceof Condition) w.check(this);
+      else w(this);
     }
   }
 
@@ -138,7 +143,10 @@ export class Process<R = unknown> extends SimEvent<R> {
     this.flags = on ? this.flags | DAEMON : this.flags & ~DAEMON;
   }
 
-  /** Raises an `Interrupt(cause)` at the process's current yield point, once. */
+  /**
+   * Raises an `Interrupt(cause)` at the process's current yield point, once. A process not yet
+   * started first runs to its first yield point (SimPy's urgent Initialize).
+   */
   interrupt(cause?: unknown): void {
     if ((this.flags & FINISHED) !== 0) throw new SimulationInputError(`cannot interrupt '${this.name}': it has already finished`);
     const sim = this.sim;
@@ -150,13 +158,18 @@ export class Process<R = unknown> extends SimEvent<R> {
     const sim = this.sim;
     let r: IteratorResult<Yieldable, R>;
     sim.active = this;
+    this.flags |= STARTED;
     try {
       r = isThrow ? this.gen.throw(value) : this.gen.next(value);
     } catch (e) {
       sim.active = null;
       this.flags |= FINISHED;
+      // Misuse of the engine API stops the run at once; any other error fails this process's
+      // event: thrown into its joiners, fatal only if nobody waits on it.
       if (e instanceof SimulationInputError || e instanceof ProcessFailure) throw e;
-      throw new ProcessFailure(this.name, sim.now, e);
+      noteFailureOrigin(e, this.name, sim.now);
+      this.fail(e);
+      return;
     }
     sim.active = null;
     if (r.done === true) {
@@ -209,6 +222,14 @@ export class Process<R = unknown> extends SimEvent<R> {
   /** @internal Delivers an interrupt: detach from the current wait, throw at the yield point. */
   deliverInterrupt(cause: unknown): void {
     if ((this.flags & FINISHED) !== 0) return; // finished in the meantime: nothing to interrupt
+    if ((this.flags & STARTED) === 0) {
+      // Interrupted in the instant it was created: start it (its pending start is dropped),
+      // then throw the interrupt at its first yield point.
+      this.sim.queue.cancelSlot(this.delaySlot);
+      this.delaySlot = -1;
+      this.step(undefined, false);
+      if ((this.flags & FINISHED) !== 0) return;
+    }
     if (this.delaySlot >= 0) {
       this.sim.queue.cancelSlot(this.delaySlot);
       this.delaySlot = -1;
@@ -235,7 +256,7 @@ class ThrowIn {
   constructor(readonly error: unknown) {}
 }
 
-/** allOf / anyOf over events. */
+/** allOf / anyOf over events. Once decided it stops listening, so a later failure of another event is not swallowed. */
 class Condition extends SimEvent<unknown> {
   private remaining: number;
 
@@ -251,24 +272,32 @@ class Condition extends SimEvent<unknown> {
       this.succeed(all ? [] : undefined);
       return;
     }
-    const check = (ev: SimEvent<any>) => this.check(ev);
     for (const ev of events) {
       if (ev.sim !== sim) throw new SimulationInputError(`condition '${name}': event '${ev.name}' belongs to another simulation`);
-      if ((ev.flags & PROCESSED) !== 0) check(ev);
-      else (ev.waiters ??= []).push(check);
+      if ((this.flags & TRIGGERED) !== 0) continue; // decided by an already-processed event
+      if ((ev.flags & PROCESSED) !== 0) this.check(ev);
+      else (ev.waiters ??= []).push(this);
     }
   }
 
-  private check(ev: SimEvent<any>): void {
+  /** @internal */
+  check(ev: SimEvent<any>): void {
     if ((this.flags & TRIGGERED) !== 0) return;
-    if ((ev.flags & FAILED) !== 0) {
-      this.fail(ev.value);
-      return;
-    }
     this.remaining--;
-    if (!this.all) this.succeed(ev);
+    if ((ev.flags & FAILED) !== 0) this.fail(ev.value);
+    else if (!this.all) this.succeed(ev);
     else if (this.remaining === 0) this.succeed(this.events.map((e) => e.value));
+    if ((this.flags & TRIGGERED) !== 0) for (const e of this.events) if (e !== ev) e.removeWaiter(this);
   }
+}
+
+/** A function registered with `Simulation.handler`, run by callback-only events (`post`). */
+export interface Handler<T> {
+  readonly id: number;
+  readonly name: string;
+  readonly sim: Simulation;
+  /** @internal Type marker for the argument. */
+  readonly _arg?: T;
 }
 
 /** A callback scheduled with `Simulation.schedule`. */
@@ -281,13 +310,15 @@ export class Simulation {
   now = 0;
   /** The process whose generator is running, if any. */
   active: Process<any> | null = null;
-  readonly queue = new EventQueue();
+  readonly queue = new CalendarQueue();
   readonly streams: Streams;
   readonly fingerprint = new Fingerprint();
   private readonly trace: ((record: TraceRecord) => void) | undefined;
   /** @internal Processes waiting on an unprocessed event (the candidates for a deadlock). */
   readonly blocked = new Set<Process<any>>();
   private ids = 0;
+  private readonly handlers: Array<(arg: any) => void> = [];
+  private readonly handlerNames: string[] = [];
 
   constructor(options: SimulationOptions = {}) {
     this.streams = new Streams(options.seed ?? 0);
@@ -341,6 +372,29 @@ export class Simulation {
     return { cancel: () => q.cancel(slot, seq) };
   }
 
+  /**
+   * Registers `fn` for callback-only events: models with millions of pending entities post
+   * `(handler, delay, entity)` instead of keeping a generator per entity.
+   */
+  handler<T>(name: string, fn: (arg: T) => void): Handler<T> {
+    this.handlers.push(fn);
+    this.handlerNames.push(name);
+    return { id: this.handlers.length - 1, name, sim: this };
+  }
+
+  /**
+   * A callback-only event: runs `handler`'s function with `arg` after `delay` ticks. Allocates
+   * nothing: the pending event is one queue entry (about 48 bytes). Not cancellable (use
+   * `schedule`, or let `arg` carry a version the function checks).
+   */
+  post<T>(handler: Handler<T>, delay: number, arg: T, priority: number = PRIORITY_NORMAL): void {
+    const now = this.now;
+    if (!(delay >= 0 && delay <= MAX_TIME - now && Number.isInteger(delay))) checkDelay(delay, now, `post '${handler.name}'`);
+    if (priority !== PRIORITY_NORMAL) checkPriority(priority, `post '${handler.name}'`);
+    if (handler.sim !== this) throw new SimulationInputError(`post: handler '${handler.name}' belongs to another simulation`);
+    this.queue.push(now + delay, priority, KIND_CALLBACK, handler.id, arg);
+  }
+
   run(options: RunOptions = {}): RunReport {
     const until = options.until ?? MAX_TIME;
     const maxEvents = options.maxEvents ?? Infinity;
@@ -348,6 +402,7 @@ export class Simulation {
     const q = this.queue;
     const fp = this.fingerprint;
     const trace = this.trace;
+    const handlers = this.handlers;
     let events = 0;
     let reason: RunReport["reason"] = "empty";
     for (;;) {
@@ -369,11 +424,13 @@ export class Simulation {
       const payload = q.lastPayload;
       // A resume's target is its process's id: read it from the process (touched anyway)
       // rather than from the queue's cold slot metadata.
-      fp.add(t, q.lastPriority, kind, kind === KIND_RESUME ? (payload as Process<any>).id : q.lastTarget);
+      const target = kind === KIND_RESUME ? (payload as Process<any>).id : q.lastTarget;
+      fp.add(t, q.lastPriority, kind, target);
       events++;
       if (trace !== undefined) this.emitTrace(trace, kind, payload);
       if (kind === KIND_RESUME) (payload as Process<any>).resume();
       else if (kind === KIND_EVENT) (payload as SimEvent<any>).process();
+      else if (kind === KIND_CALLBACK) handlers[target]!(payload);
       else if (kind === KIND_CALL) (payload as () => void)();
       else {
         const { process, cause } = payload as { process: Process<any>; cause: unknown };
@@ -395,6 +452,7 @@ export class Simulation {
     let name = "";
     if (payload instanceof SimEvent) name = payload.name;
     else if (kind === KIND_INTERRUPT) name = (payload as { process: Process<any> }).process.name;
+    else if (kind === KIND_CALLBACK) name = this.handlerNames[q.lastTarget] ?? "";
     trace({ time: q.lastTime, priority: q.lastPriority, kind: KIND_NAMES[kind] ?? "event", target: q.lastTarget, name });
   }
 }

@@ -1,15 +1,51 @@
 /**
- * Engine-level synchronisation built only on the public event API: a FIFO store and a counted
- * resource (FIFO or priority queueing). OS semantics (run queues, futexes) belong to the models.
+ * Engine-level synchronisation built only on the public event API: a FIFO store and the base of
+ * every withdrawable wait (Resource, PreemptiveResource and Container are in resource.ts and
+ * container.ts). OS semantics (run queues, futexes) belong to the models.
  */
 import { SimulationInputError } from "./errors.js";
-import type { SimEvent, Simulation } from "./simulation.js";
+import { SimEvent, type Simulation } from "./simulation.js";
+import { WaitList, type Queued } from "./waitlist.js";
+import Denque from "denque";
+
+/** Who keeps a waiting list: told when one of its waits is withdrawn. */
+export interface WaitOwner {
+  /** @internal */ withdraw(wait: Wait<any>): void;
+}
+
+/**
+ * A wait on a Resource, Store or Container: an event that succeeds when served, and that can be
+ * withdrawn while it waits (reneging, or losing an `anyOf` race against a timeout).
+ */
+export class Wait<T> extends SimEvent<T> implements Queued {
+  /** @internal True while in its owner's waiting list. */
+  queued = false;
+
+  constructor(
+    sim: Simulation,
+    name: string,
+    readonly priority: number,
+    private readonly owner: WaitOwner,
+  ) {
+    super(sim, name);
+  }
+
+  /**
+   * Withdraws the wait if it is still queued: it will never be served. Returns false if it was
+   * already served (a granted unit is then held and must be released; a got item is in `value`).
+   */
+  cancel(): boolean {
+    if (!this.queued) return false;
+    this.owner.withdraw(this);
+    return true;
+  }
+}
 
 /** Unbounded-or-bounded FIFO buffer: `yield store.get()` receives the oldest item. */
-export class Store<T> {
-  private readonly items: T[] = [];
-  private readonly getters: SimEvent<T>[] = [];
-  private readonly putters: Array<{ event: SimEvent<void>; item: T }> = [];
+export class Store<T> implements WaitOwner {
+  private readonly items = new Denque<T>();
+  private readonly getters = new WaitList<Wait<T>>();
+  private readonly putters = new WaitList<StorePut<T>>();
 
   constructor(
     private readonly sim: Simulation,
@@ -24,83 +60,42 @@ export class Store<T> {
   }
 
   /** Succeeds once the item is in the store (at once unless full). */
-  put(item: T): SimEvent<void> {
-    const ev = this.sim.event<void>(`store '${this.name}' put`);
-    if (this.getters.length > 0) {
-      this.getters.shift()!.succeed(item);
+  put(item: T): Wait<void> {
+    const ev = new StorePut<T>(this.sim, `store '${this.name}' put`, this, item);
+    const getter = this.getters.shift();
+    if (getter !== undefined) {
+      getter.succeed(item);
       ev.succeed();
     } else if (this.items.length < this.capacity) {
       this.items.push(item);
       ev.succeed();
-    } else this.putters.push({ event: ev, item });
+    } else this.putters.push(ev);
     return ev;
   }
 
   /** Succeeds with the oldest item, waiting for one if empty. */
-  get(): SimEvent<T> {
-    const ev = this.sim.event<T>(`store '${this.name}' get`);
+  get(): Wait<T> {
+    const ev = new Wait<T>(this.sim, `store '${this.name}' get`, 0, this);
     if (this.items.length > 0) {
       ev.succeed(this.items.shift()!);
       const waiting = this.putters.shift();
       if (waiting !== undefined) {
         this.items.push(waiting.item);
-        waiting.event.succeed();
+        waiting.succeed();
       }
     } else this.getters.push(ev);
     return ev;
   }
+
+  /** @internal */
+  withdraw(wait: Wait<any>): void {
+    if (wait instanceof StorePut) this.putters.withdraw(wait);
+    else this.getters.withdraw(wait);
+  }
 }
 
-interface Request {
-  readonly event: SimEvent<void>;
-  readonly priority: number;
-  readonly order: number;
-}
-
-/** `capacity` identical units; requests queue FIFO, or by priority (lower first, FIFO within). */
-export class Resource {
-  private inUse = 0;
-  private readonly queue: Request[] = [];
-  private order = 0;
-
-  constructor(
-    private readonly sim: Simulation,
-    readonly name: string,
-    readonly capacity = 1,
-    readonly queueing: "fifo" | "priority" = "fifo",
-  ) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new SimulationInputError(`resource '${name}': capacity must be an integer ≥ 1, got ${capacity}`);
-    }
-  }
-
-  get busy(): number {
-    return this.inUse;
-  }
-
-  get waiting(): number {
-    return this.queue.length;
-  }
-
-  /** Succeeds when a unit is granted; pair every grant with one release(). */
-  request(priority = 0): SimEvent<void> {
-    const ev = this.sim.event<void>(`resource '${this.name}' request`);
-    if (this.inUse < this.capacity && this.queue.length === 0) {
-      this.inUse++;
-      ev.succeed();
-      return ev;
-    }
-    const req = { event: ev, priority: this.queueing === "priority" ? priority : 0, order: this.order++ };
-    let i = this.queue.length;
-    while (i > 0 && this.queue[i - 1]!.priority > req.priority) i--;
-    this.queue.splice(i, 0, req);
-    return ev;
-  }
-
-  release(): void {
-    if (this.inUse === 0) throw new SimulationInputError(`resource '${this.name}': release without a grant`);
-    const next = this.queue.shift();
-    if (next !== undefined) next.event.succeed();
-    else this.inUse--;
+class StorePut<T> extends Wait<void> {
+  constructor(sim: Simulation, name: string, owner: WaitOwner, readonly item: T) {
+    super(sim, name, 0, owner);
   }
 }

@@ -5,7 +5,9 @@ export const KIND_RESUME = 1;
 export const KIND_EVENT = 2;
 export const KIND_CALL = 3;
 export const KIND_INTERRUPT = 4;
-export const KIND_NAMES = ["", "resume", "event", "call", "interrupt"] as const;
+/** A callback-only event posted with `Simulation.post` (no generator, no per-event object). */
+export const KIND_CALLBACK = 5;
+export const KIND_NAMES = ["", "resume", "event", "call", "interrupt", "callback"] as const;
 
 export interface TraceRecord {
   readonly time: number;

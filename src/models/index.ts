@@ -6,10 +6,16 @@ import { registerModel } from "./registry.js";
 import { mmcModel } from "./mmc/plugin.js";
 import { hvmModel } from "./hvm/plugin.js";
 import { microbenchModel } from "./microbench/plugin.js";
+import { atScaleModel } from "./atscale/plugin.js";
+import { bspModel } from "./bsp/plugin.js";
+import { legionModel } from "./legion/plugin.js";
 
 registerModel(mmcModel);
 registerModel(hvmModel);
 registerModel(microbenchModel);
+registerModel(atScaleModel);
+registerModel(bspModel);
+registerModel(legionModel);
 
 export { findModel, listModels } from "./registry.js";
 export type * from "./plugin.js";

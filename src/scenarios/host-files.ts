@@ -7,10 +7,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { CALIBRATION_FILES, CALIBRATION_SUBDIR, calibrationOutput, decodeCalibration, type CalibrationFile } from "../models/host/calibration-format.js";
-import type { Calibration, CalibrationRecord } from "../models/host/calibration.js";
-import { MEASUREMENT_FILES, parseMeasurementSet, type MeasurementSet } from "../models/host/measurements.js";
-import type { HostModelData } from "../models/host/simulate.js";
+import { CALIBRATION_FILES, CALIBRATION_SUBDIR, calibrationOutput, decodeCalibration, type CalibrationFile, type Calibration, type CalibrationRecord, MEASUREMENT_FILES, parseMeasurementSet, type MeasurementSet, type HostModelData } from "../models/host/index.js";
 import { writeFileAtomic } from "./atomic.js";
 import { packageRoot } from "./package.js";
 

@@ -5,12 +5,7 @@
  * model uses DIR's calibration (DIR/calibration, else fitted in memory the same way).
  * Deterministic: same measurements and model → same bytes. Gaps are reported, not judged.
  */
-import { calibrate, type CalibrationRecord } from "../models/host/calibration.js";
-import { FIT_TABLE_COLUMNS, fitTableRows } from "../models/host/calibration-format.js";
-import { cdfPoints, compareHost, type CompareOptions, type ExperimentGap } from "../models/host/comparison.js";
-import { HELD_OUT } from "../models/host/fit-table.js";
-import type { MeasurementSet } from "../models/host/measurements.js";
-import type { HostModelData } from "../models/host/simulate.js";
+import { calibrate, type CalibrationRecord, FIT_TABLE_COLUMNS, fitTableRows, cdfPoints, compareHost, type CompareOptions, type ExperimentGap, HELD_OUT, type MeasurementSet, type HostModelData } from "../models/host/index.js";
 import { FIGURE_CONFIG, display, renderSvg, type ReportSection, type SectionFigure } from "../reports/index.js";
 import { calibrationDir, measurementLabel, readCalibration, readMeasurementSet } from "./host-files.js";
 

@@ -1,5 +1,8 @@
 /**
- * `hrtsim params` / `hrtsim explain`: generic over the model hooks. Parameters come from
+ * `hrtsim params` / `hrtsim explain`: parameter tables and step breakdowns through the model
+ * hooks (`parameters`, `explain`). `explain PRIMITIVE` also resolves which model a primitive
+ * belongs to: microbench experiments by name, hvm experiments and the hvm operations listed by
+ * the hvm model's EXPLAINABLE (the one model-specific import here). Parameters come from
  * `--set key=value` (dotted keys for nested parameters; values read as YAML scalars or flow
  * collections, so `--set servers=2`, `--set name=linux`, `--set costs={ipi: 900}` all work).
  */

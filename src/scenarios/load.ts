@@ -15,6 +15,7 @@ import type { SweepAxis } from "./format.js";
 import { canonicalJson, decodeStrict, withParams, type Params } from "./decode.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
+import { inlineNoiseTrace } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
 import { checkConstraints, configurationOf, checkSites, isOverrideKey, overrideColumn, reservedSegment, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { parseSource, type SourceDoc } from "./source.js";
@@ -305,10 +306,14 @@ export async function loadScenario(file: string, seedOverride?: string, sets: Pa
   }
   const parsed = parseSource(file, bytes.toString("utf8"));
   if (!parsed.ok) throw new InputError(parsed.problems);
-  const src = await withMachineFile(parsed.doc);
+  // A noise trace the scenario names is part of its content (hash) and is inlined before decoding.
+  const traced = await inlineNoiseTrace(parsed.doc);
+  if ("problems" in traced) throw new InputError(traced.problems);
+  const tracedHash = traced.text === "" ? sha256(bytes) : sha256(`${sha256(bytes)}\u0000${traced.text}`);
+  const src = await withMachineFile(traced.doc);
   // The machine file's content and --set values are part of what was run: a change must not resume old runs.
-  const machine = src === parsed.doc ? "" : `\nmachineFile ${canonicalJson((src.value as { machineFile: unknown }).machineFile)}`;
-  const base = machine === "" ? sha256(bytes) : sha256(`${sha256(bytes)}${machine}`);
+  const machine = src === traced.doc ? "" : `\nmachineFile ${canonicalJson((src.value as { machineFile: unknown }).machineFile)}`;
+  const base = machine === "" ? tracedHash : sha256(`${tracedHash}${machine}`);
   const setKeys = Object.keys(sets);
   if (setKeys.length === 0) return validateDoc(src, base, seedOverride);
   const hash = sha256(`${base}\n--set ${canonicalJson(sets)}`);

@@ -18,7 +18,7 @@ import {
   type Experiment,
   type MachineInfo,
   type MeasurementSet,
-} from "../models/host/measurements.js";
+} from "../models/host/index.js";
 import { writeFileAtomic } from "./atomic.js";
 import { packageRoot } from "./package.js";
 
@@ -33,7 +33,7 @@ export {
   type MachineInfo,
   type MeasurementSet,
   type Sample,
-} from "../models/host/measurements.js";
+} from "../models/host/index.js";
 export { hostMeasurementsDir, readMeasurementSet } from "./host-files.js";
 
 /** Where the harness's C sources live (in the package's sources, also when run from dist/). */
@@ -101,7 +101,7 @@ interface Exec {
   readonly missing: boolean;
 }
 
-function run(cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<Exec> {
+export function run(cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<Exec> {
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
@@ -112,7 +112,7 @@ function run(cmd: string, args: readonly string[], timeoutMs = 60_000): Promise<
   });
 }
 
-async function findCompiler(cc: BuildOptions["cc"]): Promise<{ cc: string; version: string }> {
+export async function findCompiler(cc: BuildOptions["cc"]): Promise<{ cc: string; version: string }> {
   const wanted = cc === undefined ? [process.env.CC, ...DEFAULT_COMPILERS] : typeof cc === "string" ? [cc] : [...cc];
   const candidates = [...new Set(wanted.filter((c): c is string => c !== undefined && c.trim() !== ""))];
   for (const c of candidates) {
@@ -128,7 +128,7 @@ export async function hasCompiler(cc?: BuildOptions["cc"]): Promise<boolean> {
 }
 
 /** Compile `src` into `out` via a temporary name, so readers never see half a binary. */
-async function compile(cc: string, flags: readonly string[], src: string, out: string): Promise<Exec & { command: string }> {
+export async function compile(cc: string, flags: readonly string[], src: string, out: string): Promise<Exec & { command: string }> {
   const tmp = `${out}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   const args = [...flags, "-o", tmp, src];
   const r = await run(cc, args, 120_000);
@@ -268,7 +268,7 @@ async function detectVirt(kind: "--vm" | "--container"): Promise<string | null> 
   return r.missing || v === "" || v === "none" ? null : v;
 }
 
-async function cpuInfo(): Promise<{ model: string; hypervisor: boolean }> {
+export async function cpuInfo(): Promise<{ model: string; hypervisor: boolean }> {
   let text = "";
   try {
     text = await readFile("/proc/cpuinfo", "utf8");

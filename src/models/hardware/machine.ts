@@ -60,17 +60,51 @@ export class Machine {
     this.noiseFor = noiseFor;
   }
 
+  /** Adds per-CPU noise sources to those attached (e.g. an application's interference). */
+  addNoise(extra: (cpu: number, machine: Machine) => NoiseSource[]): void {
+    if (this.cpuList.length > 0) throw new Error(`${this.name}: noise must be added before any CPU is used`);
+    const base = this.noiseFor;
+    this.noiseFor = (cpu, m) => [...(base?.(cpu, m) ?? []), ...extra(cpu, m)];
+  }
+
   /** CPU `i`, created on first use (with its noise sources and its cost stream). */
   cpu(i: number): Cpu {
     let c = this.cpuList[i];
     if (c === undefined) {
       if (!(Number.isInteger(i) && i >= 0 && i < this.cpuCount)) throw new RangeError(`${this.name} has CPUs 0..${this.cpuCount - 1}, not ${i}`);
       const rng = this.sim.streams.get(`${this.options.streamPrefix}/cpu${i}`);
-      c = new Cpu(i, this.sim, rng, this.noiseFor?.(i, this) ?? [], this.recorder);
+      c = new Cpu(i, this.sim, rng, [...(this.noiseFor?.(i, this) ?? []), ...this.smiNoise()], this.recorder);
       this.cpuList[i] = c;
     }
     return c;
   }
+
+  /**
+   * System-management interrupts (optional: `smi.rate` > 0 in the profile): the firmware stops
+   * every CPU at once, so all CPUs share one arrival sequence and one duration per SMI (stream
+   * `<prefix>/smi`). With no rate, nothing is drawn.
+   */
+  private smiNoise(): NoiseSource[] {
+    if (!this.costs.has("smi.rate") || !(this.costs.setting("smi.rate") > 0)) return [];
+    if (this.smis === undefined) {
+      const rng = this.sim.streams.get(`${this.options.streamPrefix}/smi`);
+      const gap = (this.clockGHz * 1e9) / this.costs.setting("smi.rate");
+      const list: { at: number; cycles: number }[] = [];
+      let t = 0;
+      this.smis = (k) => {
+        while (list.length <= k) {
+          t += Math.max(1, Math.round(-gap * Math.log(rng.uniformPositive()))) * this.scale;
+          list.push({ at: t, cycles: this.costs.draw("smi.duration", rng) });
+        }
+        return list[k]!;
+      };
+    }
+    const smis = this.smis;
+    let k = -1;
+    return [{ name: "SMI", onlyWhenBusy: false, nextArrival: () => smis(++k).at, duration: () => smis(k).cycles }];
+  }
+
+  private smis: ((k: number) => { at: number; cycles: number }) | undefined;
 
   /** One draw of a hardware cost on CPU `cpu`'s stream. */
   draw(name: string, cpu: number): number {

@@ -143,13 +143,13 @@ function machineFacts(b: Base): { facts: State["facts"]; rows: FactRow[] } {
     { parameter: "rdtsc", from: "machine.json tscOverhead", value: `${m.tscOverhead} cycles` },
   ];
   if (m.virtualMachine) {
-    const e = b.linux.parameters["idle.deepStates"];
+    const e = b.linux.parameters["config.c6"];
     if (e !== undefined) {
-      linux["idle.deepStates"] = {
+      linux["config.c6"] = {
         ...e, value: 0,
         source: `${measuredFrom(b, `virtualMachine = true, hypervisor flag ${m.hypervisorFlag}, vmType ${m.vmType ?? "unknown"} (machine.json)`)}; [inferred] not a fit: a guest idles with hlt, which exits to the hypervisor; it has no core C-states of its own (KVM does not expose MWAIT C-states by default), so only C1 (idle.haltExit)`,
       };
-      rows.push({ parameter: "idle.deepStates", from: "machine.json virtualMachine (inferred, not fitted)", value: "0" });
+      rows.push({ parameter: "config.c6", from: "machine.json virtualMachine (inferred, not fitted)", value: "0" });
     }
   }
   return { facts: { clock, topology, hardware, linux }, rows };
@@ -174,7 +174,7 @@ function fitNoise(b: Base, samples: readonly Sample[]): { noise: Record<string, 
   const measuredRate = excesses.length / exposure;
   const lx = b.linux.parameters;
   const setting = (n: string) => (typeof lx[n]?.value === "number" ? (lx[n]!.value as number) : 0);
-  const otherRate = setting("noise.tick.hz") + setting("noise.kthread.rate") + setting("noise.deviceIrq.rate");
+  const otherRate = setting("config.hz") + setting("noise.kthread.rate") + setting("noise.deviceIrq.rate");
   const rate = round(Math.max(0, measuredRate - otherRate), 4);
   const logs = excesses.map(Math.log);
   const mu = logs.reduce((a, x) => a + x, 0) / Math.max(1, logs.length);

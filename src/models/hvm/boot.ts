@@ -3,9 +3,11 @@
  * first one has the VMM write the HRT's boot state into HRT memory (image, stub IDT/GDT/TSS,
  * identity page tables for the mapped range, multiboot info), each core's state is set up
  * directly in long mode (the VMM stamps last_boot_start here), and the cores enter the
- * Nautilus HRT boot path: early init, memory, the "I am up" null hypercall (early ping), then
+ * Nautilus HRT boot path: early init, memory, the splash and memory map on the console (one
+ * VM exit per character, console.ts), the "I am up" null hypercall (early ping), then
  * CPU info, NUMA, allocator, IOAPIC, timer, APIC (every APIC access a VM exit), FPU,
- * scheduler, and the runtime on core 0 ("fully booted"). The VMM's steps cost what the HVM
+ * scheduler, the later boot messages (again one exit per character), and the runtime on core
+ * 0 ("fully booted"). The VMM's steps cost what the HVM
  * file says; the Nautilus boot steps (hrt.boot.*) are Nautilus's own parameters.
  */
 import type { SimEvent } from "../../engine/index.js";
@@ -99,6 +101,21 @@ function* vmSetup(hvm: Hvm, core: VCore, cfg: BootConfig): Gen<void> {
   yield* v.step(core, "VMM: write multiboot info", hvm.c("vmm.gpaWrite", core));
 }
 
+/** The HRT's boot console before the early ping (counts in the data file, from console.ts). */
+export function consoleBeforePing(hvm: Hvm): { chars: number; lines: number } {
+  return { chars: hvm.costs.setting("console.charsBeforePing"), lines: hvm.costs.setting("console.linesBeforePing") };
+}
+
+/** After the ping, up to full boot: the reference count for one HRT core plus the per-CPU kmem lines of the others. */
+export function consoleAfterPing(hvm: Hvm): { chars: number; lines: number } {
+  const extra = hvm.hrt.length - 1;
+  const s = (name: string) => hvm.costs.setting(name);
+  return {
+    chars: s("console.charsAfterPing") + extra * s("console.charsPerExtraHrtCore"),
+    lines: s("console.linesAfterPing") + extra * s("console.linesPerExtraHrtCore"),
+  };
+}
+
 /** `n` guest accesses to emulated APIC/IOAPIC registers: one VM exit each. */
 function* apicAccesses(hvm: Hvm, core: VCore, n: number): Gen<void> {
   for (let i = 0; i < n; i++) yield* hvm.vmm.exit(core, "APIC access");
@@ -110,6 +127,8 @@ function* bootLeader(hvm: Hvm, core: VCore, cfg: BootConfig, g: Gates): Gen<void
   const bitmapLines = Math.ceil((shape.bytes / 4096) * hvm.nkSetting("hrt.boot.bitmapBitsPerPage") / 8 / 64);
   yield* v.guest(core, "Nautilus: early init (GDT/IDT, per-CPU area, boot info)", hvm.nk("hrt.boot.earlyInit", core));
   yield* v.guest(core, `Nautilus: boot memory set-up (frame bitmap ${bitmapLines} lines)`, hvm.nk("hrt.boot.memInitBase", core) + hvm.bulk("mem.zeroPerLine", bitmapLines));
+  const early = consoleBeforePing(hvm);
+  yield* v.consoleOutput(core, "splash, CPU vendor, boot memory map", early.chars, early.lines);
   yield* hvm.hcall(core, HC.NULL); // "I am up": the VMM stamps it
   yield* v.guest(core, "Nautilus: CPU info from the HRT boot tag", hvm.nk("hrt.boot.cpuInfo", core));
   yield* v.guest(core, "Nautilus: NUMA discovery", hvm.nk("hrt.boot.numa", core));
@@ -125,6 +144,8 @@ function* bootLeader(hvm: Hvm, core: VCore, cfg: BootConfig, g: Gates): Gen<void
     const last: number = yield g.allCheckedIn;
     yield* v.guest(core, "Nautilus: all HRT cores checked in (see counter line)", 0, last);
   }
+  const late = consoleAfterPing(hvm);
+  yield* v.consoleOutput(core, "boot messages after the ping (upcall handler, CPUs, NUMA dump, kmem affinity, boot-memory accounting, scheduler, xcall)", late.chars, late.lines);
   yield* v.guest(core, "runtime initialisation", hvm.nk("hrt.boot.runtime", core));
   hvm.boot.bootedAt = hvm.machine.sim.now;
   hvm.boot.booted!.succeed(core.lastStep);

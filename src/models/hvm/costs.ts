@@ -21,6 +21,9 @@ export const HVM_PARAMETERS = [
   "hvm.handler.event", "hvm.handler.signal", "hrt.upcall.magicCheck", "hrt.upcall.dispatch", "hrt.syncLoop", "ros.syncLoop",
   "ros.pollLoop", "ros.signalDelivery", "mem.copyPerLine", "mem.zeroPerLine", "merge.copyBytes", "boot.imageBytes",
   "boot.elfParse", "boot.pteWrite", "boot.perCoreState", "boot.resetBarrier", "baseline.getppidBody",
+  "config.hypercallLock", "vmm.exit.io", "hvm.console.linePrint", "console.charsBeforePing", "console.linesBeforePing",
+  "console.charsAfterPing", "console.linesAfterPing", "console.charsPerExtraHrtCore", "console.linesPerExtraHrtCore", "console.pagesAfterEntry",
+  "sync.missSameModule", "sync.missOtherModule", "sync.upgradeFraction",
 ] as const;
 
 /** The Nautilus HRT boot path's steps, from the Nautilus file (nautilus/data/x64.json). */
@@ -41,10 +44,22 @@ export function hvmDataFile(raw: unknown = svmData): ParameterFile {
 /** A what-if: replace a parameter's value; its source then says it came from the scenario. */
 export type CostOverrides = Readonly<Record<string, unknown>>;
 
+/**
+ * Override maps may nest by the names' dots, as a scenario's dotted sweep key writes them
+ * (`costs.config.hypercallLock` → { config: { hypercallLock } }); a distribution spec is a leaf.
+ */
+function flatten(overrides: CostOverrides, prefix = ""): Array<[string, unknown]> {
+  return Object.entries(overrides).flatMap(([k, v]): Array<[string, unknown]> => {
+    const name = prefix + k;
+    const nested = v !== null && typeof v === "object" && !Array.isArray(v) && !("dist" in v) && !(name in svmData.parameters);
+    return nested ? flatten(v as CostOverrides, `${name}.`) : [[name, v]];
+  });
+}
+
 function withOverrides(file: ParameterFile, overrides: CostOverrides | undefined): ParameterFile {
   if (overrides === undefined || Object.keys(overrides).length === 0) return file;
   const parameters = { ...file.parameters };
-  for (const [name, value] of Object.entries(overrides)) {
+  for (const [name, value] of flatten(overrides)) {
     const e = parameters[name];
     if (e === undefined) throw new ParameterFileError(`${HVM_DATA_LABEL}: cannot override unknown parameter "${name}"`);
     parameters[name] = { ...e, value: value as never, source: `what-if override in the scenario (file value: ${JSON.stringify(e.value)}; ${e.source})` };

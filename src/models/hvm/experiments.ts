@@ -6,9 +6,10 @@
 import { mean as d3Mean } from "d3-array";
 import type { Observation, RunLimits, Scalar } from "../plugin.js";
 import { runBaselines } from "./baselines.js";
+import { pingPong } from "./floor.js";
 import { HC } from "./hvm.js";
 import type { ResolvedParams } from "./params.js";
-import { forwarding, invoke, merge, raiseSignal, syncCall, syncSetup, syncTeardown, trivial } from "./ros.js";
+import { forwarding, invoke, merge, raiseSignal, syncCall, syncSetup, syncTeardown, trivial, type OpResult } from "./ros.js";
 import type { VCore } from "./vmm.js";
 import { buildWorld, runHarness, type World } from "./world.js";
 import type { Gen } from "../kernel/types.js";
@@ -44,8 +45,12 @@ function* stamp(w: World, core: VCore): Gen<number> {
 const hrtExits = (w: World) => w.hvm.hrt.reduce((s, c) => s + c.exits, 0);
 const lockWaits = (w: World) => [...w.hvm.ros, ...w.hvm.hrt].reduce((s, c) => s + c.lockWait, 0);
 
-/** A loop of `n` operations per trial; reports per-op latency, exits per side, lock wait. */
-function loopExperiment(op: string, setup: ((w: World, core: VCore) => Gen<void>) | null, body: (w: World, core: VCore) => Gen<number>, teardown: ((w: World, core: VCore) => Gen<void>) | null = null): Experiment {
+/**
+ * A loop of `n` operations per trial; reports per-op latency, exits per side, lock wait. An
+ * operation that hung (its completion was lost, the state machine is stuck) ends the run: the
+ * trial reports `hung` 1 and no latency; completed trials report `hung` 0.
+ */
+function loopExperiment(op: string, setup: ((w: World, core: VCore) => Gen<void>) | null, body: (w: World, core: VCore) => Gen<OpResult | null>, teardown: ((w: World, core: VCore) => Gen<void>) | null = null): Experiment {
   return (p, seed, limits, obs) => {
     const w = buildWorld(p, `${seed}/${op}`);
     const part = runHarness(w, limits, [function* (core) {
@@ -54,7 +59,15 @@ function loopExperiment(op: string, setup: ((w: World, core: VCore) => Gen<void>
         const e0 = core.exits, h0 = hrtExits(w), l0 = lockWaits(w);
         let polls = 0;
         const s = yield* stamp(w, core);
-        for (let i = 0; i < p.loop; i++) polls += yield* body(w, core);
+        for (let i = 0; i < p.loop; i++) {
+          const r = yield* body(w, core);
+          if (r?.hung) {
+            obs.add("hung", 1, { op, trial: t });
+            return;
+          }
+          polls += r?.polls ?? 0;
+        }
+        obs.add("hung", 0, { op, trial: t });
         const perOp = ((yield* stamp(w, core)) - s) / p.loop;
         const rosExits = (core.exits - e0) / p.loop;
         obs.latency(op, t, perOp);
@@ -71,12 +84,12 @@ function loopExperiment(op: string, setup: ((w: World, core: VCore) => Gen<void>
   };
 }
 
-const nullHypercall = loopExperiment("null-hypercall", null, function* (w, core) { yield* w.hvm.hcall(core, HC.NULL); return 0; });
+const nullHypercall = loopExperiment("null-hypercall", null, function* (w, core) { yield* w.hvm.hcall(core, HC.NULL); return null; });
 /** A bare poll (0xf): the exit round trip every poll of the async and merge loops pays. */
-const stateHypercall = loopExperiment("state-hypercall", null, function* (w, core) { yield* w.hvm.hcall(core, HC.GET_STATE); return 0; });
-const asyncCall = loopExperiment("async-invoke", null, function* (w, core) { return (yield* invoke(w.hvm, core, trivial)).polls; });
-const parallelCall = loopExperiment("parallel-invoke", null, function* (w, core) { return (yield* invoke(w.hvm, core, trivial, true)).polls; });
-const mergeLoop = loopExperiment("merge", null, function* (w, core) { return (yield* merge(w.hvm, core)).polls; });
+const stateHypercall = loopExperiment("state-hypercall", null, function* (w, core) { yield* w.hvm.hcall(core, HC.GET_STATE); return null; });
+const asyncCall = loopExperiment("async-invoke", null, (w, core) => invoke(w.hvm, core, trivial));
+const parallelCall = loopExperiment("parallel-invoke", null, (w, core) => invoke(w.hvm, core, trivial, true));
+const mergeLoop = loopExperiment("merge", null, (w, core) => merge(w.hvm, core));
 
 /** Sync: channel set-up and teardown timed once per trial, the calls in between as a loop. */
 const syncCalls: Experiment = (p, seed, limits, obs) => {
@@ -94,6 +107,21 @@ const syncCalls: Experiment = (p, seed, limits, obs) => {
       s = yield* stamp(w, core);
       yield* syncTeardown(w.hvm, core);
       obs.latency("sync-teardown", t, (yield* stamp(w, core)) - s);
+    }
+  }]);
+  return [part];
+};
+
+/** The cache-line floor of the ROS/HRT core pair (floor.ts): ping-pong rounds, total ÷ n. */
+const lineFloor: Experiment = (p, seed, limits, obs) => {
+  const w = buildWorld(p, `${seed}/line-floor`);
+  const pp = pingPong(w);
+  pp.start(p.trials * p.loop);
+  const part = runHarness(w, limits, [function* (core) {
+    for (let t = 0; t < p.trials; t++) {
+      const s = yield* stamp(w, core);
+      for (let i = 0; i < p.loop; i++) yield* pp.round(core);
+      obs.latency("cache-line-floor", t, ((yield* stamp(w, core)) - s) / p.loop);
     }
   }]);
   return [part];
@@ -170,16 +198,17 @@ const baselines: Experiment = (p, seed, limits, obs) => {
 };
 
 const harness: Experiment = (p, seed, limits, obs) =>
-  [nullHypercall, stateHypercall, mergeLoop, asyncCall, syncCalls, boot, baselines].flatMap((e) => e(p, seed, limits, obs));
+  [nullHypercall, stateHypercall, mergeLoop, asyncCall, syncCalls, lineFloor, boot, baselines].flatMap((e) => e(p, seed, limits, obs));
 
 export const EXPERIMENTS: Readonly<Record<string, { readonly run: Experiment; readonly description: string; readonly metrics: readonly string[] }>> = {
-  harness: { run: harness, description: "the hvm-ros harness: null and 0xf hypercalls, merge, async and sync calls, HRT boot, beside the baselines", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "rejectedRequests"] },
-  "null-hypercall": { run: nullHypercall, description: "loop of null hypercalls (one exit each)", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles"] },
-  "state-hypercall": { run: stateHypercall, description: "loop of 0xf state polls (one exit each, no HRT work): the per-exit cost of the polling loops", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles"] },
-  merge: { run: mergeLoop, description: "back-to-back address-space merges (no unmerge between), total ÷ n", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles"] },
-  "async-call": { run: asyncCall, description: "asynchronous invocations (0x20) of a trivial function incl. the ROS polling, total ÷ n", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles"] },
-  "parallel-call": { run: parallelCall, description: "parallel invocations (0x21) on every HRT core incl. polling, total ÷ n", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles"] },
+  harness: { run: harness, description: "the hvm-ros harness: null and 0xf hypercalls, merge, async and sync calls, HRT boot, beside the baselines (function call, the core pair's cache-line floor, Linux system call, thread creation, process start-up)", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung", "rejectedRequests"] },
+  "null-hypercall": { run: nullHypercall, description: "loop of null hypercalls (one exit each)", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung"] },
+  "state-hypercall": { run: stateHypercall, description: "loop of 0xf state polls (one exit each, no HRT work): the per-exit cost of the polling loops", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung"] },
+  merge: { run: mergeLoop, description: "back-to-back address-space merges (no unmerge between), total ÷ n", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung"] },
+  "async-call": { run: asyncCall, description: "asynchronous invocations (0x20) of a trivial function incl. the ROS polling, total ÷ n", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung"] },
+  "parallel-call": { run: parallelCall, description: "parallel invocations (0x21) on every HRT core incl. polling, total ÷ n; a lost completion (paper era, no lock) hangs the run", metrics: ["cycles", "usec", "vmExits", "cyclesPerExit", "polls", "lockWaitCycles", "hung", "rejectedRequests"] },
   "sync-call": { run: syncCalls, description: "synchronous channel: set-up, a loop of calls (total ÷ n), teardown", metrics: ["cycles", "usec", "vmExits"] },
+  "line-floor": { run: lineFloor, description: "cache-line ping-pong between the ROS core and the first HRT core (no VMM): the floor of any cross-core call on that pair", metrics: ["cycles", "usec"] },
   boot: { run: boot, description: "HRT reboot (0x2): early ping and fully booted end points", metrics: ["cycles", "usec"] },
   forwarding: { run: forwardingExperiment, description: "HRT→ROS page fault and system call forwarding, and signals to the ROS", metrics: ["cycles", "usec"] },
   contention: { run: contention, description: "all ROS vcores issue hypercalls at once: waits on the VM-wide lock", metrics: ["cycles", "usec", "lockWaitCycles"] },

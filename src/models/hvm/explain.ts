@@ -6,6 +6,7 @@
 import type { StepRecorder } from "../hardware/recorder.js";
 import type { Gen } from "../kernel/types.js";
 import type { Breakdown } from "../plugin.js";
+import { pingPong, type PingPong } from "./floor.js";
 import { HC } from "./hvm.js";
 import type { ResolvedParams } from "./params.js";
 import { explainLinuxBaseline, LINUX_BASELINE_OPS } from "./baselines.js";
@@ -28,6 +29,9 @@ interface OpSpec {
   readonly op: Op;
 }
 
+/** The ping-pong pair of a world whose floor is being explained (set up in `before`). */
+const floors = new WeakMap<World, PingPong>();
+
 const OPS: Readonly<Record<string, OpSpec>> = {
   "null-hypercall": { title: "null hypercall (0x0) from the ROS", op: function* (w, c) { yield* w.hvm.hcall(c, HC.NULL); } },
   "state-hypercall": { title: "0xf state poll from the ROS (the exit every poll pays)", op: function* (w, c) { yield* w.hvm.hcall(c, HC.GET_STATE); } },
@@ -38,13 +42,18 @@ const OPS: Readonly<Record<string, OpSpec>> = {
   "parallel-call": { title: "parallel invoke (0x21) on every HRT core, incl. ROS polling", before: function* (w, c) { yield* invoke(w.hvm, c, trivial, true); }, op: function* (w, c) { yield* invoke(w.hvm, c, trivial, true); } },
   merge: { title: "address-space merge (0x30), incl. ROS polling", before: function* (w, c) { yield* merge(w.hvm, c); }, op: function* (w, c) { yield* merge(w.hvm, c); } },
   "sync-call": { title: "synchronous invoke over the set-up channel (no VMM)", before: function* (w, c) { yield* syncSetup(w.hvm, c); yield* syncCall(w.hvm, c); }, op: function* (w, c) { yield* syncCall(w.hvm, c); } },
+  "line-floor": {
+    title: "cache-line floor of the ROS/HRT core pair: one ping-pong round (no VMM)",
+    before: function* (w, c) { const pp = pingPong(w); floors.set(w, pp); pp.start(2); yield* pp.round(c); },
+    op: function* (w, c) { yield* floors.get(w)!.round(c); },
+  },
   boot: { title: "HRT reboot: 0x2 request to fully booted", op: function* (w, c) { yield* w.hvm.hcall(c, HC.RESET_HRT); yield w.hvm.boot.booted!; } },
   forwarding: { title: "async invoke of a function that forwards a page fault to the ROS", op: function* (w, c) { yield* invoke(w.hvm, c, forwarding("pagefault")); } },
 };
 
 /** Operation names as the experiments label them (`op`) → the breakdown that shows one. */
 const OP_ALIASES: Readonly<Record<string, string>> = {
-  "async-invoke": "async-call", "parallel-invoke": "parallel-call", "sync-invoke": "sync-call",
+  "async-invoke": "async-call", "parallel-invoke": "parallel-call", "sync-invoke": "sync-call", "cache-line-floor": "line-floor",
   "hrt-boot-full": "boot", "hrt-boot-early-ping": "boot", "hrt-boot-vmm-setup": "boot", "forward-pagefault": "forwarding",
   harness: "async-call", contention: "state-hypercall", baselines: "linux-process-start",
 };

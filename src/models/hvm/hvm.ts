@@ -1,6 +1,6 @@
 /**
  * The Hybrid Virtual Machine (hvm.md): one VM split into ROS cores [0, R) and HRT cores
- * [R, N), the HVM hypercalls (all under the VMM's one lock) with the transaction state
+ * [R, N), the HVM hypercalls (under the VMM's one lock in the later Palacios) with the transaction state
  * machine that rejects requests in the wrong state, and the HRT side of upcalls: the
  * Nautilus #PF handler that recognises the magic error code and runs the request.
  * ROS-side operations (polling loops, sync calls) are in ros.ts; boot in boot.ts.
@@ -8,6 +8,7 @@
 import type { SimEvent } from "../../engine/index.js";
 import type { Machine } from "../hardware/machine.js";
 import type { CostTable } from "../hardware/params.js";
+import { distanceClass } from "../hardware/profile.js";
 import type { Gen } from "../kernel/types.js";
 import { VCore, Vmm, type IdleMode } from "./vmm.js";
 
@@ -46,7 +47,12 @@ export class SharedWord {
   value = 0;
   private waiter: { core: VCore; pred: (v: number) => boolean; event: SimEvent<number> } | null = null;
 
-  constructor(private readonly hvm: Hvm, readonly name: string) {}
+  constructor(
+    private readonly hvm: Hvm,
+    readonly name: string,
+    /** Cycles until a spinner on `to` holds the line `from` wrote (default: the machine's line transfer). */
+    private readonly transfer: (from: number, to: number) => number = (from, to) => hvm.machine.lineTransfer(from, to),
+  ) {}
 
   /** `writer` (or the VMM on its CPU) stores `value`; a spinner elsewhere sees it after a line transfer. */
   publish(writer: VCore, value: number): void {
@@ -57,7 +63,7 @@ export class SharedWord {
     const m = this.hvm.machine;
     const sentAt = m.sim.now;
     const sendStep = writer.lastStep;
-    m.sim.schedule(m.lineTransfer(writer.pcpu, w.core.pcpu), () => {
+    m.sim.schedule(this.transfer(writer.pcpu, w.core.pcpu), () => {
       const rec = m.recorder;
       const id = rec === null ? -1 : rec.record(w.core.pcpu, `see ${this.name} (line cpu${writer.pcpu}→cpu${w.core.pcpu})`, sentAt, m.sim.now, sendStep, 0);
       w.event.succeed(id);
@@ -115,8 +121,10 @@ export class Hvm {
     if (pcpus.size !== this.ros.length + this.hrt.length) throw new RangeError(`HVM pinning puts two vcores on one physical CPU (hrtFirstPcpu=${options.hrtFirstPcpu} < rosCores=${options.rosCores}?)`);
     for (const c of [...this.ros, ...this.hrt]) machine.cpu(c.pcpu); // validates the CPU index
     this.eventDone = new SharedWord(this, "event completion word");
-    this.sync.issue = new SharedWord(this, "sync issue count");
-    this.sync.completion = new SharedWord(this, "sync completion count");
+    // sync_proto[3] is one cache line: a spinner's read misses it wherever the other side wrote it.
+    const miss = (from: number, to: number) => this.syncMiss(from, to);
+    this.sync.issue = new SharedWord(this, "sync issue count", miss);
+    this.sync.completion = new SharedWord(this, "sync completion count", miss);
     this.sync.teardown = new SharedWord(this, "sync teardown flag");
   }
 
@@ -141,6 +149,25 @@ export class Hvm {
   /** A bulk loop of `n` items: n × the mean item cost (millions of draws average to the mean). */
   bulk(name: string, n: number): number {
     return Math.round(n * this.costs.meanCycles(name));
+  }
+
+  /**
+   * A read miss on the sync line last written on `from`, from Bulldozer measurements converted
+   * at the clock they were taken at: same module, sync.missSameModule; another module,
+   * sync.missOtherModule plus what each further distance step (other die, HT hops) adds over
+   * a same-die transfer in the machine profile (mctop's Magny-Cours steps, cycles at 2.1 GHz).
+   */
+  syncMiss(from: number, to: number): number {
+    const rng = this.machine.cpu(to).rng;
+    if (distanceClass(this.machine.profile.topology, from, to).cls === "sameModule") return this.costs.draw("sync.missSameModule", rng);
+    const further = this.machine.lineTransfer(from, to) - this.machine.costs.meanCycles("cacheLine.sameDie");
+    return this.costs.draw("sync.missOtherModule", rng) + Math.max(0, further);
+  }
+
+  /** A store by `core` to the sync line the other side (`other`) holds a copy of: invalidate it first. */
+  syncUpgrade(core: VCore, other: VCore): number {
+    const scale = this.costs.scale; // round in unscaled cycles, so that scaling every cost by k scales this by k
+    return Math.round((this.costs.setting("sync.upgradeFraction") * this.syncMiss(other.pcpu, core.pcpu)) / scale) * scale;
   }
 
   get stateCode(): number {
@@ -320,8 +347,9 @@ export class Hvm {
       yield* this.anyOf(core, served);
       if (s.teardown.value !== 0) return;
       served = s.issue.value;
-      yield* this.vmm.guest(core, "HRT: see new issue count, run the function (call + ret)", this.c("hrt.syncLoop", core) + this.nk("call", core));
-      yield* this.vmm.guest(core, "HRT: bump the completion count", this.hw("store", core));
+      // b512503 hrt.c case 0x28: `while (!done_sync && sync_proto[0]!=sync_count) {}; sync_count++; sync_proto[1]++` — no call.
+      yield* this.vmm.guest(core, "HRT: see the new issue count, sync_count++ (the loop calls no function)", this.c("hrt.syncLoop", core));
+      yield* this.vmm.guest(core, `HRT: sync_proto[1]++ needs the line: upgrade, invalidating the ROS's copy (cpu${core.pcpu}↔cpu${this.ros[0]!.pcpu})`, this.syncUpgrade(core, this.ros[0]!) + this.hw("store", core));
       s.completion.publish(core, served);
     }
   }

@@ -3,11 +3,25 @@
  * rejects unknown keys, and resolved to a complete set with the defaults stated here.
  */
 import { Schema } from "effect";
+import { cpuCount, distanceClass, machineProfile } from "../hardware/profile.js";
 import { PAGE_SIZES, type PageSize } from "./boot.js";
 import type { ParameterOverrides } from "../hardware/overrides.js";
 import type { IdleMode } from "./vmm.js";
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
+
+/** Placements of the first HRT core relative to ROS CPU 0, as the x64 topology's distance classes. */
+export const PLACEMENTS = ["sameModule", "sameDie", "sameSocket", "oneHop", "twoHops"] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+/** The first CPU ≥ rosCores at distance `placement` from CPU 0 on the x64 topology. */
+export function placementCpu(placement: Placement, rosCores: number): number {
+  const profile = machineProfile("x64");
+  for (let cpu = rosCores; cpu < cpuCount(profile.topology); cpu++) {
+    if (distanceClass(profile.topology, 0, cpu).cls === placement) return cpu;
+  }
+  throw new RangeError(`hvm: no CPU at distance ${placement} from CPU 0 above the ${rosCores} ROS cores`);
+}
 
 export const HvmParams = Schema.Struct({
   /** Only the x64 profile: the HVM needs AMD SVM (the Phi is not a Palacios host here). */
@@ -18,6 +32,11 @@ export const HvmParams = Schema.Struct({
   hrtCores: Schema.optional(PositiveInt),
   /** Physical CPU of the first HRT vcore (the rest follow). Default rosCores (next CPU, same module). */
   hrtFirstPcpu: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
+  /**
+   * Where the first HRT core sits relative to ROS CPU 0, by the machine's topology (instead of
+   * hrtFirstPcpu): the first free CPU at that distance. The sync channel's line moves between them.
+   */
+  placement: Schema.optional(Schema.Literals(PLACEMENTS)),
   /** HRT idle loop: poll (exits at once on a host IPI) or halt (host thread in a timed yield). Default poll. */
   hrtIdle: Schema.optional(Schema.Literals(["poll", "halt"])),
   /** HRT boot: GB identity-mapped by the VMM (at least 4 GB are mapped) and the page size. Defaults 8, 2MB. */
@@ -50,10 +69,11 @@ export interface ResolvedParams {
 
 export function resolveParams(p: HvmParams, overrides: ParameterOverrides = {}): ResolvedParams {
   const rosCores = p.rosCores ?? 1;
+  if (p.placement !== undefined && p.hrtFirstPcpu !== undefined) throw new RangeError("hvm: give either placement or hrtFirstPcpu, not both");
   return {
     rosCores,
     hrtCores: p.hrtCores ?? 1,
-    hrtFirstPcpu: p.hrtFirstPcpu ?? rosCores,
+    hrtFirstPcpu: p.placement !== undefined ? placementCpu(p.placement, rosCores) : p.hrtFirstPcpu ?? rosCores,
     hrtIdle: p.hrtIdle ?? "poll",
     mappedGB: p.mappedGB ?? 8, // experiment-design defaults (trials, loop, mapping), not costs
     pageSize: p.pageSize ?? "2MB",

@@ -26,6 +26,7 @@ const METRICS: readonly MetricInfo[] = [
   { name: "cyclesPerExit", unit: "cycles", description: "latency ÷ the caller's VM exits per operation", labels: ["op", "trial"] },
   { name: "polls", unit: "polls/op", description: "0xf polls per operation until the state changed", labels: ["op", "trial"] },
   { name: "lockWaitCycles", unit: "cycles/op", description: "cycles spent queued on the VM-wide hypercall lock per operation (all cores)", labels: ["op", "trial"] },
+  { name: "hung", unit: "0/1", description: "1 if the trial's operation never completed (a 0x2f rejected because the state was set after the IPI loop: paper-era race without the lock); the run ends there", labels: ["op", "trial"] },
   { name: "rejectedRequests", unit: "count", description: "requests the HVM state machine rejected during the run", labels: ["op"] },
 ];
 

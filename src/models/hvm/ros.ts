@@ -11,12 +11,21 @@ export interface OpResult {
   readonly ok: boolean;
   /** 0xf polls until the state was reached. */
   readonly polls: number;
+  /** The state never came back (a lost completion): the simulated harness gave up polling. */
+  readonly hung?: boolean;
 }
 
-/** Polls 0xf until the state is `target`, performing any event the HRT forwarded meanwhile. */
+/**
+ * Polls after which the simulated harness gives up (the real hvm-ros loop would spin forever):
+ * far above any completing operation's count, so only a state machine stuck for good reaches it.
+ */
+export const POLL_LIMIT = 10_000;
+
+/** Polls 0xf until the state is `target` (or POLL_LIMIT polls: returns -1), performing any event the HRT forwarded meanwhile. */
 function* pollUntil(hvm: Hvm, core: VCore, target: HvmState): Gen<number> {
   let polls = 0;
   for (;;) {
+    if (polls >= POLL_LIMIT) return -1;
     yield* hvm.vmm.guest(core, "hvm-ros poll loop iteration", hvm.c("ros.pollLoop", core));
     const code = yield* hvm.hcall(core, HC.GET_STATE);
     polls++;
@@ -35,7 +44,8 @@ function* pollUntil(hvm: Hvm, core: VCore, target: HvmState): Gen<number> {
 function* requestAndPoll(hvm: Hvm, core: VCore, cmd: number, arg: unknown, until: HvmState): Gen<OpResult> {
   const rax = yield* hvm.hcall(core, cmd, arg);
   if (rax === REJECTED) return { ok: false, polls: 0 };
-  return { ok: true, polls: yield* pollUntil(hvm, core, until) };
+  const polls = yield* pollUntil(hvm, core, until);
+  return polls < 0 ? { ok: false, polls: POLL_LIMIT, hung: true } : { ok: true, polls };
 }
 
 /** Asynchronous invocation (0x20) or parallel invocation on every HRT core (0x21). */
@@ -64,10 +74,12 @@ export function* syncCall(hvm: Hvm, core: VCore): Gen<boolean> {
   if (hvm.state !== "SYNC") return false;
   const s = hvm.sync;
   const n = s.issue.value + 1;
-  yield* hvm.vmm.guest(core, "ROS: write argument, bump the issue count", hvm.c("ros.syncLoop", core) + hvm.hw("store", core));
+  // v3_hvm_ros_invoke_hrt_sync (hvm-ros, 4e43946f): sync_proto[2]=buf; sync_proto[0]++; spin while sync_proto[1] != sync_proto[0].
+  yield* hvm.vmm.guest(core, "ROS: call invoke_hrt_sync, write the argument, bump the issue count", hvm.nk("call", core) + hvm.c("ros.syncLoop", core) + hvm.hw("store", core));
+  yield* hvm.vmm.guest(core, `ROS: the stores need the line: upgrade, invalidating the HRT's copy (cpu${core.pcpu}↔cpu${hvm.hrt[0]!.pcpu})`, hvm.syncUpgrade(core, hvm.hrt[0]!));
   s.issue.publish(core, n);
   yield* s.completion.spinUntil(core, (v) => v === n);
-  yield* hvm.vmm.guest(core, "ROS: load the completion count", hvm.hw("cacheLine.sameCpu", core));
+  yield* hvm.vmm.guest(core, "ROS: compare the counts, return", hvm.hw("cacheLine.sameCpu", core));
   return true;
 }
 

@@ -2,7 +2,9 @@
  * The Palacios VMM on AMD SVM, as the HVM uses it: virtual cores pinned to physical CPUs,
  * VM exits and entries with costs per exit reason, a full TLB flush at every entry and the
  * refills it causes, exception injection at entry, host IPIs that force a core to exit, the
- * VM-wide hypercall lock, and the timed yield of a halted core's host thread.
+ * VM-wide hypercall lock of the later Palacios (config.hypercallLock; the paper-era code has
+ * none), console output one I/O exit per character, and the timed yield of a halted core's
+ * host thread.
  *
  * Every vcore is driven by generator code (the guest's, or the host's on its behalf); each
  * step is a delay on that vcore's timeline, recorded (when recording) on its physical CPU
@@ -14,7 +16,7 @@ import type { CostTable } from "../hardware/params.js";
 import type { Gen } from "../kernel/types.js";
 
 export type Role = "ros" | "hrt";
-const EXIT_REASONS = ["hypercall", "external interrupt", "APIC access", "HLT", "CR8"] as const;
+const EXIT_REASONS = ["hypercall", "external interrupt", "APIC access", "HLT", "CR8", "I/O port"] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 export type IdleMode = "poll" | "halt";
 
@@ -24,6 +26,7 @@ const EXIT_HANDLER_COST: Record<ExitReason, string> = {
   "APIC access": "vmm.exit.apicAccess",
   "HLT": "vmm.exit.hlt",
   "CR8": "vmm.exit.cr8",
+  "I/O port": "vmm.exit.io",
 };
 
 export class VCore {
@@ -127,8 +130,7 @@ export class Vmm {
   }
 
   /** TLB refill after an entry flushed everything: pages touched × nested-walk accesses × a load. */
-  refill(core: VCore): number {
-    const pages = this.count(core.role === "ros" ? "tlb.pagesAfterEntry.ros" : "tlb.pagesAfterEntry.hrt");
+  refill(core: VCore, pages = this.count(core.role === "ros" ? "tlb.pagesAfterEntry.ros" : "tlb.pagesAfterEntry.hrt")): number {
     const accesses = this.count("npt.walkAccesses");
     let sum = 0;
     for (let i = 0; i < pages * accesses; i++) sum += this.hw("tlb.refillPerPage", core);
@@ -136,6 +138,27 @@ export class Vmm {
   }
 
   // ---- exits and entries ---------------------------------------------------------------------
+
+  /** The cycles of one exit for `reason` and the entry back (TLB flush and refills), drawn but not recorded. */
+  private exitRoundTrip(core: VCore, reason: ExitReason, pagesAfter: number): number {
+    core.exits++;
+    this.exitCounts.set(reason, this.exitCounts.get(reason)! + 1);
+    return this.c("svm.vmexit", core) + this.c("vmm.exitDispatch", core) + this.c(EXIT_HANDLER_COST[reason], core)
+      + this.c("vmm.entryPrep", core) + this.c("svm.vmrun", core) + this.hw("tlb.flush", core) + this.refill(core, pagesAfter);
+  }
+
+  /**
+   * Guest console output on the VMM's debug port: `outb(c, 0xc0c0)` per character, each an
+   * I/O exit (os_debug.c handle_gen_write stores one character) and the entry back; at every
+   * newline the VMM prints the buffered line to the host log. One recorded step for the lot.
+   */
+  *consoleOutput(core: VCore, what: string, chars: number, lines: number): Gen<void> {
+    const pages = this.count("console.pagesAfterEntry");
+    let cycles = 0;
+    for (let i = 0; i < chars; i++) cycles += this.exitRoundTrip(core, "I/O port", pages);
+    for (let i = 0; i < lines; i++) cycles += this.c("hvm.console.linePrint", core);
+    yield* this.guest(core, `console: ${what}: ${chars} chars to port 0xc0c0 = ${chars} VM exits, ${lines} host log lines`, cycles);
+  }
 
   /** A VM exit for `reason`, the handler `body` in the VMM, then the entry back. */
   *exit<T>(core: VCore, reason: ExitReason, body?: () => Gen<T>): Gen<T | undefined> {
@@ -181,9 +204,15 @@ export class Vmm {
 
   // ---- hypercalls and the lock -----------------------------------------------------------------
 
-  /** vmmcall: exit, take the VM-wide lock (queueing FIFO), run `body`, release, enter. */
+  /** Whether hypercalls take the VM-wide lock: the later Palacios (d85300ed) does, the paper-era one (4e43946f) does not. */
+  get hypercallLock(): boolean {
+    return this.count("config.hypercallLock") !== 0;
+  }
+
+  /** vmmcall: exit, take the VM-wide lock if this era has one (queueing FIFO), run `body`, release, enter. */
   *hypercall<T>(core: VCore, body: () => Gen<T>): Gen<T> {
     const self = this;
+    if (!this.hypercallLock) return (yield* this.exit(core, "hypercall", body)) as T;
     const r = yield* this.exit(core, "hypercall", function* () {
       const asked = self.sim.now;
       const before = core.lastStep;

@@ -91,7 +91,10 @@ export function deriveParameterFile(raw: unknown, label: string, machine: Machin
     const why = unit === "cycles"
       ? `${from} value × ${name} (${factor.value})`
       : `${from} value converted to cycles at ${from}'s ${baseClock} GHz, × ${name} (${factor.value})`;
-    parameters[key] = { value: scaleSpec(e.value as DistributionSpec, perUnit * factor.value) as never, source: `derived: ${why}. ${from}: ${e.source}` };
+    const f = perUnit * factor.value;
+    // A plain number's range is in its unit (scaled with it); a distribution's is in factors (kept).
+    const range = e.range === undefined ? undefined : typeof e.value === "number" ? { ...e.range, low: e.range.low * f, high: e.range.high * f } : e.range;
+    parameters[key] = { value: scaleSpec(e.value as DistributionSpec, f) as never, source: `derived: ${why}. ${from}: ${e.source}`, ...(range ? { range } : {}) };
   }
   for (const key of Object.keys(file.parameters)) {
     if (!(key in base.parameters)) throw new ParameterFileError(`parameter file ${label}: "${key}" is not a parameter of the ${from} file it derives from`);

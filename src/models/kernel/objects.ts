@@ -30,8 +30,6 @@ export class Thread implements ThreadRef {
   locksHeld = 0;
   /** Set when the exiting thread has woken its joiners; a later joiner must not sleep. */
   exitSignalled = false;
-  /** Kernel-private per-thread state (e.g. CFS vruntime, glibc start lock). */
-  readonly local = new Map<string, unknown>();
 
   constructor(
     readonly id: number,

@@ -120,6 +120,9 @@ export abstract class SchedulerCore {
     }
   }
 
+  /** Kernel hook run when `cpu` goes idle (e.g. Linux's cpuidle governor choosing a state). */
+  protected onIdle(_cpu: number): void {}
+
   /** Kernel hook run at every preemption point (e.g. Linux migrating a running thread). */
   protected atPreemptionPoint(_t: Thread): Gen<void> | null {
     return null;
@@ -203,6 +206,7 @@ export abstract class SchedulerCore {
       c.setBusy(false);
       cs.idleSince = this.sim.now;
       this.onDispatch?.(cpu, null);
+      this.onIdle(cpu);
       return;
     }
     cs.current = next;

@@ -1,8 +1,10 @@
 /**
- * The kernel interface: the plug-in point shared by the Nautilus and Linux models (and, later,
- * the HRT inside the Palacios HVM). Every primitive is a generator run by the calling thread's
- * process; it executes named steps on specific CPUs, each with a cost drawn from the kernel's
- * parameter file, so any execution can be broken down step by step.
+ * The kernel interface: the plug-in point shared by the Nautilus and Linux models, used by the
+ * microbenchmark harness and by runtimes built on the kernels. (The HVM model does not run a
+ * Kernel: it charges its HRT and ROS steps from Nautilus's and Linux's parameter files.) Every primitive is a generator run by the calling thread's process; it executes named
+ * steps on specific CPUs, each with a cost drawn from the kernel's parameter file, so any
+ * execution can be broken down step by step. Kernels are built by name with
+ * `createKernel` (registry.ts).
  */
 import type { SimEvent, Yieldable } from "../../engine/index.js";
 import type { InterruptStep } from "../hardware/cpu.js";
@@ -38,6 +40,20 @@ export interface ThreadSpec {
   /** CPU to bind the thread to. */
   readonly cpu: number;
   readonly body: ThreadBody;
+  /**
+   * How the creator binds the thread to `cpu` (Linux; a Nautilus thread is created bound):
+   * "attribute" (default) — pthread_attr_setaffinity_np, glibc starts the child stopped and sets
+   * its affinity before it runs; "after" — pthread_create(NULL) then pthread_setaffinity_np, so
+   * the child may already run elsewhere and is migrated (benchmark.c's threads-long, condvar,
+   * condvar-bcast and ctx-switch).
+   */
+  readonly affinity?: "attribute" | "after";
+  /**
+   * Whether the thread stays on `cpu` (default true). An unpinned Linux thread is placed again at
+   * each wake-up (its previous CPU if idle, else an idle CPU sharing its last-level cache); only
+   * `boot` honours it (benchmark.c's condvar main thread is not pinned under Linux).
+   */
+  readonly pinned?: boolean;
 }
 
 /** Opaque synchronisation objects; create them through the kernel. */
@@ -124,4 +140,7 @@ export interface Kernel {
 
   /** Kernel-mode IPIs and Nemo events, where the caller can use them. */
   readonly events: EventApi | undefined;
+
+  /** The kernel configuration in force (`config.*` entries after options), e.g. { kicks: 0, hz: 100 }. */
+  readonly configuration?: Readonly<Record<string, number>>;
 }

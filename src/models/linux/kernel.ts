@@ -29,13 +29,14 @@ export const LINUX_PARAMETERS = [
   "robustList.body", "sched.setaffinity", "sched.moveQueuedTask", "sched.migrationStop", "sched.ttwu",
   "sched.ipiHandler", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
   "futex.waitReturn", "futex.wakeBody", "futex.requeueBody", "futex.requeuePerWaiter", "exit.doExit",
-  "nanosleep.setup", "nanosleep.timerSlack", "timer.handler", "fork.copyMm", ...PROCESS_PARAMETERS, "idle.deepAfter", "idle.deepStates", ...LINUX_NOISE_PARAMETERS,
+  "nanosleep.setup", "nanosleep.timerSlack", "timer.handler", "fork.copyMm", ...PROCESS_PARAMETERS,
+  "config.governor", "config.c6", "idle.c1.residency", "idle.c6.residency", "idle.nextTimerHorizon", ...LINUX_NOISE_PARAMETERS,
 ] as const;
 
 export interface LinuxOptions {
   /** Background noise beyond the tick (kernel threads, daemons, device IRQs); default true. */
   readonly noise?: boolean;
-  /** Allow deep idle states (core C6); default: the data file's idle.deepStates. */
+  /** Allow deep idle states (core C6); default: the data file's config.c6. */
   readonly deepIdle?: boolean;
   /** [host] A complete parameter file to use instead of linuxData(machine) (calibration, models/host). */
   readonly parameters?: ParameterFile;
@@ -57,8 +58,13 @@ export class LinuxKernel extends LinuxScheduler {
   constructor(machine: Machine, options: LinuxOptions = {}) {
     super(machine, kernelCosts("linux", machine, options.parameters ?? linuxData(machine.name), LINUX_PARAMETERS));
     const noise = options.noise ?? true;
-    this.deepIdle = options.deepIdle ?? this.costs.setting("idle.deepStates") > 0;
+    this.deepIdle = options.deepIdle ?? this.costs.setting("config.c6") > 0;
     machine.attachNoise((cpu, m) => linuxNoise(cpu, m, this.costs, noise));
+  }
+
+  get configuration(): Readonly<Record<string, number>> {
+    const s = (n: string) => this.costs.setting(n);
+    return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz") };
   }
 
   /** Operations the futex/condvar code (sync.ts) uses. */
@@ -85,10 +91,22 @@ export class LinuxKernel extends LinuxScheduler {
 
   // ---- threads -----------------------------------------------------------------------------
 
-  /** pthread_create with a CPU-affinity attribute (glibc's "stopped start" path). */
+  override boot(spec: ThreadSpec): ThreadRef {
+    const t = super.boot(spec) as Thread;
+    this.task(t).pinned = spec.pinned ?? true;
+    return t;
+  }
+
+  /**
+   * pthread_create as benchmark.c calls it (spec.affinity): with a CPU-affinity attribute, glibc
+   * starts the child "stopped" (it waits on pd->lock) and sets its affinity before releasing it;
+   * with NULL attributes the child starts at once where fork balancing put it, and the caller's
+   * pthread_setaffinity_np then migrates it (the stopper if it runs; the caller sleeps meanwhile).
+   */
   *threadCreate(self: ThreadRef, spec: ThreadSpec): Gen<ThreadRef> {
     const t = self as Thread;
     const c = t.cpu;
+    const stopped = (spec.affinity ?? "attribute") === "attribute";
     if (this.stackCache > 0) {
       this.stackCache--;
       yield* this.steps(t, [["glibc: stack from the stack cache", this.k("glibc.stackCacheHit", c)]]);
@@ -100,11 +118,14 @@ export class LinuxKernel extends LinuxScheduler {
     }
     yield* this.steps(t, [
       ["glibc: thread descriptor + TLS setup", this.k("glibc.threadSetup", c)],
-      ["lll_lock(pd->lock) for stopped start", this.hw("atomic", c)],
+      ...(stopped ? [["lll_lock(pd->lock) for stopped start", this.hw("atomic", c)] as const] : []),
     ]);
-    const startLock = new FutexMutex(`${spec.name}.pd->lock`);
-    startLock.word = 1;
-    startLock.lineOwner = c;
+    let startLock: FutexMutex | null = null;
+    if (stopped) {
+      startLock = new FutexMutex(`${spec.name}.pd->lock`);
+      startLock.word = 1;
+      startLock.lineOwner = c;
+    }
     const placed = this.placeNewTask(c);
     const child = this.spawn({ ...spec, cpu: placed, body: (me) => this.childStart(me as Thread, spec, startLock) });
     yield* this.steps(t, [
@@ -118,26 +139,30 @@ export class LinuxKernel extends LinuxScheduler {
       this.reschedIpi(c, placed, t.lastStep);
     }
     yield* this.steps(t, [["syscall exit (clone)", this.k("syscall.exit", c)]]);
+    // Stopped start: glibc's sched_setaffinity inside pthread_create; else the harness's
+    // pthread_setaffinity_np right after it returns. Either way the same system call.
     yield* this.setAffinity(t, child, spec.cpu);
-    yield* futexUnlock(this.ops, t, startLock, "lll_unlock(pd->lock)");
+    if (startLock !== null) yield* futexUnlock(this.ops, t, startLock, "lll_unlock(pd->lock)");
     return child;
   }
 
   /** The child's side of pthread_create up to the user's function. */
-  private *childStart(me: Thread, spec: ThreadSpec, startLock: FutexMutex): Gen<unknown> {
+  private *childStart(me: Thread, spec: ThreadSpec, startLock: FutexMutex | null): Gen<unknown> {
     yield* this.steps(me, [
       ["return to user (clone)", this.k("syscall.exit", me.cpu)],
       ["glibc start_thread prologue", this.k("glibc.startThread", me.cpu)],
     ]);
     yield* this.sys(me, "set_robust_list", [["set_robust_list", this.k("robustList.body", me.cpu)]]);
-    yield* futexLock(this.ops, me, startLock, "normal", "lll_lock(pd->lock): wait for the creator");
-    yield* futexUnlock(this.ops, me, startLock, "lll_unlock(pd->lock)");
+    if (startLock !== null) {
+      yield* futexLock(this.ops, me, startLock, "normal", "lll_lock(pd->lock): wait for the creator");
+      yield* futexUnlock(this.ops, me, startLock, "lll_unlock(pd->lock)");
+    }
     return yield* spec.body(me);
   }
 
   protected *exitSteps(t: Thread): Gen<void> {
     const c = t.cpu;
-    const process = t.local.get("process") === true;
+    const process = this.task(t).process;
     if (process) {
       // exit_group of a process: do_exit plus the address space and files (the parent reaps it).
       yield* this.steps(t, [["syscall entry (exit_group)", this.k("syscall.entry", c)], ["do_exit", this.k("exit.doExit", c)], ["exit_mmap, files, signal the parent", this.k("proc.exit", c)]]);
@@ -183,7 +208,7 @@ export class LinuxKernel extends LinuxScheduler {
     const t = self as Thread;
     const c = t.cpu;
     const child = this.spawn({ ...spec, body: (me) => this.forkChild(me as Thread, spec) });
-    child.local.set("process", true);
+    this.task(child).process = true;
     yield* this.steps(t, [
       ["syscall entry (fork)", this.k("syscall.entry", c)],
       ["copy_process", this.k("clone.copyProcess", c)],
@@ -223,7 +248,10 @@ export class LinuxKernel extends LinuxScheduler {
     const t = self as Thread;
     const c = t.cpu;
     yield* this.steps(t, [["syscall entry (nanosleep)", this.k("syscall.entry", c)], ["hrtimer_start", this.k("nanosleep.setup", c)]]);
-    this.sim.schedule(cycles + this.k("nanosleep.timerSlack", c), () => {
+    const expiry = this.sim.now + cycles + this.k("nanosleep.timerSlack", c);
+    this.armTimer(c, expiry);
+    this.sim.schedule(expiry - this.sim.now, () => {
+      this.disarmTimer(c, expiry);
       this.machine.cpu(t.cpu).interrupt("timer", [
         ...this.idleExit(t.cpu),
         { step: "IRQ entry (timer)", cycles: this.hw("irq.entry", t.cpu) },

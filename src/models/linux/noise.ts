@@ -1,6 +1,6 @@
 /**
  * Linux background noise as cycle-stealing activity per CPU, each drawn from the CPU's own
- * stream `linux/noise/cpu<i>`: the periodic tick (only while the CPU runs a thread: NOHZ idle),
+ * stream `linux/noise/cpu<i>`: the periodic tick (with config.nohz only while the CPU runs a thread),
  * kernel threads (kworkers, RCU, ksoftirqd, vmstat...), user daemons, and device interrupts
  * (routed to CPU 0). These are what give Linux its variance; rates and durations are
  * parameters with their sources in linux/data/<machine>.json.
@@ -11,16 +11,16 @@ import { PeriodicNoise, PoissonNoise } from "../hardware/noise.js";
 import type { CostTable } from "../hardware/params.js";
 
 export const LINUX_NOISE_PARAMETERS = [
-  "noise.tick.hz", "noise.tick.duration", "noise.kthread.rate", "noise.kthread.duration",
+  "config.hz", "config.nohz", "noise.tick.duration", "noise.kthread.rate", "noise.kthread.duration",
   "noise.daemon.rate", "noise.daemon.duration", "noise.deviceIrq.rate", "noise.deviceIrq.duration",
 ] as const;
 
 export function linuxNoise(cpu: number, machine: Machine, costs: CostTable, enabled: boolean): NoiseSource[] {
   const rng = machine.sim.streams.get(`linux/noise/cpu${cpu}`);
   const hz = machine.clockGHz * 1e9;
-  const tickPeriod = Math.round(hz / costs.setting("noise.tick.hz"));
+  const tickPeriod = Math.round(hz / costs.setting("config.hz"));
   const tick = new PeriodicNoise("timer tick", tickPeriod, rng.integer(0, tickPeriod - 1), machine.scale,
-    () => costs.draw("noise.tick.duration", rng), true);
+    () => costs.draw("noise.tick.duration", rng), costs.setting("config.nohz") === 1);
   if (!enabled) return [tick];
   const gap = (rate: number) => (rate > 0 ? hz / rate : Infinity);
   const sources: NoiseSource[] = [

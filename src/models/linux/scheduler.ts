@@ -1,6 +1,7 @@
 /**
  * The Linux scheduler as the model's Linux kernel (kernel.ts) drives it: CFS-like per-CPU run
- * queues with wake-up preemption, try_to_wake_up and reschedule IPIs, idle-state exit latency,
+ * queues with wake-up preemption, try_to_wake_up and reschedule IPIs, idle states chosen by the
+ * menu governor (governor.ts) and their exit latency, wake-up placement of unpinned threads,
  * fork balancing, and sched_setaffinity with its migration (queued move or the stopper).
  * The system calls, threads, processes and synchronisation on top of it are kernel.ts's.
  */
@@ -8,10 +9,42 @@ import type { InterruptStep } from "../hardware/cpu.js";
 import { BaseKernel, type StepList } from "../kernel/base.js";
 import type { Thread } from "../kernel/objects.js";
 import type { Gen } from "../kernel/types.js";
+import { IdleHistory, chooseState, typicalInterval, type IdleState } from "./governor.js";
+
+/** What the Linux model keeps per thread (task_struct fields it uses). */
+export interface LinuxThreadState {
+  /** A forked process (exits through exit_group), not a thread of the harness's process. */
+  process: boolean;
+  /** Bound to one CPU (cpus_allowed of one CPU); an unpinned thread is placed at each wake-up. */
+  pinned: boolean;
+  /** Set by sched_setaffinity on a running thread: the stopper moves it to this CPU. */
+  migrateTo: number | null;
+  /** The thread waiting in sched_setaffinity for that migration to complete. */
+  migrationWaiter: Thread | null;
+}
 
 export abstract class LinuxScheduler extends BaseKernel {
   /** Whether deep idle states (core C6) may be chosen; set by the kernel's options. */
   protected abstract readonly deepIdle: boolean;
+  private readonly threadStates = new WeakMap<Thread, LinuxThreadState>();
+  /** The idle state the governor chose for each idle CPU, with the next-timer distance it saw. */
+  private readonly chosenState = new Map<number, { state: IdleState; nextTimer: number }>();
+  private get idleHistory(): IdleHistory {
+    return (this.history ??= new IdleHistory(this.machine.clockGHz * 1e3));
+  }
+  private history: IdleHistory | undefined;
+  /** Armed hrtimers per CPU (absolute expiry times). */
+  private readonly timers = new Map<number, number[]>();
+
+  /** The Linux state of `t` (created on first use: a pinned thread of the harness's process). */
+  protected task(t: Thread): LinuxThreadState {
+    let s = this.threadStates.get(t);
+    if (s === undefined) {
+      s = { process: false, pinned: true, migrateTo: null, migrationWaiter: null };
+      this.threadStates.set(t, s);
+    }
+    return s;
+  }
 
   // ---- scheduler ---------------------------------------------------------------------------
 
@@ -25,9 +58,29 @@ export abstract class LinuxScheduler extends BaseKernel {
     return list;
   }
 
+  /**
+   * select_task_rq at a wake-up: a pinned thread goes to its CPU; an unpinned one to its previous
+   * CPU if that idles, else to an idle CPU sharing its last-level cache (select_idle_sibling; the
+   * waker's CPU is not chosen because wake_affine finds it loaded), else stays.
+   */
+  protected selectWakeCpu(w: Thread): number {
+    if (this.task(w).pinned || this.idleCpu(w.cpu)) return w.cpu;
+    const t = this.machine.profile.topology;
+    const llc = t.kind === "ring" ? t.threadsPerCore : t.cpusPerModule * t.modulesPerDie;
+    const base = Math.floor(w.cpu / llc) * llc;
+    for (let i = base; i < base + llc; i++) if (this.idleCpu(i)) return i;
+    return w.cpu;
+  }
+
+  private idleCpu(cpu: number): boolean {
+    const cs = this.sched(cpu);
+    return cs.current === null && !cs.switching && cs.queue.length === 0;
+  }
+
   /** try_to_wake_up from a thread: enqueue on the wakee's CPU, preempt or IPI it. */
   protected *ttwu(caller: Thread, w: Thread): Gen<void> {
     const c = caller.cpu;
+    if (w.state === "blocked") w.cpu = this.selectWakeCpu(w);
     const target = w.cpu;
     yield* this.steps(caller, [[`try_to_wake_up ${w.name} (rq of cpu${target})`, this.k("sched.ttwu", c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
     this.enqueue(w, c);
@@ -59,14 +112,67 @@ export abstract class LinuxScheduler extends BaseKernel {
     ], (_end, last) => this.afterInterrupt(to, last), sendStep);
   }
 
-  /** Exit latency of the idle state the menu governor chose for the idle period so far. */
+  // ---- idle states (governor.ts) ------------------------------------------------------------
+
+  /** The state table in force: C1, plus core C6 when deep idle is allowed (shallow → deep). */
+  protected idleStates(): IdleState[] {
+    const mean = (name: string, table: "hw" | "kernel") => {
+      const d = (table === "hw" ? this.machine.costs : this.costs).distributionOf(name);
+      return d.dist.mean * d.toCycles;
+    };
+    const states: IdleState[] = [{ name: "C1 (hlt)", residency: mean("idle.c1.residency", "kernel"), exitLatency: mean("idle.haltExit", "hw"), exitParameter: "idle.haltExit" }];
+    if (this.deepIdle) states.push({ name: "core C6", residency: mean("idle.c6.residency", "kernel"), exitLatency: mean("idle.deepExit", "hw"), exitParameter: "idle.deepExit" });
+    return states;
+  }
+
+  /** When `cpu`'s next timer event after `at` fires (unscaled cycles from `at`): an armed hrtimer, the tick, or the horizon. */
+  private untilNextTimer(cpu: number, at: number): number {
+    const scale = this.machine.scale;
+    let next = this.costs.distributionOf("idle.nextTimerHorizon").dist.mean * this.costs.distributionOf("idle.nextTimerHorizon").toCycles;
+    for (const t of this.timers.get(cpu) ?? []) if (t > at) next = Math.min(next, (t - at) / scale);
+    if (this.costs.setting("config.nohz") !== 1) next = Math.min(next, (this.machine.clockGHz * 1e9) / this.costs.setting("config.hz"));
+    return next;
+  }
+
+  /** The menu governor's choice for an idle period entered at `at` on `cpu`. */
+  private govern(cpu: number, at: number): { state: IdleState; nextTimer: number } {
+    const states = this.idleStates();
+    const nextTimer = this.untilNextTimer(cpu, at);
+    if (this.costs.setting("config.governor") === 0) return { state: states[0]!, nextTimer };
+    let predicted = this.idleHistory.corrected(cpu, nextTimer);
+    const typical = typicalInterval(this.idleHistory.intervals(cpu), this.machine.clockGHz * 1e3);
+    if (typical !== undefined && typical < predicted) predicted = typical;
+    return { state: chooseState(states, predicted), nextTimer };
+  }
+
+  protected override onIdle(cpu: number): void {
+    this.chosenState.set(cpu, this.govern(cpu, this.sim.now));
+  }
+
+  /** Exit latency of the idle state the governor chose when the CPU last went idle (or re-entered idle after noise). */
   protected idleExit(cpu: number): InterruptStep[] {
     const cs = this.sched(cpu);
     if (cs.current !== null || cs.switching) return [];
     const now = this.sim.now;
-    const idleFor = now - Math.max(cs.idleSince, this.machine.cpu(cpu).lastActivityBefore(now));
-    const deep = this.deepIdle && idleFor >= this.costs.meanCycles("idle.deepAfter");
-    return [{ step: deep ? "leave deep C-state" : "leave C1 (hlt)", cycles: this.hw(deep ? "idle.deepExit" : "idle.haltExit", cpu) }];
+    const lastWake = this.machine.cpu(cpu).lastActivityBefore(now);
+    const entered = Math.max(cs.idleSince, lastWake);
+    // Re-entered after noise (or never ran anything): the governor decided at that entry.
+    const choice = entered === cs.idleSince && this.chosenState.has(cpu) ? this.chosenState.get(cpu)! : this.govern(cpu, entered);
+    this.idleHistory.record(cpu, (now - entered) / this.machine.scale, choice.nextTimer);
+    return [{ step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) }];
+  }
+
+  /** An hrtimer armed on `cpu` for time `at` (the governor sees it as the next timer). */
+  protected armTimer(cpu: number, at: number): void {
+    const list = this.timers.get(cpu);
+    if (list === undefined) this.timers.set(cpu, [at]);
+    else list.push(at);
+  }
+
+  protected disarmTimer(cpu: number, at: number): void {
+    const list = this.timers.get(cpu);
+    const i = list?.indexOf(at) ?? -1;
+    if (i >= 0) list!.splice(i, 1);
   }
 
   /** Fork balancing on an idle machine: the first idle CPU of the parent's module, die, socket, machine. */
@@ -103,8 +209,8 @@ export abstract class LinuxScheduler extends BaseKernel {
       this.reschedIpi(c, target, t.lastStep);
     } else if (from !== target && child.state === "running") {
       // Running elsewhere: the migration stopper on its CPU moves it; we wait for completion.
-      child.local.set("migrateTo", target);
-      child.local.set("migrationWaiter", t);
+      this.task(child).migrateTo = target;
+      this.task(child).migrationWaiter = t;
       yield* this.steps(t, [["stop_one_cpu: queue stopper work, write ICR", this.hw("apic.icrWrite", c)]]);
       yield* this.block(t);
     } else child.cpu = target; // sleeping or new: the next wake-up goes to the new CPU
@@ -112,15 +218,16 @@ export abstract class LinuxScheduler extends BaseKernel {
   }
 
   protected override atPreemptionPoint(t: Thread): Gen<void> | null {
-    return t.local.has("migrateTo") ? this.migrateSelf(t) : null;
+    return this.task(t).migrateTo !== null ? this.migrateSelf(t) : null;
   }
 
   /** The stopper preempts `t` on its CPU, moves it to the new CPU and completes the waiter. */
   private *migrateSelf(t: Thread): Gen<void> {
-    const target = t.local.get("migrateTo") as number;
-    const waiter = t.local.get("migrationWaiter") as Thread;
-    t.local.delete("migrateTo");
-    t.local.delete("migrationWaiter");
+    const state = this.task(t);
+    const target = state.migrateTo!;
+    const waiter = state.migrationWaiter!;
+    state.migrateTo = null;
+    state.migrationWaiter = null;
     const from = t.cpu;
     const ev = this.offCpu(t, "blocked", false);
     // The stopper is the highest-priority kernel thread: nothing else runs on `from` meanwhile.

@@ -27,11 +27,11 @@ export const MicrobenchParams = Schema.Struct({
   trials: Schema.optional(PositiveInt),
   /** Warm-up rounds of the IPI experiments (default 100, as the authors). */
   warmup: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))),
-  /** Nautilus: kick IPIs when a thread becomes ready on a remote CPU (default true). */
+  /** Nautilus: kick IPIs when a thread becomes ready on a remote CPU (default: config.kicks, off as KICK_SCHEDULE). */
   kicks: Schema.optional(Schema.Boolean),
   /** Linux: kernel-thread, daemon and device-interrupt noise besides the tick (default true). */
   linuxNoise: Schema.optional(Schema.Boolean),
-  /** Linux: allow deep idle states (default: the data file's idle.deepStates). */
+  /** Linux: allow deep idle states (default: the data file's config.c6). */
   deepIdle: Schema.optional(Schema.Boolean),
   /** Only the first n remote CPUs (per-core experiments, threads-long sizes); default all. */
   remoteCpus: Schema.optional(PositiveInt),
@@ -62,8 +62,8 @@ export class Harness {
     readonly params: MicrobenchParams,
     seed: string,
     record: boolean,
-    /** [host] Candidate machine + Linux data instead of the data files (calibration, models/host). */
-    data?: { readonly machine: MachineProfile; readonly linux: ParameterFile },
+    /** Parameter files instead of the data files: [host] calibration candidates, or modified configurations. */
+    data?: { readonly machine?: MachineProfile; readonly linux?: ParameterFile; readonly nautilus?: ParameterFile },
     /** User overrides and machine file (scenario `parameters`, `--set`, `machineFile`). */
     user: { readonly overrides?: ParameterOverrides; readonly machine?: MachineFile } = {},
   ) {
@@ -73,10 +73,12 @@ export class Harness {
       ...(user.overrides ? { overrides: user.overrides } : {}),
     });
     this.kernel = params.kernel === "nautilus"
-      ? new NautilusKernel(this.machine, { kicks: params.kicks ?? true })
+      ? new NautilusKernel(this.machine, {
+        ...(params.kicks === undefined ? {} : { kicks: params.kicks }), ...(data?.nautilus ? { parameters: data.nautilus } : {}),
+      })
       : new LinuxKernel(this.machine, {
         noise: params.linuxNoise ?? true, ...(params.deepIdle === undefined ? {} : { deepIdle: params.deepIdle }),
-        ...(data ? { parameters: data.linux } : {}),
+        ...(data?.linux ? { parameters: data.linux } : {}),
       });
   }
 
@@ -132,9 +134,9 @@ export class Harness {
     return (t as Thread).lastStep;
   }
 
-  /** Boots the harness's main thread on CPU 0. */
-  main(body: (self: ThreadRef) => Gen<unknown>): void {
-    this.kernel.boot({ name: "main", cpu: 0, body });
+  /** Boots the harness's main thread on CPU 0 (pinned unless said otherwise; Linux only honours it). */
+  main(body: (self: ThreadRef) => Gen<unknown>, options: { readonly pinned?: boolean } = {}): void {
+    this.kernel.boot({ name: "main", cpu: 0, body, ...(options.pinned === undefined ? {} : { pinned: options.pinned }) });
   }
 }
 

@@ -30,7 +30,7 @@ function threadCounts(h: Harness): number[] {
   return ks;
 }
 
-/** Serial creation of k−1 remote threads, thread j bound to CPU j; label core = k. */
+/** Serial creation of k−1 remote threads, thread j bound to CPU j (Linux: pthread_create(NULL) + pthread_setaffinity_np); label core = k. */
 export function threadsLong(h: Harness): void {
   const k = h.kernel;
   h.main(function* (self) {
@@ -38,7 +38,7 @@ export function threadsLong(h: Harness): void {
       for (let i = 0; i < h.trials(100); i++) {
         const made: ThreadRef[] = [];
         const s = yield* k.stamp(self);
-        for (let j = 1; j < n; j++) made.push(yield* k.threadCreate(self, { name: `t${n}.${i}.${j}`, cpu: j, body: emptyBody }));
+        for (let j = 1; j < n; j++) made.push(yield* k.threadCreate(self, { name: `t${n}.${i}.${j}`, cpu: j, body: emptyBody, affinity: "after" }));
         const e = yield* k.stamp(self);
         h.emit({ core: n, start: s, end: e, endStep: h.lastStep(self) });
         yield* h.harnessDelay(self, 10_000);
@@ -93,8 +93,8 @@ export function ctxSwitch(h: Harness): void {
   };
   h.main(function* (self) {
     for (let i = 1; i <= h.trials(100); i++) {
-      const a = yield* k.threadCreate(self, { name: `switcher A${i}`, cpu: 1, body: switcher(i, 0) });
-      const b = yield* k.threadCreate(self, { name: `switcher B${i}`, cpu: 1, body: switcher(i, 1) });
+      const a = yield* k.threadCreate(self, { name: `switcher A${i}`, cpu: 1, body: switcher(i, 0), affinity: "after" });
+      const b = yield* k.threadCreate(self, { name: `switcher B${i}`, cpu: 1, body: switcher(i, 1), affinity: "after" });
       yield* h.harnessDelay(self, 10_000);
       yield* k.spinUntil(self, ready[0], (v) => v === i);
       yield* k.spinUntil(self, ready[1], (v) => v === i);

@@ -1,8 +1,10 @@
 /**
- * The Nautilus Aerokernel, paper-era design (nautilus.md): ring 0 only, one address space,
- * per-CPU FIFO run queues under spinlocks, kick IPIs to start/wake threads on remote CPUs,
- * a periodic APIC tick, wait queues, glibc-style condition variables (condvar.ts) and Nemo
- * events. No system calls, no mode switches, no page faults, no CR3 writes.
+ * The Nautilus Aerokernel, paper-era design (nautilus.md; HExSA-Lab/nautilus b512503): ring 0
+ * only, one address space, per-CPU FIFO run queues under spinlocks, a periodic APIC tick, wait
+ * queues, glibc-style condition variables (condvar.ts) and Nemo events. No system calls, no mode
+ * switches, no page faults, no CR3 writes. Idle CPUs poll their run queue (idle.ts): a remote
+ * wake-up is an enqueue that the target's next poll finds; kick IPIs (KICK_SCHEDULE) and halting
+ * (HALT_WHILE_IDLE) are Kconfig options, off by default as in the source (`config.*` entries).
  */
 import x64Data from "./data/x64.json" with { type: "json" };
 import phiData from "./data/phi.json" with { type: "json" };
@@ -17,17 +19,20 @@ import type { ParameterFile } from "../hardware/params.js";
 import { SpinLock, Thread } from "../kernel/objects.js";
 import type { CondVarRef, EventApi, Gen, HandlerBody, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
 import { NautilusCondVar, condBroadcast, condSignal, condWait } from "./condvar.js";
+import { IDLE_PARAMETERS, IdleLoops, readConfig, tickPeriod, type NautilusConfig } from "./idle.js";
 
 export const NAUTILUS_PARAMETERS = [
-  "call", "preempt.toggle", "malloc", "malloc.stack", "free", "thread.init", "waitqueue.init", "list.op",
-  "thread.stackSetup", "rq.op", "kick.handler", "sched.needResched", "switch.saveRegs", "switch.swap",
+  "call", "irq.disableSave", "irq.restore", "malloc", "malloc.stack", "free", "thread.init", "thread.zero", "waitqueue.init",
+  "list.op", "thread.stackSetup", "rq.op", "kick.handler", "sched.needResched", "switch.saveRegs", "switch.swap",
   "switch.restoreRegs", "thread.entry", "exit.bookkeeping", "fork.copyFrames", "condvar.bookkeeping",
-  "nemo.lookup", "nemo.dispatch", "tick.hz", "tick.handler", "idle.pollPeriod",
+  "nemo.lookup", "nemo.dispatch", "tick.handler", ...IDLE_PARAMETERS,
 ] as const;
 
 export interface NautilusOptions {
-  /** Kick remote CPUs with an IPI when a thread becomes ready there (default true). */
+  /** Kick remote CPUs with an IPI when a thread becomes ready there (default: config.kicks, off). */
   readonly kicks?: boolean;
+  /** A complete parameter file to use instead of nautilusData(machine) (e.g. with overrides). */
+  readonly parameters?: ParameterFile;
 }
 
 /** The complete parameter file for `machine` (the Phi's is derived from x64's, see kernel/derive.ts). */
@@ -36,10 +41,11 @@ export function nautilusData(machine: string): ParameterFile {
 }
 
 /** Per-CPU periodic APIC tick: entry, timer bookkeeping, EOI, exit; runs on idle CPUs too. */
-function nautilusNoise(cpu: number, machine: Machine, costs: CostTable): NoiseSource[] {
+function nautilusNoise(cpu: number, machine: Machine, costs: CostTable, phases: Map<number, number>): NoiseSource[] {
   const rng = machine.sim.streams.get(`nautilus/noise/cpu${cpu}`);
-  const period = Math.round((machine.clockGHz * 1e9) / costs.setting("tick.hz"));
+  const period = tickPeriod(machine, costs);
   const phase = rng.integer(0, period - 1);
+  phases.set(cpu, phase);
   const hw = machine.costs;
   const duration = () => hw.draw("irq.entry", rng) + costs.draw("tick.handler", rng) + costs.draw("sched.needResched", rng) + hw.draw("apic.eoi", rng) + hw.draw("irq.exit", rng);
   return [new PeriodicNoise("timer tick", period, phase, machine.scale, duration, false)];
@@ -49,13 +55,26 @@ export class NautilusKernel extends BaseKernel {
   readonly name = "nautilus" as const;
   readonly kicks: boolean;
   readonly events: EventApi;
+  /** The Kconfig options in force (config.* entries, or the kicks option). */
+  readonly config: NautilusConfig;
   /** Global thread list lock (nk_thread_start appends every thread under it). */
   private readonly threadListLock = new SpinLock("global thread list");
+  get configuration(): Readonly<Record<string, number>> {
+    const c = this.config;
+    return { kicks: +c.kicks, haltWhileIdle: +c.haltWhileIdle, useIdleThreads: +c.useIdleThreads, idleDelay: c.idleDelay, hz: c.hz };
+  }
+  /** Idle loops and their wake-ups (idle.ts). */
+  private readonly idle: IdleLoops;
+  /** Set while a switch is made at interrupt return (registers already saved at IRQ entry). */
+  private switchAtIrqReturn = false;
 
   constructor(machine: Machine, options: NautilusOptions = {}) {
-    super(machine, kernelCosts("nautilus", machine, nautilusData(machine.name), NAUTILUS_PARAMETERS));
-    this.kicks = options.kicks ?? true;
-    machine.attachNoise((cpu, m) => nautilusNoise(cpu, m, this.costs));
+    super(machine, kernelCosts("nautilus", machine, options.parameters ?? nautilusData(machine.name), NAUTILUS_PARAMETERS));
+    this.config = readConfig(this.costs, options.kicks);
+    this.kicks = this.config.kicks;
+    const phases = new Map<number, number>();
+    this.idle = new IdleLoops(this, this.config, phases);
+    machine.attachNoise((cpu, m) => nautilusNoise(cpu, m, this.costs, phases));
     this.events = {
       sendIpi: (self, cpu, handler) => this.sendIpi(self as Thread, cpu, "ipi", [], handler),
       notify: (self, cpu, action) => this.sendIpi(self as Thread, cpu, "nemo 0xe8", [["nemo: look up event vector", this.k("nemo.lookup", self.cpu)]], action, true),
@@ -70,6 +89,7 @@ export class NautilusKernel extends BaseKernel {
     const c = t.cpu;
     yield* this.steps(t, [
       ["malloc thread struct (buddy)", this.k("malloc", c)],
+      ["memset thread struct (~2.7 KB: TLS slots + FXSAVE area)", this.k("thread.zero", c)],
       ["malloc stack (buddy, 2 MB block)", this.k("malloc.stack", c)],
       ["initialise thread fields", this.k("thread.init", c)],
       ["allocate + zero wait queue", this.k("waitqueue.init", c)],
@@ -77,22 +97,24 @@ export class NautilusKernel extends BaseKernel {
     yield* this.acquire(t, this.threadListLock, "lock", []);
     yield* this.steps(t, [["append to global thread list", this.k("list.op", c)]]);
     yield* this.release(t, this.threadListLock, "unlock", []);
-    yield* this.steps(t, [
-      ["build initial stack frame", this.k("thread.stackSetup", c)],
-      ["fxsave creator FPU state", this.hw("fpu.save", c)],
-    ]);
+    // nk_thread_start builds the frame; it does not fxsave the creator (b512503 thread.c).
+    yield* this.steps(t, [["build initial stack frame", this.k("thread.stackSetup", c)]]);
     const child = this.spawn(spec);
     yield* this.makeReady(t, child);
     return child;
   }
 
-  /** Enqueue on the thread's CPU under that run queue's lock, then kick it if remote. */
+  /**
+   * Enqueue on the thread's CPU under that run queue's lock; the target's idle loop (or CPU 0's
+   * nk_schedule loop) finds it at its next poll. With KICK_SCHEDULE a remote target also gets a
+   * kick IPI, which usually arrives after the poll has found the thread (a spurious interrupt).
+   */
   private *makeReady(caller: Thread, w: Thread, kick = this.kicks): Gen<void> {
     const c = caller.cpu;
     const target = w.cpu;
     const rq = this.sched(target);
     yield* this.steps(caller, [
-      ["irq_disable_save", this.k("preempt.toggle", c)],
+      ["irq_disable_save (pushf; cli)", this.k("irq.disableSave", c)],
       [`lock run queue of cpu${target}`, this.hw("atomic", c) + this.lineFrom(rq.rqLineOwner, c)],
     ]);
     if (w.state === "blocked" || w.state === "new") {
@@ -102,25 +124,20 @@ export class NautilusKernel extends BaseKernel {
     rq.rqLineOwner = c;
     yield* this.steps(caller, [
       ["enqueue + unlock", this.k("rq.op", c) + this.hw("store", c)],
-      ["irq_restore", this.k("preempt.toggle", c)],
+      ["irq_enable_restore (sti)", this.k("irq.restore", c)],
     ]);
-    // The run-queue line now lives on the caller; the target's idle loop will pull it back.
+    // The run-queue line now lives on the caller; the target's poll pulls it back.
     if (target === c) return;
     if (kick) {
       yield* this.steps(caller, [["write ICR: kick IPI 0xfc", this.hw("apic.icrWrite", c)]]);
       this.machine.deliverIpi(c, target, "kick 0xfc", () => this.kickHandler(target), (_end, last) => this.afterInterrupt(target, last), caller.lastStep);
-    } else if (this.sched(target).current === null) {
-      // No kick: the idle loop finds the thread at its next yield.
-      // Residual of the idle loop's period, drawn in whole unscaled cycles so scaling stays exact.
-      const scale = this.machine.scale;
-      const poll = this.costs.meanCycles("idle.pollPeriod") / scale;
-      const wait = this.machine.cpu(target).rng.integer(0, Math.max(0, poll - 1)) * scale;
-      this.sim.schedule(wait, () => { this.sched(target).rqLineOwner = target; this.reschedule(target, caller.lastStep); }, undefined, target);
     }
+    this.idle.enqueued(target, caller.lastStep);
   }
 
   private kickHandler(cpu: number): InterruptStep[] {
     return [
+      ...this.idle.haltExit(cpu),
       { step: "IRQ entry (kick 0xfc)", cycles: this.hw("irq.entry", cpu) },
       { step: "kick handler (empty)", cycles: this.k("kick.handler", cpu) },
       { step: "EOI write", cycles: this.hw("apic.eoi", cpu) },
@@ -128,9 +145,20 @@ export class NautilusKernel extends BaseKernel {
     ];
   }
 
+  /** At interrupt return the switch enters at nk_thread_switch_intr_entry: registers are already saved. */
+  protected override afterInterrupt(cpu: number, lastStep: number): void {
+    this.switchAtIrqReturn = true;
+    try {
+      super.afterInterrupt(cpu, lastStep);
+    } finally {
+      this.switchAtIrqReturn = false;
+    }
+  }
+
   protected switchSteps(cpu: number, next: Thread): StepList {
     const list: [string, number][] = [
-      ["switch: push frame + 15 GPRs", this.k("switch.saveRegs", cpu)],
+      ...this.idle.pickupSteps(cpu),
+      ...(this.switchAtIrqReturn ? [] : [["switch: push frame + 15 GPRs", this.k("switch.saveRegs", cpu)] as [string, number]]),
       ["fxsave", this.hw("fpu.save", cpu)],
       ["switch: swap thread + stack pointer", this.k("switch.swap", cpu) + this.k("rq.op", cpu)],
       ["fxrstor", this.hw("fpu.restore", cpu)],
@@ -165,15 +193,18 @@ export class NautilusKernel extends BaseKernel {
     const c = t.cpu;
     const cs = this.sched(c);
     yield* this.steps(t, [
-      ["irq_disable_save", this.k("preempt.toggle", c)],
+      ["irq_disable_save (pushf; cli)", this.k("irq.disableSave", c)],
       ["lock local run queue", this.hw("atomic", c) + this.lineFrom(cs.rqLineOwner, c)],
     ]);
     cs.rqLineOwner = c;
+    // On a CPU with an idle thread it sits in the run queue: get_runnable_thread skips it
+    // (dequeue + requeue) when something else is ready, or puts it back when it is alone.
+    const idleThread = this.idle.hasIdleThread(c) ? 2 * this.k("rq.op", c) : 0;
     if (cs.queue.length === 0) {
-      yield* this.steps(t, [["unlock; nothing else to run", this.hw("store", c) + this.k("preempt.toggle", c)]]);
+      yield* this.steps(t, [["unlock; nothing else to run", idleThread + this.hw("store", c) + this.k("irq.restore", c)]]);
       return;
     }
-    yield* this.steps(t, [["take head, requeue self at tail, unlock", 2 * this.k("rq.op", c) + this.hw("store", c)]]);
+    yield* this.steps(t, [["take head, requeue self at tail, unlock", idleThread + 2 * this.k("rq.op", c) + this.hw("store", c)]]);
     yield this.offCpu(t, "ready", true);
   }
 
@@ -195,7 +226,7 @@ export class NautilusKernel extends BaseKernel {
   *sleep(self: ThreadRef, cycles: number): Gen<void> {
     const t = self as Thread;
     const c = t.cpu;
-    const period = Math.round((this.machine.clockGHz * 1e9) / this.costs.setting("tick.hz")) * this.machine.scale;
+    const period = tickPeriod(this.machine, this.costs) * this.machine.scale;
     const wakeAt = Math.ceil((this.sim.now + cycles) / period) * period;
     this.sim.schedule(wakeAt - this.sim.now, () => {
       const cs = this.sched(c);
@@ -248,8 +279,9 @@ export class NautilusKernel extends BaseKernel {
   private condOps() {
     return {
       steps: (t: Thread, l: StepList) => this.steps(t, l),
-      acquire: (t: Thread, l: SpinLock, label: string) => this.acquire(t, l, label, [["irq_disable_save", this.k("preempt.toggle", t.cpu)]]),
-      release: (t: Thread, l: SpinLock, label: string) => this.release(t, l, label, [["irq_restore", this.k("preempt.toggle", t.cpu)]]),
+      // NK_LOCK is a plain spin_lock (b512503 spinlock.h, USE_TICKETLOCKS default n): no IRQ save.
+      acquire: (t: Thread, l: SpinLock, label: string) => this.acquire(t, l, label, []),
+      release: (t: Thread, l: SpinLock, label: string) => this.release(t, l, label, []),
       block: (t: Thread) => this.block(t),
       makeReady: (caller: Thread, w: Thread) => this.makeReady(caller, w),
       cost: (name: string, cpu: number) => this.k(name, cpu),

@@ -1,0 +1,104 @@
+/**
+ * Per-rank OS noise at scale, as LogGOPSim replays it: a detour trace (start, duration in ns)
+ * repeated every `span` ns, each rank starting at its own random offset into the trace (or all
+ * at one offset when co-scheduled). A rank's CPU work (message overheads, computation) is
+ * stretched by every detour that overlaps it; a detour that falls while the rank only waits for
+ * a message costs nothing. State per rank is two typed-array slots (offset, cursor), so a
+ * million ranks cost ~12 bytes each here.
+ */
+import type { RandomStream } from "../../engine/index.js";
+
+/** Detours of one CPU, sorted, not overlapping; times in ns from the trace's start. */
+export interface DetourTrace {
+  readonly starts: Float64Array;
+  readonly durations: Float64Array;
+  /** The trace repeats with this period (≥ the last detour's end). */
+  readonly span: number;
+}
+
+/** Checks a trace's invariants; returns a problem description or undefined. */
+export function traceProblem(t: DetourTrace): string | undefined {
+  const n = t.starts.length;
+  if (n !== t.durations.length) return "starts and durations differ in length";
+  for (let i = 0; i < n; i++) {
+    const s = t.starts[i]!, d = t.durations[i]!;
+    if (!(Number.isFinite(s) && s >= 0)) return `detour ${i}: start ${s} is not a finite time ≥ 0`;
+    if (!(Number.isFinite(d) && d >= 0)) return `detour ${i}: duration ${d} is not a finite duration ≥ 0`;
+    if (i > 0 && s < t.starts[i - 1]! + t.durations[i - 1]!) return `detour ${i} starts at ${s}, before detour ${i - 1} ends (${t.starts[i - 1]! + t.durations[i - 1]!})`;
+  }
+  const end = n === 0 ? 0 : t.starts[n - 1]! + t.durations[n - 1]!;
+  if (!(t.span > 0 && t.span >= end)) return `span ${t.span} must be > 0 and ≥ the last detour's end (${end})`;
+  return undefined;
+}
+
+/** Fraction of CPU time the trace takes (the "net noise" of Ferreira et al.). */
+export function noiseFraction(t: DetourTrace): number {
+  let sum = 0;
+  for (let i = 0; i < t.durations.length; i++) sum += t.durations[i]!;
+  return sum / t.span;
+}
+
+export class RankNoise {
+  private readonly offset: Float64Array;
+  private readonly cursor: Float64Array;
+  /** Start and end of the detour at each rank's cursor (the fast path compares against them). */
+  private readonly nextStart: Float64Array;
+  private readonly nextEnd: Float64Array;
+  private readonly trace: readonly DetourTrace[];
+
+  /**
+   * `traces` are assigned to ranks round-robin (rank r replays trace r mod K). Offsets are
+   * drawn in rank order from `rng`.
+   */
+  constructor(ranks: number, traces: readonly DetourTrace[], rng: RandomStream, coscheduled: boolean) {
+    if (traces.length === 0) throw new RangeError("RankNoise needs at least one trace");
+    this.trace = traces;
+    this.offset = new Float64Array(ranks);
+    this.cursor = new Float64Array(ranks);
+    this.nextStart = new Float64Array(ranks).fill(Infinity);
+    this.nextEnd = new Float64Array(ranks).fill(Infinity);
+    const k = traces.length;
+    const shared = rng.uniform();
+    for (let r = 0; r < ranks; r++) {
+      const t = traces[r % k]!;
+      if (t.starts.length === 0) continue;
+      this.offset[r] = (coscheduled ? shared : rng.uniform()) * t.span;
+      this.load(r, t, 0);
+    }
+  }
+
+  get bytesPerRank(): number {
+    return 4 * Float64Array.BYTES_PER_ELEMENT;
+  }
+
+  /** Puts detour `n` (counting over repetitions) of rank `r`'s trace at its cursor. */
+  private load(r: number, t: DetourTrace, n: number): void {
+    const len = t.starts.length;
+    const j = n % len;
+    const s = t.starts[j]! + Math.floor(n / len) * t.span - this.offset[r]!;
+    this.cursor[r] = n;
+    this.nextStart[r] = s;
+    this.nextEnd[r] = s + t.durations[j]!;
+  }
+
+  /**
+   * When `work` ns of CPU work that can start at `t` ends on `rank`. Times for one rank must
+   * be asked in non-decreasing order (the cursor only moves forward).
+   */
+  finish(rank: number, t: number, work: number): number {
+    let s = this.nextStart[rank]!;
+    if (t + work <= s) return t + work; // fast path: no detour before the work ends
+    const trace = this.trace[rank % this.trace.length]!;
+    let e = this.nextEnd[rank]!;
+    for (;;) {
+      if (e <= t) { /* over before the work starts */ }
+      else if (t + work <= s) break;               // the work ends before this detour starts
+      else if (s <= t) t = e;                      // in progress: the work waits for it
+      else { work -= s - t; t = e; }               // work until the detour, resume after it
+      this.load(rank, trace, this.cursor[rank]! + 1);
+      s = this.nextStart[rank]!;
+      e = this.nextEnd[rank]!;
+    }
+    return t + work;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A node's noise from the kernel models' own noise sources: boot the kernel on a modeled
+ * machine, take the NoiseSource list it attaches to a CPU, and draw that CPU's interfering
+ * activity for a window of simulated time into a detour trace (the same merge and
+ * serialisation the CPU timeline does: one handler at a time, in arrival order). A rank is
+ * always busy (computing or polling for messages), so "only while busy" sources fire too.
+ */
+import { Simulation } from "../../engine/index.js";
+import type { NoiseSource } from "../hardware/cpu.js";
+import { Machine, type MachineOptions } from "../hardware/machine.js";
+import type { MachineName } from "../hardware/profile.js";
+import type { KernelName } from "../kernel/types.js";
+import { LinuxKernel } from "../linux/kernel.js";
+import { NautilusKernel } from "../nautilus/kernel.js";
+import type { DetourTrace } from "./detours.js";
+
+/** A Machine that hands out the noise sources its kernel attaches. */
+class NoiseProbe extends Machine {
+  private sourcesFor: ((cpu: number, machine: Machine) => NoiseSource[]) | undefined;
+
+  constructor(options: MachineOptions) {
+    super(options);
+  }
+
+  override attachNoise(noiseFor: (cpu: number, machine: Machine) => NoiseSource[]): void {
+    super.attachNoise(noiseFor);
+    this.sourcesFor = noiseFor;
+  }
+
+  sources(cpu: number): NoiseSource[] {
+    return this.sourcesFor?.(cpu, this) ?? [];
+  }
+}
+
+export interface KernelNoiseSpec {
+  readonly kernel: KernelName;
+  readonly machine: MachineName;
+  /** Distinct CPUs sampled (ranks replay them round-robin). */
+  readonly traces: number;
+  /** Length of each trace in ns. */
+  readonly windowNs: number;
+  /** Linux: kernel threads and daemons besides the tick (default true). */
+  readonly background: boolean;
+}
+
+/** One trace per CPU 1..traces (CPU 0 takes Linux's device interrupts; a rank runs elsewhere). */
+export function kernelNoiseTraces(spec: KernelNoiseSpec, seed: string): DetourTrace[] {
+  const sim = new Simulation({ seed });
+  const machine = new NoiseProbe({ sim, machine: spec.machine, streamPrefix: `atscale-${spec.kernel}` });
+  if (spec.kernel === "nautilus") new NautilusKernel(machine);
+  else new LinuxKernel(machine, { noise: spec.background });
+  if (spec.traces >= machine.cpuCount) throw new RangeError(`${spec.machine} has ${machine.cpuCount} CPUs: at most ${machine.cpuCount - 1} noise traces (CPUs 1..)`);
+  const nsPerCycle = 1 / machine.clockGHz;
+  const window = spec.windowNs / nsPerCycle;
+  const out: DetourTrace[] = [];
+  for (let cpu = 1; cpu <= spec.traces; cpu++) {
+    const sources = machine.sources(cpu);
+    const next = sources.map((s) => s.nextArrival());
+    const starts: number[] = [];
+    const durations: number[] = [];
+    let prevEnd = -Infinity;
+    for (;;) {
+      let k = -1;
+      let best = Infinity;
+      for (let i = 0; i < next.length; i++) if (next[i]! < best) { best = next[i]!; k = i; }
+      if (k < 0 || best >= window) break;
+      const cycles = sources[k]!.duration();
+      next[k] = sources[k]!.nextArrival();
+      const start = Math.max(best, prevEnd);
+      if (start >= window) break;
+      prevEnd = start + cycles;
+      starts.push(start * nsPerCycle);
+      durations.push(cycles * nsPerCycle);
+    }
+    const lastEnd = starts.length === 0 ? 0 : starts[starts.length - 1]! + durations[durations.length - 1]!;
+    out.push({ starts: Float64Array.from(starts), durations: Float64Array.from(durations), span: Math.max(spec.windowNs, lastEnd) });
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * Parameters of the at-scale model. Times are in µs in scenario files (ns inside the model).
+ * The network defaults are LogGOPSim's own defaults, so runs are comparable with that tool.
+ */
+import { Schema } from "effect";
+import { distribution, type DistributionSpec } from "../../engine/index.js";
+import { KERNELS } from "../kernel/types.js";
+import { COLLECTIVES, type LogGOPS } from "./loggops.js";
+
+const Positive = Schema.Finite.check(Schema.isGreaterThan(0));
+const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0));
+const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
+
+/** A number or an engine distribution spec, checked by building it. */
+export const DistributionParam = Schema.Union([Schema.Finite, Schema.Record(Schema.String, Schema.Unknown)]).check(
+  Schema.makeFilter((spec) => {
+    try {
+      const d = distribution(spec as DistributionSpec, "value");
+      return d.mean >= 0 || "a distribution with a non-negative mean";
+    } catch (e) {
+      return `a valid distribution (number, or { dist: constant|uniform|exponential|normal|lognormal|gamma|pareto|empirical|mixture|shifted, ... }): ${(e as Error).message}`;
+    }
+  }),
+);
+
+export const NETWORK_DEFAULTS: LogGOPS & { readonly source: string } = {
+  L: 2500, o: 1500, g: 1000, G: 6, O: 0,
+  source: "[read] LogGOPSim's defaults (spcl/LogGOPSim simulator.ggo: L=2500 ns, o=1500 ns, g=1000 ns, G=6 ns/byte, O=0); a generic cluster network of that era, not a particular machine",
+};
+
+const NetworkParams = Schema.Struct({
+  L: Schema.optional(NonNegative),
+  o: Schema.optional(NonNegative),
+  g: Schema.optional(NonNegative),
+  G: Schema.optional(NonNegative),
+  O: Schema.optional(NonNegative),
+});
+
+export const NoiseParams = Schema.Union([
+  Schema.Struct({ kind: Schema.Literal("none") }),
+  Schema.Struct({
+    kind: Schema.Literal("kernel"),
+    kernel: Schema.Literals(KERNELS),
+    machine: Schema.Literals(["x64", "phi"]),
+    /** Distinct CPUs sampled (default 16); ranks replay them round-robin. */
+    traces: Schema.optional(PositiveInt),
+    /** Length of each sampled trace, ms (default 2000). */
+    windowMs: Schema.optional(Positive),
+    /** Linux: kernel threads and daemons besides the tick (default true). */
+    background: Schema.optional(Schema.Boolean),
+  }),
+  Schema.Struct({
+    /** Ferreira et al.'s injected noise: one detour every 1/hz s, of `durationUs` or of `netNoise`/hz. */
+    kind: Schema.Literal("periodic"),
+    hz: Positive,
+    durationUs: Schema.optional(Positive),
+    /** Fraction of CPU time taken (duration = netNoise ÷ hz); give this or durationUs. */
+    netNoise: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThan(1))),
+  }).check(Schema.makeFilter((n) => (n.durationUs === undefined) !== (n.netNoise === undefined) || "exactly one of durationUs or netNoise")),
+  Schema.Struct({
+    /** A measured trace of (start, duration) detours; scenario files give `file`, the loader fills `detours`. */
+    kind: Schema.Literal("trace"),
+    file: Schema.optional(Schema.String),
+    unit: Schema.optional(Schema.Literals(["ns", "us"])),
+    detours: Schema.optional(Schema.Array(Schema.Tuple([NonNegative, NonNegative]))),
+    /** Period of the replay (default: the last detour's end), in `unit`. */
+    span: Schema.optional(Positive),
+  }),
+]);
+export type NoiseParams = typeof NoiseParams.Type;
+
+export const AtScaleParams = Schema.Struct({
+  ranks: Schema.Int.check(Schema.isGreaterThanOrEqualTo(2), Schema.isLessThanOrEqualTo(1 << 24)),
+  collective: Schema.Literals(COLLECTIVES),
+  /** Iterations of compute then collective. */
+  collectives: PositiveInt,
+  /** Computation per rank per iteration, µs: a number or any engine distribution (drawn per rank). */
+  workUs: DistributionParam,
+  /** Message size in bytes (default 8). */
+  bytes: Schema.optional(PositiveInt),
+  network: Schema.optional(NetworkParams),
+  noise: NoiseParams,
+  /** All ranks replay their trace from one shared offset (LogGOPSim --noise-cosched); default false. */
+  coscheduled: Schema.optional(Schema.Boolean),
+});
+export type AtScaleParams = typeof AtScaleParams.Type;
+
+export function networkOf(p: AtScaleParams): LogGOPS {
+  return { ...NETWORK_DEFAULTS, ...(p.network ?? {}) };
+}

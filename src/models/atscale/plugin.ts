@@ -1,0 +1,138 @@
+/**
+ * The `atscale` model: OS noise beyond one machine. P ranks (one per node) alternate
+ * computation and a collective on a LogGOPS network; each node runs a noise profile — the
+ * kernel models' own noise sources sampled into traces, Ferreira et al.'s periodic injection,
+ * or a measured detour trace — and the slowdown is the makespan over that of the same run
+ * without noise (same work draws). Ranks live in typed arrays; the engine advances one event
+ * per round of messages (the time the round's last rank finishes).
+ */
+import { Simulation, distribution, type DistributionSpec } from "../../engine/index.js";
+import { ModelRunError, type ModelPlugin, type ParameterRow } from "../plugin.js";
+import { RankNoise, noiseFraction, traceProblem, type DetourTrace } from "./detours.js";
+import { kernelNoiseTraces } from "./kernel-noise.js";
+import { Ranks } from "./loggops.js";
+import { AtScaleParams, NETWORK_DEFAULTS, networkOf, type NoiseParams } from "./params.js";
+
+/** The per-node detour traces a noise profile stands for (ns). */
+export function noiseTraces(noise: NoiseParams, seed: string): DetourTrace[] {
+  switch (noise.kind) {
+    case "none":
+      return [];
+    case "kernel":
+      return kernelNoiseTraces({
+        kernel: noise.kernel, machine: noise.machine, traces: noise.traces ?? 16,
+        windowNs: (noise.windowMs ?? 2000) * 1e6, background: noise.background ?? true,
+      }, seed);
+    case "periodic": {
+      const span = 1e9 / noise.hz, d = noise.durationUs !== undefined ? noise.durationUs * 1e3 : noise.netNoise! * span;
+      if (d >= span) throw new ModelRunError("model", `periodic noise: a ${d / 1e3} µs detour does not fit in a 1/${noise.hz} s period`);
+      return [{ starts: Float64Array.of(0), durations: Float64Array.of(d), span }];
+    }
+    case "trace": {
+      if (noise.detours === undefined) throw new ModelRunError("model", `noise trace${noise.file ? ` '${noise.file}'` : ""} has no detours: give them inline, or a file in a scenario (the loader reads it)`);
+      const k = noise.unit === "us" ? 1e3 : 1;
+      const starts = Float64Array.from(noise.detours, (d) => d[0] * k);
+      const durations = Float64Array.from(noise.detours, (d) => d[1] * k);
+      const n = starts.length;
+      const span = noise.span !== undefined ? noise.span * k : n === 0 ? 1 : starts[n - 1]! + durations[n - 1]!;
+      const t = { starts, durations, span };
+      const problem = traceProblem(t);
+      if (problem !== undefined) throw new ModelRunError("model", `noise trace: ${problem}`);
+      return [t];
+    }
+  }
+}
+
+export interface AtScaleResult {
+  readonly makespanNs: number;
+  readonly baselineNs: number;
+  readonly netNoise: number;
+  readonly messages: number;
+  readonly events: number;
+  readonly fingerprint: string;
+  readonly bytesPerRank: number;
+}
+
+/** Runs compute + collective `collectives` times on `ranks`; the engine steps once per round. */
+function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[], limits: { maxEvents?: number }) {
+  const sim = new Simulation({ seed });
+  const noise = traces.length === 0 ? null : new RankNoise(p.ranks, traces, sim.streams.get("atscale/noise-offset"), p.coscheduled ?? false);
+  const ranks = new Ranks(p.ranks, networkOf(p), noise);
+  const work = distribution(p.workUs as DistributionSpec, "workUs");
+  const rng = sim.streams.get("atscale/work");
+  const constant = work.variance === 0 ? work.mean * 1e3 : NaN;
+  const draw = Number.isNaN(constant) ? () => Math.max(0, work.sample(rng)) * 1e3 : () => constant;
+  // One engine event per phase: the time the phase's last rank finishes (folded into the fingerprint).
+  const advance = () => Math.max(0, Math.ceil(ranks.latest) - sim.now);
+  sim.process("ranks", (function* () {
+    for (let c = 0; c < p.collectives; c++) {
+      ranks.compute(draw);
+      yield advance();
+      for (const _ of ranks.rounds(p.collective, p.bytes ?? 8)) yield advance();
+    }
+  })());
+  const report = sim.run(limits);
+  if (report.reason !== "empty") throw new ModelRunError("limit", `stopped by the ${report.reason} limit at t=${report.now} ns after ${report.events} events`);
+  return { ranks, noise, report, makespan: ranks.latest };
+}
+
+export function runAtScale(p: AtScaleParams, seed: string, limits: { maxEvents?: number } = {}): AtScaleResult {
+  const traces = noiseTraces(p.noise, seed);
+  const noisy = simulate(p, seed, traces, limits);
+  const baseline = traces.length === 0 ? noisy : simulate(p, seed, [], limits);
+  const fractions = traces.map(noiseFraction);
+  return {
+    makespanNs: noisy.makespan,
+    baselineNs: baseline.makespan,
+    netNoise: fractions.length === 0 ? 0 : fractions.reduce((a, b) => a + b, 0) / fractions.length,
+    messages: noisy.ranks.messages,
+    events: noisy.report.events,
+    fingerprint: noisy.report.fingerprint,
+    bytesPerRank: Ranks.bytesPerRank() + (noisy.noise?.bytesPerRank ?? 0),
+  };
+}
+
+export const atScaleModel: ModelPlugin<AtScaleParams> = {
+  name: "atscale",
+  description: "OS noise at 10^3–10^6 ranks: compute + collectives (dissemination/tree barrier, allreduce) on a LogGOPS network, each node replaying a kernel model's noise, periodic injected noise or a measured detour trace",
+  paramsSchema: AtScaleParams,
+  experiments: [{
+    name: "collectives",
+    description: "`collectives` iterations of per-rank computation (workUs) then the collective; slowdown = makespan ÷ makespan of the same run without noise",
+    metrics: ["slowdown", "makespanUs", "iterationUs", "netNoise"],
+  }],
+  metrics: [
+    { name: "slowdown", unit: "ratio", description: "makespan with noise ÷ makespan without (same work draws)" },
+    { name: "makespanUs", unit: "µs", description: "time until the last rank finishes its last collective" },
+    { name: "iterationUs", unit: "µs", description: "makespan ÷ iterations (compute + collective)" },
+    { name: "netNoise", unit: "fraction", description: "CPU time the noise profile takes per node (sum of detours ÷ trace span, mean over traces)" },
+  ],
+  run({ params, seed, limits }) {
+    let r: AtScaleResult;
+    try {
+      r = runAtScale(params, seed, limits);
+    } catch (e) {
+      if (e instanceof RangeError) throw new ModelRunError("model", e.message);
+      throw e;
+    }
+    return {
+      observations: [
+        { metric: "slowdown", value: r.makespanNs / r.baselineNs },
+        { metric: "makespanUs", value: r.makespanNs / 1e3 },
+        { metric: "iterationUs", value: r.makespanNs / 1e3 / params.collectives },
+        { metric: "netNoise", value: r.netNoise },
+      ],
+      fingerprint: r.fingerprint,
+      events: r.events,
+      simTime: Math.ceil(r.makespanNs),
+    };
+  },
+  parameters(params): ParameterRow[] {
+    const net = networkOf(params);
+    const given = params.network ?? {};
+    return (["L", "o", "g", "G", "O"] as const).map((k) => ({
+      name: `network.${k}`, value: `${net[k]} ${k === "G" || k === "O" ? "ns/byte" : "ns"}`,
+      source: k in given ? "scenario" : NETWORK_DEFAULTS.source,
+    }));
+  },
+};

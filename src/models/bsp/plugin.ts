@@ -1,0 +1,70 @@
+/**
+ * The `bsp` model: why variance matters on one machine. Bulk-synchronous supersteps (every
+ * step waits for its slowest thread, so per-core noise becomes run time) and a fine-grained
+ * parallel-for whose grain is swept down until runtime and kernel overheads dominate; both on
+ * the runtime layer (src/models/runtime) over each kernel's own primitives.
+ */
+import { ModelRunError, type ModelPlugin, type Observation } from "../plugin.js";
+import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
+import { BspParams } from "./params.js";
+import { runSupersteps } from "./superstep.js";
+
+function check(reason: string, events: number, now: number): void {
+  if (reason === "deadlock") throw new ModelRunError("deadlock", `deadlock at t=${now}`);
+  if (reason !== "empty") throw new ModelRunError("limit", `stopped by the ${reason} limit at t=${now} after ${events} events`);
+}
+
+function guarded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new ModelRunError("model", e.message);
+    throw e;
+  }
+}
+
+export const bspModel: ModelPlugin<BspParams> = {
+  name: "bsp",
+  description: "Bulk-synchronous supersteps and a fine-grained parallel-for on a modeled x64 (64) or Xeon Phi (228), on the runtime layer over Nautilus or Linux primitives",
+  paramsSchema: BspParams,
+  experiments: [
+    {
+      name: "superstep",
+      description: "One runtime worker pinned per CPU 0..threads−1 loops `supersteps` times: compute `work` cycles (drawn per thread and step from bsp/work/cpu<i>), then the barrier (the kernel's, or ideal: zero cost). A superstep lasts from the last thread leaving one barrier to the last leaving the next.",
+      metrics: ["superstep", "stepEfficiency"],
+    },
+    {
+      name: "parallel-for",
+      description: "For each grain: one untimed then `repetitions` timed parallel-for calls of one task per core (the caller on CPU 0 runs its own); tasks reach CPUs 1..threads−1 by `wakeup` (a thread per task, a condvar or polling runtime pool, or a Nemo broadcast on Nautilus; on Linux nemo emits nothing).",
+      metrics: ["efficiency", "callCycles", "minGrain"],
+    },
+  ],
+  metrics: [
+    { name: "superstep", unit: "cycles", description: "duration of one superstep (one observation per superstep)" },
+    { name: "stepEfficiency", unit: "fraction", description: "mean work drawn ÷ mean superstep" },
+    { name: "efficiency", unit: "fraction", description: "grain ÷ mean time per parallel-for call", labels: ["grain"] },
+    { name: "callCycles", unit: "cycles", description: "mean time of one parallel-for call", labels: ["grain"] },
+    { name: "minGrain", unit: "cycles", description: "smallest grain whose efficiency reaches `target` (default 0.9), log-interpolated between swept grains; absent if none does" },
+  ],
+  run({ params, experiment, seed, limits }) {
+    if (experiment === "superstep") {
+      const r = guarded(() => runSupersteps(params, seed, limits));
+      check(r.reason, r.events, r.simTime);
+      const observations: Observation[] = Array.from(r.supersteps, (value) => ({ metric: "superstep", value }));
+      const mean = r.supersteps.reduce((a, b) => a + b, 0) / r.supersteps.length;
+      observations.push({ metric: "stepEfficiency", value: r.meanWork / mean });
+      return { observations, fingerprint: r.fingerprint, events: r.events, simTime: r.simTime };
+    }
+    if (experiment !== "parallel-for") throw new ModelRunError("model", `bsp has no experiment '${experiment}'`);
+    const r = guarded(() => runParallelFor(params, seed, limits));
+    if (r === null) return { observations: [], fingerprint: "", events: 0, simTime: 0 };
+    check(r.reason, r.events, r.simTime);
+    const observations: Observation[] = r.points.flatMap((pt) => [
+      { metric: "efficiency", value: pt.efficiency, labels: { grain: pt.grain } },
+      { metric: "callCycles", value: pt.callCycles, labels: { grain: pt.grain } },
+    ]);
+    const min = minEfficientGrain(r.points, params.target ?? 0.9);
+    if (min !== undefined) observations.push({ metric: "minGrain", value: min });
+    return { observations, fingerprint: r.fingerprint, events: r.events, simTime: r.simTime };
+  },
+};

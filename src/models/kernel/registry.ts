@@ -1,0 +1,86 @@
+/**
+ * The kernel registry: name → how to build the kernel on a machine, its parameter file per
+ * machine and the parameter names it requires. `createKernel` builds a machine and a kernel by
+ * name in one call; it is the stable entry point for models built on the kernel layer (task
+ * runtimes, bulk-synchronous programs). Adding a kernel: one folder plus one entry below.
+ */
+import type { Simulation } from "../../engine/index.js";
+import type { NoiseSource } from "../hardware/cpu.js";
+import { Machine } from "../hardware/machine.js";
+import type { ParameterFile } from "../hardware/params.js";
+import type { MachineName, MachineProfile } from "../hardware/profile.js";
+import { LINUX_PARAMETERS, LinuxKernel, linuxData, type LinuxOptions } from "../linux/kernel.js";
+import { NAUTILUS_PARAMETERS, NautilusKernel, nautilusData, type NautilusOptions } from "../nautilus/kernel.js";
+import type { Kernel, KernelName } from "./types.js";
+
+/** Options per kernel, by kernel name. */
+export interface KernelOptionsByName {
+  readonly nautilus: NautilusOptions;
+  readonly linux: LinuxOptions;
+}
+
+export interface KernelEntry<K extends KernelName = KernelName> {
+  readonly name: K;
+  readonly description: string;
+  /** Builds the kernel on `machine` (it attaches its noise: create it before using any CPU). */
+  create(machine: Machine, options?: KernelOptionsByName[K]): Kernel;
+  /** The complete parameter file of this kernel for `machine`. */
+  data(machine: string): ParameterFile;
+  /** Names its parameter file must define. */
+  readonly parameters: readonly string[];
+}
+
+export const KERNEL_REGISTRY: { readonly [K in KernelName]: KernelEntry<K> } = {
+  nautilus: {
+    name: "nautilus",
+    description: "Nautilus Aerokernel, paper-era design (April 2016): ring 0, per-CPU FIFO run queues, polling idle loop",
+    create: (machine, options) => new NautilusKernel(machine, options),
+    data: nautilusData,
+    parameters: NAUTILUS_PARAMETERS,
+  },
+  linux: {
+    name: "linux",
+    description: "Linux 3.x-era kernel with glibc NPTL (pre-2.25): system calls, CFS-like scheduler, futexes, idle states",
+    create: (machine, options) => new LinuxKernel(machine, options),
+    data: linuxData,
+    parameters: LINUX_PARAMETERS,
+  },
+};
+
+export function kernelEntry<K extends KernelName>(name: K): KernelEntry<K> {
+  const e = KERNEL_REGISTRY[name] as KernelEntry<K> | undefined;
+  if (e === undefined) throw new RangeError(`unknown kernel "${String(name)}" (known: ${Object.keys(KERNEL_REGISTRY).join(", ")})`);
+  return e;
+}
+
+export interface CreateKernelOptions<K extends KernelName> {
+  readonly sim: Simulation;
+  /** A built-in machine name ("x64", "phi", "host") or a decoded profile. */
+  readonly machine: MachineName | MachineProfile;
+  readonly kernel: K;
+  /** Options of that kernel (e.g. Nautilus kicks, Linux noise). */
+  readonly options?: KernelOptionsByName[K];
+  /** Prefix of the run's named random streams; default the kernel name. */
+  readonly streamPrefix?: string;
+  /** Multiplies every time quantity (integer ≥ 1); default 1. */
+  readonly costScale?: number;
+  /** Record steps for breakdowns (slower); default false. */
+  readonly record?: boolean;
+  /** Extra per-CPU noise besides the kernel's own (e.g. an application's interference). */
+  readonly extraNoise?: (cpu: number, machine: Machine) => NoiseSource[];
+}
+
+/**
+ * A machine and a kernel booted on it, by name:
+ * `const kernel = createKernel({ sim, machine: "x64", kernel: "nautilus" })`; the machine is
+ * `kernel.machine`. Threads start with `kernel.boot(...)`; run with `sim.run()`.
+ */
+export function createKernel<K extends KernelName>(o: CreateKernelOptions<K>): Kernel {
+  const entry = kernelEntry(o.kernel);
+  const machine = new Machine({
+    sim: o.sim, machine: o.machine, streamPrefix: o.streamPrefix ?? o.kernel, costScale: o.costScale ?? 1, record: o.record ?? false,
+  });
+  const kernel = entry.create(machine, o.options);
+  if (o.extraNoise !== undefined) machine.addNoise(o.extraNoise);
+  return kernel;
+}

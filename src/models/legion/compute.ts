@@ -1,0 +1,50 @@
+/**
+ * Per-element compute cost of each workload kernel on a modelled machine: the host's measured
+ * TSC cycles per element (data/host-workloads.json, from workloads.c) × the machine's sourced
+ * cycles-per-host-TSC-cycle ratio (data/compute-scale.json).
+ */
+import hostData from "./data/host-workloads.json" with { type: "json" };
+import scaleData from "./data/compute-scale.json" with { type: "json" };
+import type { Machine } from "../hardware/machine.js";
+import { CostTable, decodeParameterFile } from "../hardware/params.js";
+import type { ParameterRow } from "../plugin.js";
+import { WORKLOAD_KERNELS, decodeWorkloadMeasurements, type WorkloadKernel, type WorkloadMeasurements } from "./measurements.js";
+
+const HOST_LABEL = "legion/data/host-workloads.json";
+const SCALE_LABEL = "legion/data/compute-scale.json";
+
+let host: WorkloadMeasurements | undefined;
+/** The checked-in host measurements, decoded once. */
+export function hostWorkloads(): WorkloadMeasurements {
+  return (host ??= decodeWorkloadMeasurements(hostData, HOST_LABEL));
+}
+
+const scaleFile = decodeParameterFile(scaleData, SCALE_LABEL);
+
+export interface ComputeCosts {
+  /** Machine cycles per element of each kernel (fractional; tasks round their total). */
+  readonly perElement: Readonly<Record<WorkloadKernel, number>>;
+  readonly ratio: number;
+  rows(): ParameterRow[];
+}
+
+/** `ratioOverride` replaces the data file's ratio (a scenario what-if). */
+export function computeCosts(machine: Machine, ratioOverride?: number): ComputeCosts {
+  const table = new CostTable(`legion compute scale (${SCALE_LABEL})`, [{ file: scaleFile, label: SCALE_LABEL }], machine.clockGHz, 1);
+  const name = `cyclesPerHostTsc.${machine.name}`;
+  const ratio = ratioOverride ?? table.setting(name);
+  const h = hostWorkloads();
+  const perElement = Object.fromEntries(WORKLOAD_KERNELS.map((k) => [k, h.kernels[k].cyclesPerElement * ratio * machine.scale])) as Record<WorkloadKernel, number>;
+  const src = h.source;
+  return {
+    perElement, ratio,
+    rows: () => [
+      { name: `compute.${name}`, value: String(ratio), source: ratioOverride === undefined ? table.rows().find((r) => r.name === name)!.source : "scenario file: model.params.compute.cyclesPerHostTsc" },
+      ...WORKLOAD_KERNELS.map((k) => ({
+        name: `compute.${k}`,
+        value: `${perElement[k].toFixed(2)} cycles per ${h.kernels[k].unit}`,
+        source: `host measurement ${h.kernels[k].cyclesPerElement.toFixed(3)} TSC cycles per ${h.kernels[k].unit} (median of ${h.kernels[k].repCycles.length} reps; ${src.cpu}, ${src.date}, ${src.command}) × ${ratio}`,
+      })),
+    ],
+  };
+}

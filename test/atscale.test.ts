@@ -1,0 +1,106 @@
+/** The at-scale rank model: analytic collectives, noise mechanisms, determinism, workers/shards. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { Streams } from "../src/engine/index.js";
+import { RankNoise, type DetourTrace } from "../src/models/atscale/detours.js";
+import { runAtScale } from "../src/models/atscale/plugin.js";
+import { NETWORK_DEFAULTS, type AtScaleParams } from "../src/models/atscale/params.js";
+import { differingFiles, hrtsim, readCsv, stableManifest, tempDir, writeText } from "./cli-helpers.js";
+
+const { L, o } = NETWORK_DEFAULTS;
+const base = (over: Partial<AtScaleParams>): AtScaleParams => ({ ranks: 1024, collective: "dissemination", collectives: 3, workUs: 100, bytes: 1, noise: { kind: "none" }, ...over });
+
+test("no noise, constant work: dissemination costs ⌈log2 P⌉ rounds of o + L + o per iteration", () => {
+  for (const ranks of [2, 1000, 1024, 4097]) {
+    const r = runAtScale(base({ ranks }), "a");
+    const rounds = Math.ceil(Math.log2(ranks));
+    assert.is(r.makespanNs, 3 * (100_000 + rounds * (2 * o + L)), `P=${ranks}`);
+    assert.is(r.messages, 3 * rounds * ranks);
+  }
+});
+
+test("no noise: a binomial tree barrier costs 2·log2 P rounds; allreduce adds the per-byte gap G", () => {
+  const tree = runAtScale(base({ collective: "tree", collectives: 1, workUs: 0 }), "a");
+  assert.is(tree.makespanNs, 2 * 10 * (2 * o + L));
+  const bytes = 1001;
+  const ar = runAtScale(base({ collective: "allreduce", collectives: 1, workUs: 0, bytes }), "a");
+  assert.is(ar.makespanNs, 10 * (2 * o + L + (bytes - 1) * NETWORK_DEFAULTS.G));
+});
+
+test("a detour stretches overlapping work by exactly its duration; one during a wait costs nothing", () => {
+  const trace: DetourTrace = { starts: Float64Array.of(500), durations: Float64Array.of(100), span: 10_000 };
+  const noise = new RankNoise(1, [trace], new Streams(1).get("x"), true);
+  // Find this rank's offset-shifted detour: scan work from 0 in 1-ns steps is too slow; use long work.
+  const end = noise.finish(0, 0, 10_000);
+  assert.is(end, 10_100, "10 µs of work crosses exactly one 100 ns detour");
+  const fresh = new RankNoise(1, [trace], new Streams(1).get("x"), true);
+  // Waiting past the detour (no CPU work) then working costs nothing extra.
+  assert.is(fresh.finish(0, 10_000, 1), 10_001 + (fresh.finish(0, 10_001, 0) - 10_001));
+});
+
+test("noise never speeds a run up, and co-scheduled detours cost less at scale than independent ones", () => {
+  const noise = { kind: "periodic", hz: 100, netNoise: 0.01 } as const;
+  const indep = runAtScale(base({ ranks: 4096, collectives: 10, noise }), "n");
+  const cosched = runAtScale(base({ ranks: 4096, collectives: 10, noise, coscheduled: true }), "n");
+  assert.ok(indep.makespanNs >= indep.baselineNs && cosched.makespanNs >= cosched.baselineNs);
+  assert.ok(cosched.makespanNs < indep.makespanNs, `co-scheduled ${cosched.makespanNs} vs independent ${indep.makespanNs}`);
+  assert.ok(Math.abs(indep.netNoise - 0.01) < 1e-12);
+});
+
+test("kernel noise profiles come from the kernel models: Nautilus's tick-only noise is lighter than Linux's", () => {
+  const lin = runAtScale(base({ noise: { kind: "kernel", kernel: "linux", machine: "x64", traces: 4, windowMs: 200 } }), "k");
+  const nk = runAtScale(base({ noise: { kind: "kernel", kernel: "nautilus", machine: "x64", traces: 4, windowMs: 200 } }), "k");
+  assert.ok(nk.netNoise > 0 && lin.netNoise > nk.netNoise, `net noise linux ${lin.netNoise}, nautilus ${nk.netNoise}`);
+  const again = runAtScale(base({ noise: { kind: "kernel", kernel: "linux", machine: "x64", traces: 4, windowMs: 200 } }), "k");
+  assert.is(again.makespanNs, lin.makespanNs);
+  assert.is(again.fingerprint, lin.fingerprint);
+});
+
+const SCENARIO = `name: atscale-small
+description: tiny at-scale sweep
+model:
+  name: atscale
+  params: { ranks: 256, collective: dissemination, collectives: 3, workUs: { dist: exponential, mean: 50 }, noise: { kind: periodic, hz: 1000, durationUs: 20 } }
+experiment: collectives
+sweep:
+  ranks: [256, 512]
+  collective: [dissemination, tree]
+replications: 2
+seed: 7
+`;
+
+const BSP_SCENARIO = `name: bsp-small
+description: tiny BSP and parallel-for sweep
+model:
+  name: bsp
+  params: { machine: x64, kernel: linux, threads: 8, supersteps: 5, work: { dist: exponential, mean: 20000 }, grains: [1000, 100000], repetitions: 1 }
+experiment: superstep
+sweep:
+  experiment: [superstep, parallel-for]
+  kernel: [nautilus, linux]
+replications: 2
+seed: 8
+`;
+
+test("identical outputs (at-scale and BSP scenarios) on 1 or 2 workers and on shards 1/2 + 2/2 merged", async () => {
+  const dir = await tempDir();
+  const files = [await writeText(dir, "atscale-small.yaml", SCENARIO), await writeText(dir, "bsp-small.yaml", BSP_SCENARIO)];
+  const runs = await Promise.all([
+    hrtsim(["run", ...files, "--out", join(dir, "w1"), "--workers", "1"]),
+    hrtsim(["run", ...files, "--out", join(dir, "w2"), "--workers", "2"]),
+    hrtsim(["run", ...files, "--out", join(dir, "s1"), "--shard", "1/2", "--workers", "1"]),
+    hrtsim(["run", ...files, "--out", join(dir, "s2"), "--shard", "2/2", "--workers", "1"]),
+  ]);
+  for (const r of runs) assert.is(r.code, 0, r.stderr);
+  const observations = await readCsv(join(dir, "w1", "observations.csv"));
+  assert.equal([...new Set(observations.map((o) => o.scenario))].sort(), ["atscale-small", "bsp-small"]);
+  assert.equal(await readCsv(join(dir, "w1", "failures.csv")), [], "no run failed");
+  assert.equal(await differingFiles(join(dir, "w1"), join(dir, "w2")), []);
+  const merged = await hrtsim(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);
+  assert.is(merged.code, 0, merged.stderr);
+  assert.equal(await differingFiles(join(dir, "w1"), join(dir, "merged")), []);
+  assert.equal(await stableManifest(join(dir, "w1")), await stableManifest(join(dir, "merged")));
+});
+
+test.run();

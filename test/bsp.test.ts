@@ -1,0 +1,64 @@
+/** The bsp model: supersteps (exact with an ideal barrier and no noise) and the parallel-for grain sweep. */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { minEfficientGrain, runParallelFor } from "../src/models/bsp/parallel-for.js";
+import { runSupersteps } from "../src/models/bsp/superstep.js";
+import { bspModel } from "../src/models/bsp/plugin.js";
+
+for (const machine of ["x64", "phi"] as const) {
+  for (const kernel of ["nautilus", "linux"] as const) {
+    test(`${machine} ${kernel}: no noise, constant work, ideal barrier → every superstep is exactly the work`, () => {
+      const work = 12_345;
+      const r = runSupersteps({ machine, kernel, threads: machine === "phi" ? 32 : 16, supersteps: 8, work, barrier: "ideal", noise: "none" }, "z", {});
+      assert.is(r.reason, "empty");
+      assert.equal(Array.from(r.supersteps), new Array(8).fill(work));
+    });
+  }
+}
+
+test("no noise, constant work, the kernel's barrier: each superstep is work + that barrier's cost (> 0), Linux's futex barrier dearer", () => {
+  const cost = (kernel: "nautilus" | "linux") => {
+    const r = runSupersteps({ machine: "x64", kernel, threads: 16, supersteps: 6, work: 40_000, barrier: "kernel", noise: "none" }, "z", {});
+    const over = Array.from(r.supersteps, (s) => s - 40_000);
+    assert.ok(over.every((x) => x > 0), `${kernel}: ${over}`);
+    return over.reduce((a, b) => a + b, 0) / over.length;
+  };
+  assert.ok(cost("linux") > cost("nautilus"));
+});
+
+test("noise only stretches supersteps: with the kernel's noise and an ideal barrier none is shorter than the work", () => {
+  const r = runSupersteps({ machine: "x64", kernel: "linux", threads: 32, supersteps: 30, work: 200_000, barrier: "ideal" }, "n", {});
+  assert.ok(Array.from(r.supersteps).every((s) => s >= 200_000));
+  assert.ok(Array.from(r.supersteps).some((s) => s > 200_000), "Linux's tick, kernel threads and daemons hit some superstep");
+});
+
+test("work from an engine distribution: the mean drawn work is the distribution's (per-thread streams)", () => {
+  const r = runSupersteps({ machine: "x64", kernel: "nautilus", threads: 16, supersteps: 50, work: { dist: "uniform", min: 10_000, max: 30_000 }, barrier: "ideal", noise: "none" }, "w", {});
+  assert.ok(Math.abs(r.meanWork - 20_000) < 600, `mean ${r.meanWork}`);
+  // Each superstep waits for the slowest of 16 draws: above the mean work.
+  assert.ok(Array.from(r.supersteps).every((s) => s >= 10_000 && s <= 30_000));
+  assert.ok(r.supersteps.reduce((a, b) => a + b, 0) / 50 > 25_000);
+});
+
+test("minEfficientGrain interpolates on log(grain) where the efficiency crosses the target", () => {
+  const pts = [{ grain: 100, callCycles: 1000, efficiency: 0.1 }, { grain: 1000, callCycles: 1250, efficiency: 0.8 }, { grain: 10000, callCycles: 10000, efficiency: 1 }];
+  assert.ok(Math.abs(minEfficientGrain(pts, 0.9)! - Math.sqrt(1000 * 10000)) < 1e-6);
+  assert.is(minEfficientGrain(pts, 0.05), 100);
+  assert.is(minEfficientGrain(pts.slice(0, 2), 0.9), undefined);
+});
+
+test("parallel-for: overheads amortise (efficiency rises from the smallest to the largest grain, never above 1)", () => {
+  for (const wakeup of ["threads", "condvar", "poll", "nemo"] as const) {
+    const r = runParallelFor({ machine: "x64", kernel: "nautilus", threads: 16, wakeup, grains: [200, 2_000_000], repetitions: 2 }, "g", {})!;
+    assert.is(r.reason, "empty");
+    const [small, large] = r.points;
+    assert.ok(small!.efficiency < large!.efficiency && large!.efficiency <= 1, `${wakeup}: ${small!.efficiency} → ${large!.efficiency}`);
+  }
+});
+
+test("parallel-for with Nemo on Linux emits nothing (no user-space Nemo events)", () => {
+  const out = bspModel.run({ params: { machine: "x64", kernel: "linux", threads: 8, wakeup: "nemo", grains: [1000] }, experiment: "parallel-for", seed: "s", limits: {} });
+  assert.equal(out.observations, []);
+});
+
+test.run();
