@@ -29,7 +29,7 @@ test("validate rejects unknown paths (did-you-mean), wrong types, out-of-domain 
   x64.apic.accept: 600
 sweep:
   x64.apic.accept: [500, 700]
-  nautilus.tick.hz: { scale: [1, 2] }
+  nautilus.config.hz: { scale: [1, 2] }
 `);
   const r = await hrtsim(["validate", f]);
   assert.is(r.code, 1, r.stderr);
@@ -40,7 +40,7 @@ sweep:
   assert.match(r.stderr, /bad\.yaml:12:14: parameters\.x64\.rdtsc: value out of range/);
   assert.match(r.stderr, /"__proto__" may not be a path segment/);
   assert.match(r.stderr, /parameters\.x64\.apic\.accept: set and swept at once/);
-  assert.match(r.stderr, /sweep\.nautilus\.tick\.hz\.scale\[1\]: only time costs can be scaled/);
+  assert.match(r.stderr, /sweep\.nautilus\.config\.hz\.scale\[1\]: only time costs can be scaled/);
   assert.not.match(r.stderr, /\n\s+at /, "no stack trace");
   assert.is(({} as Record<string, unknown>).polluted, undefined);
 });

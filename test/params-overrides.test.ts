@@ -24,7 +24,7 @@ function microMedian(kernel: string, experiment: string, overrides: ParameterOve
 }
 
 test("raising the atomic's cost by Δ raises the spinlock median by a whole number (≥ 1) of Δ: one per locked instruction on the path", () => {
-  for (const kernel of ["nautilus", "linux"]) {
+  for (const kernel of ["nautilus"]) { // the Linux build of the harness has no spinlock experiment
     const delta = 20_000;
     const low = microMedian(kernel, "spinlock", { "x64.atomic": 40 });
     const high = microMedian(kernel, "spinlock", { "x64.atomic": 40 + delta });
