@@ -9,7 +9,7 @@ import { distribution, type DistributionSpec, type SimEvent } from "../../engine
 import type { BarrierRef, Gen, ThreadRef } from "../kernel/types.js";
 import { Runtime } from "../runtime/index.js";
 import type { BspParams } from "./params.js";
-import { bspWorld } from "./world.js";
+import { bspWorld, type BspUser } from "./world.js";
 
 export interface SuperstepResult {
   /** Duration of each superstep, cycles. */
@@ -40,8 +40,8 @@ class IdealBarrier {
 }
 type BspSim = ReturnType<typeof bspWorld>["sim"];
 
-export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }): SuperstepResult {
-  const { sim, kernel, threads } = bspWorld(p, seed);
+export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: BspUser = {}): SuperstepResult {
+  const { sim, kernel, threads } = bspWorld(p, seed, user);
   const steps = p.supersteps ?? 100;
   const work = distribution((p.work ?? 100_000) as DistributionSpec, "work");
   const scale = p.costScale ?? 1;
