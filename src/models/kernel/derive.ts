@@ -1,14 +1,17 @@
 /**
  * Kernel parameter files derived from another machine's. A derived file (`derivedFrom`) lists
- * only what differs on its machine; every other parameter is the base machine's: time costs
- * (code paths) become the base value in cycles × the machine's factor — the same kernel code on
- * a slower core — and dimensionless settings (rates, counts) are copied. Each derived row's
- * source says how it was obtained, so `hrtsim params` shows the derivation.
+ * only what differs on its machine; every other parameter is the base machine's. A time cost
+ * (code path) with path counts (path-counts.ts) gets the mean Σ count × the machine's cost per
+ * event, keeping the base entry's shape and relative spread; a time cost without counts is the
+ * base value in cycles × the machine's factor (the same code on a slower core, one ratio for
+ * every path); dimensionless settings (rates, counts) are copied. Each derived row's source
+ * says how it was obtained, so `hrtsim params` shows the derivation.
  */
 import { Schema } from "effect";
-import type { DistributionSpec } from "../../engine/index.js";
-import { ParamEntrySchema, ParameterFileError, type ParameterFile, type Unit } from "../hardware/params.js";
+import { distribution, type DistributionSpec } from "../../engine/index.js";
+import { ParamEntrySchema, ParameterFileError, type ParamEntry, type ParameterFile, type Unit } from "../hardware/params.js";
 import { MACHINES, machineProfile, type MachineName } from "../hardware/profile.js";
+import { countedCycles, countedText, eventCosts, type PathCountFile } from "./path-counts.js";
 
 const DerivedParameterFileSchema = Schema.Struct({
   subject: Schema.String,
@@ -51,8 +54,8 @@ function dropUndefined<T extends object>(o: T): T {
 }
 
 /** The machine-profile factor a derived file names (must be a plain number in unit "ratio"). */
-function factorOf(machine: MachineName, name: string, label: string): { value: number; source: string } {
-  const e = machineProfile(machine).parameters[name];
+function factorOf(hardware: Readonly<Record<string, ParamEntry>>, machine: MachineName, name: string, label: string): { value: number; source: string } {
+  const e = hardware[name];
   if (e === undefined || typeof e.value !== "number" || e.unit !== "ratio" || !(e.value > 0)) {
     throw new ParameterFileError(`${label}: derivedFrom.factor "${name}" must be a positive plain number with unit "ratio" in hardware/data/${machine}.json`);
   }
@@ -61,9 +64,14 @@ function factorOf(machine: MachineName, name: string, label: string): { value: n
 
 /**
  * Completes a derived file for `machine` from `base` (the same kernel's file for the base
- * machine, already decoded): listed parameters as written, the others derived.
+ * machine, already decoded): listed parameters as written, the others derived — from `counts`
+ * where the kernel has them, else by the factor. `hardware` is the machine profile's entries
+ * in force (a run's overrides of `phi.event.*` or the factor reach the kernel's costs this way).
  */
-export function deriveParameterFile(raw: unknown, label: string, machine: MachineName, base: ParameterFile): ParameterFile {
+export function deriveParameterFile(
+  raw: unknown, label: string, machine: MachineName, base: ParameterFile,
+  counts?: PathCountFile, hardware: Readonly<Record<string, ParamEntry>> = machineProfile(machine).parameters,
+): ParameterFile {
   let file: DerivedParameterFile;
   try {
     file = Schema.decodeUnknownSync(DerivedParameterFileSchema, { onExcessProperty: "error" })(raw);
@@ -71,7 +79,8 @@ export function deriveParameterFile(raw: unknown, label: string, machine: Machin
     throw new ParameterFileError(`parameter file ${label}: ${(e as Error).message}`);
   }
   const from = file.derivedFrom.machine;
-  const factor = factorOf(machine, file.derivedFrom.factor, label);
+  const factor = factorOf(hardware, machine, file.derivedFrom.factor, label);
+  const perEvent = counts === undefined ? undefined : eventCosts(hardware, `hardware/data/${machine}.json`);
   const baseClock = machineProfile(from).clockGHz.value;
   const name = `${machine}.${file.derivedFrom.factor}`;
   const parameters: Record<string, ParameterFile["parameters"][string]> = {};
@@ -88,16 +97,39 @@ export function deriveParameterFile(raw: unknown, label: string, machine: Machin
       continue;
     }
     const perUnit = unit === "cycles" ? 1 : toCycles * baseClock;
+    const path = counts?.paths[key];
+    if (path !== undefined && perEvent !== undefined) {
+      parameters[key] = countedEntry(e, perUnit, countedCycles(path, perEvent), `derived from path counts: ${countedText(path, perEvent, machine)} (mean; shape and relative spread as ${from}'s). Path: ${path.path}. ${from}: ${e.source}`);
+      continue;
+    }
+    const noCount = counts === undefined ? "" : `, no path count: ${counts.uncounted[key] ?? "none given"}`;
     const why = unit === "cycles"
-      ? `${from} value × ${name} (${factor.value})`
-      : `${from} value converted to cycles at ${from}'s ${baseClock} GHz, × ${name} (${factor.value})`;
+      ? `${from} value × ${name} (${factor.value})${noCount}`
+      : `${from} value converted to cycles at ${from}'s ${baseClock} GHz, × ${name} (${factor.value})${noCount}`;
     const f = perUnit * factor.value;
     // A plain number's range is in its unit (scaled with it); a distribution's is in factors (kept).
     const range = e.range === undefined ? undefined : typeof e.value === "number" ? { ...e.range, low: e.range.low * f, high: e.range.high * f } : e.range;
     parameters[key] = { value: scaleSpec(e.value as DistributionSpec, f) as never, source: `derived: ${why}. ${from}: ${e.source}`, ...(range ? { range } : {}) };
   }
+  for (const key of [...Object.keys(counts?.paths ?? {}), ...Object.keys(counts?.uncounted ?? {})]) {
+    const e = base.parameters[key];
+    if (e === undefined || TIME_TO_CYCLES[e.unit ?? "cycles"] === undefined) throw new ParameterFileError(`path counts for ${label}: "${key}" is not a time cost of the ${from} file`);
+  }
   for (const key of Object.keys(file.parameters)) {
     if (!(key in base.parameters)) throw new ParameterFileError(`parameter file ${label}: "${key}" is not a parameter of the ${from} file it derives from`);
   }
   return { subject: file.subject, parameters };
+}
+
+/**
+ * A time entry whose mean is `cycles`: the base value (in its unit, `perUnit` cycles each)
+ * rescaled, so a distribution keeps its shape; a plain number's range scales with it, a
+ * distribution's range (factors) is kept.
+ */
+function countedEntry(e: ParamEntry, perUnit: number, cycles: number, source: string): ParamEntry {
+  const baseMean = distribution(e.value as DistributionSpec, source).mean * perUnit;
+  const value = baseMean > 0 ? scaleSpec(e.value as DistributionSpec, (perUnit * cycles) / baseMean) : cycles;
+  const f = baseMean > 0 ? cycles / baseMean : 1;
+  const range = e.range === undefined ? undefined : typeof e.value === "number" ? { ...e.range, low: e.range.low * perUnit * f, high: e.range.high * perUnit * f } : e.range;
+  return { value: value as never, source, ...(range ? { range } : {}) };
 }
