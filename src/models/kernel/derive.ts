@@ -20,6 +20,8 @@ const DerivedParameterFileSchema = Schema.Struct({
     machine: Schema.Literals(MACHINES),
     /** A dimensionless (ratio) parameter of this machine's hardware profile scaling time costs. */
     factor: Schema.String,
+    /** Why time costs without path counts take the factor (shown in each such entry's source). */
+    why: Schema.optional(Schema.String.check(Schema.isMinLength(12))),
   }),
   parameters: Schema.Record(Schema.String, ParamEntrySchema),
 });
@@ -102,7 +104,7 @@ export function deriveParameterFile(
       parameters[key] = countedEntry(e, perUnit, countedCycles(path, perEvent), `derived from path counts: ${countedText(path, perEvent, machine)} (mean; shape and relative spread as ${from}'s). Path: ${path.path}. ${from}: ${e.source}`);
       continue;
     }
-    const noCount = counts === undefined ? "" : `, no path count: ${counts.uncounted[key] ?? "none given"}`;
+    const noCount = counts !== undefined ? `, no path count: ${counts.uncounted[key] ?? "none given"}` : file.derivedFrom.why !== undefined ? `, ${file.derivedFrom.why}` : "";
     const why = unit === "cycles"
       ? `${from} value × ${name} (${factor.value})${noCount}`
       : `${from} value converted to cycles at ${from}'s ${baseClock} GHz, × ${name} (${factor.value})${noCount}`;
