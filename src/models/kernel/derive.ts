@@ -33,21 +33,25 @@ export function isDerivedFile(raw: unknown): boolean {
   return typeof raw === "object" && raw !== null && "derivedFrom" in raw;
 }
 
-/** Multiplies every location and scale parameter of a distribution by `f` (shapes unchanged). */
-export function scaleSpec(spec: DistributionSpec, f: number): DistributionSpec {
-  if (typeof spec === "number") return spec * f;
-  const s = (x: number | undefined) => (x === undefined ? undefined : x * f);
+/**
+ * Multiplies every location and scale parameter of a distribution by `f` (shapes unchanged);
+ * `tidy` post-processes each product (e.g. rounding away float noise).
+ */
+export function scaleSpec(spec: DistributionSpec, f: number, tidy: (x: number) => number = (x) => x): DistributionSpec {
+  const m = (x: number) => tidy(x * f);
+  if (typeof spec === "number") return m(spec);
+  const s = (x: number | undefined) => (x === undefined ? undefined : m(x));
   switch (spec.dist) {
-    case "constant": return { ...spec, value: spec.value * f };
-    case "uniform": return { ...spec, min: spec.min * f, max: spec.max * f };
-    case "exponential": return { ...spec, mean: spec.mean * f };
-    case "normal": return dropUndefined({ ...spec, mean: spec.mean * f, sd: spec.sd * f, min: s(spec.min), max: s(spec.max) });
-    case "lognormal": return spec.median !== undefined ? { ...spec, median: spec.median * f } : { ...spec, mu: spec.mu! + Math.log(f) };
-    case "gamma": return { ...spec, scale: spec.scale * f };
-    case "pareto": return { ...spec, scale: spec.scale * f };
-    case "empirical": return "samples" in spec ? { ...spec, samples: spec.samples.map((x) => x * f) } : { ...spec, quantiles: spec.quantiles.map(([p, v]) => [p, v * f] as const) };
-    case "mixture": return { ...spec, components: spec.components.map((c) => ({ ...c, of: scaleSpec(c.of, f) })) };
-    case "shifted": return { ...spec, shift: spec.shift * f, of: scaleSpec(spec.of, f) };
+    case "constant": return { ...spec, value: m(spec.value) };
+    case "uniform": return { ...spec, min: m(spec.min), max: m(spec.max) };
+    case "exponential": return { ...spec, mean: m(spec.mean) };
+    case "normal": return dropUndefined({ ...spec, mean: m(spec.mean), sd: m(spec.sd), min: s(spec.min), max: s(spec.max) });
+    case "lognormal": return spec.median !== undefined ? { ...spec, median: m(spec.median) } : { ...spec, mu: spec.mu! + Math.log(f) };
+    case "gamma": return { ...spec, scale: m(spec.scale) };
+    case "pareto": return { ...spec, scale: m(spec.scale) };
+    case "empirical": return "samples" in spec ? { ...spec, samples: spec.samples.map(m) } : { ...spec, quantiles: spec.quantiles.map(([p, v]) => [p, m(v)] as const) };
+    case "mixture": return { ...spec, components: spec.components.map((c) => ({ ...c, of: scaleSpec(c.of, f, tidy) })) };
+    case "shifted": return { ...spec, shift: m(spec.shift), of: scaleSpec(spec.of, f, tidy) };
   }
 }
 
@@ -130,7 +134,9 @@ export function deriveParameterFile(
  */
 function countedEntry(e: ParamEntry, perUnit: number, cycles: number, source: string): ParamEntry {
   const baseMean = distribution(e.value as DistributionSpec, source).mean * perUnit;
-  const value = baseMean > 0 ? scaleSpec(e.value as DistributionSpec, (perUnit * cycles) / baseMean) : cycles;
+  // Six significant digits: the mean stays Σ count × cost to 1e-6 without float noise in `params`.
+  const tidy = (x: number) => Number(x.toPrecision(6));
+  const value = baseMean > 0 ? scaleSpec(e.value as DistributionSpec, (perUnit * cycles) / baseMean, tidy) : tidy(cycles);
   const f = baseMean > 0 ? cycles / baseMean : 1;
   const range = e.range === undefined ? undefined : typeof e.value === "number" ? { ...e.range, low: e.range.low * perUnit * f, high: e.range.high * perUnit * f } : e.range;
   return { value: value as never, source, ...(range ? { range } : {}) };
