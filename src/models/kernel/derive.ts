@@ -138,6 +138,6 @@ function countedEntry(e: ParamEntry, perUnit: number, cycles: number, source: st
   const tidy = (x: number) => Number(x.toPrecision(6));
   const value = baseMean > 0 ? scaleSpec(e.value as DistributionSpec, (perUnit * cycles) / baseMean, tidy) : tidy(cycles);
   const f = baseMean > 0 ? cycles / baseMean : 1;
-  const range = e.range === undefined ? undefined : typeof e.value === "number" ? { ...e.range, low: e.range.low * perUnit * f, high: e.range.high * perUnit * f } : e.range;
+  const range = e.range === undefined ? undefined : typeof e.value === "number" ? { ...e.range, low: tidy(e.range.low * perUnit * f), high: tidy(e.range.high * perUnit * f) } : e.range;
   return { value: value as never, source, ...(range ? { range } : {}) };
 }
