@@ -20,6 +20,9 @@ import linuxCountsRaw from "../src/models/linux/data/path-counts.json" with { ty
 import nautilusPhiRaw from "../src/models/nautilus/data/phi.json" with { type: "json" };
 import linuxPhiRaw from "../src/models/linux/data/phi.json" with { type: "json" };
 import opteronEvents from "../src/models/kernel/data/x64-event-costs.json" with { type: "json" };
+import { runtimeCosts } from "../src/models/runtime/costs.js";
+import { legionCosts } from "../src/models/legion/legion.js";
+import { LEGION_COSTS } from "../src/models/legion/params.js";
 import { hrtsim } from "./cli-helpers.js";
 
 const KERNELS = [
@@ -98,12 +101,16 @@ test("doubling phi.event.l2Hit raises exactly the counted entries with L2 hits, 
   }
 });
 
-test("an override of phi.inOrderFactor reaches the uncounted entries only", () => {
+test("an override of phi.inOrderFactor reaches the uncounted entries only, and the runtime's and Legion's costs", () => {
   const factor = machineProfile("phi").parameters["inOrderFactor"]!.value as number;
   const before = kernelFileOn("linux", phiMachine(), linuxData("phi"));
   const after = kernelFileOn("linux", phiMachine({ "phi.inOrderFactor": 2 * factor }), linuxData("phi"));
   assert.ok(Math.abs(meanCycles(after, "noise.tick.duration", 1.1) / meanCycles(before, "noise.tick.duration", 1.1) - 2) < 1e-9);
   assert.is(meanCycles(after, "pagefault", 1.1), meanCycles(before, "pagefault", 1.1));
+  const doubled = phiMachine({ "phi.inOrderFactor": 2 * factor });
+  assert.is(runtimeCosts(doubled).meanCycles("queue.push"), 2 * runtimeCosts(phiMachine()).meanCycles("queue.push"));
+  const name = LEGION_COSTS[0];
+  assert.ok(Math.abs(legionCosts(doubled).meanCycles(name) / legionCosts(phiMachine()).meanCycles(name) - 2) < 0.01, name);
 });
 
 test("a count file with a value outside its range, a kind missing, or a non-time entry counted fails naming it", () => {

@@ -48,15 +48,21 @@ export function kernelData(kernel: string, machine: string, files: KernelDataFil
   return file;
 }
 
+/**
+ * A derived file (from `kernelData`) again with the machine's overrides of its own profile
+ * (`phi.event.l2Hit`, `phi.inOrderFactor`), so they reach the derived time costs; any other
+ * file as given.
+ */
+export function derivedOn(machine: Machine, file: ParameterFile): ParameterFile {
+  const redo = rederive.get(file);
+  if (redo === undefined || overridesOf(machine.name, machine.overrides).size === 0) return file;
+  return redo(applyOverrides(machine.profile, machine.name, machine.overrides, `hardware/data/${machine.name}.json`).parameters);
+}
+
 /** A kernel's file as in force on `machine`: a user machine file's entries for it, then the `<kernel>.*` overrides. */
 export function kernelFileOn(kernel: string, machine: Machine, file: ParameterFile): ParameterFile {
   const label = `${kernel}/data/${machine.name}.json`;
-  // Overridden per-event costs or factor of the machine reach a derived file's time costs.
-  const redo = rederive.get(file);
-  const derived = redo !== undefined && overridesOf(machine.name, machine.overrides).size > 0
-    ? redo(applyOverrides(machine.profile, machine.name, machine.overrides, `hardware/data/${machine.name}.json`).parameters)
-    : file;
-  return applyOverrides(withMachineEntries(derived, machine.profile as MachineFile, kernel), kernel, machine.overrides, label);
+  return applyOverrides(withMachineEntries(derivedOn(machine, file), machine.profile as MachineFile, kernel), kernel, machine.overrides, label);
 }
 
 /** Builds the run's cost table (with its scale) from a kernel's complete file and the machine's `<kernel>.*` overrides. */
