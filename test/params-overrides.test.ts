@@ -126,4 +126,17 @@ test("the Legion model takes kernel overrides: a costlier Linux futex wake slows
   assert.ok(paths.includes("x64.apic.accept") && paths.some((p) => p.startsWith("nautilus.")) && paths.includes("linux.syscall.entry"));
 });
 
+test("the BSP model takes overrides: a dearer atomic slows Nautilus's barrier, a linux.* override leaves the run as it was", () => {
+  const bsp = findModel("bsp") as ModelPlugin;
+  const params = { machine: "x64", kernel: "nautilus", threads: 8, supersteps: 20, noise: "none", work: 20000 };
+  const run = (overrides: ParameterOverrides) => bsp.run({ params, experiment: "superstep", seed: "bsp-overrides", limits: {}, overrides });
+  const steps = (o: ReturnType<typeof run>) => median(o.observations.filter((x) => x.metric === "superstep").map((x) => x.value));
+  const base = run({});
+  assert.is(run({ "linux.syscall.entry": { scale: 50 } }).fingerprint, base.fingerprint);
+  const delta = 5000;
+  const dear = run({ "x64.atomic": 40 + delta });
+  assert.ok(steps(dear) - steps(base) >= delta, `superstep ${steps(base)} → ${steps(dear)}: the barrier's locked instructions must cost Δ = ${delta} more`);
+  assert.ok(bsp.parameterSpace!(params).some((i) => i.path === "nautilus.config.kicks"));
+});
+
 test.run();

@@ -182,8 +182,8 @@ function forbiddenKeyProblems(src: SourceDoc): Problem[] {
   const walk = (v: unknown, path: PropertyKey[]) => {
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, [...path, i]));
     if (v === null || typeof v !== "object") return;
-    // Dotted keys of `parameters` and `sweep` are paths: keyProblems/checkSites report them with the rest.
-    const paths = path.length === 1 && (path[0] === "parameters" || path[0] === "sweep");
+    // Dotted keys of `parameters` are override paths: checkSites reports them with the rest (never set on an object).
+    const paths = path.length === 1 && path[0] === "parameters";
     for (const k of Object.keys(v)) {
       const bad = forbiddenSegment(k);
       if (bad !== undefined && !(paths && k.includes("."))) {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { checkOverride, type ParameterInfo } from "../models/hardware/overrides.js";
 import { TIME_UNITS } from "../models/hardware/params.js";
-import { evaluateClaims, renderSvg, type RunRecord } from "../reports/index.js";
+import { evaluateClaims, renderSvg, runsFeedingClaims, type RunRecord } from "../reports/index.js";
 import {
   claimMarkers, sensitivityCsv, sensitivityMarkdown, tornadoSpec,
   type SensitivityAnalysis, type SensitivityVariant, type Setting,
@@ -30,7 +30,7 @@ import { makeProgress } from "./progress.js";
 export const METHOD =
   "One-at-a-time: each parameter with a plausible range is set to its low and its high end (plain numbers: the value; " +
   "distributions: every location and scale parameter multiplied by the factor), all other parameters at their file values; " +
-  "every claim is re-evaluated on the same seeds. A claim is robust if no range end flips its verdict. Interactions between " +
+  "every claim is re-evaluated on the same seeds (runs whose observations reach no claim are not re-run). A claim is robust if no range end flips its verdict. Interactions between " +
   "parameters are not explored (no Morris screening: with the ranges given, the one-at-a-time design already costs " +
   "2 × parameters re-runs of the affected points).";
 
@@ -132,23 +132,28 @@ export async function runSensitivity(req: SensitivityRequest): Promise<{ analysi
   }
 
   const baseline = new Map<number, RunRecord>();
-  const pending = new Map<string, { plan: Plan; records: Map<number, RunRecord> }>(plans.map((p) => [p.key, { plan: p, records: new Map() }]));
-  const variants = new Map<string, SensitivityVariant>();
-  const total = specs.length + plans.reduce((n, p) => n + p.tasks.length, 0);
-  const progress = makeProgress(total, { quiet: req.quiet, label: "sensitivity" });
   const evaluate = (records: ReadonlyMap<number, RunRecord>) =>
     evaluateClaims({ scenario: s.meta, runs: specs.map((spec) => records.get(spec.runIndex) ?? baseline.get(spec.runIndex)!) })
       .map(({ id, value, pass, problem }) => ({ id, value, pass, ...(problem !== undefined ? { problem } : {}) }));
   // The baseline first (every variant reuses its unaffected runs), then all variants on one pool.
   const wallMs = wallLimitMs(s.doc.limits);
+  const first = makeProgress(specs.length, { quiet: req.quiet, label: "sensitivity: baseline" });
   await runPool(makeBatches("baseline", specs.map((spec) => task(spec)), req.workers, wallMs), {
     workers: req.workers,
     onResult: (_key, record) => {
       baseline.set(record.runIndex, record);
-      progress.tick();
+      first.tick();
     },
   });
-  await runPool(plans.flatMap((p) => [...makeBatches(p.key, p.tasks, req.workers, wallMs)]), {
+  if (specs.length > 0) first.done();
+  // Only runs whose observations reach a claim can move a verdict: the others are not re-run.
+  const feeding = runsFeedingClaims({ scenario: s.meta, runs: specs.map((spec) => baseline.get(spec.runIndex)!) });
+  const varied = plans.map((p) => ({ ...p, tasks: p.tasks.filter((t) => feeding.has(t.spec.runIndex)) }));
+  const pending = new Map<string, { plan: Plan; records: Map<number, RunRecord> }>(varied.map((p) => [p.key, { plan: p, records: new Map() }]));
+  const variants = new Map<string, SensitivityVariant>();
+  const total = varied.reduce((n, p) => n + p.tasks.length, 0);
+  const progress = makeProgress(total, { quiet: req.quiet, label: "sensitivity: variants" });
+  await runPool(varied.flatMap((p) => [...makeBatches(p.key, p.tasks, req.workers, wallMs)]), {
     workers: req.workers,
     onResult: (key, record) => {
       progress.tick();
@@ -161,13 +166,13 @@ export async function runSensitivity(req: SensitivityRequest): Promise<{ analysi
     },
   });
   if (total > 0) progress.done();
-  for (const p of plans) if (p.tasks.length === 0) variants.set(p.key, { path: p.path, setting: p.setting, end: p.end, value: p.value, verdicts: evaluate(new Map()) });
+  for (const p of varied) if (p.tasks.length === 0) variants.set(p.key, { path: p.path, setting: p.setting, end: p.end, value: p.value, verdicts: evaluate(new Map()) });
   const analysis: SensitivityAnalysis = {
     version: 1, scenario: s.meta.name, contentHash: s.meta.contentHash, parametersHash: parametersHash(s.space), command: req.command, method: METHOD,
     claims: s.meta.claims.map(({ id, text, op, threshold }) => ({ id, text, op, threshold })),
     baseline: evaluate(new Map()),
-    variants: plans.map((p) => variants.get(p.key)!),
-    noRange, skipped, runs: total,
+    variants: varied.map((p) => variants.get(p.key)!),
+    noRange, skipped, runs: specs.length + total,
   };
   const out = req.out ?? join("hrtsim-out", "sensitivity", s.meta.name);
   await writeAnalysis(analysis, out);

@@ -118,6 +118,28 @@ export class Machine {
     return this.costs.draw(`cacheLine.${d.cls}`, rng);
   }
 
+  /**
+   * Per CPU `to`, 1 / the mean cycles of `lineTransfer(from, to)` (at least 1): how often a
+   * spinner on `to` re-reads a line `from` writes, relative to the others (spinlock hand-offs).
+   */
+  transferRates(from: number): Float64Array {
+    let row = this.rates[from];
+    if (row === undefined) {
+      row = new Float64Array(this.cpuCount);
+      for (let to = 0; to < this.cpuCount; to++) {
+        const d = distanceClass(this.profile.topology, from, to);
+        const mean = d.cls === "ring"
+          ? this.costs.meanCycles("cacheLine.ringBase") + d.hops * this.costs.meanCycles("cacheLine.ringPerHop")
+          : this.costs.meanCycles(`cacheLine.${d.cls}`);
+        row[to] = 1 / Math.max(1, mean);
+      }
+      this.rates[from] = row;
+    }
+    return row;
+  }
+
+  private readonly rates: Float64Array[] = [];
+
   /** Wire latency of an IPI from the ICR write on `from` until `to` takes the interrupt. */
   ipiLatency(from: number, to: number): number {
     if (from === to) return this.draw("apic.selfIpi", from);
