@@ -16,11 +16,13 @@ test("params --machine x64 --kernel linux lists the Linux and hardware parameter
 test("params on the Phi shows each derived value's derivation; --model/--set still work", async () => {
   const phi = await hrtsim(["params", "--machine", "phi", "--kernel", "nautilus"]);
   assert.is(phi.code, 0, phi.stderr);
-  assert.ok(phi.stdout.includes("phi.inOrderFactor"));
+  assert.ok(phi.stdout.includes("phi.event.instruction"));
   // The text table wraps long sources; the JSON form has each row whole.
   const json = await hrtsim(["params", "--machine", "phi", "--kernel", "nautilus", "--json"]);
   const malloc = JSON.parse(json.stdout).parameters.find((p: { name: string }) => p.name === "nautilus.malloc");
-  assert.match(malloc.source, /^derived: x64 value × phi\.inOrderFactor \(/);
+  assert.match(malloc.source, /^derived from path counts: \d+ instructions × [\d.]+ \(phi\.event\.instruction\) \+ .* = [\d.]+ cycles /);
+  const boot = JSON.parse(json.stdout).parameters.find((p: { name: string }) => p.name === "nautilus.hrt.boot.numa");
+  assert.match(boot.source, /^derived: x64 value × phi\.inOrderFactor \([\d.]+\), no path count: /);
   const sets = await hrtsim(["params", "--model", "microbench", "--set", "machine=phi", "--set", "kernel=nautilus"]);
   assert.is(sets.code, 0, sets.stderr);
   assert.is(sets.stdout, phi.stdout);

@@ -6,11 +6,14 @@
 import type { Machine } from "../hardware/machine.js";
 import { CostTable, ParameterFileError, decodeParameterFile, type ParameterFile } from "../hardware/params.js";
 import { withMachineEntries, type MachineFile } from "../hardware/machine-file.js";
-import { applyOverrides } from "../hardware/overrides.js";
+import { applyOverrides, overridesOf } from "../hardware/overrides.js";
 import { MACHINES, type MachineName } from "../hardware/profile.js";
 import { deriveParameterFile, isDerivedFile } from "./derive.js";
+import { decodePathCounts } from "./path-counts.js";
 
 const decoded = new WeakMap<object, ParameterFile>();
+/** A derived file's derivation again, from the machine profile's entries in force (its overrides). */
+const rederive = new WeakMap<ParameterFile, (hardware: ParameterFile["parameters"]) => ParameterFile>();
 
 /** A kernel's data files by machine, as imported ([host] only Linux has one for the measured host). */
 export type KernelDataFiles = Readonly<Record<"x64", unknown> & Partial<Record<MachineName, unknown>>>;
@@ -21,9 +24,10 @@ function isMachine(name: string): name is MachineName {
 
 /**
  * The complete, validated parameter file of `kernel` on `machine` (decoded and, for a derived
- * file, completed once per data object).
+ * file, completed once per data object; `pathCounts`, the kernel's data/path-counts.json, gives
+ * a derived file's time costs from per-path event counts where it has them).
  */
-export function kernelData(kernel: string, machine: string, files: KernelDataFiles): ParameterFile {
+export function kernelData(kernel: string, machine: string, files: KernelDataFiles, pathCounts?: unknown): ParameterFile {
   const name = isMachine(machine) ? machine : "x64";
   const raw = files[name];
   const label = `${kernel}/data/${name}.json`;
@@ -36,16 +40,29 @@ export function kernelData(kernel: string, machine: string, files: KernelDataFil
     if (from === name) throw new ParameterFileError(`parameter file ${label}: derives from its own machine`);
     // An unknown base machine is reported by the derived file's schema check.
     const base = typeof from === "string" && isMachine(from) ? kernelData(kernel, from, files) : { subject: "", parameters: {} };
-    file = deriveParameterFile(raw, label, name, base);
+    const counts = pathCounts === undefined ? undefined : decodePathCounts(pathCounts, `${kernel}/data/path-counts.json`);
+    file = deriveParameterFile(raw, label, name, base, counts);
+    rederive.set(file, (hardware) => deriveParameterFile(raw, label, name, base, counts, hardware));
   } else file = decodeParameterFile(raw, label);
   if (typeof raw === "object" && raw !== null) decoded.set(raw, file);
   return file;
 }
 
+/**
+ * A derived file (from `kernelData`) again with the machine's overrides of its own profile
+ * (`phi.event.l2Hit`, `phi.inOrderFactor`), so they reach the derived time costs; any other
+ * file as given.
+ */
+export function derivedOn(machine: Machine, file: ParameterFile): ParameterFile {
+  const redo = rederive.get(file);
+  if (redo === undefined || overridesOf(machine.name, machine.overrides).size === 0) return file;
+  return redo(applyOverrides(machine.profile, machine.name, machine.overrides, `hardware/data/${machine.name}.json`).parameters);
+}
+
 /** A kernel's file as in force on `machine`: a user machine file's entries for it, then the `<kernel>.*` overrides. */
 export function kernelFileOn(kernel: string, machine: Machine, file: ParameterFile): ParameterFile {
   const label = `${kernel}/data/${machine.name}.json`;
-  return applyOverrides(withMachineEntries(file, machine.profile as MachineFile, kernel), kernel, machine.overrides, label);
+  return applyOverrides(withMachineEntries(derivedOn(machine, file), machine.profile as MachineFile, kernel), kernel, machine.overrides, label);
 }
 
 /** Builds the run's cost table (with its scale) from a kernel's complete file and the machine's `<kernel>.*` overrides. */

@@ -11,13 +11,13 @@ import x64Data from "./data/x64.json" with { type: "json" };
 import phiData from "./data/phi.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
 import type { CostTable } from "../hardware/params.js";
-import { kernelCosts, kernelData } from "../kernel/costs.js";
+import { derivedOn, kernelCosts, kernelData } from "../kernel/costs.js";
 import type { Gen, ThreadRef } from "../kernel/types.js";
 import type { Reduction, RtEvent, Runtime } from "../runtime/index.js";
 import { LEGION_COSTS, type LegionParams } from "./params.js";
 
 export function legionCosts(machine: Machine, overrides: LegionParams["legion"] = {}): CostTable {
-  const file = kernelData("legion", machine.name, { x64: x64Data, phi: phiData });
+  const file = derivedOn(machine, kernelData("legion", machine.name, { x64: x64Data, phi: phiData }));
   const parameters = { ...file.parameters };
   for (const [name, value] of Object.entries(overrides ?? {})) {
     if (value !== undefined) parameters[name] = { value, source: `scenario file: model.params.legion["${name}"] (replaces the data file's value)` };

@@ -7,6 +7,7 @@
  */
 import x64Data from "./data/x64.json" with { type: "json" };
 import phiData from "./data/phi.json" with { type: "json" };
+import pathCounts from "./data/path-counts.json" with { type: "json" };
 // [host] calibrated from the host measurements (models/host, `hrtsim calibrate`).
 import hostData from "../host/data/measurements/calibration/linux.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
@@ -42,9 +43,9 @@ export interface LinuxOptions {
   readonly parameters?: ParameterFile;
 }
 
-/** The complete parameter file for `machine` (the Phi's is derived from x64's, see kernel/derive.ts). */
+/** The complete parameter file for `machine` (the Phi's is derived from x64's and the path counts, see kernel/derive.ts). */
 export function linuxData(machine: string): ParameterFile {
-  return kernelData("linux", machine, { x64: x64Data, phi: phiData, host: hostData });
+  return kernelData("linux", machine, { x64: x64Data, phi: phiData, host: hostData }, pathCounts);
 }
 
 export class LinuxKernel extends LinuxScheduler {

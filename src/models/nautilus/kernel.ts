@@ -8,6 +8,7 @@
  */
 import x64Data from "./data/x64.json" with { type: "json" };
 import phiData from "./data/phi.json" with { type: "json" };
+import pathCounts from "./data/path-counts.json" with { type: "json" };
 import type { InterruptStep } from "../hardware/cpu.js";
 import type { Machine } from "../hardware/machine.js";
 import { PeriodicNoise } from "../hardware/noise.js";
@@ -35,9 +36,9 @@ export interface NautilusOptions {
   readonly parameters?: ParameterFile;
 }
 
-/** The complete parameter file for `machine` (the Phi's is derived from x64's, see kernel/derive.ts). */
+/** The complete parameter file for `machine` (the Phi's is derived from x64's and the path counts, see kernel/derive.ts). */
 export function nautilusData(machine: string): ParameterFile {
-  return kernelData("nautilus", machine, { x64: x64Data, phi: phiData });
+  return kernelData("nautilus", machine, { x64: x64Data, phi: phiData }, pathCounts);
 }
 
 /** Per-CPU periodic APIC tick: entry, timer bookkeeping, EOI, exit; runs on idle CPUs too. */

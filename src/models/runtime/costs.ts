@@ -7,7 +7,7 @@ import x64Data from "./data/x64.json" with { type: "json" };
 import phiData from "./data/phi.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
 import type { CostTable, ParameterFile } from "../hardware/params.js";
-import { kernelCosts, kernelData } from "../kernel/costs.js";
+import { derivedOn, kernelCosts, kernelData } from "../kernel/costs.js";
 
 export const RUNTIME_PARAMETERS = ["queue.push", "queue.pop", "task.dispatch", "event.trigger", "event.perWaiter", "reduce.combine"] as const;
 export type RuntimeCostName = (typeof RUNTIME_PARAMETERS)[number];
@@ -27,7 +27,7 @@ export function runtimeData(machine: string): ParameterFile {
 
 /** The run's runtime cost table: the data file, with any scenario override in its place. */
 export function runtimeCosts(machine: Machine, overrides: RuntimeCostOverrides = {}): CostTable {
-  const file = runtimeData(machine.name);
+  const file = derivedOn(machine, runtimeData(machine.name));
   const parameters = { ...file.parameters };
   for (const [name, value] of Object.entries(overrides)) {
     if (value !== undefined) parameters[name] = { value, source: `scenario file: model.params.runtime.costs["${name}"] (replaces the data file's value)` };
