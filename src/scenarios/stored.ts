@@ -54,6 +54,8 @@ const ScenarioMetaSchema = Schema.Struct({
   metrics: Schema.Array(Schema.Unknown),
   figures: Schema.Array(Schema.Unknown),
   claims: Schema.Array(Schema.Unknown),
+  /** The parameter overrides in force (scenario `parameters`, `--set`), as the report states them. */
+  configuration: Schema.optionalKey(Schema.Array(Schema.String)),
 });
 
 export const StoredScenarioSchema = Schema.Struct({
