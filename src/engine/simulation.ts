@@ -1,12 +1,12 @@
 /**
  * The simulation kernel (SimPy-like): events, generator processes, conditions, interrupts and
  * the run loop. Processes yield a delay (integer ticks), an event, a condition, or another
- * process (join). Everything that happens goes through one CalendarQueue in (time, priority,
+ * process (join). Everything that happens goes through one LadderQueue in (time, priority,
  * sequence) order and is folded into the run's fingerprint.
  */
 import { Interrupt, ProcessFailure, SimulationInputError, failureOrigin, noteFailureOrigin } from "./errors.js";
 import { Fingerprint } from "./fingerprint.js";
-import { CalendarQueue } from "./calendar.js";
+import { LadderQueue } from "./ladder.js";
 import { PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
 import { Streams } from "./random.js";
 import { checkDelay, checkPriority, MAX_TIME } from "./time.js";
@@ -310,7 +310,7 @@ export class Simulation {
   now = 0;
   /** The process whose generator is running, if any. */
   active: Process<any> | null = null;
-  readonly queue = new CalendarQueue();
+  readonly queue = new LadderQueue();
   readonly streams: Streams;
   readonly fingerprint = new Fingerprint();
   private readonly trace: ((record: TraceRecord) => void) | undefined;
