@@ -29,8 +29,9 @@ export class LadderQueue extends SlotRecords {
   private readonly rWidth = new Float64Array(MAX_RUNGS);
   private readonly rCur = new Int32Array(MAX_RUNGS); // next bucket to serve
   private readonly rNb = new Int32Array(MAX_RUNGS);
-  private readonly rHeads: Int32Array[] = []; // per bucket: first slot of an unsorted list, -1 if empty
-  private readonly rCounts: Int32Array[] = [];
+  // Per rung, per bucket b: [2b] first slot of an unsorted list (-1 if empty), [2b+1] its length;
+  // side by side, so a push touches one cache line of them.
+  private readonly rBuckets: Int32Array[] = [];
   // Bottom: slots sorted by (time, ord) in bot[botHead..botTail), all earlier than the rungs.
   private bot: Int32Array = new Int32Array(256);
   private botHead = 0;
@@ -39,8 +40,7 @@ export class LadderQueue extends SlotRecords {
   constructor(capacity = 64) {
     super(capacity);
     for (let x = 0; x < MAX_RUNGS; x++) {
-      this.rHeads.push(new Int32Array(0));
-      this.rCounts.push(new Int32Array(0));
+      this.rBuckets.push(new Int32Array(0));
     }
   }
 
@@ -80,10 +80,10 @@ export class LadderQueue extends SlotRecords {
   }
 
   private link(x: number, b: number, slot: number): void {
-    const heads = this.rHeads[x]!, counts = this.rCounts[x]!;
-    this.slotI[8 * slot + 6] = heads[b]!;
-    heads[b] = slot;
-    counts[b] = counts[b]! + 1;
+    const buckets = this.rBuckets[x]!;
+    this.slotI[8 * slot + 6] = buckets[2 * b]!;
+    buckets[2 * b] = slot;
+    buckets[2 * b + 1] = buckets[2 * b + 1]! + 1;
   }
 
   /** Sorted insert into Bottom, shifting the shorter side. */
@@ -124,17 +124,17 @@ export class LadderQueue extends SlotRecords {
   private refill(): void {
     for (;;) {
       if (this.nRungs === 0) this.topToRung();
-      const x = this.nRungs - 1, heads = this.rHeads[x]!, nb = this.rNb[x]!;
+      const x = this.nRungs - 1, buckets = this.rBuckets[x]!, nb = this.rNb[x]!;
       let b = this.rCur[x]!;
-      while (b < nb && heads[b]! < 0) b++;
+      while (b < nb && buckets[2 * b]! < 0) b++;
       if (b === nb) {
         this.nRungs--; // served out; the rung above already moved past the bucket it covered
         continue;
       }
       this.rCur[x] = b + 1;
-      const n = this.rCounts[x]![b]!, first = heads[b]!;
-      heads[b] = -1;
-      this.rCounts[x]![b] = 0;
+      const first = buckets[2 * b]!, n = buckets[2 * b + 1]!;
+      buckets[2 * b] = -1;
+      buckets[2 * b + 1] = 0;
       const width = this.rWidth[x]!;
       if (n > THRES && width > 1 && this.nRungs < MAX_RUNGS) {
         const finer = Math.ceil(width / Math.min(n, width));
@@ -165,12 +165,12 @@ export class LadderQueue extends SlotRecords {
 
   private openRung(start: number, width: number, nb: number): void {
     const x = this.nRungs++;
-    if (this.rHeads[x]!.length < nb) {
-      this.rHeads[x] = new Int32Array(Math.max(nb, 2 * this.rHeads[x]!.length));
-      this.rCounts[x] = new Int32Array(this.rHeads[x]!.length);
+    let buckets = this.rBuckets[x]!;
+    if (buckets.length < 2 * nb) buckets = this.rBuckets[x] = new Int32Array(Math.max(2 * nb, 2 * buckets.length));
+    for (let b = 0; b < nb; b++) {
+      buckets[2 * b] = -1;
+      buckets[2 * b + 1] = 0;
     }
-    this.rHeads[x]!.fill(-1, 0, nb);
-    this.rCounts[x]!.fill(0, 0, nb);
     this.rStart[x] = start;
     this.rWidth[x] = width;
     this.rCur[x] = 0;
