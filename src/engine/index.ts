@@ -1,7 +1,7 @@
 /** The engine's public API: everything models may use. */
 /**
- * Pending-event sets: the engine runs on the ladder queue; `EventQueue` names whichever it runs
- * on (a 4-ary heap, then the calendar queue, until measured slower); the calendar stays public.
+ * Pending-event sets: the engine runs on the ladder queue (bench/queues.ts compares it with the
+ * calendar queue it replaced and a 4-ary heap); `EventQueue` names whichever the engine runs on.
  */
 export { LadderQueue, LadderQueue as EventQueue } from "./ladder.js";
 export { CalendarQueue } from "./calendar.js";
