@@ -1,10 +1,11 @@
 /**
  * Benchmarks of the issue-11 models (`npm run bench`, or alone: `node dist/bench/atscale.js
- * [--json] [--only bsp|ranks] [--bsp-steps N] | --curve`): a 228-thread BSP run of 10,000 supersteps (targets < 10 s), 65,536 ranks ×
+ * [--json] [--only bsp|ranks] [--bsp-steps N] | --curve | --shapes`): a 228-thread BSP run of 10,000 supersteps (targets < 10 s), 65,536 ranks ×
  * 100 collectives (< 60 s) and 1,048,576 ranks × 10 collectives (within 4 GB). Reports wall and
  * CPU seconds (the machine is shared), events/s, messages/s, bytes per rank (typed arrays of the
  * noisy run) and the process's peak resident memory.
  */
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { runAtScale } from "../src/models/atscale/plugin.js";
 import { runSupersteps } from "../src/models/bsp/superstep.js";
@@ -22,7 +23,8 @@ export function bspBench(kernel: "nautilus" | "linux", barrier: "kernel" | "idea
   const r = timed(() => runSupersteps({ machine: "phi", kernel, threads: 228, supersteps, work: 110_000, barrier }, "bench", {}));
   return {
     bench: "bsp-phi-228", kernel, barrier, supersteps, events: r.events, wallSec: r.wallSec, cpuSec: r.cpuSec,
-    eventsPerCpuSec: r.events / r.cpuSec, targetSec: 10, reason: r.reason,
+    eventsPerCpuSec: r.events / r.cpuSec, eventsPerWallSec: r.events / r.wallSec, loadAvg1m: loadavg()[0],
+    targetSec: 10, reason: r.reason,
   };
 }
 
@@ -33,7 +35,7 @@ export function ranksBench(ranks: number, collectives: number, targetSec: number
     bench: "atscale-ranks", ranks, collectives, slowdown: r.makespanNs / r.baselineNs,
     events: r.events, messages: r.messages, wallSec: r.wallSec, cpuSec: r.cpuSec,
     messagesPerCpuSec: (2 * r.messages) / r.cpuSec, // the noiseless baseline sends as many again
-    arrayBytesPerRank: r.bytesPerRank, maxRssMB,
+    arrayBytesPerRank: r.bytesPerRank, maxRssMB, loadAvg1m: loadavg()[0],
     ...(targetSec === null ? { memoryLimitMB: 4096 } : { targetSec }),
   };
 }
@@ -58,21 +60,55 @@ export function slowdownCurve(json: boolean): void {
   }
 }
 
+/**
+ * The runs docs/noise-at-scale.md compares with the published shapes (16,384 and 1,024 ranks,
+ * 10 iterations, seed "shape"): slowdown by collective, by network speed (LogGOPSim's defaults
+ * and all of L, o, g, G divided by 10) and by compute granularity, per noise profile. Checked in
+ * as bench/results/noise-shapes.jsonl (`node dist/bench/atscale.js --shapes`).
+ */
+export function shapeComparison(): void {
+  const profiles = {
+    "linux-x64": { kind: "kernel", kernel: "linux", machine: "x64" },
+    "injected-10Hz-2.5%": { kind: "periodic", hz: 10, netNoise: 0.025 },
+    "injected-1kHz-2.5%": { kind: "periodic", hz: 1000, netNoise: 0.025 },
+  } as const;
+  const run = (p: Parameters<typeof runAtScale>[0]) => {
+    const r = runAtScale(p, "shape");
+    return { slowdown: r.makespanNs / r.baselineNs, makespanUs: r.makespanNs / 1e3, baselineUs: r.baselineNs / 1e3 };
+  };
+  const base = { collectives: 10, workUs: 1000 } as const;
+  for (const [profile, noise] of Object.entries(profiles)) {
+    for (const ranks of [1024, 16384]) {
+      for (const collective of ["dissemination", "tree", "allreduce"] as const) {
+        print(true, { bench: "shape-collective", profile, ranks, collective, ...run({ ...base, ranks, collective, noise }) });
+      }
+      for (const speedup of [1, 10]) {
+        const network = { L: 2500 / speedup, o: 1500 / speedup, g: 1000 / speedup, G: 6 / speedup };
+        print(true, { bench: "shape-network", profile, ranks, networkSpeedup: speedup, ...run({ ...base, ranks, collective: "dissemination", noise, network }) });
+      }
+    }
+    for (const workUs of [100, 1000, 10_000]) {
+      print(true, { bench: "shape-granularity", profile, ranks: 16384, workUs, ...run({ ...base, workUs, ranks: 16384, collective: "dissemination", noise }) });
+    }
+  }
+}
+
 function print(json: boolean, r: Record<string, unknown>): void {
   if (json) console.log(JSON.stringify(r));
   else console.log(Object.entries(r).map(([k, v]) => `${k}=${typeof v === "number" && !Number.isInteger(v) ? v.toPrecision(4) : v}`).join(" "));
 }
 
 /**
- * The kernels' own barriers cost O(threads) random draws per spinlock hand-off (kernel/base.ts
- * draws a line transfer per spinner), so they run 1,000 supersteps by default; `--bsp-steps N`
- * sets their count. The ideal barrier runs the full 10,000.
+ * Every BSP line is 228 threads on the Phi. The ideal barrier and Nautilus's own run 10,000
+ * supersteps; Linux's futex barrier costs ~40 events per thread per superstep (futex wake of
+ * every waiter, IPIs, context switches), so it runs 1,000 by default. `--bsp-steps N` sets the
+ * kernel-barrier runs' count.
  */
-export function runAll(json: boolean, only?: string, kernelBarrierSteps = 1_000): void {
+export function runAll(json: boolean, only?: string, kernelBarrierSteps?: number): void {
   if (only === undefined || only === "bsp") {
     for (const k of ["nautilus", "linux"] as const) {
       print(json, bspBench(k, "ideal", 10_000));
-      print(json, bspBench(k, "kernel", kernelBarrierSteps));
+      print(json, bspBench(k, "kernel", kernelBarrierSteps ?? (k === "nautilus" ? 10_000 : 1_000)));
     }
   }
   if (only === undefined || only === "ranks") {
@@ -86,5 +122,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const steps = value("--bsp-steps");
   if (args.includes("--curve")) slowdownCurve(true);
+  else if (args.includes("--shapes")) shapeComparison();
   else runAll(args.includes("--json"), value("--only"), steps === undefined ? undefined : Number(steps));
 }

@@ -10,13 +10,13 @@ import { hrtsim } from "./cli-helpers.js";
 test("params --machine x64 --kernel linux lists the Linux and hardware parameters with sources", async () => {
   const r = await hrtsim(["params", "--machine", "x64", "--kernel", "linux"]);
   assert.is(r.code, 0, r.stderr);
-  for (const want of ["hardware.clockGHz", "linux.syscall.entry", "linux.config.c6", "linux.proc.exec", "source"]) assert.ok(r.stdout.includes(want), `lacks ${want}`);
+  for (const want of ["x64.clockGHz", "linux.syscall.entry", "linux.config.c6", "linux.proc.exec", "source"]) assert.ok(r.stdout.includes(want), `lacks ${want}`);
 });
 
 test("params on the Phi shows each derived value's derivation; --model/--set still work", async () => {
   const phi = await hrtsim(["params", "--machine", "phi", "--kernel", "nautilus"]);
   assert.is(phi.code, 0, phi.stderr);
-  assert.ok(phi.stdout.includes("hardware.inOrderFactor"));
+  assert.ok(phi.stdout.includes("phi.inOrderFactor"));
   // The text table wraps long sources; the JSON form has each row whole.
   const json = await hrtsim(["params", "--machine", "phi", "--kernel", "nautilus", "--json"]);
   const malloc = JSON.parse(json.stdout).parameters.find((p: { name: string }) => p.name === "nautilus.malloc");

@@ -27,7 +27,7 @@ test("list, validate, params and explain print JSON with --json", async () => {
   assert.ok(v.problems.some((p: any) => p.file === bad && p.path === "model" && p.message === "missing required key"));
   const p = parse(params.stdout);
   assert.is(p.model, "microbench");
-  const clock = p.parameters.find((x: any) => x.name === "hardware.clockGHz");
+  const clock = p.parameters.find((x: any) => x.name === "phi.clockGHz");
   assert.ok(clock && clock.source.length > 0);
   assert.ok(p.parameters.every((x: any) => !/\d\.\d{7,}/.test(x.value)), "no float noise in values");
   assert.ok(p.parameters.some((x: any) => x.unit === "cycles"), "units split into their own field");
@@ -47,7 +47,7 @@ test("params text fits 100 columns with units in a column and numbers right-alig
   assert.not.match(r.stdout, /\d\.\d{7,}/, "no float noise such as 2499.9999999999995");
   // The value column ends where its dashes end; a plain number ends there too (right-aligned).
   const valueEnd = lines[1]!.split("  ").slice(0, 2).join("  ").length;
-  const clock = lines.find((l) => l.startsWith("hardware.clockGHz"))!;
+  const clock = lines.find((l) => l.startsWith("phi.clockGHz"))!;
   assert.is(clock.slice(0, valueEnd).trimEnd().length, valueEnd, clock);
 });
 

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { compareOp, evaluateClaim, evaluateClaims } from "../src/reports/index.js";
+import { compareOp, evaluateClaim, evaluateClaims, runsFeedingClaims } from "../src/reports/index.js";
 import type { ClaimSpec } from "../src/reports/spec.js";
 import { demo } from "./reports-fixture.js";
 
@@ -149,6 +149,14 @@ test("evaluateClaims: every declared claim, in order, with scenario and text", (
   assert.equal(vs.map((v) => [v.scenario, v.id, v.pass]), [["demo", "a", true], ["demo", "b", true]]);
   assert.is(vs[1]!.text, "linux slow");
   assert.is(vs[1]!.threshold, 10);
+});
+
+test("runsFeedingClaims: the runs with an observation a claim's metric and where select, plus the failed ones", () => {
+  const feeding = (claims: ClaimSpec[]) => [...runsFeedingClaims(demo({ claims }))].sort();
+  assert.equal(feeding([claim({ where: naut })]), [0, 1, 4]);
+  assert.equal(feeding([claim({ where: { kernel: "linux" } })]), [2, 3, 4]);
+  assert.equal(feeding([claim({ where: naut }), claim({ id: "d", metric: "throughput", where: { kernel: "linux" } })]), [0, 1, 2, 3, 4]);
+  assert.equal(feeding([claim({ metric: "nothing-emits-this" })]), [4]);
 });
 
 test.run();

@@ -130,11 +130,12 @@ test("claimsCsv: a row per verdict, then its groups", () => {
     groups: [], problem: "no observations",
   };
   const rows = lines(claimsCsv([v, w]));
-  assert.is(rows[0], "scenario,id,group,value,op,threshold,pass,problem,text");
-  assert.is(rows[1], "demo,c1,,30,<,10,false,,fast");
-  assert.is(rows[2], "demo,c1,kernel=nautilus,3,<,10,true,,fast");
-  assert.is(rows[3], "demo,c1,kernel=linux,30,<,10,false,,fast");
-  assert.is(rows[4], 'demo,c2,,,between,"[1,2.5]",false,no observations,in range');
+  assert.is(rows[0], "scenario,id,group,value,op,threshold,pass,problem,text,sensitivity");
+  assert.is(rows[1], "demo,c1,,30,<,10,false,,fast,");
+  assert.is(rows[2], "demo,c1,kernel=nautilus,3,<,10,true,,fast,");
+  assert.is(rows[3], "demo,c1,kernel=linux,30,<,10,false,,fast,");
+  assert.is(rows[4], 'demo,c2,,,between,"[1,2.5]",false,no observations,in range,');
+  assert.is(lines(claimsCsv([{ ...w, sensitivity: "robust" }]))[1], 'demo,c2,,,between,"[1,2.5]",false,no observations,in range,robust');
 });
 
 test.run();

@@ -32,7 +32,8 @@ const shard = Flag.String("shard").pipe(Flag.optional, describe(
 const json = Flag.Boolean("json").pipe(Flag.withDefault(false), describe("print JSON on stdout instead of text"));
 const allowFailures = Flag.Boolean("allow-failures").pipe(Flag.withDefault(false), describe("exit 0 even if some runs failed (default: exit 4)"));
 const progress = Flag.String("progress").pipe(Flag.optional, describe("`json`: progress as JSON Lines on stderr; default `auto` (a bar on a terminal, else a line every 10 s)"));
-const sets = Flag.String("set").pipe(Flag.atLeast(0), describe("model parameter key=value (repeatable; dotted keys for nested)"));
+const sets = Flag.String("set").pipe(Flag.atLeast(0), describe("model parameter key=value, or a parameter-file entry <scope>.<name>=value (x64.apic.accept=600, nautilus.switch.swap={scale: 2}); repeatable"));
+const overrideSets = Flag.String("set").pipe(Flag.atLeast(0), describe("override a parameter-file entry: <scope>.<name>=value, value a number, a distribution {dist: …} or {scale: f} (repeatable; applies to the scenarios that use it)"));
 const model = Flag.String("model").pipe(Flag.optional, describe("model name (`hrtsim list` shows them); default microbench (explain: picked by the primitive)"));
 const machine = Flag.String("machine").pipe(Flag.optional, describe("machine profile (x64 or phi); sugar for --set machine=…"));
 const kernel = Flag.String("kernel").pipe(Flag.optional, describe("kernel (nautilus or linux); sugar for --set kernel=…"));
@@ -42,24 +43,29 @@ const run = Command.make("run", {
   files,
   out: Flag.String("out").pipe(Flag.optional, describe("output directory (default: ./hrtsim-out/<scenario>; several files with --out share one report)")),
   seed: Flag.String("seed").pipe(Flag.optional, describe("replaces the scenarios' seed")),
+  sets: overrideSets,
   workers, shard, resume, quiet, progress, json, allowFailures,
 }, printing(h.runCommand)).pipe(Command.withDescription(
   "Run scenario files: sweep × replications on worker threads; write CSVs, figures, report.html/.md and manifest.json. " +
   "If some runs failed, every output is still written, a warning says how many (see failures.csv) and the exit status is 4 unless --allow-failures.",
 ));
 
-const validate = Command.make("validate", { files, json }, printing(h.validateCommand))
+const validate = Command.make("validate", { files, sets: overrideSets, json }, printing(h.validateCommand))
   .pipe(Command.withDescription("Check scenario files without running them (exit 1 and one message per problem if invalid)."));
 
 const list = Command.make("list", { json }, printing(h.listCommand))
   .pipe(Command.withDescription("List the built-in scenarios (name, tags, description) and the registered models."));
 
-const schema = Command.make("schema", {}, printing(h.schemaCommand))
-  .pipe(Command.withDescription("Print the JSON Schema of scenario files."));
+const schema = Command.make("schema", {
+  parameters: Flag.Boolean("parameters").pipe(Flag.withDefault(false), describe("instead: every overridable parameter (path, unit, kind, value, range, meaning)")),
+  machine: Flag.Boolean("machine").pipe(Flag.withDefault(false), describe("instead: the JSON Schema of machine profile files (scenario machineFile:)")),
+}, printing(h.schemaCommand))
+  .pipe(Command.withDescription("Print the JSON Schema of scenario files (--parameters: the parameter catalogue; --machine: the machine-file schema)."));
 
 const figures = Command.make("figures", {
   out: Flag.String("out").pipe(Flag.withDefault("hrtsim-out"), describe("output directory")),
   host: Flag.String("host").pipe(Flag.optional, describe("host measurements (`hrtsim measure --out`) for report sections that use them")),
+  sets: overrideSets,
   workers, shard, resume, quiet, progress, json, allowFailures,
 }, printing(h.figuresCommand)).pipe(Command.withDescription('Run every built-in scenario tagged "paper" into one combined report.'));
 
@@ -105,10 +111,21 @@ const explain = Command.make("explain", {
   seed: Flag.String("seed").pipe(Flag.withDefault("explain"), describe("seed of the explained execution")),
 }, printing(h.explainCommand)).pipe(Command.withDescription("Break one execution of a primitive down step by step, cycles per step (e.g. explain condvar --machine x64 --kernel linux; explain async-invoke)."));
 
+const sensitivity = Command.make("sensitivity", {
+  scenario: Argument.String("scenario").pipe(Argument.withDescription("a scenario file or a built-in scenario's name (microbench-paper, hvm-harness, ...)")),
+  out: Flag.String("out").pipe(Flag.optional, describe("output directory (default: ./hrtsim-out/sensitivity/<scenario>)")),
+  with: Flag.String("with").pipe(Flag.atLeast(0), describe("model parameter for every run of the analysis, key=value (e.g. trials=20 remoteCpus=8: fewer trials, same mechanisms); repeatable")),
+  only: Flag.String("only").pipe(Flag.atLeast(0), describe("vary only this parameter path (repeatable); default: every parameter with a range")),
+  workers, quiet,
+}, printing(h.sensitivityCommand)).pipe(Command.withDescription(
+  "Claims under parameter uncertainty: each parameter with a plausible range at its low and high end, one at a time; " +
+  "writes sensitivity.csv, sensitivity.json, a tornado figure per claim and report.md, and prints robust / depends on … per claim.",
+));
+
 export const hrtsim = Command.make("hrtsim").pipe(
   Command.withDescription(
     "Deterministic discrete-event simulator of hybrid runtimes. Exit codes: 0 ok, 1 invalid input, 2 usage error, " +
     "3 internal failure, 4 some runs failed (outputs written; --allow-failures makes it 0).",
   ),
-  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, measureWorkloads, calibrate, fingerprints, params, explain]),
+  Command.withSubcommands([run, validate, list, schema, figures, merge, measure, measureWorkloads, calibrate, fingerprints, params, explain, sensitivity]),
 );

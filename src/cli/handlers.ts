@@ -28,10 +28,15 @@ function some<K extends string, A>(key: K, o: Opt<A>): { [P in K]?: A } {
   return (Option.isSome(o) ? { [key]: o.value } : {}) as { [P in K]?: A };
 }
 
+/** A command line, quoted for a POSIX shell. */
+function reproducible(args: readonly string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ["hrtsim", ...args].map(quote).join(" ");
+}
+
 /** The command line as typed (for the manifest). */
 function commandLine(): string {
-  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ["hrtsim", ...process.argv.slice(2)].map(quote).join(" ");
+  return reproducible(process.argv.slice(2));
 }
 
 function workersOf(flag: Opt<number>): number {
@@ -109,16 +114,31 @@ async function execOptions(a: ExecFlags) {
   };
 }
 
-export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string> }): Promise<Printed> {
-  const { runFiles } = await import("../scenarios/session.js");
-  const options = await execOptions(a);
-  return finished(await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...options }), a);
+/** Parsed `--set` values of run/figures/validate (checked against the scenarios when they load). */
+async function overrideSetsOf(sets: readonly string[]) {
+  return sets.length === 0 ? {} : { sets: (await import("../scenarios/inspect.js")).parseSets(sets) };
 }
 
-export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<string> }): Promise<Printed> {
+export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string>; sets: readonly string[] }): Promise<Printed> {
+  const { runFiles } = await import("../scenarios/session.js");
+  const options = await execOptions(a);
+  return finished(await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...(await overrideSetsOf(a.sets)), ...options }), a);
+}
+
+export async function figuresCommand(a: ExecFlags & { out: string; host: Opt<string>; sets: readonly string[] }): Promise<Printed> {
   const { runFigures } = await import("../scenarios/session.js");
   const options = await execOptions(a);
-  return finished([await runFigures({ out: a.out, ...some("hostDir", a.host), ...options })], a, "wrote", true);
+  return finished([await runFigures({ out: a.out, ...some("hostDir", a.host), ...(await overrideSetsOf(a.sets)), ...options })], a, "wrote", true);
+}
+
+export async function sensitivityCommand(a: { scenario: string; out: Opt<string>; with: readonly string[]; only: readonly string[]; workers: Opt<number>; quiet: boolean }): Promise<string> {
+  const { runSensitivity, sensitivitySummary } = await import("../scenarios/sensitivity.js");
+  const { parseSets } = await import("../scenarios/inspect.js");
+  const r = await runSensitivity({
+    scenario: a.scenario, ...some("out", a.out), workers: workersOf(a.workers), quiet: a.quiet, modelParams: parseSets(a.with),
+    ...(a.only.length > 0 ? { only: a.only } : {}), command: reproducible(["sensitivity", a.scenario, ...a.with.flatMap((w) => ["--with", w]), ...a.only.flatMap((o) => ["--only", o])]), log: note,
+  });
+  return sensitivitySummary(r.analysis, r.out, r.wallMs);
 }
 
 export async function mergeCommand(a: OutputFlags & { dirs: readonly string[]; out: string }): Promise<Printed> {
@@ -132,12 +152,13 @@ export async function fingerprintsCommand(a: { record: boolean; file: Opt<string
   return fingerprintsCommandText({ record: a.record, ...some("file", a.file), workers: workersOf(a.workers) });
 }
 
-export async function validateCommand(a: { files: readonly string[]; json: boolean }): Promise<Printed> {
+export async function validateCommand(a: { files: readonly string[]; sets: readonly string[]; json: boolean }): Promise<Printed> {
   const listing = await import("../scenarios/listing.js");
-  if (!a.json) return { text: await listing.validateFiles(a.files) };
+  const { sets } = await overrideSetsOf(a.sets) as { sets?: Record<string, unknown> };
+  if (!a.json) return { text: await listing.validateFiles(a.files, sets) };
   const { InputError } = await import("../scenarios/problems.js");
   try {
-    return { text: json({ valid: true, scenarios: await listing.validateData(a.files), problems: [] }) };
+    return { text: json({ valid: true, scenarios: await listing.validateData(a.files, sets), problems: [] }) };
   } catch (e) {
     // Invalid files: the problems as JSON on stdout, the readable messages on stderr, exit 1.
     if (e instanceof InputError) return { text: json({ valid: false, scenarios: [], problems: e.problems }), failure: e };
@@ -150,8 +171,11 @@ export async function listCommand(a: { json: boolean }): Promise<string> {
   return a.json ? json(await listing.listData()) : listing.listText();
 }
 
-export async function schemaCommand(): Promise<string> {
-  return JSON.stringify((await import("../scenarios/jsonschema.js")).scenarioJsonSchema(), null, 2);
+export async function schemaCommand(a: { parameters: boolean; machine: boolean }): Promise<string> {
+  if (a.parameters && a.machine) throw new UsageError("--parameters and --machine are alternatives");
+  if (a.parameters) return (await import("../scenarios/catalog.js")).parametersText();
+  if (a.machine) return JSON.stringify((await import("../scenarios/catalog.js")).machineJsonSchema(), null, 2);
+  return JSON.stringify(await (await import("../scenarios/jsonschema.js")).scenarioJsonSchema(), null, 2);
 }
 
 export async function measureCommand(a: { out: string; trials: Opt<number>; only: Opt<string>; quiet: boolean }): Promise<string> {

@@ -4,6 +4,11 @@
  * Models know no files or CLI: parameters arrive decoded, results leave as observations.
  */
 import type { Schema } from "effect";
+import type { ParameterInfo, ParameterOverrides } from "./hardware/overrides.js";
+import type { MachineFile } from "./hardware/machine-file.js";
+import type { ParameterRow } from "./hardware/params.js";
+
+export type { ParameterInfo, ParameterOverrides, MachineFile };
 
 export type Scalar = string | number | boolean;
 
@@ -41,6 +46,19 @@ export interface ModelRunInput<P> {
   /** Master seed of the run's named random streams (derived by the runner from coordinates). */
   readonly seed: string;
   readonly limits: RunLimits;
+  /** Overrides of parameter-file entries by dotted path (`x64.apic.accept`), already checked against `parameterSpace`. */
+  readonly overrides?: ParameterOverrides;
+  /** A user's machine profile (scenario `machineFile`), used instead of the built-in profile `params` names. */
+  readonly machine?: MachineFile;
+}
+
+/** A combination of parameters the model cannot run (found at `validate`, never at run time). */
+export interface ConstraintProblem {
+  /** The model parameter (e.g. "hrtCores") or override path the problem is reported at. */
+  readonly path: string;
+  readonly message: string;
+  readonly expected: string;
+  readonly found: string;
 }
 
 export interface ModelRunOutput {
@@ -58,11 +76,8 @@ export interface Breakdown {
   readonly total: number;
 }
 
-export interface ParameterRow {
-  readonly name: string;
-  readonly value: string;
-  readonly source: string;
-}
+// A row of `hrtsim params`: defined beside the cost tables that produce it.
+export type { ParameterRow } from "./hardware/params.js";
 
 /** A run that could not finish: the runner records the diagnosis and the sweep goes on. */
 export class ModelRunError extends Error {
@@ -86,6 +101,13 @@ export interface ModelPlugin<P = any> {
   run(input: ModelRunInput<P>): ModelRunOutput;
   /** Optional: one execution of `experiment`, step by step. */
   explain?(input: ModelRunInput<P>): Breakdown[];
-  /** Optional: the cost parameters in force for these params, with their sources. */
-  parameters?(params: P): ParameterRow[];
+  /** Optional: the cost parameters in force for these params (and overrides), with their sources. */
+  parameters?(params: P, overrides?: ParameterOverrides, machine?: MachineFile): ParameterRow[];
+  /**
+   * Optional: every parameter-file entry these params use, by override path. A model without
+   * this hook takes no overrides.
+   */
+  parameterSpace?(params: P, machine?: MachineFile): ParameterInfo[];
+  /** Optional: combinations these params (and overrides) make impossible, e.g. more cores than the machine has. */
+  constraints?(params: P, overrides: ParameterOverrides, machine?: MachineFile): ConstraintProblem[];
 }

@@ -151,3 +151,19 @@ export function evaluateClaim(result: ScenarioResult, spec: ClaimSpec): ClaimVer
 export function evaluateClaims(result: ScenarioResult): ClaimVerdict[] {
   return result.scenario.claims.map((spec) => evaluateClaim(result, spec));
 }
+
+/**
+ * The runs whose observations can reach a claim (metric and `where` match), and every run that did
+ * not succeed: a run outside this set cannot change any verdict (sensitivity analyses skip it).
+ */
+export function runsFeedingClaims(result: ScenarioResult): Set<number> {
+  const fields = fieldsOf(result);
+  const out = new Set(result.runs.filter((r) => r.status !== "ok").map((r) => r.runIndex));
+  const rows = okRows(result);
+  for (const spec of result.scenario.claims) {
+    if (specProblem(spec, fields)) continue;
+    const where = matcher(fields, spec.where);
+    for (const r of rows) if (r.obs.metric === spec.metric && where(r)) out.add(r.run.runIndex);
+  }
+  return out;
+}

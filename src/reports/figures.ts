@@ -256,7 +256,8 @@ export function figureSpec(result: ScenarioResult, fig: FigureSpec): BuiltFigure
   const { data, layer, about } = body(result, fig, p);
   const filter = fig.where && Object.keys(fig.where).length ? `${describeWhere(fig.where)}; ` : "";
   const problem = p.problems.length ? p.problems.join("; ") : undefined;
-  const subtitle = [`${filter}${about}`, ...p.notes, ...(problem ? [`PROBLEM: ${problem}`] : [])];
+  const config = result.scenario.configuration ?? [];
+  const subtitle = [`${filter}${about}`, ...p.notes, ...(config.length ? [`parameters: ${config.join("; ")}`] : []), ...(problem ? [`PROBLEM: ${problem}`] : [])];
   const facet: Record<string, unknown> = {};
   for (const name of ["column", "row"] as const) {
     const ch = p.channels[name];

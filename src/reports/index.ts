@@ -2,7 +2,7 @@
 export type { MetricInfo, Observation, RunRecord, Scalar, ScenarioMeta, ScenarioResult } from "./results.js";
 export * from "./spec.js";
 export { observationsCsv, summaryCsv, failuresCsv, claimsCsv, summarize, type SummaryRow } from "./tables.js";
-export { evaluateClaims, evaluateClaim, compareOp } from "./claims.js";
+export { evaluateClaims, evaluateClaim, compareOp, runsFeedingClaims } from "./claims.js";
 export { figureSpecs, figureSpec, renderSvg, FIGURE_CONFIG, type BuiltFigure, type VegaLiteSpec } from "./figures.js";
 export { buildManifest, manifestJson, type Manifest, type ManifestRun, type ManifestScenario } from "./manifest.js";
 export {

@@ -7,6 +7,7 @@ import { display } from "./markup.js";
 import type { Manifest } from "./manifest.js";
 import { renderHtml } from "./report-html.js";
 import type { ReportFigure, ReportInput, ReportModel, ReportTable } from "./report-model.js";
+import type { ClaimVerdict } from "./spec.js";
 import { renderMarkdown } from "./report-md.js";
 import { INTRO_MARKDOWN } from "./report-intro.js";
 import { FAILURE_COLUMNS, failuresTable, lostPointsNote, shortKey, summaryTable } from "./report-scenario.js";
@@ -50,9 +51,15 @@ function manifestTables(m: Manifest): ReportModel["manifest"] {
   };
 }
 
+/** The claim's statement with its sensitivity marker (robust / depends on …), when an analysis exists. */
+function withSensitivityNote(v: ClaimVerdict): ClaimVerdict {
+  return v.sensitivity === undefined ? v : { ...v, text: `${v.text} — Under the parameters' plausible ranges: ${v.sensitivity}` };
+}
+
 export function reportModel(input: ReportInput): ReportModel {
   const { manifest: m, verdicts } = input;
   const passed = verdicts.filter((v) => v.pass).length;
+  const marked = verdicts.map(withSensitivityNote);
   const runs = input.results.flatMap((r) => r.runs);
   const failed = runs.filter((r) => r.status === "failed").length;
   const sections = input.sections ?? [];
@@ -62,7 +69,9 @@ export function reportModel(input: ReportInput): ReportModel {
     const { table, note } = summaryTable(result);
     return {
       name,
-      description: result.scenario.description,
+      description: result.scenario.configuration?.length
+        ? `${result.scenario.description} Parameters in force: ${result.scenario.configuration.join("; ")}.`
+        : result.scenario.description,
       figures: input.figures.filter((f) => f.scenario === name).map((f) => {
         const spec = result.scenario.figures.find((x) => x.name === f.name);
         const lost = spec && lostPointsNote(result, spec);
@@ -70,7 +79,7 @@ export function reportModel(input: ReportInput): ReportModel {
       }),
       summary: table,
       ...(note ? { summaryNote: note } : {}),
-      claims: verdicts.filter((v) => v.scenario === name),
+      claims: marked.filter((v) => v.scenario === name),
       sections: sections.filter((s) => s.scenario === name),
       failures: failuresTable(result),
     };
@@ -87,7 +96,7 @@ export function reportModel(input: ReportInput): ReportModel {
     title: input.title,
     intro: INTRO_MARKDOWN,
     facts,
-    claims: { summary: `${passed} of ${verdicts.length} claims pass.`, verdicts },
+    claims: { summary: `${passed} of ${verdicts.length} claims pass.`, verdicts: marked },
     scenarios,
     sections: sections.filter((s) => !names.has(s.scenario ?? "")),
     failures: allFailures(scenarios),

@@ -41,6 +41,8 @@ export interface ScenarioMeta {
   readonly metrics: readonly MetricInfo[];
   readonly figures: readonly FigureSpec[];
   readonly claims: readonly ClaimSpec[];
+  /** Overrides and kernel/HVM options in force (`path = value (override|default)`), shown with figures and in the report. */
+  readonly configuration?: readonly string[];
 }
 
 export interface ScenarioResult {

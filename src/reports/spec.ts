@@ -73,4 +73,6 @@ export interface ClaimVerdict {
   readonly groups: ReadonlyArray<{ readonly group: string; readonly value: number; readonly pass: boolean }>;
   /** Why a claim could not be evaluated (no data), if so; then pass is false. */
   readonly problem?: string;
+  /** From a sensitivity analysis (`hrtsim sensitivity`): "robust" or "depends on …", with the command that produced it. */
+  readonly sensitivity?: string;
 }

@@ -12,7 +12,7 @@ import type { Scalar, ScenarioResult } from "./results.js";
 import type { ClaimSpec, ClaimVerdict } from "./spec.js";
 import { describe, meanCI, type Describe, type MeanCI } from "./stats.js";
 
-function csv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function csv(header: readonly string[], rows: readonly (readonly string[])[]): string {
   // Arrays, not objects: a label called e.g. "metric" cannot shadow a fixed column.
   return stringify([header as string[], ...(rows as string[][])], { record_delimiter: "\n" });
 }
@@ -145,11 +145,11 @@ export function formatThreshold(t: ClaimSpec["threshold"]): string {
 
 /** One row per verdict (group empty), followed by one row per group when grouped. */
 export function claimsCsv(verdicts: readonly ClaimVerdict[]): string {
-  const header = ["scenario", "id", "group", "value", "op", "threshold", "pass", "problem", "text"];
+  const header = ["scenario", "id", "group", "value", "op", "threshold", "pass", "problem", "text", "sensitivity"];
   const rows = verdicts.flatMap((v) => [
-    [v.scenario, v.id, "", formatStat(v.value), v.op, formatThreshold(v.threshold), String(v.pass), v.problem ?? "", v.text],
+    [v.scenario, v.id, "", formatStat(v.value), v.op, formatThreshold(v.threshold), String(v.pass), v.problem ?? "", v.text, v.sensitivity ?? ""],
     ...v.groups.map((g) => [
-      v.scenario, v.id, g.group, formatStat(g.value), v.op, formatThreshold(v.threshold), String(g.pass), "", v.text,
+      v.scenario, v.id, g.group, formatStat(g.value), v.op, formatThreshold(v.threshold), String(g.pass), "", v.text, "",
     ]),
   ]);
   return csv(header, rows);

@@ -40,7 +40,10 @@ export function executeRun(task: RunTask): RunRecord {
   const params = decodeStrict(plugin.paramsSchema, spec.params);
   if (!params.ok) return failed(spec, "model error: parameters no longer decode (was the model changed?)", 0);
   try {
-    const out = plugin.run({ params: params.value, experiment: spec.experiment, seed: spec.seed, limits: task.limits });
+    const out = plugin.run({
+      params: params.value, experiment: spec.experiment, seed: spec.seed, limits: task.limits,
+      ...(spec.overrides ? { overrides: spec.overrides } : {}), ...(spec.machine ? { machine: spec.machine } : {}),
+    });
     const { runIndex, point, replication, seed } = spec;
     return {
       runIndex, point, replication, seed, status: "ok", fingerprint: out.fingerprint, events: out.events,

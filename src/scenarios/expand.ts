@@ -4,6 +4,7 @@
  * never on execution order, worker count or sharding.
  */
 import { deriveSeed } from "../engine/index.js";
+import type { MachineFile, ParameterOverrides } from "../models/index.js";
 import type { Scalar } from "../reports/results.js";
 import { canonicalJson, withParams, type Params } from "./decode.js";
 import { EXPERIMENT_KEY } from "./format.js";
@@ -19,6 +20,10 @@ export interface RunSpec {
   readonly experiment: string;
   /** Undecoded parameters of the point: the worker decodes them with the model's schema. */
   readonly params: Params;
+  /** Parameter-file overrides in force (the scenario's `parameters` and the point's swept ones). */
+  readonly overrides?: ParameterOverrides;
+  /** The scenario's user machine profile, if any. */
+  readonly machine?: MachineFile;
 }
 
 export function runCount(s: LoadedScenario): number {
@@ -35,18 +40,22 @@ export function* runSpecs(s: LoadedScenario): Generator<RunSpec> {
   let runIndex = 0;
   for (const coords of sweepPoints(s.axes)) {
     const point: Record<string, Scalar> = {};
-    const overrides: Record<string, Scalar> = {};
+    const paramValues: Record<string, Scalar> = {};
+    const swept: Record<string, unknown> = {};
     let experiment = s.doc.experiment;
     for (const { axis, index } of coords) {
       const v = axis.values[index]!;
       point[axis.column] = v;
       if (axis.key === EXPERIMENT_KEY) experiment = String(v);
-      else overrides[axis.key] = v;
+      else if (axis.override) swept[axis.key] = axis.scaled ? { scale: v } : v;
+      else paramValues[axis.key] = v;
     }
-    const params = withParams(s.baseParams, overrides);
+    const params = withParams(s.baseParams, paramValues);
+    const overrides = { ...s.overrides, ...swept };
+    const extra = { ...(Object.keys(overrides).length > 0 ? { overrides } : {}), ...(s.machine ? { machine: s.machine } : {}) };
     const pointKey = canonicalJson(point);
     for (let replication = 0; replication < s.doc.replications; replication++) {
-      yield { runIndex: runIndex++, point, replication, experiment, params, seed: deriveSeed(s.meta.seed, pointKey, replication) };
+      yield { runIndex: runIndex++, point, replication, experiment, params, ...extra, seed: deriveSeed(s.meta.seed, pointKey, replication) };
     }
   }
 }

@@ -11,8 +11,11 @@
  *   tags: [paper]                   # `hrtsim figures` runs built-in scenarios tagged "paper"
  *   model: { name: mmc, params: { serviceRate: 1, servers: 1, customers: 2000 } }
  *   experiment: queue
- *   sweep:                          # key: a model parameter path (dotted: costs.ipi) or "experiment"
- *     arrivalRate: [0.2, 0.5, 0.8]
+ *   sweep:                          # key: a model parameter path (dotted: costs.ipi), "experiment",
+ *     arrivalRate: [0.2, 0.5, 0.8]  #   or a parameter-file entry <scope>.<name> (x64.apic.accept)
+ *   parameters:                     # overrides of parameter-file entries (see src/scenarios/README.md)
+ *     x64.apic.accept: { scale: 2 } # a number, a distribution spec, or { scale: f }
+ *   machineFile: ./my-machine.yaml  # a user machine profile (hardware/data/x64.json's schema)
  *   replications: 10
  *   seed: 42                        # integer or string
  *   limits: { maxEvents: 10000000 } # per run (defaults: src/scenarios/limits.ts); a run hitting one is recorded as failed
@@ -57,9 +60,25 @@ export const ExplainRequestSchema = Schema.Struct({
   title: Schema.optionalKey(Schema.String),
 });
 
+/** Dotted path `<scope>.<entry>` → number, distribution spec or `{ scale: f }` (checked against the model's entries). */
+export const ParametersSchema = Schema.Record(Schema.String, Schema.Unknown).annotate({
+  description: "overrides of parameter-file entries: <scope>.<name> (scope x64, phi, nautilus, linux, hvm or the machine file's name) → a number, a distribution spec { dist: … } or { scale: f }; `hrtsim schema --parameters` lists every entry",
+});
+
+/** A machine profile file path (relative to the scenario file), or the profile itself inline (as stored in journals). */
+export const MachineFileRefSchema = Schema.Union([Schema.String, Schema.Record(Schema.String, Schema.Unknown)]).annotate({
+  description: "a machine profile file (YAML or JSON, the schema of src/models/hardware/data/x64.json plus optional kernels.<kernel> entries), relative to the scenario file",
+});
+
+/** Factors by which a swept parameter-file entry is scaled: `x64.apic.accept: { scale: [1, 2, 4] }`. */
+export const ScaleSweepSchema = Schema.Struct({ scale: Schema.NonEmptyArray(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))) });
+
 export const SweepSchema = Schema.Record(
   Schema.String,
-  Schema.Array(ScalarSchema).check(Schema.isMinLength(1, { message: "a list of values (must not be empty)" })),
+  Schema.Union([
+    Schema.Array(ScalarSchema).check(Schema.isMinLength(1, { message: "a list of values (must not be empty)" })),
+    ScaleSweepSchema,
+  ]),
 );
 
 export const ScenarioSchema = Schema.Struct({
@@ -70,6 +89,10 @@ export const ScenarioSchema = Schema.Struct({
   experiment: Schema.String,
   /** Parameter path (or "experiment") → non-empty list of values; product in key order. */
   sweep: Schema.optionalKey(SweepSchema),
+  /** Overrides of parameter-file entries (not swept). */
+  parameters: Schema.optionalKey(ParametersSchema),
+  /** A user machine profile used instead of the built-in one. */
+  machineFile: Schema.optionalKey(MachineFileRefSchema),
   replications: PositiveInt,
   seed: Schema.Union([Schema.Int, Schema.String]),
   limits: Schema.optionalKey(LimitsSchema),
@@ -85,7 +108,11 @@ export const EXPERIMENT_KEY = "experiment";
 /** One swept dimension: the key as written and the column it becomes in the results. */
 export interface SweepAxis {
   readonly key: string;
-  /** "experiment", or "model.params.<key>" (the RunRecord.point key and CSV column). */
+  /** "experiment", "model.params.<key>" or, for a parameter-file entry, "parameters.<path>" (the RunRecord.point key and CSV column). */
   readonly column: string;
   readonly values: ReadonlyArray<string | number | boolean>;
+  /** True when the key names a parameter-file entry (an override), not a model parameter. */
+  readonly override?: boolean;
+  /** True for `{ scale: [...] }`: the values are factors applied to the entry's file value. */
+  readonly scaled?: boolean;
 }

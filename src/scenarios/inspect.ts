@@ -9,11 +9,12 @@
 import { parse as parseYaml } from "yaml";
 import { deriveSeed } from "../engine/index.js";
 import { EXPLAINABLE } from "../models/hvm/explain.js";
-import { findModel, listModels, type Breakdown, type ModelPlugin, type ParameterRow } from "../models/index.js";
+import { findModel, listModels, type Breakdown, type ModelPlugin, type ParameterOverrides, type ParameterRow } from "../models/index.js";
 import { decodeStrict, forbiddenSegment, withParams, type Params } from "./decode.js";
 import { diagnose } from "./execute.js";
 import { issueProblems } from "./issues.js";
 import { InputError, didYouMean, oneOf, type Problem } from "./problems.js";
+import { BUILTIN_SCOPES, checkSites, isOverrideKey, reservedSegment, spaceOf } from "./overrides.js";
 import { plainSource } from "./source.js";
 import { textTable } from "../reports/text-table.js";
 
@@ -58,7 +59,29 @@ export function parseSets(sets: readonly string[]): Record<string, unknown> {
   return out;
 }
 
+/** The --set values of `params`/`explain`: model parameters, and parameter-file overrides (keys `<scope>.<name>`), checked. */
+export function decodeSetsWithOverrides<P>(plugin: ModelPlugin<P>, sets: readonly string[]): { params: P; overrides: ParameterOverrides } {
+  const all = parseSets(sets);
+  const overrides = Object.fromEntries(Object.entries(all).filter(([k]) => isOverrideKey(k, BUILTIN_SCOPES)));
+  const modelSets = sets.filter((x) => !isOverrideKey(x.slice(0, x.indexOf("=")), BUILTIN_SCOPES));
+  const params = decodeSets(plugin, modelSets);
+  const space = spaceOf(plugin, [withParams({}, parseSets(modelSets))], undefined);
+  const sites = Object.entries(overrides).map(([path, value]) => ({ path, value, at: "cli" as const }));
+  const problems = checkSites(plainSource(FLAGS, {}), plugin, space, sites);
+  if (problems.length > 0) throw new InputError(problems);
+  return { params, overrides };
+}
+
+/** One line naming the overrides in force ("" without any): printed above `params` and `explain` output. */
+export function overridesLine(overrides: ParameterOverrides): string {
+  const entries = Object.entries(overrides);
+  return entries.length === 0 ? "" : `overrides: ${entries.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}\n`;
+}
+
 export function decodeSets<P>(plugin: ModelPlugin<P>, sets: readonly string[]): P {
+  const keys = sets.map((x) => x.slice(0, Math.max(0, x.indexOf("="))));
+  const reserved = keys.flatMap((k) => (reservedSegment(k) !== undefined ? [flagProblem(`--set ${k}`, `"${reservedSegment(k)}" may not be a path segment`)] : []));
+  if (reserved.length > 0) throw new InputError(reserved);
   const params: Params = withParams({}, parseSets(sets));
   const r = decodeStrict(plugin.paramsSchema, params);
   if (r.ok) return r.value;
@@ -105,18 +128,18 @@ function parameterInfo(r: ParameterRow): ParameterInfo {
   return { name: r.name, value: m ? m[1]! : value, unit: m ? m[2]! : "", source: r.source };
 }
 
-export function paramsData(modelName: string, sets: readonly string[]): { model: string; parameters: ParameterInfo[]; note?: string } {
+export function paramsData(modelName: string, sets: readonly string[]): { model: string; overrides?: ParameterOverrides; parameters: ParameterInfo[]; note?: string } {
   const plugin = requireModel(modelName);
-  const params = decodeSets(plugin, sets);
-  const rows = plugin.parameters ? plugin.parameters(params) : flatten(params);
+  const { params, overrides } = decodeSetsWithOverrides(plugin, sets);
+  const rows = plugin.parameters ? plugin.parameters(params, overrides) : flatten(params);
   const note = plugin.parameters ? undefined : `model "${plugin.name}" has no parameters hook: showing the decoded parameters`;
-  return { model: plugin.name, parameters: rows.map(parameterInfo), ...(note ? { note } : {}) };
+  return { model: plugin.name, ...(Object.keys(overrides).length > 0 ? { overrides } : {}), parameters: rows.map(parameterInfo), ...(note ? { note } : {}) };
 }
 
 export function paramsText(modelName: string, sets: readonly string[]): string {
-  const { parameters, note } = paramsData(modelName, sets);
+  const { parameters, note, overrides } = paramsData(modelName, sets);
   const rows = parameters.map((p) => [p.name, p.value, p.unit, p.source]);
-  return textTable(["parameter", "value", "unit", "source"], rows, { maxWidth: TERMINAL_COLUMNS, shrink: [[3, 36], [1, 22], [3, 16]] }) + (note ? `\n(${note})` : "");
+  return overridesLine(overrides ?? {}) + textTable(["parameter", "value", "unit", "source"], rows, { maxWidth: TERMINAL_COLUMNS, shrink: [[3, 36], [1, 22], [3, 16]] }) + (note ? `\n(${note})` : "");
 }
 
 export function breakdownText(b: Breakdown): string {
@@ -134,9 +157,9 @@ export function explainBreakdowns(modelName: string, experiment: string, sets: r
     })]);
   }
   if (!plugin.explain) throw new InputError([flagProblem("--model", `model "${plugin.name}" has no explain hook`)]);
-  const params = decodeSets(plugin, sets);
+  const { params, overrides } = decodeSetsWithOverrides(plugin, sets);
   try {
-    return plugin.explain({ params, experiment, seed: deriveSeed(seed, "explain", 0), limits: {} });
+    return plugin.explain({ params, experiment, seed: deriveSeed(seed, "explain", 0), limits: {}, overrides });
   } catch (e) {
     throw new InputError([flagProblem("", `could not explain: ${diagnose(e)}`)]);
   }
@@ -157,7 +180,9 @@ export interface ExplainRequest {
  * the hvm explain hook resolves); the model is inferred from the name unless given.
  */
 export function explainPrimitiveText(r: ExplainRequest): string {
-  return explainPrimitive(r).map(breakdownText).join("\n\n");
+  const breakdowns = explainPrimitive(r);
+  const overrides = Object.fromEntries(Object.entries(parseSets(r.sets)).filter(([k]) => isOverrideKey(k, BUILTIN_SCOPES)));
+  return overridesLine(overrides) + breakdowns.map(breakdownText).join("\n\n");
 }
 
 /** The breakdowns `explain` prints (also its --json output). */
@@ -185,5 +210,6 @@ export function explainPrimitive(r: ExplainRequest): Breakdown[] {
     throw fail("PRIMITIVE", `not an operation of model "hvm"`, { expected: oneOf(hvmNames), found: JSON.stringify(name), ...(didYouMean(name, hvmNames) ? { hint: didYouMean(name, hvmNames)! } : {}) });
   }
   // An hvm operation that is not an experiment name: the hvm explain hook resolves it.
-  return hvm.explain!({ params: decodeSets(hvm, r.sets), experiment: name, seed: deriveSeed(r.seed, "explain", 0), limits: {} });
+  const { params, overrides } = decodeSetsWithOverrides(hvm, r.sets);
+  return hvm.explain!({ params, experiment: name, seed: deriveSeed(r.seed, "explain", 0), limits: {}, overrides });
 }

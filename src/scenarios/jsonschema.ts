@@ -4,6 +4,7 @@
  */
 import { Schema } from "effect";
 import { listModels } from "../models/index.js";
+import { parameterCatalog, parametersJsonSchema } from "./catalog.js";
 import { ScenarioSchema } from "./format.js";
 
 type Json = Record<string, unknown>;
@@ -34,9 +35,10 @@ function modelVariants(definitions: Json): Json[] {
   });
 }
 
-export function scenarioJsonSchema(): Json {
+export async function scenarioJsonSchema(): Promise<Json> {
   const { schema, definitions } = generate(ScenarioSchema);
   const properties = { ...(schema.properties as Json) };
+  properties.parameters = parametersJsonSchema(await parameterCatalog());
   const variants = modelVariants(definitions);
   if (variants.length) properties.model = { anyOf: variants };
   const out: Json = {

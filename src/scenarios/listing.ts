@@ -4,17 +4,18 @@ import { listModels } from "../models/index.js";
 import { loadBuiltins } from "./builtin.js";
 import { runCount } from "./expand.js";
 import { textTable } from "../reports/text-table.js";
-import { loadAll } from "./load.js";
+import { loadAll, withSets } from "./load.js";
+import type { ParameterOverrides } from "../models/index.js";
 import { InputError } from "./problems.js";
 
 /** One entry per valid scenario; throws InputError with every problem of every invalid file. */
-export async function validateData(files: readonly string[]): Promise<Array<{ file: string; scenario: string; runs: number }>> {
-  return (await loadAll(files)).map((s) => ({ file: s.file, scenario: s.meta.name, runs: runCount(s) }));
+export async function validateData(files: readonly string[], sets?: ParameterOverrides): Promise<Array<{ file: string; scenario: string; runs: number }>> {
+  return (await withSets(await loadAll(files), sets)).map((s) => ({ file: s.file, scenario: s.meta.name, runs: runCount(s) }));
 }
 
 /** "ok" lines for valid files. */
-export async function validateFiles(files: readonly string[]): Promise<string> {
-  return (await validateData(files)).map((s) => `ok: ${s.file}: scenario "${s.scenario}", ${s.runs} runs`).join("\n");
+export async function validateFiles(files: readonly string[], sets?: ParameterOverrides): Promise<string> {
+  return (await validateData(files, sets)).map((s) => `ok: ${s.file}: scenario "${s.scenario}", ${s.runs} runs`).join("\n");
 }
 
 /** Long descriptions are cut in the table (the scenario file has the full text). */

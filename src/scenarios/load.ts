@@ -5,16 +5,20 @@
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { findModel, listModels, type ModelPlugin } from "../models/index.js";
+import { dirname, resolve } from "node:path";
+import { MachineFileSchema, machineFileProblems } from "../models/hardware/machine-file.js";
+import type { ParameterInfo } from "../models/hardware/overrides.js";
+import { findModel, listModels, type MachineFile, type ModelPlugin, type ParameterOverrides } from "../models/index.js";
 import type { MetricInfo, Scalar, ScenarioMeta } from "../reports/results.js";
 import { checkReferences } from "./references.js";
 import type { SweepAxis } from "./format.js";
-import { FORBIDDEN_SEGMENTS, decodeStrict, forbiddenSegment, withParams, type Params } from "./decode.js";
+import { FORBIDDEN_SEGMENTS, canonicalJson, decodeStrict, forbiddenSegment, withParams, type Params } from "./decode.js";
 import { DEFAULT_MAX_RUNS, maxRuns } from "./limits.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
 import { inlineNoiseTrace } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
+import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, reservedSegment, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
 export interface LoadedScenario {
@@ -26,14 +30,38 @@ export interface LoadedScenario {
   readonly baseParams: Params;
   readonly axes: readonly SweepAxis[];
   readonly meta: ScenarioMeta;
+  /** The `parameters` overrides (including `--set` ones), applied to every run. */
+  readonly overrides: ParameterOverrides;
+  /** The user's machine profile (`machineFile`), if any. */
+  readonly machine?: MachineFile;
+  /** Every parameter-file entry the scenario's runs use, by override path. */
+  readonly space: ReadonlyMap<string, readonly ParameterInfo[]>;
 }
 
 export function sha256(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-export function columnOf(key: string): string {
-  return key === EXPERIMENT_KEY ? EXPERIMENT_KEY : `model.params.${key}`;
+export function columnOf(key: string, scopes: readonly string[] = scopesOf(undefined)): string {
+  if (key === EXPERIMENT_KEY) return EXPERIMENT_KEY;
+  return isOverrideKey(key, scopes) ? overrideColumn(key) : `model.params.${key}`;
+}
+
+function axesOf(keys: readonly string[], values: Readonly<Record<string, readonly Scalar[] | { readonly scale: readonly number[] }>>, scopes: readonly string[]): SweepAxis[] {
+  return keys.map((key) => {
+    const v = values[key]!;
+    const scaled = !Array.isArray(v);
+    const column = columnOf(key, scopes) + (scaled ? ".scale" : "");
+    return { key, column, values: scaled ? (v as { scale: number[] }).scale : (v as Scalar[]), ...(isOverrideKey(key, scopes) ? { override: true } : {}), ...(scaled ? { scaled } : {}) };
+  });
+}
+
+/** A `{ scale: [...] }` sweep of something that is not a parameter-file entry. */
+function scaleProblems(src: SourceDoc, axes: readonly SweepAxis[]): Problem[] {
+  return axes.filter((a) => a.scaled && !a.override).map((a) => {
+    const pos = src.locate(["sweep", a.key]);
+    return { file: src.file, path: `sweep.${a.key}`, ...(pos ? { line: pos.line, column: pos.column } : {}), message: "only parameter-file entries (<scope>.<name>) can be swept by scale factors", expected: "a list of values" };
+  });
 }
 
 /** Cartesian product of the axes, row-major in key order (the last key varies fastest), one point at a time. */
@@ -73,7 +101,7 @@ function experimentProblem(src: SourceDoc, plugin: ModelPlugin, path: PropertyKe
 
 /** Decodes the parameters of every sweep point; a problem caused by a swept value points at that value. */
 function checkParams(src: SourceDoc, plugin: ModelPlugin, base: Params, axes: readonly SweepAxis[]): Problem[] {
-  const paramAxes = axes.filter((a) => a.key !== EXPERIMENT_KEY);
+  const paramAxes = axes.filter((a) => a.key !== EXPERIMENT_KEY && !a.override);
   const seen = new Map<string, Problem>();
   for (const point of sweepPoints(paramAxes)) {
     const params = withParams(base, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]])));
@@ -142,7 +170,7 @@ function partialModelProblems(src: SourceDoc): Problem[] {
   if (!model.ok || !sweep.ok) return [];
   const plugin = findPlugin(src, model.value.name);
   if (!("run" in plugin)) return [plugin];
-  const axes = Object.keys(raw.sweep ?? {}).map((key) => ({ key, column: columnOf(key), values: sweep.value[key]! }));
+  const axes = axesOf(Object.keys(raw.sweep ?? {}), sweep.value, scopesOf(undefined));
   if (axes.reduce((n, a) => n * a.values.length, 1) > DEFAULT_MAX_RUNS) return [];
   const experiment = typeof raw.experiment === "string" ? experimentProblem(src, plugin, ["experiment"], raw.experiment) : undefined;
   return [...(experiment ? [experiment] : []), ...checkSweep(src, plugin, axes), ...checkParams(src, plugin, { ...(model.value.params ?? {}) }, axes)];
@@ -154,9 +182,11 @@ function forbiddenKeyProblems(src: SourceDoc): Problem[] {
   const walk = (v: unknown, path: PropertyKey[]) => {
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, [...path, i]));
     if (v === null || typeof v !== "object") return;
+    // Dotted keys of `parameters` are override paths: checkSites reports them with the rest (never set on an object).
+    const paths = path.length === 1 && path[0] === "parameters";
     for (const k of Object.keys(v)) {
       const bad = forbiddenSegment(k);
-      if (bad !== undefined) {
+      if (bad !== undefined && !(paths && k.includes("."))) {
         const pos = src.locate([...path, k], true);
         problems.push({
           file: src.file, path: joinPath([...path, k]), ...(pos ? { line: pos.line, column: pos.column } : {}),
@@ -183,8 +213,54 @@ function runCountProblem(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepA
   };
 }
 
+/** The inline machine profile of a document (a `machineFile` path is read by loadScenario first). */
+function inlineMachine(src: SourceDoc, doc: ScenarioDoc): MachineFile | Problem[] | undefined {
+  const ref = doc.machineFile;
+  if (ref === undefined) return undefined;
+  const pos = src.locate(["machineFile"]);
+  const at = { file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}) };
+  if (typeof ref === "string") return [{ ...at, message: "machine file not read", hint: "load the scenario from its file (hrtsim run/validate)" }];
+  const r = decodeStrict(MachineFileSchema, ref);
+  if (!r.ok) return issueProblems({ ...src, value: { machineFile: ref } }, r.issue, ["machineFile"]);
+  const bad = machineFileProblems(r.value);
+  return bad.length > 0 ? bad.map((b) => ({ ...at, path: `machineFile.${b.path}`, message: b.message, expected: b.expected, found: b.found })) : r.value;
+}
+
+/** Override sites (`parameters` entries, swept override values) and the problems of keys no override may have. */
+function overrideSites(doc: ScenarioDoc, axes: readonly SweepAxis[], cliPaths: ReadonlySet<string>): OverrideSite[] {
+  const fromFile = Object.entries(doc.parameters ?? {}).map(([path, value]): OverrideSite => ({ path, value, at: cliPaths.has(path) ? "cli" : ["parameters", path] }));
+  const swept = axes.filter((a) => a.override).flatMap((a) => a.values.map((value, i): OverrideSite => (
+    a.scaled ? { path: a.key, value: { scale: value }, at: ["sweep", a.key, "scale", i] } : { path: a.key, value, at: ["sweep", a.key, i] })));
+  return [...fromFile, ...swept];
+}
+
+function keyProblems(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepAxis[], cliPaths: ReadonlySet<string>): Problem[] {
+  const problems: Problem[] = [];
+  for (const a of axes) {
+    const reserved = reservedSegment(a.key);
+    if (reserved !== undefined && !a.override) {
+      const pos = src.locate(["sweep", a.key], true);
+      problems.push({ file: src.file, path: `sweep.${a.key}`, ...(pos ? { line: pos.line, column: pos.column } : {}), message: `"${reserved}" may not be a path segment`, found: JSON.stringify(a.key) });
+    }
+    if (a.override && doc.parameters && Object.hasOwn(doc.parameters, a.key)) {
+      const cli = cliPaths.has(a.key);
+      const pos = src.locate(cli ? ["sweep", a.key] : ["parameters", a.key], true);
+      problems.push({
+        file: cli ? COMMAND_LINE : src.file, path: cli ? `--set ${a.key}` : `parameters.${a.key}`, ...(!cli && pos ? { line: pos.line, column: pos.column } : {}),
+        message: "set and swept at once", found: JSON.stringify(a.key), hint: "give it in one place: `parameters` (or --set) for one value, `sweep` for several",
+      });
+    }
+  }
+  return problems;
+}
+
+export interface ValidateOptions {
+  /** `parameters` keys that came from `--set` (their problems name the command line). */
+  readonly cliPaths?: ReadonlySet<string>;
+}
+
 /** Validates a parsed document; `seedOverride` replaces the file's seed (`--seed`). */
-export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: string): LoadedScenario {
+export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: string, opts: ValidateOptions = {}): LoadedScenario {
   const forbidden = forbiddenKeyProblems(src);
   if (forbidden.length) throw new InputError(forbidden);
   const decoded = decodeStrict(ScenarioSchema, src.value);
@@ -192,31 +268,81 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
   const doc = decoded.value;
   const plugin = findPlugin(src, doc.model.name);
   if (!("run" in plugin)) throw new InputError([plugin]);
+  const machine = inlineMachine(src, doc);
+  if (Array.isArray(machine)) throw new InputError(machine);
+  if (machine && !plugin.parameterSpace) {
+    const pos = src.locate(["machineFile"]);
+    throw new InputError([{ file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}), message: `model "${plugin.name}" takes no machine profile`, hint: "remove machineFile" }]);
+  }
   const baseParams: Params = Object.assign(Object.create(null) as Params, doc.model.params);
   // Key order comes from the raw document: decoded records do not promise to keep it.
   const rawSweep = ((src.value as { sweep?: Record<string, Scalar[]> }).sweep ?? {}) as Record<string, Scalar[]>;
-  const axes: SweepAxis[] = Object.keys(rawSweep).map((key) => ({ key, column: columnOf(key), values: doc.sweep![key]! }));
+  const axes = axesOf(Object.keys(rawSweep), doc.sweep ?? {}, scopesOf(machine));
   const tooMany = runCountProblem(src, doc, axes);
   if (tooMany) throw new InputError([tooMany]);
+  const cliPaths = opts.cliPaths ?? new Set<string>();
+  const overrides: ParameterOverrides = { ...(doc.parameters ?? {}) };
+  const paramPoints = [...sweepPoints(axes.filter((a) => a.key !== EXPERIMENT_KEY && !a.override))]
+    .map((point) => withParams(baseParams, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]]))));
+  const space = spaceOf(plugin, paramPoints, machine);
   const experiments = axes.find((a) => a.key === EXPERIMENT_KEY)?.values.map(String) ?? [doc.experiment];
+  const configuration = configurationOf(overrides, space);
   const meta: ScenarioMeta = {
     name: doc.name, description: doc.description, model: plugin.name, experiment: doc.experiment, contentHash,
     seed: seedOverride ?? String(doc.seed), sweepKeys: axes.map((a) => a.column), metrics: metricsOf(plugin, experiments),
     figures: doc.outputs?.figures ?? [], claims: doc.claims ?? [],
+    ...(configuration.length > 0 ? { configuration } : {}),
   };
+  const keys = keyProblems(src, doc, axes, cliPaths);
   const problems = [
     ...[experimentProblem(src, plugin, ["experiment"], doc.experiment) ?? []].flat(),
     ...checkSweep(src, plugin, axes),
-    ...checkParams(src, plugin, baseParams, axes),
+    ...keys,
+    ...scaleProblems(src, axes),
+    ...(keys.length > 0 ? [] : checkParams(src, plugin, baseParams, axes)),
+    ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths)),
+    ...checkConstraints(src, plugin, paramPoints.map((params) => ({ params, overrides })), machine),
     ...checkExplain(src, doc, plugin, baseParams),
     ...checkReferences(src, meta, plugin, axes),
   ];
   if (problems.length > 0) throw new InputError(problems);
-  return { file: src.file, raw: src.value, doc, plugin, baseParams, axes, meta };
+  return { file: src.file, raw: src.value, doc, plugin, baseParams, axes, meta, overrides, space, ...(machine ? { machine } : {}) };
 }
 
-/** Reads, parses and validates a scenario file; throws InputError listing every problem. */
-export async function loadScenario(file: string, seedOverride?: string): Promise<LoadedScenario> {
+/** Reads a scenario's `machineFile` (relative to the scenario) and puts the profile inline, so the journal keeps it. */
+async function withMachineFile(src: SourceDoc): Promise<SourceDoc> {
+  const raw = src.value as { machineFile?: unknown } | null;
+  if (raw === null || typeof raw !== "object" || typeof raw.machineFile !== "string") return src;
+  const path = resolve(dirname(src.file), raw.machineFile);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    const pos = src.locate(["machineFile"]);
+    throw new InputError([{
+      file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}),
+      message: (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such machine file" : `cannot read the machine file: ${(e as Error).message}`, found: JSON.stringify(path),
+    }]);
+  }
+  const parsed = parseSource(path, text);
+  if (!parsed.ok) throw new InputError(parsed.problems);
+  const r = decodeStrict(MachineFileSchema, parsed.doc.value);
+  if (!r.ok) throw new InputError(issueProblems(parsed.doc, r.issue));
+  const bad = machineFileProblems(r.value);
+  if (bad.length > 0) {
+    throw new InputError(bad.map((b) => {
+      const pos = parsed.doc.locate(b.path.split("."));
+      return { file: path, path: b.path, ...(pos ? { line: pos.line, column: pos.column } : {}), message: b.message, expected: b.expected, found: b.found };
+    }));
+  }
+  return { ...src, value: { ...raw, machineFile: parsed.doc.value } };
+}
+
+/**
+ * Reads, parses and validates a scenario file; throws InputError listing every problem.
+ * `sets` (`--set path=value`) join the file's `parameters`; they change the content hash.
+ */
+export async function loadScenario(file: string, seedOverride?: string, sets: ParameterOverrides = {}): Promise<LoadedScenario> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -229,16 +355,24 @@ export async function loadScenario(file: string, seedOverride?: string): Promise
   // A noise trace the scenario names is part of its content (hash) and is inlined before decoding.
   const traced = await inlineNoiseTrace(parsed.doc);
   if ("problems" in traced) throw new InputError(traced.problems);
-  return validateDoc(traced.doc, traced.text === "" ? sha256(bytes) : sha256(`${sha256(bytes)}\u0000${traced.text}`), seedOverride);
+  const tracedHash = traced.text === "" ? sha256(bytes) : sha256(`${sha256(bytes)}\u0000${traced.text}`);
+  const src = await withMachineFile(traced.doc);
+  // The machine file's content and --set values are part of what was run: a change must not resume old runs.
+  const machine = src === traced.doc ? "" : `\nmachineFile ${canonicalJson((src.value as { machineFile: unknown }).machineFile)}`;
+  const base = machine === "" ? tracedHash : sha256(`${tracedHash}${machine}`);
+  const setKeys = Object.keys(sets);
+  if (setKeys.length === 0) return validateDoc(src, base, seedOverride);
+  const hash = sha256(`${base}\n--set ${canonicalJson(sets)}`);
+  return validateDoc({ ...src, value: withSetParameters(src.value, sets) }, hash, seedOverride, { cliPaths: new Set(setKeys) });
 }
 
 /** Loads every file, collecting all files' problems before failing. */
-export async function loadAll(files: readonly string[], seed?: string): Promise<LoadedScenario[]> {
+export async function loadAll(files: readonly string[], seed?: string, sets: ParameterOverrides = {}): Promise<LoadedScenario[]> {
   const loaded: LoadedScenario[] = [];
   const problems: Problem[] = [];
   for (const f of files) {
     try {
-      loaded.push(await loadScenario(f, seed));
+      loaded.push(await loadScenario(f, seed, sets));
     } catch (e) {
       if (e instanceof InputError) problems.push(...e.problems);
       else throw e;
@@ -246,4 +380,13 @@ export async function loadAll(files: readonly string[], seed?: string): Promise<
   }
   if (problems.length) throw new InputError(problems);
   return loaded;
+}
+
+/** Reloads each scenario with the `--set` values it uses (see splitSets); unchanged without sets. */
+export async function withSets(scenarios: LoadedScenario[], sets: ParameterOverrides | undefined): Promise<LoadedScenario[]> {
+  if (sets === undefined || Object.keys(sets).length === 0) return scenarios;
+  const per = splitSets(sets, scenarios);
+  const out: LoadedScenario[] = [];
+  for (const [i, s] of scenarios.entries()) out.push(Object.keys(per[i]!).length === 0 ? s : await loadScenario(s.file, s.meta.seed, per[i]!));
+  return out;
 }

@@ -12,10 +12,12 @@ import {
   buildManifest, claimsCsv, evaluateClaims, failuresCsv, figurePath, figureSpecs, manifestJson, observationsCsv,
   renderReport, renderSvg, summaryCsv, type ClaimVerdict, type Manifest, type ReportFigure, type ScenarioResult,
 } from "../reports/index.js";
+import { annotateVerdicts } from "../reports/sensitivity.js";
 import { replaceWrittenRecord, writeInside } from "./out-dir.js";
 import { hrtsimVersion } from "./builtin.js";
 import type { LoadedScenario } from "./load.js";
 import { buildSections, type SectionContext } from "./sections.js";
+import { parametersHash, storedAnalyses } from "./sensitivity-store.js";
 
 export interface OutputRequest {
   readonly out: string;
@@ -71,7 +73,11 @@ export async function writeOutputs(req: OutputRequest): Promise<OutputSummary> {
     await writeInside(out, rel, data);
     written.push(rel);
   };
-  const verdicts = results.flatMap((r) => evaluateClaims(r));
+  const hashes = new Map(req.scenarios.map((s) => [s.meta.name, { contentHash: s.meta.contentHash, parametersHash: parametersHash(s.space) }]));
+  const analysable = new Set(req.scenarios.filter((s) => s.plugin.parameterSpace !== undefined).map((s) => s.meta.name));
+  const verdicts = annotateVerdicts(
+    results.flatMap((r) => evaluateClaims(r)), await storedAnalyses(req.scenarios), (name) => hashes.get(name), (name) => analysable.has(name),
+  );
   await write("observations.csv", observationsCsv(results));
   await write("summary.csv", summaryCsv(results));
   await write("failures.csv", failuresCsv(results));

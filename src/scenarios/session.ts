@@ -6,7 +6,8 @@
 import { join } from "node:path";
 import { taggedBuiltins } from "./builtin.js";
 import type { Shard } from "./expand.js";
-import { loadAll, type LoadedScenario } from "./load.js";
+import { loadAll, withSets, type LoadedScenario } from "./load.js";
+import type { ParameterOverrides } from "../models/index.js";
 import { writeOutputs, type OutputSummary } from "./outputs.js";
 import { lockOutDir, readIfExists, writeInside } from "./out-dir.js";
 import { InputError, type Problem } from "./problems.js";
@@ -105,16 +106,23 @@ export async function execute(
   });
 }
 
+/** ` --set k=v` flags for the reproducible command. */
+function setFlags(sets: ParameterOverrides | undefined): string {
+  return Object.entries(sets ?? {}).map(([k, v]) => ` --set '${k}=${JSON.stringify(v)}'`).join("");
+}
+
 export interface RunRequest extends ExecOptions {
   readonly files: readonly string[];
   /** Without it, each scenario goes to ./hrtsim-out/<name>. */
   readonly out?: string;
   readonly seed?: string;
+  /** `--set path=value` overrides (parsed). */
+  readonly sets?: ParameterOverrides;
 }
 
 /** `hrtsim run`: one combined output with --out, else one directory per scenario. */
 export async function runFiles(req: RunRequest): Promise<SessionOutcome[]> {
-  const scenarios = await loadAll(req.files, req.seed);
+  const scenarios = await withSets(await loadAll(req.files, req.seed), req.sets);
   // Checked across all files: without --out, each name is also a directory.
   uniqueNames(scenarios);
   const seedFlag = req.seed === undefined ? "" : ` --seed ${req.seed}`;
@@ -126,7 +134,7 @@ export async function runFiles(req: RunRequest): Promise<SessionOutcome[]> {
     const info = {
       command: "run" as const,
       title: `hrtsim: ${g.scenarios.map((s) => s.meta.name).join(", ")}`,
-      reproducibleCommand: `hrtsim run ${g.files.join(" ")}${seedFlag}`,
+      reproducibleCommand: `hrtsim run ${g.files.join(" ")}${seedFlag}${setFlags(req.sets)}`,
     };
     outcomes.push(await execute(g.scenarios, g.out, info, req));
   }
@@ -136,11 +144,11 @@ export async function runFiles(req: RunRequest): Promise<SessionOutcome[]> {
 export const PAPER_TAG = "paper";
 
 /** `hrtsim figures`: every built-in scenario tagged "paper", one combined report. */
-export async function runFigures(req: ExecOptions & { readonly out: string; readonly hostDir?: string }): Promise<SessionOutcome> {
-  const scenarios = await taggedBuiltins(PAPER_TAG);
+export async function runFigures(req: ExecOptions & { readonly out: string; readonly hostDir?: string; readonly sets?: ParameterOverrides }): Promise<SessionOutcome> {
+  const scenarios = await withSets(await taggedBuiltins(PAPER_TAG), req.sets);
   const info = {
     command: "figures" as const, title: "hrtsim figures",
-    reproducibleCommand: `hrtsim figures${req.hostDir === undefined ? "" : ` --host ${req.hostDir}`}`,
+    reproducibleCommand: `hrtsim figures${req.hostDir === undefined ? "" : ` --host ${req.hostDir}`}${setFlags(req.sets)}`,
     ...(req.hostDir !== undefined ? { hostDir: req.hostDir } : {}),
   };
   return execute(scenarios, req.out, info, req);

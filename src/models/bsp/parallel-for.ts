@@ -12,7 +12,7 @@
 import type { FlagRef, Gen, ThreadRef } from "../kernel/types.js";
 import { Runtime, type RtEvent } from "../runtime/index.js";
 import { DEFAULT_GRAINS, type BspParams } from "./params.js";
-import { bspWorld } from "./world.js";
+import { bspWorld, type BspUser } from "./world.js";
 
 export interface GrainPoint {
   readonly grain: number;
@@ -43,8 +43,8 @@ export function minEfficientGrain(points: readonly GrainPoint[], target: number)
   return Math.exp(Math.log(lo.grain) + f * (Math.log(hi.grain) - Math.log(lo.grain)));
 }
 
-export function runParallelFor(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }): ParallelForResult | null {
-  const { sim, kernel, threads } = bspWorld(p, seed);
+export function runParallelFor(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: BspUser = {}): ParallelForResult | null {
+  const { sim, kernel, threads } = bspWorld(p, seed, user);
   const wakeup = p.wakeup ?? "condvar";
   const events = kernel.events;
   if (wakeup === "nemo" && events === undefined) return null; // no Nemo in Linux user space

@@ -4,6 +4,7 @@
  * parallel-for whose grain is swept down until runtime and kernel overheads dominate; both on
  * the runtime layer (src/models/runtime) over each kernel's own primitives.
  */
+import { kernelParameterSpace } from "../kernel/registry.js";
 import { ModelRunError, type ModelPlugin, type Observation } from "../plugin.js";
 import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
 import { BspParams } from "./params.js";
@@ -46,9 +47,14 @@ export const bspModel: ModelPlugin<BspParams> = {
     { name: "callCycles", unit: "cycles", description: "mean time of one parallel-for call", labels: ["grain"] },
     { name: "minGrain", unit: "cycles", description: "smallest grain whose efficiency reaches `target` (default 0.9), log-interpolated between swept grains; absent if none does" },
   ],
-  run({ params, experiment, seed, limits }) {
+  // The machine's and the kernel's parameter files: overridable by dotted path (`phi.apic.accept`).
+  parameterSpace(params, file) {
+    return kernelParameterSpace(file ?? params.machine, [params.kernel], params.machine);
+  },
+  run({ params, experiment, seed, limits, overrides, machine }) {
+    const user = { ...(overrides ? { overrides } : {}), ...(machine ? { machine } : {}) };
     if (experiment === "superstep") {
-      const r = guarded(() => runSupersteps(params, seed, limits));
+      const r = guarded(() => runSupersteps(params, seed, limits, user));
       check(r.reason, r.events, r.simTime);
       const observations: Observation[] = Array.from(r.supersteps, (value) => ({ metric: "superstep", value }));
       const mean = r.supersteps.reduce((a, b) => a + b, 0) / r.supersteps.length;
@@ -56,7 +62,7 @@ export const bspModel: ModelPlugin<BspParams> = {
       return { observations, fingerprint: r.fingerprint, events: r.events, simTime: r.simTime };
     }
     if (experiment !== "parallel-for") throw new ModelRunError("model", `bsp has no experiment '${experiment}'`);
-    const r = guarded(() => runParallelFor(params, seed, limits));
+    const r = guarded(() => runParallelFor(params, seed, limits, user));
     if (r === null) return { observations: [], fingerprint: "", events: 0, simTime: 0 };
     check(r.reason, r.events, r.simTime);
     const observations: Observation[] = r.points.flatMap((pt) => [

@@ -1,15 +1,15 @@
 /**
  * Bulk-synchronous supersteps on one machine: a runtime worker pinned per CPU runs one task
  * that loops compute → barrier. The work is plain computation (noise and interrupts stretch
- * it); the barrier is the kernel's own (Nautilus: spinning counter barrier; Linux: glibc's
+ * it); the barrier is the kernel's own (Nautilus: nk_barrier_wait of b512503, one per superstep; Linux: glibc's
  * futex barrier) or an ideal one that releases everyone at the last arrival at no cost.
  * A superstep lasts from the last thread leaving one barrier to the last leaving the next.
  */
 import { distribution, type DistributionSpec, type SimEvent } from "../../engine/index.js";
-import type { Gen, ThreadRef } from "../kernel/types.js";
+import type { BarrierRef, Gen, ThreadRef } from "../kernel/types.js";
 import { Runtime } from "../runtime/index.js";
 import type { BspParams } from "./params.js";
-import { bspWorld } from "./world.js";
+import { bspWorld, type BspUser } from "./world.js";
 
 export interface SuperstepResult {
   /** Duration of each superstep, cycles. */
@@ -40,30 +40,43 @@ class IdealBarrier {
 }
 type BspSim = ReturnType<typeof bspWorld>["sim"];
 
-export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }): SuperstepResult {
-  const { sim, kernel, threads } = bspWorld(p, seed);
+export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: BspUser = {}): SuperstepResult {
+  const { sim, kernel, threads } = bspWorld(p, seed, user);
   const steps = p.supersteps ?? 100;
   const work = distribution((p.work ?? 100_000) as DistributionSpec, "work");
   const scale = p.costScale ?? 1;
   const cores = Array.from({ length: threads }, (_, i) => i);
   const rt = new Runtime(kernel, { cores, idle: "block", ...(p.runtime?.costs ? { costs: p.runtime.costs } : {}) });
-  const kernelBarrier = rt.newBarrier("superstep barrier");
+  // Nautilus's nk_barrier_t synchronises once (notify is never reset), so, as the era's callers
+  // re-initialise it before each use, superstep s gets a fresh one (free: two slots alternate,
+  // since a thread reaching barrier s means every thread has left barrier s − 2); glibc's re-arms.
+  const slots = [rt.newBarrier("superstep barrier"), rt.newBarrier("superstep barrier")];
+  const slotRound = [0, 1];
+  const kernelBarrier = (round: number): BarrierRef => {
+    if (kernel.barrierReusable) return slots[0]!;
+    const i = round % 2;
+    if (slotRound[i] !== round) {
+      slots[i] = rt.newBarrier(`superstep barrier ${round}`);
+      slotRound[i] = round;
+    }
+    return slots[i]!;
+  };
   const ideal = new IdealBarrier(sim, threads);
   const exits = new Float64Array(steps + 1);
   let drawn = 0, count = 0;
-  const barrier = (me: ThreadRef): Gen<void> => (p.barrier === "ideal" ? ideal.wait() : rt.barrier(me, kernelBarrier));
+  const barrier = (me: ThreadRef, round: number): Gen<void> => (p.barrier === "ideal" ? ideal.wait() : rt.barrier(me, kernelBarrier(round)));
 
   function* body(me: ThreadRef): Gen<void> {
     const rng = sim.streams.get(`bsp/work/cpu${me.cpu}`);
     // The start line: every thread leaves the same barrier before superstep 1.
-    yield* barrier(me);
+    yield* barrier(me, 0);
     exits[0] = Math.max(exits[0]!, sim.now);
     for (let s = 1; s <= steps; s++) {
       const cycles = Math.max(0, Math.round(work.sample(rng))) * scale;
       drawn += cycles;
       count++;
       yield* rt.compute(me, "superstep work", cycles);
-      yield* barrier(me);
+      yield* barrier(me, s);
       exits[s] = Math.max(exits[s]!, sim.now);
     }
   }

@@ -4,6 +4,7 @@
  */
 import type { RandomStream, Simulation } from "../../engine/index.js";
 import { Cpu, type InterruptStep, type NoiseSource } from "./cpu.js";
+import { applyOverrides, type ParameterOverrides } from "./overrides.js";
 import { CostTable } from "./params.js";
 import { cpuCount, distanceClass, machineProfile, requiredHardwareParameters, type MachineName, type MachineProfile } from "./profile.js";
 import { StepRecorder } from "./recorder.js";
@@ -19,6 +20,8 @@ export interface MachineOptions {
   readonly noiseFor?: (cpu: number, machine: Machine) => NoiseSource[];
   /** Record steps for breakdowns (slower). */
   readonly record?: boolean;
+  /** User overrides by dotted path (`x64.apic.accept`); kernels and the HVM read theirs from here too. */
+  readonly overrides?: ParameterOverrides;
 }
 
 export class Machine {
@@ -30,6 +33,7 @@ export class Machine {
   readonly sim: Simulation;
   readonly recorder: StepRecorder | null;
   readonly scale: number;
+  readonly overrides: ParameterOverrides | undefined;
   private readonly cpuList: Cpu[] = [];
   private readonly options: MachineOptions;
   private noiseFor: ((cpu: number, machine: Machine) => NoiseSource[]) | undefined;
@@ -41,7 +45,9 @@ export class Machine {
     this.clockGHz = this.profile.clockGHz.value;
     this.cpuCount = cpuCount(this.profile.topology);
     this.scale = options.costScale ?? 1;
-    this.costs = new CostTable(`hardware ${this.name}`, [{ file: this.profile, label: `hardware/data/${this.name}.json` }], this.clockGHz, this.scale);
+    this.overrides = options.overrides;
+    const label = `hardware/data/${this.name}.json`;
+    this.costs = new CostTable(`hardware ${this.name}`, [{ file: applyOverrides(this.profile, this.name, this.overrides, label), label }], this.clockGHz, this.scale);
     this.costs.requireAll(requiredHardwareParameters(this.profile.topology));
     this.sim = options.sim;
     this.recorder = options.record ? new StepRecorder() : null;
@@ -111,6 +117,28 @@ export class Machine {
     if (d.cls === "ring") return this.costs.draw("cacheLine.ringBase", rng) + d.hops * this.costs.draw("cacheLine.ringPerHop", rng);
     return this.costs.draw(`cacheLine.${d.cls}`, rng);
   }
+
+  /**
+   * Per CPU `to`, 1 / the mean cycles of `lineTransfer(from, to)` (at least 1): how often a
+   * spinner on `to` re-reads a line `from` writes, relative to the others (spinlock hand-offs).
+   */
+  transferRates(from: number): Float64Array {
+    let row = this.rates[from];
+    if (row === undefined) {
+      row = new Float64Array(this.cpuCount);
+      for (let to = 0; to < this.cpuCount; to++) {
+        const d = distanceClass(this.profile.topology, from, to);
+        const mean = d.cls === "ring"
+          ? this.costs.meanCycles("cacheLine.ringBase") + d.hops * this.costs.meanCycles("cacheLine.ringPerHop")
+          : this.costs.meanCycles(`cacheLine.${d.cls}`);
+        row[to] = 1 / Math.max(1, mean);
+      }
+      this.rates[from] = row;
+    }
+    return row;
+  }
+
+  private readonly rates: Float64Array[] = [];
 
   /** Wire latency of an IPI from the ICR write on `from` until `to` takes the interrupt. */
   ipiLatency(from: number, to: number): number {

@@ -6,12 +6,12 @@
  */
 import { Schema } from "effect";
 import { distribution, type Distribution, type DistributionSpec, type RandomStream } from "../../engine/index.js";
-import type { ParameterRow } from "../plugin.js";
 
 /** Units a parameter may be given in; time units are converted to cycles of the machine's clock. */
-const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count", "ratio", "flag"] as const;
+/** `flag`: an option that is off (0) or on (1), e.g. a kernel's `config.*` entries. */
+export const UNITS = ["cycles", "ns", "us", "ms", "hz", "per-second", "probability", "count", "ratio", "flag"] as const;
 export type Unit = (typeof UNITS)[number];
-const TIME_UNITS: ReadonlySet<Unit> = new Set(["cycles", "ns", "us", "ms"]);
+export const TIME_UNITS: ReadonlySet<Unit> = new Set(["cycles", "ns", "us", "ms"]);
 
 /**
  * The plausible range of a parameter, for sensitivity analysis. For a plain number, `low` and
@@ -31,14 +31,24 @@ export const ParamEntrySchema = Schema.Struct({
   source: Schema.String.check(Schema.isMinLength(12)),
   unit: Schema.optional(Schema.Literals(UNITS)),
   range: Schema.optional(ParamRangeSchema),
+  /** What the entry is, in a few words (shown by `hrtsim schema --parameters`); the source says where its value comes from. */
+  meaning: Schema.optional(Schema.String),
 });
+export type ParamEntry = typeof ParamEntrySchema.Type;
 
-const ParameterFileSchema = Schema.Struct({
+export const ParameterFileSchema = Schema.Struct({
   /** What the file parameterises, e.g. "nautilus on x64". */
   subject: Schema.String,
   parameters: Schema.Record(Schema.String, ParamEntrySchema),
 });
 export type ParameterFile = typeof ParameterFileSchema.Type;
+
+/** One parameter in force, as `hrtsim params` lists it (the ModelPlugin `parameters` hook returns these). */
+export interface ParameterRow {
+  readonly name: string;
+  readonly value: string;
+  readonly source: string;
+}
 
 export class ParameterFileError extends Error {
   override readonly name = "ParameterFileError";

@@ -108,7 +108,11 @@ function assemble(b: Base, s: State): HostModelData {
   const notFitted = (e: Entry): Entry => ({ ...e, source: `${e.source} (not fitted; from x64)` });
   const pick = (file: "hardware" | "linux", name: string, e: Entry, facts: Record<string, Entry>, extra: Record<string, Entry>) =>
     s.paths.get(`${file}:${name}`) ?? facts[name] ?? extra[name] ?? notFitted(e);
-  const hwParams = Object.fromEntries(Object.entries(b.hardware.parameters).map(([n, e]) => [n, pick("hardware", n, e, s.facts.hardware, {})]));
+  // x64's parameters (fitted or not), then facts x64 has no entry for (the VM's).
+  const hwParams = {
+    ...Object.fromEntries(Object.entries(b.hardware.parameters).map(([n, e]) => [n, pick("hardware", n, e, s.facts.hardware, {})])),
+    ...Object.fromEntries(Object.entries(s.facts.hardware).filter(([n]) => b.hardware.parameters[n] === undefined)),
+  };
   const lxParams = Object.fromEntries(Object.entries(b.linux.parameters).map(([n, e]) => [n, pick("linux", n, e, s.facts.linux, s.noise)]));
   const m = b.machine;
   const what = `${m.cpuModel}, ${m.cores} CPUs, Linux ${m.kernel}${m.virtualMachine ? `, ${m.vmType ?? "virtual machine"} guest` : ""}`;
@@ -151,8 +155,34 @@ function machineFacts(b: Base): { facts: State["facts"]; rows: FactRow[] } {
       };
       rows.push({ parameter: "config.c6", from: "machine.json virtualMachine (inferred, not fitted)", value: "0" });
     }
+    Object.assign(hardware, vmHostParameters(src(`virtualMachine = true, vmType ${m.vmType ?? "unknown"}`)));
+    rows.push({ parameter: "vm.haltPollWindow, vm.worldSwitch", from: "machine.json virtualMachine (KVM defaults and published analogs, not fitted)", value: "200 us, 683 ns" });
   }
   return { facts: { clock, topology, hardware, linux }, rows };
+}
+
+/**
+ * A KVM guest's host side (linux/scheduler.ts hostWake): how long KVM polls a halted vCPU before
+ * its thread sleeps on the host, and the VM entry that ends the host's wake-up trip. Not fitted.
+ */
+function vmHostParameters(vmFact: string): Record<string, Entry> {
+  return {
+    "vm.haltPollWindow": {
+      value: 200, unit: "us",
+      source: `${vmFact}; [read] KVM_HALT_POLL_NS_DEFAULT = 200000 ns on x86 (arch/x86/include/asm/kvm_host.h), the ceiling of the per-vCPU ` +
+        "halt-polling interval (Documentation/virt/kvm/halt-polling.rst: past it 'the scheduler is invoked'); assumption: the host keeps the default " +
+        "(a guest cannot read it) and the adaptive interval sits at the ceiling",
+      range: { low: 10, high: 400, why: "the adaptive interval grows from halt_poll_ns_grow_start (10 us) to the ceiling; hosts may raise or lower the module parameter" },
+      meaning: "how long KVM polls a halted vCPU before its thread sleeps on the host",
+    },
+    "vm.worldSwitch": {
+      value: { dist: "normal", mean: 683, sd: 68, min: 340 }, unit: "ns",
+      source: `${vmFact}; [analog] 'the direct cost on its own is high: 2,000 cycles' for a VM exit + entry on a Xeon X5570 at 2.93 GHz, KVM with EPT+VPID ` +
+        "(Landau, Ben-Yehuda, Gordon, SplitX; costs.md) = 683 ns at the clock it was measured at; the entry half would be less, the host's vcpu_load and KVM_RUN re-entry more",
+      range: { low: 0.44, high: 1.76, why: "factors on the distribution, 300 to 1200 ns: analogs of 2000 cycles at 2.93 GHz (2010 VT-x) and a 2528-2576-cycle KVM_RUN round trip on a 2020 AMD part (costs.md); the host's CPU model is hidden" },
+      meaning: "VM entry at the end of the host's wake-up of a sleeping vCPU thread",
+    },
+  };
 }
 
 /**

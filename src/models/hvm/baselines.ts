@@ -10,6 +10,7 @@ import { Machine } from "../hardware/machine.js";
 import type { Thread } from "../kernel/objects.js";
 import { LinuxKernel } from "../linux/kernel.js";
 import { ModelRunError, type Breakdown, type RunLimits } from "../plugin.js";
+import type { ParameterOverrides } from "../hardware/overrides.js";
 import { hvmCosts, type CostOverrides } from "./costs.js";
 
 export interface BaselineSamples {
@@ -27,6 +28,7 @@ export interface BaselineOptions {
   readonly loop: number;
   readonly costScale: number;
   readonly costs?: CostOverrides;
+  readonly overrides?: ParameterOverrides;
   readonly limits: RunLimits;
 }
 
@@ -34,9 +36,9 @@ export interface BaselineOptions {
 export const LINUX_BASELINE_OPS = ["linux-syscall", "linux-thread-create", "linux-process-start"] as const;
 
 /** One recorded execution of a Linux baseline on a quiet machine: its critical path. */
-export function explainLinuxBaseline(op: string, seed: string, costScale: number): Breakdown {
+export function explainLinuxBaseline(op: string, seed: string, costScale: number, overrides?: ParameterOverrides): Breakdown {
   const sim = new Simulation({ seed: `${seed}/explain ${op}` });
-  const machine = new Machine({ sim, machine: "x64", costScale, streamPrefix: "linux", record: true });
+  const machine = new Machine({ sim, machine: "x64", costScale, streamPrefix: "linux", record: true, ...(overrides ? { overrides } : {}) });
   const k = new LinuxKernel(machine);
   const costs = hvmCosts(machine);
   let window = { from: 0, to: 0, last: -1 };
@@ -57,7 +59,7 @@ export function explainLinuxBaseline(op: string, seed: string, costScale: number
 
 export function runBaselines(o: BaselineOptions): BaselineSamples {
   const sim = new Simulation({ seed: `${o.seed}/linux-baselines` });
-  const machine = new Machine({ sim, machine: "x64", costScale: o.costScale, streamPrefix: "linux" });
+  const machine = new Machine({ sim, machine: "x64", costScale: o.costScale, streamPrefix: "linux", ...(o.overrides ? { overrides: o.overrides } : {}) });
   const k = new LinuxKernel(machine);
   const costs = hvmCosts(machine, o.costs);
   const out = { syscall: [] as number[], threadCreate: [] as number[], processStart: [] as number[] };

@@ -7,6 +7,7 @@
  */
 import svmData from "./data/x64-svm.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
+import { applyOverrides } from "../hardware/overrides.js";
 import { CostTable, ParameterFileError, decodeParameterFile, type ParameterFile } from "../hardware/params.js";
 
 const HVM_DATA_LABEL = "hvm/data/x64-svm.json";
@@ -35,7 +36,7 @@ export const HRT_BOOT_PARAMETERS = [
 let decoded: ParameterFile | undefined;
 
 /** The shipped data file, decoded once (throws ParameterFileError naming the bad entry). */
-function hvmDataFile(raw: unknown = svmData): ParameterFile {
+export function hvmDataFile(raw: unknown = svmData): ParameterFile {
   if (raw !== svmData) return decodeParameterFile(raw, HVM_DATA_LABEL);
   return (decoded ??= decodeParameterFile(raw, HVM_DATA_LABEL));
 }
@@ -67,7 +68,7 @@ function withOverrides(file: ParameterFile, overrides: CostOverrides | undefined
 }
 
 export function hvmCosts(machine: Machine, overrides?: CostOverrides, raw?: unknown): CostTable {
-  const file = withOverrides(hvmDataFile(raw), overrides);
+  const file = applyOverrides(withOverrides(hvmDataFile(raw), overrides), "hvm", machine.overrides, HVM_DATA_LABEL);
   const table = new CostTable(`hvm on ${machine.name} (${HVM_DATA_LABEL})`, [{ file, label: HVM_DATA_LABEL }], machine.clockGHz, machine.scale);
   table.requireAll(HVM_PARAMETERS);
   return table;

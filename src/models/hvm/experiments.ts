@@ -190,7 +190,7 @@ const baselines: Experiment = (p, seed, limits, obs) => {
       obs.latency("function-call", t, ((yield* stamp(w, core)) - s) / p.loop);
     }
   }]);
-  const linux = runBaselines({ seed, trials: p.trials, loop: p.loop, costScale: p.costScale, costs: p.costs, limits });
+  const linux = runBaselines({ seed, trials: p.trials, loop: p.loop, costScale: p.costScale, costs: p.costs, overrides: p.overrides, limits });
   linux.syscall.forEach((v, t) => obs.latency("linux-syscall", t, v));
   linux.threadCreate.forEach((v, t) => obs.latency("linux-thread-create", t, v));
   linux.processStart.forEach((v, t) => obs.latency("linux-process-start", t, v));

@@ -75,7 +75,7 @@ function timeline(rec: StepRecorder, cpu: number, from: number, to: number, titl
 export function explainOp(p: ResolvedParams, seed: string, experiment: string): Explained {
   const name = OP_ALIASES[experiment] ?? experiment;
   if ((LINUX_BASELINE_OPS as readonly string[]).includes(name)) {
-    const b = explainLinuxBaseline(name, seed, p.costScale);
+    const b = explainLinuxBaseline(name, seed, p.costScale, p.overrides);
     return { breakdowns: [b], latency: b.total };
   }
   const spec = OPS[name];

@@ -5,6 +5,7 @@
 import { Schema } from "effect";
 import { cpuCount, distanceClass, machineProfile } from "../hardware/profile.js";
 import { PAGE_SIZES, type PageSize } from "./boot.js";
+import type { ParameterOverrides } from "../hardware/overrides.js";
 import type { IdleMode } from "./vmm.js";
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
@@ -62,9 +63,11 @@ export interface ResolvedParams {
   readonly loop: number;
   readonly costScale: number;
   readonly costs: Readonly<Record<string, unknown>> | undefined;
+  /** User overrides by dotted path (x64.*, nautilus.*, linux.*, hvm.*), carried by every Machine built. */
+  readonly overrides: ParameterOverrides;
 }
 
-export function resolveParams(p: HvmParams): ResolvedParams {
+export function resolveParams(p: HvmParams, overrides: ParameterOverrides = {}): ResolvedParams {
   const rosCores = p.rosCores ?? 1;
   if (p.placement !== undefined && p.hrtFirstPcpu !== undefined) throw new RangeError("hvm: give either placement or hrtFirstPcpu, not both");
   return {
@@ -78,5 +81,6 @@ export function resolveParams(p: HvmParams): ResolvedParams {
     loop: p.loop ?? 100,
     costScale: p.costScale ?? 1,
     costs: p.costs,
+    overrides,
   };
 }

@@ -11,8 +11,10 @@ import { kernelCosts } from "../kernel/costs.js";
 import { linuxData } from "../linux/kernel.js";
 import { PROCESS_PARAMETERS } from "../linux/process.js";
 import { nautilusData } from "../nautilus/kernel.js";
-import type { MetricInfo, ModelPlugin } from "../plugin.js";
-import { HRT_BOOT_PARAMETERS, hvmCosts } from "./costs.js";
+import { describeFile } from "../hardware/overrides.js";
+import { cpuCount } from "../hardware/profile.js";
+import type { ConstraintProblem, MetricInfo, ModelPlugin } from "../plugin.js";
+import { HRT_BOOT_PARAMETERS, hvmCosts, hvmDataFile } from "./costs.js";
 import { EXPERIMENTS, Observations } from "./experiments.js";
 import { explainOp } from "./explain.js";
 import { HvmParams, resolveParams } from "./params.js";
@@ -34,10 +36,10 @@ export const hvmModel: ModelPlugin<HvmParams> = {
   paramsSchema: HvmParams,
   experiments: Object.entries(EXPERIMENTS).map(([name, e]) => ({ name, description: e.description, metrics: e.metrics })),
   metrics: METRICS,
-  run({ params, experiment, seed, limits }) {
+  run({ params, experiment, seed, limits, overrides }) {
     const e = EXPERIMENTS[experiment];
     if (e === undefined) throw new Error(`hvm: unknown experiment '${experiment}' (known: ${Object.keys(EXPERIMENTS).join(", ")})`);
-    const p = resolveParams(params);
+    const p = resolveParams(params, overrides);
     const obs = new Observations(machineProfile("x64").clockGHz.value); // the HVM runs on the x64 profile only
     const parts = e.run(p, seed, limits, obs);
     return {
@@ -47,12 +49,12 @@ export const hvmModel: ModelPlugin<HvmParams> = {
       simTime: parts.reduce((s, x) => s + x.simTime, 0),
     };
   },
-  explain({ params, experiment, seed }) {
-    return explainOp(resolveParams(params), seed, experiment).breakdowns;
+  explain({ params, experiment, seed, overrides }) {
+    return explainOp(resolveParams(params, overrides), seed, experiment).breakdowns;
   },
-  parameters(params) {
-    const p = resolveParams(params);
-    const machine = new Machine({ sim: new Simulation(), machine: "x64", costScale: p.costScale, streamPrefix: "hvm" });
+  parameters(params, overrides) {
+    const p = resolveParams(params, overrides);
+    const machine = new Machine({ sim: new Simulation(), machine: "x64", costScale: p.costScale, streamPrefix: "hvm", overrides: p.overrides });
     const nautilus = kernelCosts("nautilus", machine, nautilusData("x64"), ["call", ...HRT_BOOT_PARAMETERS]);
     const linux = kernelCosts("linux", machine, linuxData("x64"), ["syscall.entry", "syscall.exit", "pagefault", ...PROCESS_PARAMETERS]);
     const pick = new Set<string>(["call", ...HRT_BOOT_PARAMETERS, "syscall.entry", "syscall.exit", "pagefault", ...PROCESS_PARAMETERS]);
@@ -60,11 +62,30 @@ export const hvmModel: ModelPlugin<HvmParams> = {
       ...hvmCosts(machine, p.costs).rows("hvm."),
       ...nautilus.rows("nautilus.").filter((r) => pick.has(r.name.slice("nautilus.".length))),
       ...linux.rows("linux.").filter((r) => pick.has(r.name.slice("linux.".length))),
-      ...machine.costs.rows("hardware."),
+      ...machine.costs.rows("x64."),
       { name: "linux.*", value: "(the Linux model's full file)", source: "the Linux baselines (syscall, thread creation, fork) run the hrtsim Linux model with all of its parameters: see the linux model's parameter list" },
     ];
   },
+  parameterSpace() {
+    const machine = new Machine({ sim: new Simulation(), machine: "x64", streamPrefix: "hvm" });
+    const nautilus = describeFile("nautilus", nautilusData("x64")).filter((e) => NAUTILUS_USED.has(e.name));
+    return [...describeFile("x64", machine.profile), ...describeFile("hvm", hvmDataFile()), ...nautilus, ...describeFile("linux", linuxData("x64"))];
+  },
+  constraints(params, _overrides, file) {
+    if (file !== undefined) return [{ path: "machineFile", message: "the hvm model runs on the x64 profile only (AMD SVM)", expected: "no machineFile", found: JSON.stringify(file.machine) }];
+    const p = resolveParams(params);
+    const cpus = cpuCount(machineProfile("x64").topology);
+    const hrtEnd = p.hrtFirstPcpu + p.hrtCores;
+    const problems: ConstraintProblem[] = [];
+    const where = `ROS on CPUs 0..${p.rosCores - 1}, HRT on CPUs ${p.hrtFirstPcpu}..${hrtEnd - 1}`;
+    if (hrtEnd > cpus) problems.push({ path: "hrtCores", message: "more HRT cores than the machine has CPUs after hrtFirstPcpu", expected: `hrtFirstPcpu + hrtCores ≤ ${cpus} (x64 has ${cpus} CPUs)`, found: where });
+    else if (p.hrtFirstPcpu < p.rosCores) problems.push({ path: "hrtFirstPcpu", message: "HRT cores overlap the ROS cores", expected: `hrtFirstPcpu ≥ rosCores (${p.rosCores})`, found: where });
+    return problems;
+  },
 };
+
+/** The Nautilus entries the HVM model uses (the HRT's function call and boot path). */
+const NAUTILUS_USED: ReadonlySet<string> = new Set(["call", ...HRT_BOOT_PARAMETERS]);
 
 /** FNV-1a over the parts' fingerprints: one run = several simulations. */
 function combine(parts: readonly string[]): string {

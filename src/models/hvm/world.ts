@@ -24,7 +24,7 @@ export interface World {
 
 export function buildWorld(p: ResolvedParams, seed: string, options: { record?: boolean; logLock?: boolean } = {}): World {
   const sim = new Simulation({ seed });
-  const machine = new Machine({ sim, machine: "x64", costScale: p.costScale, streamPrefix: "hvm", record: options.record ?? false });
+  const machine = new Machine({ sim, machine: "x64", costScale: p.costScale, streamPrefix: "hvm", record: options.record ?? false, overrides: p.overrides });
   const hvm = new Hvm(
     machine,
     hvmCosts(machine, p.costs),

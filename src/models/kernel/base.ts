@@ -95,14 +95,14 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
   }
 
   /** xchg loop: free → one atomic (plus the line if another CPU owns it); held → spin. */
-  protected *acquire(t: Thread, lock: SpinLock, label: string, before: StepList): Gen<void> {
+  protected *acquire(t: Thread, lock: SpinLock, label: string, before: StepList, preemptOff = true): Gen<void> {
     if (before.length > 0) yield* this.steps(t, before);
     for (;;) {
       if (lock.holder === null) {
         const cost = this.hw("atomic", t.cpu) + this.lineFrom(lock.lineOwner, t.cpu);
         lock.holder = t;
         lock.lineOwner = t.cpu;
-        t.locksHeld++;
+        if (preemptOff) t.locksHeld++;
         yield* this.steps(t, [[`${label} ${lock.name}`, cost]]);
         return;
       }
@@ -115,7 +115,7 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
       this.sched(t.cpu).spinner = sp;
       const outcome: SpinOutcome = yield ev;
       if (outcome === "granted") {
-        t.locksHeld++;
+        if (preemptOff) t.locksHeld++;
         return;
       }
       yield t.wake!;
@@ -130,24 +130,38 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
     yield* this.steps(t, [[`${label} ${lock.name}`, this.hw("store", t.cpu)], ...after]);
   }
 
-  /** Releases `lock` from `cpu`: the spinner whose cache sees the release first wins (NUMA-unfair). */
+  /**
+   * Releases `lock` from `cpu`. The spinners re-issue their xchg all the time (test-and-set), so
+   * the lock goes to the request the line's home serves next, not to a race that starts at the
+   * release: one spinner wins, with odds ∝ 1/(mean line transfer from the releaser) — nearer
+   * spinners retry more often (NUMA-unfair) — and pays one line transfer + its xchg. Two draws
+   * per hand-off whatever the number of spinners (a race of all spinners drew one each: O(P²)
+   * per convoy, and made a hand-off faster the more threads spin, unlike a test-and-set lock).
+   */
   protected handOff(lock: SpinLock, cpu: number, step: number): void {
     lock.holder = null;
     lock.lineOwner = cpu;
     lock.releaseStep = step;
-    if (lock.waiters.length === 0) return;
+    const n = lock.waiters.length;
+    if (n === 0) return;
     let best = 0;
-    let bestLatency = Infinity;
-    lock.waiters.forEach((w, i) => {
-      const lat = this.machine.lineTransfer(cpu, w.thread.cpu);
-      if (lat < bestLatency) { bestLatency = lat; best = i; }
-    });
+    if (n > 1) {
+      const rate = this.machine.transferRates(cpu);
+      const ws = lock.waiters;
+      let total = 0;
+      for (let i = 0; i < n; i++) total += rate[ws[i]!.thread.cpu]!;
+      let u = this.machine.cpu(cpu).rng.uniform() * total;
+      for (; best < n - 1; best++) {
+        u -= rate[ws[best]!.thread.cpu]!;
+        if (u < 0) break;
+      }
+    }
     const winner = lock.waiters.splice(best, 1)[0]!;
     const to = winner.thread.cpu;
     lock.holder = winner.thread;
     lock.lineOwner = to;
     const from = this.sim.now;
-    const at = this.machine.cpu(to).freeAt(from + bestLatency + this.hw("atomic", to));
+    const at = this.machine.cpu(to).freeAt(from + this.machine.lineTransfer(cpu, to) + this.hw("atomic", to));
     this.sim.schedule(at - from, () => {
       const rec = this.machine.recorder;
       if (rec !== null) winner.thread.lastStep = rec.record(to, `acquire ${lock.name} on release (line cpu${cpu}→cpu${to} + xchg)`, from, this.sim.now, step, 0);
@@ -161,17 +175,43 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
     return new Barrier(name, parties);
   }
 
-  /** A counting barrier: a locked counter, the last arriver bumps the generation word. */
+  /** nk_barrier_t cannot be reused: `notify` is set once and never reset (see barrierWait). */
+  get barrierReusable(): boolean {
+    return false;
+  }
+
+  /**
+   * nk_barrier_wait of Nautilus b512503 (src/nautilus/barrier.c): take the test-and-set lock
+   * (bspin_lock: no preemption or interrupt masking) and decrement `remaining` on its line; the
+   * last arriver sets `notify` 0→1 with a cmpxchg and keeps the lock, the others unlock and spin
+   * on `notify`; then each counts back with an atomic increment of `remaining`, and the one that
+   * restores the count unlocks. Nothing resets `notify`, so a second use of the same barrier
+   * does not wait: the era's callers re-initialise it before each use (src/test/benchmark.c).
+   */
   *barrierWait(self: ThreadRef, ref: BarrierRef): Gen<void> {
     const t = self as Thread;
     const b = ref as Barrier;
-    yield* this.acquire(t, b.counter, "barrier lock", []);
-    const gen = b.generation.value;
-    const last = ++b.arrived === b.parties;
-    if (last) b.arrived = 0;
-    yield* this.release(t, b.counter, "barrier unlock", []);
-    if (last) yield* this.write(t, b.generation, gen + 1);
-    else yield* this.spinUntil(t, b.generation, (v) => v !== gen);
+    yield* this.acquire(t, b.lock, "bspin_lock (xchg loop)", [], false);
+    // --remaining: an ordinary decrement on the line the xchg just brought in.
+    if (--b.remaining === 0) {
+      const f = b.notify;
+      yield* this.steps(t, [[`atomic_cmpswap ${f.name} 0→1 (lock kept)`, this.hw("atomic", t.cpu) + this.lineFrom(f.writer, t.cpu)]]);
+      if (f.value === 0) this.publish(f, 1, t.cpu, t.lastStep);
+    } else {
+      yield* this.storeUnlock(t, b.lock, "bspin_unlock");
+      yield* this.spinUntil(t, b.notify, (v) => v === 1);
+    }
+    const cost = this.hw("atomic", t.cpu) + this.lineFrom(b.lock.lineOwner, t.cpu);
+    b.lock.lineOwner = t.cpu;
+    const lastOut = ++b.remaining === b.parties;
+    yield* this.steps(t, [[`atomic_inc_val ${b.name}.remaining`, cost]]);
+    if (lastOut) yield* this.storeUnlock(t, b.lock, "bspin_unlock (last out)");
+  }
+
+  /** __sync_lock_release: a plain store of 0, whoever holds the lock (the last leaver frees the last arriver's). */
+  private *storeUnlock(t: Thread, lock: SpinLock, label: string): Gen<void> {
+    this.handOff(lock, t.cpu, t.lastStep);
+    yield* this.steps(t, [[`${label} ${lock.name}`, this.hw("store", t.cpu)]]);
   }
 
   // ---- time ----------------------------------------------------------------------------------

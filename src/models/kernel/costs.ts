@@ -5,6 +5,8 @@
  */
 import type { Machine } from "../hardware/machine.js";
 import { CostTable, ParameterFileError, decodeParameterFile, type ParameterFile } from "../hardware/params.js";
+import { withMachineEntries, type MachineFile } from "../hardware/machine-file.js";
+import { applyOverrides } from "../hardware/overrides.js";
 import { MACHINES, type MachineName } from "../hardware/profile.js";
 import { deriveParameterFile, isDerivedFile } from "./derive.js";
 
@@ -40,10 +42,16 @@ export function kernelData(kernel: string, machine: string, files: KernelDataFil
   return file;
 }
 
-/** Builds the run's cost table (with its scale) from a kernel's complete file. */
+/** A kernel's file as in force on `machine`: a user machine file's entries for it, then the `<kernel>.*` overrides. */
+export function kernelFileOn(kernel: string, machine: Machine, file: ParameterFile): ParameterFile {
+  const label = `${kernel}/data/${machine.name}.json`;
+  return applyOverrides(withMachineEntries(file, machine.profile as MachineFile, kernel), kernel, machine.overrides, label);
+}
+
+/** Builds the run's cost table (with its scale) from a kernel's complete file and the machine's `<kernel>.*` overrides. */
 export function kernelCosts(kernel: string, machine: Machine, file: ParameterFile, required: readonly string[]): CostTable {
   const label = `${kernel}/data/${machine.name}.json`;
-  const table = new CostTable(`${kernel} on ${machine.name} (${label})`, [{ file, label }], machine.clockGHz, machine.scale);
+  const table = new CostTable(`${kernel} on ${machine.name} (${label})`, [{ file: kernelFileOn(kernel, machine, file), label }], machine.clockGHz, machine.scale);
   table.requireAll(required);
   return table;
 }

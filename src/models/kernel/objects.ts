@@ -67,16 +67,22 @@ export class SpinLock implements SpinLockRef {
   constructor(readonly name: string) {}
 }
 
+/**
+ * nk_barrier_t of Nautilus b512503 (include/nautilus/barrier.h): a test-and-set lock sharing its
+ * cache line with `remaining` and `init_count`; `notify` on the next line.
+ */
 export class Barrier implements BarrierRef {
-  arrived = 0;
-  generation: Flag;
-  readonly counter: SpinLock;
+  remaining: number;
+  /** The lock word; its `lineOwner` is the owner of the line `remaining` lives on too. */
+  readonly lock: SpinLock;
+  readonly notify: Flag;
 
   constructor(
     readonly name: string,
     readonly parties: number,
   ) {
-    this.generation = new Flag(`${name}.generation`, 0);
-    this.counter = new SpinLock(`${name}.count`);
+    this.remaining = parties;
+    this.lock = new SpinLock(`${name}.lock`);
+    this.notify = new Flag(`${name}.notify`, 0);
   }
 }

@@ -4,10 +4,12 @@
  * name in one call; it is the stable entry point for models built on the kernel layer (task
  * runtimes, bulk-synchronous programs). Adding a kernel: one folder plus one entry below.
  */
-import type { Simulation } from "../../engine/index.js";
+import { Simulation } from "../../engine/index.js";
 import type { NoiseSource } from "../hardware/cpu.js";
 import { Machine } from "../hardware/machine.js";
+import { describeFile, type ParameterInfo, type ParameterOverrides } from "../hardware/overrides.js";
 import type { ParameterFile } from "../hardware/params.js";
+import { kernelFileOn } from "./costs.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import { LINUX_PARAMETERS, LinuxKernel, linuxData, type LinuxOptions } from "../linux/kernel.js";
 import { NAUTILUS_PARAMETERS, NautilusKernel, nautilusData, type NautilusOptions } from "../nautilus/kernel.js";
@@ -68,6 +70,8 @@ export interface CreateKernelOptions<K extends KernelName> {
   readonly record?: boolean;
   /** Extra per-CPU noise besides the kernel's own (e.g. an application's interference). */
   readonly extraNoise?: (cpu: number, machine: Machine) => NoiseSource[];
+  /** User overrides of parameter-file entries by dotted path (`x64.apic.accept`, `linux.config.c6`). */
+  readonly overrides?: ParameterOverrides;
 }
 
 /**
@@ -79,8 +83,19 @@ export function createKernel<K extends KernelName>(o: CreateKernelOptions<K>): K
   const entry = kernelEntry(o.kernel);
   const machine = new Machine({
     sim: o.sim, machine: o.machine, streamPrefix: o.streamPrefix ?? o.kernel, costScale: o.costScale ?? 1, record: o.record ?? false,
+    ...(o.overrides ? { overrides: o.overrides } : {}),
   });
   const kernel = entry.create(machine, o.options);
   if (o.extraNoise !== undefined) machine.addNoise(o.extraNoise);
   return kernel;
+}
+
+/**
+ * Every parameter-file entry runs of `kernels` on `machine` use, as override paths
+ * (`<machine>.*`, `<kernel>.*`): a plug-in's `parameterSpace`. `dataOf` names the built-in
+ * machine whose kernel files apply (a user's machine profile has no kernel files of its own).
+ */
+export function kernelParameterSpace(machine: MachineName | MachineProfile, kernels: readonly KernelName[], dataOf: string = typeof machine === "string" ? machine : machine.machine): ParameterInfo[] {
+  const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params" });
+  return [...describeFile(m.name, m.profile), ...kernels.flatMap((k) => describeFile(k, kernelFileOn(k, m, kernelEntry(k).data(dataOf))))];
 }

@@ -113,6 +113,8 @@ export interface Kernel {
    */
   registeredWaiters(cv: CondVarRef): number;
   newBarrier(name: string, parties: number): BarrierRef;
+  /** Whether one barrier serves any number of rounds (glibc) or must be re-created per use (Nautilus b512503). */
+  readonly barrierReusable: boolean;
   barrierWait(self: ThreadRef, b: BarrierRef): Gen<void>;
 
   /** Busy-waits `cycles` (the harness's delay loop on the TSC). */

@@ -6,6 +6,7 @@
  */
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
+import { kernelParameterSpace } from "../kernel/registry.js";
 import { KERNELS, type KernelName } from "../kernel/types.js";
 import { ModelRunError, type Breakdown, type ModelPlugin, type ModelRunInput, type Observation, type ParameterRow } from "../plugin.js";
 import { runtimeCosts } from "../runtime/index.js";
@@ -13,8 +14,8 @@ import { computeCosts } from "./compute.js";
 import { legionCosts } from "./legion.js";
 import { LAUNCH_HOPS, launchLatencies } from "./launch.js";
 import { LegionParams } from "./params.js";
-import { WORKLOADS, iterationCycles, legionWorld, simulateLegion, type LegionRun, type Workload } from "./simulate.js";
-import { hrtLaunchCycles, virtualizedProfile } from "./virtual.js";
+import { WORKLOADS, iterationCycles, legionMachine, legionWorld, simulateLegion, type LegionRun, type LegionUser, type Workload } from "./simulate.js";
+import { hrtLaunchCycles } from "./virtual.js";
 
 const SHARED = " Per iteration after the first (warm-up): time from the previous iteration's end to this one's. Top-level task and utility processor on CPU 0, one processor (worker) thread on each of CPUs 1..cores−1; point i of an index launch on worker i mod workers.";
 
@@ -35,8 +36,13 @@ function kernelsOf(p: LegionParams): readonly KernelName[] {
 
 const usOf = (run: LegionRun, cycles: number) => cycles / (run.world.machine.clockGHz * 1e3) / run.world.machine.scale;
 
+/** The run's parameter overrides and machine profile, without undefined fields. */
+function userOf(input: ModelRunInput<LegionParams>): LegionUser {
+  return { ...(input.overrides ? { overrides: input.overrides } : {}), ...(input.machine ? { machine: input.machine } : {}) };
+}
+
 function simulate(input: ModelRunInput<LegionParams>, kernel: KernelName, record: boolean): LegionRun {
-  return simulateLegion(legionWorld(input.params, kernel, input.seed, record), input.params, workloadOf(input.experiment), input.limits);
+  return simulateLegion(legionWorld(input.params, kernel, input.seed, record, userOf(input)), input.params, workloadOf(input.experiment), input.limits);
 }
 
 /** The critical path of the last iteration, and its split into runtime, kernel, compute and waiting. */
@@ -61,7 +67,7 @@ function taskLaunch(input: ModelRunInput<LegionParams>) {
   const prints: string[] = [];
   let events = 0, simTime = 0;
   for (const kernel of kernelsOf(input.params)) {
-    const world = legionWorld(input.params, kernel, input.seed, false);
+    const world = legionWorld(input.params, kernel, input.seed, false, userOf(input));
     launchLatencies(world, input.params, input.limits).forEach((c, hop) => observations.push({ metric: "launchLatency", value: c, labels: { kernel, hop } }));
     prints.push(world.sim.fingerprint.toString());
     events += world.sim.fingerprint.count;
@@ -115,8 +121,8 @@ export const legionModel: ModelPlugin<LegionParams> = {
     });
   },
 
-  parameters(params): ParameterRow[] {
-    const machine = new Machine({ sim: new Simulation(), machine: (params.placement ?? "native") === "hvm" ? virtualizedProfile() : params.machine, streamPrefix: "params", costScale: params.costScale ?? 1 });
+  parameters(params, overrides, file): ParameterRow[] {
+    const machine = new Machine({ sim: new Simulation(), machine: legionMachine(params, file), streamPrefix: "params", costScale: params.costScale ?? 1, ...(overrides ? { overrides } : {}) });
     return [
       ...runtimeCosts(machine, params.runtime?.costs).rows("runtime."),
       ...legionCosts(machine, params.legion).rows("legion."),
@@ -124,5 +130,10 @@ export const legionModel: ModelPlugin<LegionParams> = {
       ...machine.costs.rows("hardware."),
       // The kernels' own costs: hrtsim params --model microbench --machine … --kernel ….
     ];
+  },
+
+  // The machine's and the kernels' parameter files: overridable and varied by `hrtsim sensitivity`.
+  parameterSpace(params, file) {
+    return kernelParameterSpace(legionMachine(params, file), kernelsOf(params), params.machine);
   },
 };

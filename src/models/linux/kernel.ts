@@ -270,6 +270,11 @@ export class LinuxKernel extends LinuxScheduler {
     return new PthreadBarrier(name, parties);
   }
 
+  /** glibc's barrier re-arms itself: the last thread out restores `left` and unlocks. */
+  override get barrierReusable(): boolean {
+    return true;
+  }
+
   override barrierWait(self: ThreadRef, b: BarrierRef): Gen<void> {
     return barrierWait(this.ops, self as Thread, b as PthreadBarrier);
   }

@@ -159,7 +159,27 @@ export abstract class LinuxScheduler extends BaseKernel {
     // Re-entered after noise (or never ran anything): the governor decided at that entry.
     const choice = entered === cs.idleSince && this.chosenState.has(cpu) ? this.chosenState.get(cpu)! : this.govern(cpu, entered);
     this.idleHistory.record(cpu, (now - entered) / this.machine.scale, choice.nextTimer);
-    return [{ step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) }];
+    return [{ step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) }, ...this.hostWake(cpu, now - entered)];
+  }
+
+  /**
+   * [VM guest] The host side of leaving hlt. KVM polls a halted vCPU for up to the halt-poll
+   * window (kvm_vcpu_block); a wake-up within it resumes the polling vCPU thread (part of
+   * idle.haltExit). Past it the vCPU thread sleeps on the host, and the wake-up is a trip
+   * through the host scheduler: the waker's try_to_wake_up of the vCPU thread, the host's
+   * reschedule IPI and handler, __schedule and the switch to the vCPU thread, then VM entry.
+   * The host runs the same Linux on the same CPU, so those steps take this machine's costs;
+   * only the window and the world switch are VM parameters. Bare metal has neither: no steps.
+   */
+  private hostWake(cpu: number, idleFor: number): InterruptStep[] {
+    const hwCosts = this.machine.costs;
+    if (!hwCosts.has("vm.haltPollWindow") || idleFor <= hwCosts.meanCycles("vm.haltPollWindow")) return [];
+    return [
+      { step: "host: try_to_wake_up of the vCPU thread (halt polling had given up)", cycles: this.k("sched.ttwu", cpu) },
+      { step: "host: reschedule IPI, scheduler_ipi, EOI, IRQ exit", cycles: this.hw("irq.entry", cpu) + this.k("sched.ipiHandler", cpu) + this.hw("apic.eoi", cpu) + this.hw("irq.exit", cpu) },
+      { step: "host: __schedule + context switch to the vCPU thread", cycles: this.k("sched.schedule", cpu) + this.k("switch.contextSwitch", cpu) },
+      { step: "host: VM entry (world switch)", cycles: this.hw("vm.worldSwitch", cpu) },
+    ];
   }
 
   /** An hrtimer armed on `cpu` for time `at` (the governor sees it as the next timer). */

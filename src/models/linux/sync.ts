@@ -176,7 +176,11 @@ export function* condBroadcast(k: LinuxOps, t: Thread, cv: GlibcCondVar): Gen<vo
   yield* k.steps(t, [["syscall exit (futex CMP_REQUEUE)", k.cost("syscall.exit", c)]]);
 }
 
-/** glibc's pthread_barrier_t (pre-2.25): a low-level lock, the count left and an event futex. */
+/**
+ * glibc's pthread_barrier_t before 2.25 (nptl/pthread_barrier_wait.c as in glibc 2.19; the
+ * x86_64 assembly version of 2.3–2.24 does the same): a low-level lock, the count left and an
+ * event futex.
+ */
 export class PthreadBarrier implements BarrierRef {
   readonly lock: FutexMutex;
   left: number;

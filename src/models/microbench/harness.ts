@@ -5,6 +5,8 @@
 import { Schema } from "effect";
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
+import type { MachineFile } from "../hardware/machine-file.js";
+import type { ParameterOverrides } from "../hardware/overrides.js";
 import type { ParameterFile } from "../hardware/params.js";
 import { MACHINES, type MachineProfile } from "../hardware/profile.js";
 import type { Thread } from "../kernel/objects.js";
@@ -62,9 +64,14 @@ export class Harness {
     record: boolean,
     /** Parameter files instead of the data files: [host] calibration candidates, or modified configurations. */
     data?: { readonly machine?: MachineProfile; readonly linux?: ParameterFile; readonly nautilus?: ParameterFile },
+    /** User overrides and machine file (scenario `parameters`, `--set`, `machineFile`). */
+    user: { readonly overrides?: ParameterOverrides; readonly machine?: MachineFile } = {},
   ) {
     this.sim = new Simulation({ seed });
-    this.machine = new Machine({ sim: this.sim, machine: data?.machine ?? params.machine, streamPrefix: params.kernel, costScale: params.costScale ?? 1, record });
+    this.machine = new Machine({
+      sim: this.sim, machine: data?.machine ?? user.machine ?? params.machine, streamPrefix: params.kernel, costScale: params.costScale ?? 1, record,
+      ...(user.overrides ? { overrides: user.overrides } : {}),
+    });
     this.kernel = params.kernel === "nautilus"
       ? new NautilusKernel(this.machine, {
         ...(params.kicks === undefined ? {} : { kicks: params.kicks }), ...(data?.nautilus ? { parameters: data.nautilus } : {}),

@@ -4,7 +4,9 @@
  */
 import { Simulation, describeDeadlock } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
-import { kernelCosts } from "../kernel/costs.js";
+import type { MachineFile } from "../hardware/machine-file.js";
+import { describeFile, type ParameterOverrides } from "../hardware/overrides.js";
+import { kernelCosts, kernelFileOn } from "../kernel/costs.js";
 import { LINUX_PARAMETERS, linuxData } from "../linux/kernel.js";
 import { NAUTILUS_PARAMETERS, nautilusData } from "../nautilus/kernel.js";
 import { ModelRunError, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
@@ -48,7 +50,7 @@ function experiment(name: string) {
 }
 
 function simulate(input: ModelRunInput<MicrobenchParams>, record: boolean): Harness {
-  const h = new Harness(input.params, input.seed, record);
+  const h = new Harness(input.params, input.seed, record, undefined, userOf(input.overrides, input.machine));
   if (input.params.kernel !== "linux" || LINUX_BUILD_EXPERIMENTS.has(input.experiment)) experiment(input.experiment).run(h);
   const report = h.sim.run(input.limits);
   if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report));
@@ -91,8 +93,8 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
     return out;
   },
 
-  parameters(params): ParameterRow[] {
-    const h = new Harness({ ...params, trials: 1 }, "params", false);
+  parameters(params, overrides, file): ParameterRow[] {
+    const h = new Harness({ ...params, trials: 1 }, "params", false, undefined, userOf(overrides, file));
     const machine = h.machine;
     const kernel = params.kernel === "nautilus"
       ? kernelCosts("nautilus", machine, nautilusData(params.machine), NAUTILUS_PARAMETERS)
@@ -104,11 +106,22 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
       source: `configuration in force for this run: the data file's config entry${params.kicks !== undefined || params.deepIdle !== undefined ? ", after the scenario's kicks/deepIdle options" : ""}`,
     }));
     return [
-      { name: "hardware.clockGHz", value: String(machine.clockGHz), source: machine.profile.clockGHz.source },
-      { name: "hardware.topology", value: JSON.stringify({ ...topo, source: undefined }), source: topo.source },
-      ...machine.costs.rows("hardware."),
+      { name: `${machine.name}.clockGHz`, value: String(machine.clockGHz), source: machine.profile.clockGHz.source },
+      { name: `${machine.name}.topology`, value: JSON.stringify({ ...topo, source: undefined }), source: topo.source },
+      ...machine.costs.rows(`${machine.name}.`),
       ...kernel.rows(`${params.kernel}.`),
       ...inForce,
     ];
   },
+
+  parameterSpace(params, file) {
+    const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params" });
+    const data = params.kernel === "nautilus" ? nautilusData(params.machine) : linuxData(params.machine);
+    return [...describeFile(machine.name, machine.profile), ...describeFile(params.kernel, kernelFileOn(params.kernel, machine, data))];
+  },
 };
+
+/** The Harness's user options, without undefined fields. */
+function userOf(overrides?: ParameterOverrides, machine?: MachineFile) {
+  return { ...(overrides ? { overrides } : {}), ...(machine ? { machine } : {}) };
+}

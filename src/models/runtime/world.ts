@@ -4,6 +4,7 @@
  */
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
+import type { ParameterOverrides } from "../hardware/overrides.js";
 import type { ParameterFile } from "../hardware/params.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import type { Kernel, KernelName } from "../kernel/types.js";
@@ -26,6 +27,8 @@ export interface KernelWorldOptions {
   readonly deepIdle?: boolean;
   /** Linux: a complete parameter file instead of the data file (tests, calibration). */
   readonly linuxParameters?: ParameterFile;
+  /** User overrides of parameter-file entries by dotted path (scenario `parameters`, `--set`). */
+  readonly overrides?: ParameterOverrides;
 }
 
 export interface KernelWorld {
@@ -36,7 +39,9 @@ export interface KernelWorld {
 
 export function buildKernelWorld(o: KernelWorldOptions): KernelWorld {
   const sim = new Simulation({ seed: o.seed });
-  const machine = new Machine({ sim, machine: o.machine, streamPrefix: o.kernel, costScale: o.costScale ?? 1, record: o.record ?? false });
+  const machine = new Machine({ sim, machine: o.machine, streamPrefix: o.kernel, costScale: o.costScale ?? 1, record: o.record ?? false,
+    ...(o.overrides ? { overrides: o.overrides } : {}),
+  });
   const kernel: Kernel = o.kernel === "nautilus"
     ? new NautilusKernel(machine, o.kicks === undefined ? {} : { kicks: o.kicks })
     : new LinuxKernel(machine, {

@@ -1,0 +1,12 @@
+import { compareHost } from "../dist/src/models/host/index.js";
+import { readMeasurementSet, readCalibration, hostCalibrationDir, hostMeasurementsDir } from "../dist/src/scenarios/host-files.js";
+const t0 = process.cpuUsage(); const w0 = Date.now();
+const set = await readMeasurementSet(hostMeasurementsDir());
+const data = (await readCalibration(hostCalibrationDir()));
+const only = process.argv.slice(2);
+const gaps = compareHost(set, data, only.length ? { experiments: only } : {});
+const f = (x) => (x * 100 >= 0 ? "+" : "") + (x * 100).toFixed(1) + "%";
+console.log("| experiment | role | median meas | median sim | err | p99 meas | p99 sim | err | KS |");
+console.log("|---|---|---|---|---|---|---|---|---|");
+for (const g of gaps) console.log(`| ${g.experiment} | ${g.role} | ${Math.round(g.measuredMedian)} | ${Math.round(g.simulatedMedian)} | ${f(g.medianRelError)} | ${Math.round(g.measuredP99)} | ${Math.round(g.simulatedP99)} | ${f(g.p99RelError)} | ${g.ks.toFixed(3)} |`);
+const c = process.cpuUsage(t0); console.error(`wall ${(Date.now()-w0)/1000}s cpu ${((c.user+c.system)/1e6).toFixed(1)}s`);

@@ -1,0 +1,125 @@
+/**
+ * User overrides of parameter-file entries, by dotted path `<scope>.<entry name>`: the scope is
+ * the machine profile's name (`x64`, `phi`, a user profile's name), a kernel (`nautilus`,
+ * `linux`) or `hvm`; entry names may contain dots (`x64.apic.accept`, `nautilus.config.kicks`).
+ *
+ * An override value is a number, a distribution spec (engine/distributions) or `{ scale: f }`,
+ * which multiplies the file's value (every location and scale parameter of a distribution) by f.
+ * Checking a value needs only the entry it overrides, so a scenario is checked before any run.
+ */
+import { distribution, type DistributionSpec } from "../../engine/index.js";
+import { scaleSpec } from "../kernel/derive.js";
+import { TIME_UNITS, type ParamEntry, type ParamRange, type ParameterFile, type Unit } from "./params.js";
+
+/** Path → value, as written (checked by `checkOverride` against the entry it names). */
+export type ParameterOverrides = Readonly<Record<string, unknown>>;
+
+/** Segments that must never become object keys (prototype pollution). */
+export const RESERVED_SEGMENTS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+/** Everything a user needs to know to override one entry (and sensitivity, to vary it). */
+export interface ParameterInfo {
+  readonly path: string;
+  readonly scope: string;
+  readonly name: string;
+  readonly unit: Unit;
+  /** "flag": a 0/1 option (unit flag); "number": a plain number; "distribution": a distribution spec. */
+  readonly kind: "flag" | "number" | "distribution";
+  readonly value: unknown;
+  readonly source: string;
+  readonly range?: ParamRange;
+  readonly meaning?: string;
+}
+
+
+export function describeFile(scope: string, file: ParameterFile): ParameterInfo[] {
+  return Object.entries(file.parameters).map(([name, e]) => ({
+    path: `${scope}.${name}`, scope, name, unit: e.unit ?? "cycles",
+    kind: e.unit === "flag" ? "flag" : typeof e.value === "number" ? "number" : "distribution",
+    value: e.value, source: e.source,
+    ...(e.range ? { range: e.range } : {}), ...(e.meaning ? { meaning: e.meaning } : {}),
+  }));
+}
+
+/** The overrides of one scope, keyed by entry name. */
+export function overridesOf(scope: string, overrides: ParameterOverrides | undefined): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (overrides === undefined) return out;
+  for (const [path, value] of Object.entries(overrides)) if (path.startsWith(scope + ".")) out.set(path.slice(scope.length + 1), value);
+  return out;
+}
+
+function isScale(v: unknown): v is { scale: number } {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "scale" in v;
+}
+
+/** The domain of a plain value in `unit` (not its plausible range: a what-if may leave that). */
+function domainProblem(unit: Unit, x: number): string | undefined {
+  if (unit === "probability") return x >= 0 && x <= 1 ? undefined : "a probability in [0, 1]";
+  if (unit === "count") return Number.isInteger(x) && x >= 0 ? undefined : "a whole number ≥ 0";
+  return x >= 0 ? undefined : `a value ≥ 0 (${unit})`;
+}
+
+export interface OverrideProblem {
+  readonly message: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/** Why `value` cannot override `info`, or undefined if it can. */
+export function checkOverride(info: ParameterInfo, value: unknown): OverrideProblem | undefined {
+  const found = JSON.stringify(value) ?? String(value);
+  const bad = (message: string, expected: string): OverrideProblem => ({ message, expected, found });
+  if (info.kind === "flag") {
+    return value === 0 || value === 1 || typeof value === "boolean" ? undefined : bad("invalid value for an on/off option", "0, 1, true or false");
+  }
+  if (isScale(value)) {
+    if (!TIME_UNITS.has(info.unit)) return bad("only time costs can be scaled", `a plain ${info.unit} value`);
+    return typeof value.scale === "number" && Number.isFinite(value.scale) && value.scale >= 0 ? undefined : bad("invalid scale factor", "{ scale: f } with f ≥ 0");
+  }
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return bad("invalid value", "a finite number");
+    const d = domainProblem(info.unit, value);
+    return d === undefined ? undefined : bad("value out of range", d);
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value) && "dist" in value) {
+    if (!TIME_UNITS.has(info.unit)) return bad("wrong type", `a plain ${info.unit} value (only time costs take distributions)`);
+    try {
+      const d = distribution(value as DistributionSpec, info.path);
+      if (d.mean < 0) return bad("value out of range", "a distribution with mean ≥ 0 (a time)");
+    } catch (e) {
+      return bad("invalid distribution", (e as Error).message);
+    }
+    return undefined;
+  }
+  return bad("wrong type", TIME_UNITS.has(info.unit) ? "a number, a distribution spec { dist: … } or { scale: f }" : `a number (${info.unit})`);
+}
+
+/** The value in force once `value` overrides `entry`'s file value. */
+export function overriddenValue(entry: ParamEntry, value: unknown): number | DistributionSpec {
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (isScale(value)) return scaleSpec(entry.value as DistributionSpec, value.scale);
+  return value as number | DistributionSpec;
+}
+
+/**
+ * `file` with the overrides of `scope` applied; each overridden entry's source says so and keeps
+ * the file's value and source. An override naming no entry of the file is an error (a typo must
+ * not pass silently); callers check paths beforehand, so this only guards plumbing.
+ */
+export function applyOverrides(file: ParameterFile, scope: string, overrides: ParameterOverrides | undefined, label: string): ParameterFile {
+  const mine = overridesOf(scope, overrides);
+  if (mine.size === 0) return file;
+  const parameters: Record<string, ParamEntry> = { ...file.parameters };
+  for (const [name, value] of mine) {
+    const e = Object.hasOwn(parameters, name) ? parameters[name] : undefined;
+    if (e === undefined) throw new Error(`${label}: override "${scope}.${name}" names no parameter of this file`);
+    const problem = checkOverride(describeFile(scope, { subject: "", parameters: { [name]: e } })[0]!, value);
+    if (problem) throw new Error(`${label}: override "${scope}.${name}": ${problem.message}, expected ${problem.expected}, found ${problem.found}`);
+    parameters[name] = {
+      ...e, value: overriddenValue(e, value) as ParamEntry["value"],
+      source: `override ${scope}.${name} = ${JSON.stringify(value)} (file value ${JSON.stringify(e.value)}: ${e.source})`,
+    };
+  }
+  return { subject: file.subject, parameters };
+}

@@ -1,0 +1,181 @@
+/**
+ * Parameter overrides in scenarios: the `parameters:` map, sweep keys that name a parameter
+ * path (`x64.apic.accept`, `nautilus.config.kicks`) and `--set path=value`. Every override is
+ * checked against the entries the model uses at each sweep point (its `parameterSpace` hook):
+ * unknown paths (with a did-you-mean), wrong types, values outside the entry's domain, and
+ * combinations the model cannot run (its `constraints` hook) are input problems, found at
+ * `validate` — never at run time.
+ */
+import { RESERVED_SEGMENTS, checkOverride, type ParameterInfo, type ParameterOverrides } from "../models/hardware/overrides.js";
+import type { MachineFile, ModelPlugin } from "../models/index.js";
+import { canonicalJson, decodeStrict, type Params } from "./decode.js";
+import { InputError, didYouMean, joinPath, type Problem } from "./problems.js";
+import type { SourceDoc } from "./source.js";
+
+/** Scopes of built-in parameter files; a machine file adds its own machine name. */
+export const BUILTIN_SCOPES: readonly string[] = ["x64", "phi", "nautilus", "linux", "hvm"];
+
+/** The file name used for problems with command-line flags. */
+export const COMMAND_LINE = "<command line>";
+
+export function scopesOf(machine: MachineFile | undefined): string[] {
+  return machine ? [...BUILTIN_SCOPES, machine.machine] : [...BUILTIN_SCOPES];
+}
+
+/** Does a sweep or `--set` key name a parameter-file entry (rather than a model parameter)? */
+export function isOverrideKey(key: string, scopes: readonly string[]): boolean {
+  return scopes.includes(key.slice(0, key.indexOf(".")));
+}
+
+/** The column a swept override becomes in the results (`parameters.x64.apic.accept`). */
+export const overrideColumn = (path: string): string => `parameters.${path}`;
+
+/** A dotted key with a segment that must never become an object key, if any. */
+export function reservedSegment(key: string): string | undefined {
+  return key.split(".").find((s) => RESERVED_SEGMENTS.includes(s));
+}
+
+/** Where an override was written: a document path (to locate it) or a command-line flag. */
+export interface OverrideSite {
+  readonly path: string;
+  readonly value: unknown;
+  readonly at: ReadonlyArray<PropertyKey> | "cli";
+}
+
+/** The parameter entries in use at each distinct decodable parameter set, by path. */
+export function spaceOf(plugin: ModelPlugin, paramSets: readonly Params[], machine: MachineFile | undefined): Map<string, ParameterInfo[]> {
+  const space = new Map<string, ParameterInfo[]>();
+  if (!plugin.parameterSpace) return space;
+  const seen = new Set<string>();
+  for (const params of paramSets) {
+    const key = canonicalJson(params);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const r = decodeStrict(plugin.paramsSchema, params);
+    if (!r.ok) continue; // reported by the parameter check
+    for (const info of plugin.parameterSpace(r.value, machine)) {
+      const list = space.get(info.path) ?? [];
+      if (!list.some((i) => canonicalJson(i.value) === canonicalJson(info.value) && i.unit === info.unit)) list.push(info);
+      space.set(info.path, list);
+    }
+  }
+  return space;
+}
+
+function siteProblem(src: SourceDoc, site: OverrideSite, p: Omit<Problem, "file" | "path">): Problem {
+  if (site.at === "cli") return { file: COMMAND_LINE, path: `--set ${site.path}`, ...p };
+  const pos = src.locate(site.at);
+  return { file: src.file, path: joinPath(site.at), ...(pos ? { line: pos.line, column: pos.column } : {}), ...p };
+}
+
+/** Problems with each override: reserved segment, unknown path, wrong type, value outside the entry's domain. */
+export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyMap<string, readonly ParameterInfo[]>, sites: readonly OverrideSite[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const site of sites) {
+    const reserved = reservedSegment(site.path);
+    if (reserved !== undefined) {
+      problems.push(siteProblem(src, site, { message: `"${reserved}" may not be a path segment`, expected: "<scope>.<parameter name>", found: JSON.stringify(site.path) }));
+      continue;
+    }
+    if (!plugin.parameterSpace) {
+      problems.push(siteProblem(src, site, { message: `model "${plugin.name}" takes no parameter overrides`, found: JSON.stringify(site.path), hint: "remove it" }));
+      continue;
+    }
+    const infos = space.get(site.path);
+    if (infos === undefined) {
+      const name = site.path.slice(site.path.indexOf(".") + 1);
+      const sameName = [...space.keys()].find((k) => k.slice(k.indexOf(".") + 1) === name);
+      const hint = didYouMean(site.path, space.keys()) ?? (sameName ? `did you mean "${sameName}"?` : undefined);
+      const scopes = [...new Set([...space.values()].map((i) => i[0]!.scope))];
+      problems.push(siteProblem(src, site, {
+        message: "unknown parameter", expected: `a parameter this scenario uses, <scope>.<name> with scope ${scopes.join(", ")}`,
+        found: JSON.stringify(site.path), hint: hint ?? "`hrtsim params --machine x64 --kernel nautilus` (or --model hvm) lists them",
+      }));
+      continue;
+    }
+    for (const info of infos) {
+      const bad = checkOverride(info, site.value);
+      if (bad) {
+        problems.push(siteProblem(src, site, { message: `${bad.message} for ${info.path} (${info.kind}, ${info.unit})`, expected: bad.expected, found: bad.found }));
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+/** Combinations the model cannot run, at each point: located at the model parameter (or sweep key) they name. */
+export function checkConstraints(
+  src: SourceDoc, plugin: ModelPlugin, points: ReadonlyArray<{ readonly params: Params; readonly overrides: ParameterOverrides }>, machine: MachineFile | undefined,
+): Problem[] {
+  if (!plugin.constraints) return [];
+  const seen = new Map<string, Problem>();
+  for (const { params, overrides } of points) {
+    const r = decodeStrict(plugin.paramsSchema, params);
+    if (!r.ok) continue;
+    for (const c of plugin.constraints(r.value, overrides, machine)) {
+      const swept = (src.value as { sweep?: Record<string, unknown> }).sweep?.[c.path] !== undefined;
+      const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : ["model", "params", c.path];
+      const pos = src.locate(at);
+      const p: Problem = {
+        file: src.file, path: at.join("."), ...(pos ? { line: pos.line, column: pos.column } : {}),
+        message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found,
+      };
+      seen.set(`${p.path}\u0000${p.message}\u0000${p.found}`, p);
+    }
+  }
+  return [...seen.values()];
+}
+
+/** `--set` values as overrides of a scenario document: merged into its `parameters` map (so the journal keeps them). */
+export function withSetParameters(raw: unknown, sets: ParameterOverrides): unknown {
+  if (Object.keys(sets).length === 0 || raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const doc = raw as Record<string, unknown>;
+  const own = doc.parameters !== null && typeof doc.parameters === "object" ? (doc.parameters as Record<string, unknown>) : {};
+  return { ...doc, parameters: { ...own, ...sets } };
+}
+
+/**
+ * `--set` on `run`/`figures`: each path applies to the scenarios that use it (a Linux path does
+ * not touch an M/M/1 queue); a path no scenario uses, or a key that is no parameter path, is an
+ * input problem. Returns the sets per scenario index.
+ */
+export function splitSets(
+  sets: ParameterOverrides, scenarios: ReadonlyArray<{ readonly space: ReadonlyMap<string, unknown>; readonly machine?: MachineFile }>,
+): ParameterOverrides[] {
+  const problems: Problem[] = [];
+  const per = scenarios.map(() => ({}) as Record<string, unknown>);
+  const known = new Set(scenarios.flatMap((s) => [...s.space.keys()]));
+  const scopes = new Set(scenarios.flatMap((s) => scopesOf(s.machine)));
+  for (const [path, value] of Object.entries(sets)) {
+    const reserved = reservedSegment(path);
+    const users = scenarios.flatMap((s, i) => (s.space.has(path) ? [i] : []));
+    if (reserved !== undefined || !isOverrideKey(path, [...scopes]) || users.length === 0) {
+      const hint = didYouMean(path, known);
+      problems.push({
+        file: COMMAND_LINE, path: `--set ${path}`,
+        message: reserved !== undefined ? `"${reserved}" may not be a path segment` : !isOverrideKey(path, [...scopes]) ? "not a parameter path" : "no scenario here uses this parameter",
+        expected: `<scope>.<name>, scope one of ${[...scopes].join(", ")}`, found: JSON.stringify(path),
+        hint: hint ?? "`hrtsim params` lists the parameters (model parameters go in the scenario's model.params)",
+      });
+      continue;
+    }
+    for (const i of users) per[i]![path] = value;
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return per;
+}
+
+/**
+ * What produced a scenario's numbers besides its sweep: the overrides in force and the value of
+ * every kernel/HVM option (`config.*` entries and on/off entries), e.g.
+ * `nautilus.config.kicks = 0 (default)`, `x64.apic.accept = {"scale":2} (override)`.
+ */
+export function configurationOf(overrides: ParameterOverrides, space: ReadonlyMap<string, readonly ParameterInfo[]>): string[] {
+  const lines = Object.entries(overrides).map(([k, v]) => `${k} = ${JSON.stringify(v)} (override)`);
+  for (const [path, infos] of space) {
+    if (Object.hasOwn(overrides, path) || !infos.some((i) => i.kind === "flag" || i.name.startsWith("config."))) continue;
+    lines.push(`${path} = ${[...new Set(infos.map((i) => JSON.stringify(i.value)))].join(" | ")} (default)`);
+  }
+  return lines;
+}
