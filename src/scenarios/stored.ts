@@ -54,6 +54,8 @@ const ScenarioMetaSchema = Schema.Struct({
   metrics: Schema.Array(Schema.Unknown),
   figures: Schema.Array(Schema.Unknown),
   claims: Schema.Array(Schema.Unknown),
+  /** Parameter overrides in force (load.ts writes it only when there are some). */
+  configuration: Schema.optionalKey(Schema.Array(Schema.String)),
 });
 
 export const StoredScenarioSchema = Schema.Struct({
