@@ -4,7 +4,7 @@
  * fingerprint, no kinds, no cancellation. The engine's rate is reported as a ratio to this one,
  * measured in the same run.
  */
-import { Simulation, distribution, type Distribution, type RandomStream } from "../src/engine/index.js";
+import { Simulation, type Distribution, type RandomStream } from "../src/engine/index.js";
 
 function* holder(delay: Distribution, rng: RandomStream): Generator<number, void, unknown> {
   for (;;) yield Math.floor(delay.sample(rng));
@@ -16,6 +16,7 @@ export interface BareResult {
   readonly events: number;
   readonly seconds: number;
   readonly eventsPerSec: number;
+  readonly eventsPerCpuSec: number;
 }
 
 /** A bare 4-ary min-heap of (time, ord, id) on typed arrays: no slots, kinds or cancellation. */
@@ -95,10 +96,17 @@ export function runBare(n: number, events: number, delay: Distribution, seed = 1
     }
   };
   step(Math.min(events, 200_000)); // warm-up, as the engine's bench does
-  const t0 = process.hrtime.bigint();
+  const t0 = process.hrtime.bigint(), cpu0 = process.cpuUsage();
   step(events);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { name: "bare", n, events, seconds, eventsPerSec: events / seconds };
+  return { name: "bare", n, events, seconds, eventsPerSec: events / seconds, eventsPerCpuSec: events / cpuSeconds(cpu0) };
 }
 
 export { holder };
+
+/** CPU seconds (user + system) of this process since `from`. */
+export function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+}
+

@@ -4,7 +4,7 @@
  * resumption + one draw per event) and its memory per pending event.
  */
 import { Simulation, distribution, type Distribution, type DistributionSpec, type RandomStream } from "../src/engine/index.js";
-import { holder } from "./bare.js";
+import { cpuSeconds, holder } from "./bare.js";
 import { bytesPer, gcOrNull, usedBytes } from "./memory.js";
 
 const MEAN_DELAY = 1_000_000;
@@ -29,6 +29,10 @@ export interface HoldResult {
   readonly events: number;
   readonly seconds: number;
   readonly eventsPerSec: number;
+  /** Events per second of this process's CPU time (user + system): less sensitive to other load. */
+  readonly eventsPerCpuSec: number;
+  /** The engine's pending-event set. */
+  readonly queue: string;
   /** Heap growth per pending event: queue entry, Process object and the suspended generator. */
   readonly bytesPerPending: number;
   /** Of which the suspended generator alone (V8's, measured on bare generators of the same function). */
@@ -67,9 +71,9 @@ export function runHold(n: number, events: number, increments = "exponential", s
   sim.run({ maxEvents: n + Math.min(events, 200_000) });
   gc?.();
   const pendingBytes = usedBytes() - before;
-  const t0 = process.hrtime.bigint();
+  const t0 = process.hrtime.bigint(), cpu0 = process.cpuUsage();
   const report = sim.run({ maxEvents: events });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9, cpu = cpuSeconds(cpu0);
   return {
     name: "hold",
     increments,
@@ -77,6 +81,8 @@ export function runHold(n: number, events: number, increments = "exponential", s
     events: report.events,
     seconds,
     eventsPerSec: report.events / seconds,
+    eventsPerCpuSec: report.events / cpu,
+    queue: sim.queue.constructor.name,
     bytesPerPending: gc === null ? NaN : pendingBytes / n,
     generatorBytes: genBytes,
     engineBytesPerPending: gc === null ? NaN : pendingBytes / n - genBytes,

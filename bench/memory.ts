@@ -43,6 +43,8 @@ export interface MemoryResult {
   readonly pending: number;
   readonly bytesPerPending: number;
   readonly totalMB: number;
+  /** Resident set of the whole node process while the entities are pending (after GC). */
+  readonly rssMB: number;
 }
 
 /** Heap growth while `fill(sim)` leaves `pending` entities pending. */
@@ -56,8 +58,12 @@ function measure(what: MemoryResult["what"], pending: number, fill: (sim: Simula
   gc?.();
   gc?.();
   const bytes = usedBytes() - before;
+  const rssMB = process.memoryUsage().rss / 2 ** 20;
   retained = sim;
-  const r = { name: "memory" as const, what, pending, bytesPerPending: gc === null ? NaN : bytes / pending, totalMB: gc === null ? NaN : bytes / 2 ** 20 };
+  const r = {
+    name: "memory" as const, what, pending, rssMB,
+    bytesPerPending: gc === null ? NaN : bytes / pending, totalMB: gc === null ? NaN : bytes / 2 ** 20,
+  };
   retained = null;
   return r;
 }

@@ -1,11 +1,11 @@
 /**
- * The pending-event set (the CalendarQueue the engine runs on)
+ * The pending-event sets (the calendar and ladder queues)
  * against a naive reference model, under random schedule/cancel/pop/popUntil sequences.
  */
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CalendarQueue } from "../src/engine/index.js";
+import { CalendarQueue, LadderQueue } from "../src/engine/index.js";
 import { fcParams } from "./config.js";
 
 interface RefEntry {
@@ -23,10 +23,10 @@ interface Model {
 }
 
 interface Real {
-  queue: CalendarQueue;
+  queue: CalendarQueue | LadderQueue;
 }
 
-const QUEUES = { calendar: (c: number) => new CalendarQueue(c) };
+const QUEUES = { calendar: (c: number) => new CalendarQueue(c), ladder: (c: number) => new LadderQueue(c) };
 
 class Push implements fc.Command<Model, Real> {
   constructor(readonly time: number, readonly priority: number, readonly target: number) {}
@@ -93,11 +93,23 @@ class PopUntil implements fc.Command<Model, Real> {
   toString = () => `popUntil(${this.limit})`;
 }
 
+/** An urgent push at the latest pending time: it must overtake the entries already there (ladder: Top vs rungs). */
+class PushAtLatest implements fc.Command<Model, Real> {
+  constructor(readonly target: number) {}
+  check = (m: Readonly<Model>) => m.entries.some((e) => e.live);
+  run(m: Model, r: Real): void {
+    const time = Math.max(...m.entries.filter((e) => e.live).map((e) => e.time));
+    new Push(time, 0, this.target).run(m, r);
+  }
+  toString = () => `pushAtLatest(${this.target})`;
+}
+
 // Few distinct times and priorities, so ties are common.
 const commands = [
   fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 3 }), fc.nat(1000)).map(([t, p, x]) => new Push(t, p, x)),
   fc.tuple(fc.constantFrom(0, 2 ** 40, 2 ** 53 - 1), fc.integer({ min: 0, max: 255 }), fc.nat(1000)).map(([t, p, x]) => new Push(t, p, x)),
   fc.nat().map((k) => new Cancel(k)),
+  fc.nat(1000).map((x) => new PushAtLatest(x)),
   fc.constant(new Pop()),
   fc.constant(new Pop()),
   fc.integer({ min: 0, max: 6 }).map((l) => new PopUntil(l)),
@@ -116,23 +128,58 @@ for (const [name, make] of Object.entries(QUEUES)) {
   });
 }
 
-test("draining the queue yields non-decreasing times and FIFO within equal (time, priority)", () => {
-  fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 2 })), { maxLength: 500 }), (items) => {
-      const q = new CalendarQueue(2);
-      items.forEach(([t, p], i) => q.push(t, p, 1, i, null));
-      let last: [number, number, number] = [-1, -1, -1];
-      let n = 0;
-      while (q.pop()) {
-        const cur: [number, number, number] = [q.lastTime, q.lastPriority, q.lastTarget];
-        assert.ok(cur[0] > last[0] || (cur[0] === last[0] && (cur[1] > last[1] || (cur[1] === last[1] && cur[2] > last[2]))));
-        last = cur;
-        n++;
-      }
-      assert.is(n, items.length);
-    }),
-    fcParams(200),
-  );
-});
+for (const [name, make] of Object.entries(QUEUES)) {
+  test(`${name}: draining yields non-decreasing times and FIFO within equal (time, priority)`, () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 2 })), { maxLength: 500 }), (items) => {
+        const q = make(2);
+        items.forEach(([t, p], i) => q.push(t, p, 1, i, null));
+        let last: [number, number, number] = [-1, -1, -1];
+        let n = 0;
+        while (q.pop()) {
+          const cur: [number, number, number] = [q.lastTime, q.lastPriority, q.lastTarget];
+          assert.ok(cur[0] > last[0] || (cur[0] === last[0] && (cur[1] > last[1] || (cur[1] === last[1] && cur[2] > last[2]))));
+          last = cur;
+          n++;
+        }
+        assert.is(n, items.length);
+      }),
+      fcParams(200),
+    );
+  });
+
+  // Hundreds to thousands of entries with spread and clustered increments, so the ladder splits
+  // buckets into finer rungs and the calendar resizes: the pops must match a sorted reference.
+  test(`${name}: the hold model (pop, push back later) pops what a sorted reference pops`, () => {
+    const increment = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1e6, max: 1e6 + 50 }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.array(increment, { minLength: 1, maxLength: 64 }), fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 16 }), (n, incs, prios) => {
+        const q = make(4);
+        const ref: Array<[number, number, number]> = []; // [time, priority, seq], kept sorted
+        const add = (t: number, p: number, seq: number) => {
+          const e: [number, number, number] = [t, p, seq];
+          let i = ref.length;
+          while (i > 0 && (ref[i - 1]![0] > t || (ref[i - 1]![0] === t && (ref[i - 1]![1] > p || (ref[i - 1]![1] === p && ref[i - 1]![2] > seq))))) i--;
+          ref.splice(i, 0, e);
+        };
+        let seq = 0;
+        for (let i = 0; i < n; i++) {
+          const t = incs[i % incs.length]! * (1 + (i % 7)), p = prios[i % prios.length]!;
+          q.push(t, p, 1, seq, null);
+          add(t, p, seq++);
+        }
+        for (let k = 0; k < 2 * n; k++) {
+          assert.ok(q.pop());
+          const want = ref.shift()!;
+          assert.equal([q.lastTime, q.lastPriority, q.lastTarget], want);
+          const t = q.lastTime + incs[k % incs.length]!, p = prios[k % prios.length]!;
+          q.push(t, p, 1, seq, null);
+          add(t, p, seq++);
+        }
+      }),
+      fcParams(40),
+    );
+  });
+}
 
 test.run();

@@ -1,6 +1,10 @@
 /** The engine's public API: everything models may use. */
-/** The pending-event set; `EventQueue` is its earlier name (a 4-ary heap until the calendar queue won). */
-export { CalendarQueue, CalendarQueue as EventQueue } from "./calendar.js";
+/**
+ * Pending-event sets: the engine runs on the ladder queue (bench/queues.ts compares it with the
+ * calendar queue it replaced and a 4-ary heap); `EventQueue` names whichever the engine runs on.
+ */
+export { LadderQueue, LadderQueue as EventQueue } from "./ladder.js";
+export { CalendarQueue } from "./calendar.js";
 export { PRIORITY_LATE, PRIORITY_NORMAL, PRIORITY_URGENT } from "./queue.js";
 export { Simulation, SimEvent, Process } from "./simulation.js";
 export type { Handler, ProcessGenerator, ScheduledCall, Yieldable } from "./simulation.js";

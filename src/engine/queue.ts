@@ -1,6 +1,6 @@
 /**
  * Event priorities and the packing of (priority, sequence) into one ordering key, shared by the
- * pending-event set (calendar.ts). Priority and the insertion sequence are packed into one
+ * pending-event sets (slots.ts). Priority and the insertion sequence are packed into one
  * double, ord = priority · 2^44 + seq, so an ordering test is two float comparisons.
  */
 
