@@ -139,4 +139,12 @@ test("the BSP model takes overrides: a dearer atomic slows Nautilus's barrier, a
   assert.ok(bsp.parameterSpace!(params).some((i) => i.path === "nautilus.config.kicks"));
 });
 
+test("Linux noise that would take the whole CPU is refused with a clear error, not run until memory runs out", () => {
+  const params = { machine: "x64", kernel: "linux", trials: 3 };
+  const run = (overrides: ParameterOverrides) => () => microbench.run({ params, experiment: "thread-create", seed: "noise-share", limits: {}, overrides });
+  // 50 µs mean daemon activations (x64 file) at 10^5/s would need 5 CPUs' worth of time.
+  assert.throws(run({ "linux.noise.daemon.rate": 1e5 }), (e: Error) => /Linux noise would take \d+% of CPU 0/.test(e.message));
+  run({ "linux.noise.daemon.rate": 1e3 })();
+});
+
 test.run();

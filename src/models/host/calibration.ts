@@ -185,6 +185,9 @@ function vmHostParameters(vmFact: string): Record<string, Entry> {
   };
 }
 
+/** The largest share of a CPU the fitted interference may take (see fitNoise). */
+const MAX_INTERFERENCE_SHARE = 0.5;
+
 /**
  * Interference from the tail of NOISE_EXPERIMENT: trials (the first, cold one excluded) that
  * exceed the median by more than the cheapest modeled interrupt count as interrupted; rate =
@@ -205,11 +208,19 @@ function fitNoise(b: Base, samples: readonly Sample[]): { noise: Record<string, 
   const lx = b.linux.parameters;
   const setting = (n: string) => (typeof lx[n]?.value === "number" ? (lx[n]!.value as number) : 0);
   const otherRate = setting("config.hz") + setting("noise.kthread.rate") + setting("noise.deviceIrq.rate");
-  const rate = round(Math.max(0, measuredRate - otherRate), 4);
   const logs = excesses.map(Math.log);
   const mu = logs.reduce((a, x) => a + x, 0) / Math.max(1, logs.length);
   const sigma = logs.length < 2 ? 0 : Math.sqrt(logs.reduce((a, x) => a + (x - mu) ** 2, 0) / (logs.length - 1));
   const duration: DistributionSpec | null = excesses.length >= 2 ? roundSpec({ dist: "lognormal", median: Math.exp(mu), sigma }) : null;
+  // The median trial is uninterrupted (the fit's premise), so interference cannot hold the CPU more
+  // than half the time; a few-trial tail can suggest more (a CPU that never runs a thread).
+  const x64Duration = lx["noise.daemon.duration"];
+  const meanDuration = duration !== null ? distribution(duration).mean
+    : meanOf(x64Duration) * (x64Duration?.unit === "us" ? b.machine.tscHz / 1e6 : 1);
+  const uncapped = Math.max(0, measuredRate - otherRate);
+  const ceiling = meanDuration > 0 ? (MAX_INTERFERENCE_SHARE * b.machine.tscHz) / meanDuration : Infinity;
+  const rate = round(Math.min(uncapped, ceiling), 4);
+  const capped = uncapped > ceiling;
   const from = measuredFrom(b, `tail of ${e} (${warm.length} trials after the first, cold one)`);
   const m = b.machine;
   const f = (x: number) => String(round(x, 4));
@@ -222,10 +233,10 @@ function fitNoise(b: Base, samples: readonly Sample[]): { noise: Record<string, 
         `(tick, kernel threads, device interrupts; x64 values) = ${f(rate)}/s, applied to every CPU. On this host ` +
         `(${m.virtualMachine ? `a ${m.vmType ?? ""} VM, hypervisor flag ${m.hypervisorFlag}` : "bare metal"}; load average ${m.loadAverage.join(" ")} at the start) ` +
         `the source stands for all that takes a CPU from the harness: other processes and${m.virtualMachine ? " hypervisor preemption of the vCPU" : " daemons"}. ` +
-        `Drawn as independent Poisson arrivals: the measured interference comes in bursts, which the model does not reproduce`,
+        `Drawn as independent Poisson arrivals: the measured interference comes in bursts, which the model does not reproduce` +
+        (capped ? `. Capped from ${f(uncapped)}/s so that interference takes at most ${MAX_INTERFERENCE_SHARE * 100}% of a CPU (mean duration ${f(meanDuration)} cycles): the median trial is uninterrupted` : ""),
     },
   };
-  const x64Duration = lx["noise.daemon.duration"];
   if (duration !== null && x64Duration !== undefined) {
     noise["noise.daemon.duration"] = {
       value: duration, unit: "cycles",

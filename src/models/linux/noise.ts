@@ -9,6 +9,7 @@ import type { NoiseSource } from "../hardware/cpu.js";
 import type { Machine } from "../hardware/machine.js";
 import { PeriodicNoise, PoissonNoise } from "../hardware/noise.js";
 import type { CostTable } from "../hardware/params.js";
+import { ModelRunError } from "../plugin.js";
 
 export const LINUX_NOISE_PARAMETERS = [
   "config.hz", "config.nohz", "noise.tick.duration", "noise.kthread.rate", "noise.kthread.duration",
@@ -30,6 +31,15 @@ export function linuxNoise(cpu: number, machine: Machine, costs: CostTable, enab
   ];
   if (cpu === 0) {
     sources.push(new PoissonNoise("device interrupt", gap(costs.setting("noise.deviceIrq.rate")), rng, machine.scale, () => costs.draw("noise.deviceIrq.duration", rng), false));
+  }
+  // Noise taking the whole CPU would leave no cycle for threads: a run would never end (it would fill memory).
+  const mean = (name: string) => costs.meanCycles(name) / machine.scale;
+  const share = mean("noise.tick.duration") / tickPeriod
+    + (costs.setting("noise.kthread.rate") * mean("noise.kthread.duration")
+      + costs.setting("noise.daemon.rate") * mean("noise.daemon.duration")
+      + (cpu === 0 ? costs.setting("noise.deviceIrq.rate") * mean("noise.deviceIrq.duration") : 0)) / hz;
+  if (!(share < 1)) {
+    throw new ModelRunError("model", `Linux noise would take ${Math.round(share * 100)}% of CPU ${cpu} (tick + kernel threads + daemons${cpu === 0 ? " + device interrupts" : ""}: rate × mean duration): no cycle would be left for threads; lower noise.*.rate or noise.*.duration`);
   }
   return sources;
 }
