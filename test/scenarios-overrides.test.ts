@@ -2,7 +2,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ParameterInfo } from "../src/models/hardware/overrides.js";
-import { configurationOf, isOverrideKey, reservedSegment, scopesOf, splitSets } from "../src/scenarios/overrides.js";
+import { forbiddenSegment } from "../src/scenarios/decode.js";
+import { configurationOf, isOverrideKey, scopesOf, splitSets } from "../src/scenarios/overrides.js";
 import { InputError } from "../src/scenarios/problems.js";
 
 const info = (path: string, value: unknown, unit: ParameterInfo["unit"] = "cycles", kind: ParameterInfo["kind"] = "number"): ParameterInfo => ({
@@ -40,8 +41,8 @@ test("override keys start with a scope; a machine file adds its name; reserved s
   assert.not.ok(isOverrideKey("remoteCpus", scopesOf(undefined)));
   assert.not.ok(isOverrideKey("mybox.atomic", scopesOf(undefined)));
   assert.ok(isOverrideKey("mybox.atomic", scopesOf({ machine: "mybox" } as never)));
-  assert.is(reservedSegment("a.constructor.b"), "constructor");
-  assert.is(reservedSegment("x64.apic.accept"), undefined);
+  assert.is(forbiddenSegment("a.constructor.b"), "constructor");
+  assert.is(forbiddenSegment("x64.apic.accept"), undefined);
 });
 
 test.run();

@@ -52,6 +52,16 @@ export interface ModelRunInput<P> {
   readonly machine?: MachineFile;
 }
 
+/** The user's parameter overrides and machine profile of a run, without undefined fields. */
+export interface UserParameters {
+  readonly overrides?: ParameterOverrides;
+  readonly machine?: MachineFile;
+}
+
+export function userParameters(input: { readonly overrides?: ParameterOverrides | undefined; readonly machine?: MachineFile | undefined }): UserParameters {
+  return { ...(input.overrides ? { overrides: input.overrides } : {}), ...(input.machine ? { machine: input.machine } : {}) };
+}
+
 /** A combination of parameters the model cannot run (found at `validate`, never at run time). */
 export interface ConstraintProblem {
   /** The model parameter (e.g. "hrtCores") or override path the problem is reported at. */

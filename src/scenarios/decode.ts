@@ -1,4 +1,5 @@
 /** Strict decoding (all issues, unknown keys rejected) and the parameter-path helpers. */
+import { RESERVED_SEGMENTS } from "../models/hardware/overrides.js";
 import { Result, SchemaParser, type Schema, type SchemaIssue } from "effect";
 
 export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issue: SchemaIssue.Issue };
@@ -14,7 +15,7 @@ export function decodeStrict<T>(schema: Schema.Decoder<T>, input: unknown): Deco
 export type Params = Record<string, unknown>;
 
 /** Path segments that would reach an object's prototype instead of a parameter. */
-export const FORBIDDEN_SEGMENTS: readonly string[] = ["__proto__", "constructor", "prototype"];
+export const FORBIDDEN_SEGMENTS: readonly string[] = RESERVED_SEGMENTS;
 
 /** The first forbidden segment of a dotted path, if any. */
 export function forbiddenSegment(path: string): string | undefined {

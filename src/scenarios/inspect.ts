@@ -14,7 +14,7 @@ import { decodeStrict, forbiddenSegment, withParams, type Params } from "./decod
 import { diagnose } from "./execute.js";
 import { issueProblems } from "./issues.js";
 import { InputError, didYouMean, oneOf, type Problem } from "./problems.js";
-import { BUILTIN_SCOPES, checkSites, isOverrideKey, reservedSegment, spaceOf } from "./overrides.js";
+import { BUILTIN_SCOPES, checkSites, isOverrideKey, spaceOf } from "./overrides.js";
 import { plainSource } from "./source.js";
 import { textTable } from "../reports/text-table.js";
 
@@ -79,9 +79,7 @@ export function overridesLine(overrides: ParameterOverrides): string {
 }
 
 export function decodeSets<P>(plugin: ModelPlugin<P>, sets: readonly string[]): P {
-  const keys = sets.map((x) => x.slice(0, Math.max(0, x.indexOf("="))));
-  const reserved = keys.flatMap((k) => (reservedSegment(k) !== undefined ? [flagProblem(`--set ${k}`, `"${reservedSegment(k)}" may not be a path segment`)] : []));
-  if (reserved.length > 0) throw new InputError(reserved);
+  // parseSets rejects path segments that would reach a prototype.
   const params: Params = withParams({}, parseSets(sets));
   const r = decodeStrict(plugin.paramsSchema, params);
   if (r.ok) return r.value;

@@ -18,7 +18,7 @@ import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type Scena
 import { issueProblems } from "./issues.js";
 import { inlineNoiseTrace } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
-import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, reservedSegment, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
+import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
 export interface LoadedScenario {
@@ -237,11 +237,6 @@ function overrideSites(doc: ScenarioDoc, axes: readonly SweepAxis[], cliPaths: R
 function keyProblems(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepAxis[], cliPaths: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
   for (const a of axes) {
-    const reserved = reservedSegment(a.key);
-    if (reserved !== undefined && !a.override) {
-      const pos = src.locate(["sweep", a.key], true);
-      problems.push({ file: src.file, path: `sweep.${a.key}`, ...(pos ? { line: pos.line, column: pos.column } : {}), message: `"${reserved}" may not be a path segment`, found: JSON.stringify(a.key) });
-    }
     if (a.override && doc.parameters && Object.hasOwn(doc.parameters, a.key)) {
       const cli = cliPaths.has(a.key);
       const pos = src.locate(cli ? ["sweep", a.key] : ["parameters", a.key], true);

@@ -6,9 +6,9 @@
  * combinations the model cannot run (its `constraints` hook) are input problems, found at
  * `validate` — never at run time.
  */
-import { RESERVED_SEGMENTS, checkOverride, type ParameterInfo, type ParameterOverrides } from "../models/hardware/overrides.js";
+import { checkOverride, type ParameterInfo, type ParameterOverrides } from "../models/hardware/overrides.js";
 import type { MachineFile, ModelPlugin } from "../models/index.js";
-import { canonicalJson, decodeStrict, type Params } from "./decode.js";
+import { canonicalJson, decodeStrict, forbiddenSegment, type Params } from "./decode.js";
 import { InputError, didYouMean, joinPath, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
 
@@ -30,10 +30,6 @@ export function isOverrideKey(key: string, scopes: readonly string[]): boolean {
 /** The column a swept override becomes in the results (`parameters.x64.apic.accept`). */
 export const overrideColumn = (path: string): string => `parameters.${path}`;
 
-/** A dotted key with a segment that must never become an object key, if any. */
-export function reservedSegment(key: string): string | undefined {
-  return key.split(".").find((s) => RESERVED_SEGMENTS.includes(s));
-}
 
 /** Where an override was written: a document path (to locate it) or a command-line flag. */
 export interface OverrideSite {
@@ -72,7 +68,7 @@ function siteProblem(src: SourceDoc, site: OverrideSite, p: Omit<Problem, "file"
 export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyMap<string, readonly ParameterInfo[]>, sites: readonly OverrideSite[]): Problem[] {
   const problems: Problem[] = [];
   for (const site of sites) {
-    const reserved = reservedSegment(site.path);
+    const reserved = forbiddenSegment(site.path);
     if (reserved !== undefined) {
       problems.push(siteProblem(src, site, { message: `"${reserved}" may not be a path segment`, expected: "<scope>.<parameter name>", found: JSON.stringify(site.path) }));
       continue;
@@ -148,7 +144,7 @@ export function splitSets(
   const known = new Set(scenarios.flatMap((s) => [...s.space.keys()]));
   const scopes = new Set(scenarios.flatMap((s) => scopesOf(s.machine)));
   for (const [path, value] of Object.entries(sets)) {
-    const reserved = reservedSegment(path);
+    const reserved = forbiddenSegment(path);
     const users = scenarios.flatMap((s, i) => (s.space.has(path) ? [i] : []));
     if (reserved !== undefined || !isOverrideKey(path, [...scopes]) || users.length === 0) {
       const hint = didYouMean(path, known);

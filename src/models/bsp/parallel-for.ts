@@ -12,7 +12,8 @@
 import type { FlagRef, Gen, ThreadRef } from "../kernel/types.js";
 import { Runtime, type RtEvent } from "../runtime/index.js";
 import { DEFAULT_GRAINS, type BspParams } from "./params.js";
-import { bspWorld, type BspUser } from "./world.js";
+import type { UserParameters } from "../plugin.js";
+import { bspWorld } from "./world.js";
 
 export interface GrainPoint {
   readonly grain: number;
@@ -43,7 +44,7 @@ export function minEfficientGrain(points: readonly GrainPoint[], target: number)
   return Math.exp(Math.log(lo.grain) + f * (Math.log(hi.grain) - Math.log(lo.grain)));
 }
 
-export function runParallelFor(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: BspUser = {}): ParallelForResult | null {
+export function runParallelFor(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: UserParameters = {}): ParallelForResult | null {
   const { sim, kernel, threads } = bspWorld(p, seed, user);
   const wakeup = p.wakeup ?? "condvar";
   const events = kernel.events;

@@ -5,7 +5,7 @@
  * the runtime layer (src/models/runtime) over each kernel's own primitives.
  */
 import { kernelParameterSpace } from "../kernel/registry.js";
-import { ModelRunError, type ModelPlugin, type Observation } from "../plugin.js";
+import { ModelRunError, userParameters, type ModelPlugin, type Observation } from "../plugin.js";
 import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
 import { BspParams } from "./params.js";
 import { runSupersteps } from "./superstep.js";
@@ -51,8 +51,9 @@ export const bspModel: ModelPlugin<BspParams> = {
   parameterSpace(params, file) {
     return kernelParameterSpace(file ?? params.machine, [params.kernel], params.machine);
   },
-  run({ params, experiment, seed, limits, overrides, machine }) {
-    const user = { ...(overrides ? { overrides } : {}), ...(machine ? { machine } : {}) };
+  run(input) {
+    const { params, experiment, seed, limits } = input;
+    const user = userParameters(input);
     if (experiment === "superstep") {
       const r = guarded(() => runSupersteps(params, seed, limits, user));
       check(r.reason, r.events, r.simTime);

@@ -9,7 +9,8 @@ import { distribution, type DistributionSpec, type SimEvent } from "../../engine
 import type { BarrierRef, Gen, ThreadRef } from "../kernel/types.js";
 import { Runtime } from "../runtime/index.js";
 import type { BspParams } from "./params.js";
-import { bspWorld, type BspUser } from "./world.js";
+import type { UserParameters } from "../plugin.js";
+import { bspWorld } from "./world.js";
 
 export interface SuperstepResult {
   /** Duration of each superstep, cycles. */
@@ -40,7 +41,7 @@ class IdealBarrier {
 }
 type BspSim = ReturnType<typeof bspWorld>["sim"];
 
-export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: BspUser = {}): SuperstepResult {
+export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: UserParameters = {}): SuperstepResult {
   const { sim, kernel, threads } = bspWorld(p, seed, user);
   const steps = p.supersteps ?? 100;
   const work = distribution((p.work ?? 100_000) as DistributionSpec, "work");

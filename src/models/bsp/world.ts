@@ -1,16 +1,9 @@
 /** The machine + kernel a BSP run uses, with the requested noise. */
-import type { MachineFile } from "../hardware/machine-file.js";
-import type { ParameterOverrides } from "../hardware/overrides.js";
+import type { UserParameters } from "../plugin.js";
 import { buildKernelWorld, type KernelWorld } from "../runtime/index.js";
 import type { BspParams } from "./params.js";
 
-/** The scenario's parameter overrides and machine profile (scenario `parameters`, `--set`, `machineFile`). */
-export interface BspUser {
-  readonly overrides?: ParameterOverrides;
-  readonly machine?: MachineFile;
-}
-
-export function bspWorld(p: BspParams, seed: string, user: BspUser = {}): KernelWorld & { readonly threads: number } {
+export function bspWorld(p: BspParams, seed: string, user: UserParameters = {}): KernelWorld & { readonly threads: number } {
   const world = buildKernelWorld({
     seed, machine: user.machine ?? p.machine, kernel: p.kernel, costScale: p.costScale ?? 1,
     ...(user.overrides ? { overrides: user.overrides } : {}),

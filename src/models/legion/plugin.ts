@@ -8,13 +8,13 @@ import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { kernelParameterSpace } from "../kernel/registry.js";
 import { KERNELS, type KernelName } from "../kernel/types.js";
-import { ModelRunError, type Breakdown, type ModelPlugin, type ModelRunInput, type Observation, type ParameterRow } from "../plugin.js";
+import { ModelRunError, userParameters, type Breakdown, type ModelPlugin, type ModelRunInput, type Observation, type ParameterRow } from "../plugin.js";
 import { runtimeCosts } from "../runtime/index.js";
 import { computeCosts } from "./compute.js";
 import { legionCosts } from "./legion.js";
 import { LAUNCH_HOPS, launchLatencies } from "./launch.js";
 import { LegionParams } from "./params.js";
-import { WORKLOADS, iterationCycles, legionMachine, legionWorld, simulateLegion, type LegionRun, type LegionUser, type Workload } from "./simulate.js";
+import { WORKLOADS, iterationCycles, legionMachine, legionWorld, simulateLegion, type LegionRun, type Workload } from "./simulate.js";
 import { hrtLaunchCycles } from "./virtual.js";
 
 const SHARED = " Per iteration after the first (warm-up): time from the previous iteration's end to this one's. Top-level task and utility processor on CPU 0, one processor (worker) thread on each of CPUs 1..cores−1; point i of an index launch on worker i mod workers.";
@@ -36,13 +36,8 @@ function kernelsOf(p: LegionParams): readonly KernelName[] {
 
 const usOf = (run: LegionRun, cycles: number) => cycles / (run.world.machine.clockGHz * 1e3) / run.world.machine.scale;
 
-/** The run's parameter overrides and machine profile, without undefined fields. */
-function userOf(input: ModelRunInput<LegionParams>): LegionUser {
-  return { ...(input.overrides ? { overrides: input.overrides } : {}), ...(input.machine ? { machine: input.machine } : {}) };
-}
-
 function simulate(input: ModelRunInput<LegionParams>, kernel: KernelName, record: boolean): LegionRun {
-  return simulateLegion(legionWorld(input.params, kernel, input.seed, record, userOf(input)), input.params, workloadOf(input.experiment), input.limits);
+  return simulateLegion(legionWorld(input.params, kernel, input.seed, record, userParameters(input)), input.params, workloadOf(input.experiment), input.limits);
 }
 
 /** The critical path of the last iteration, and its split into runtime, kernel, compute and waiting. */
@@ -67,7 +62,7 @@ function taskLaunch(input: ModelRunInput<LegionParams>) {
   const prints: string[] = [];
   let events = 0, simTime = 0;
   for (const kernel of kernelsOf(input.params)) {
-    const world = legionWorld(input.params, kernel, input.seed, false, userOf(input));
+    const world = legionWorld(input.params, kernel, input.seed, false, userParameters(input));
     launchLatencies(world, input.params, input.limits).forEach((c, hop) => observations.push({ metric: "launchLatency", value: c, labels: { kernel, hop } }));
     prints.push(world.sim.fingerprint.toString());
     events += world.sim.fingerprint.count;

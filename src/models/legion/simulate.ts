@@ -6,10 +6,9 @@
  */
 import { describeDeadlock } from "../../engine/index.js";
 import type { MachineFile } from "../hardware/machine-file.js";
-import type { ParameterOverrides } from "../hardware/overrides.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import type { KernelName } from "../kernel/types.js";
-import { ModelRunError, type RunLimits } from "../plugin.js";
+import { ModelRunError, type RunLimits, type UserParameters } from "../plugin.js";
 import { Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
 import { circuitGraph, circuitIteration } from "./circuit.js";
 import { computeCosts, type ComputeCosts } from "./compute.js";
@@ -32,18 +31,12 @@ export interface LegionRun {
 }
 
 /** The world a run uses (tests pass their own, e.g. a kernel whose costs are all zero). */
-/** The scenario's parameter overrides and machine profile (scenario `parameters`, `--set`, `machineFile`). */
-export interface LegionUser {
-  readonly overrides?: ParameterOverrides;
-  readonly machine?: MachineFile;
-}
-
 /** The machine a run simulates: the virtualized x64 in the HVM, else the user's profile or the named machine. */
 export function legionMachine(p: LegionParams, machine?: MachineFile): MachineName | MachineProfile {
   return (p.placement ?? "native") === "hvm" ? virtualizedProfile() : machine ?? p.machine;
 }
 
-export function legionWorld(p: LegionParams, kernel: KernelName, seed: string, record: boolean, user: LegionUser = {}): KernelWorld {
+export function legionWorld(p: LegionParams, kernel: KernelName, seed: string, record: boolean, user: UserParameters = {}): KernelWorld {
   const hvm = (p.placement ?? "native") === "hvm";
   if (hvm && p.machine !== "x64") throw new ModelRunError("model", `placement hvm needs machine x64 (the Palacios HVM on AMD SVM), not ${p.machine}`);
   return buildKernelWorld({

@@ -4,12 +4,11 @@
  */
 import { Simulation, describeDeadlock } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
-import type { MachineFile } from "../hardware/machine-file.js";
-import { describeFile, type ParameterOverrides } from "../hardware/overrides.js";
+import { describeFile } from "../hardware/overrides.js";
 import { kernelCosts, kernelFileOn } from "../kernel/costs.js";
 import { LINUX_PARAMETERS, linuxData } from "../linux/kernel.js";
 import { NAUTILUS_PARAMETERS, nautilusData } from "../nautilus/kernel.js";
-import { ModelRunError, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
+import { ModelRunError, userParameters, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
 import { ipiOneway, ipiRoundtrip, ipiSend, nemoBroadcast, nemoNotify } from "./events.js";
 import { Harness, MicrobenchParams } from "./harness.js";
 import { condvar, condvarBroadcast, spinlock, syncEvent } from "./sync.js";
@@ -50,7 +49,7 @@ function experiment(name: string) {
 }
 
 function simulate(input: ModelRunInput<MicrobenchParams>, record: boolean): Harness {
-  const h = new Harness(input.params, input.seed, record, undefined, userOf(input.overrides, input.machine));
+  const h = new Harness(input.params, input.seed, record, undefined, userParameters(input));
   if (input.params.kernel !== "linux" || LINUX_BUILD_EXPERIMENTS.has(input.experiment)) experiment(input.experiment).run(h);
   const report = h.sim.run(input.limits);
   if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report));
@@ -94,7 +93,7 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
   },
 
   parameters(params, overrides, file): ParameterRow[] {
-    const h = new Harness({ ...params, trials: 1 }, "params", false, undefined, userOf(overrides, file));
+    const h = new Harness({ ...params, trials: 1 }, "params", false, undefined, userParameters({ overrides, machine: file }));
     const machine = h.machine;
     const kernel = params.kernel === "nautilus"
       ? kernelCosts("nautilus", machine, nautilusData(params.machine), NAUTILUS_PARAMETERS)
@@ -121,7 +120,3 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
   },
 };
 
-/** The Harness's user options, without undefined fields. */
-function userOf(overrides?: ParameterOverrides, machine?: MachineFile) {
-  return { ...(overrides ? { overrides } : {}), ...(machine ? { machine } : {}) };
-}
