@@ -22,11 +22,18 @@ export interface NoiseSource {
   /** The next arrival time (absolute cycles, non-decreasing) or Infinity; then `duration()` for it. */
   nextArrival(): number;
   duration(): number;
+  /**
+   * Share of each duration that is indirect (Tsafrir's split): cache and TLB refill paid by the
+   * work the activity interrupts, as extra cycles of that work, instead of by the handler.
+   */
+  readonly indirectShare?: number;
 }
 
 interface Reservation {
   readonly arrival: number;
   readonly cycles: number;
+  /** Cycles added to the work segment it interrupts (0: none). */
+  readonly indirect: number;
   readonly name: string;
   start: number;
   end: number;
@@ -100,10 +107,11 @@ export class Cpu {
       for (let i = 0; i < p.length; i++) if (p[i]! < best) { best = p[i]!; k = i; }
       if (k < 0 || best > t) break;
       const src = this.noise[k]!;
-      const cycles = src.duration();
+      const total = src.duration();
       p[k] = src.nextArrival();
       if (src.onlyWhenBusy && !this.busy) continue;
-      this.insert({ arrival: best, cycles, name: src.name, start: 0, end: 0 });
+      const indirect = src.indirectShare ? Math.round(total * src.indirectShare) : 0;
+      this.insert({ arrival: best, cycles: total - indirect, indirect, name: src.name, start: 0, end: 0 });
     }
     this.materializedTo = t;
   }
@@ -138,7 +146,8 @@ export class Cpu {
         t = r.end;
         i++;
       } else if (r.start < t + remaining) {
-        remaining -= r.start - t;
+        // Interrupted: the work refills what the handler evicted once it resumes.
+        remaining -= r.start - t - r.indirect;
         t = r.end;
         i++;
       } else return t + remaining;
@@ -194,7 +203,7 @@ export class Cpu {
     if (this.segment === null) this.prune();
     let cycles = 0;
     for (const s of steps) cycles += s.cycles;
-    const r: Reservation = { arrival: now, cycles, name, start: 0, end: 0 };
+    const r: Reservation = { arrival: now, cycles, indirect: 0, name, start: 0, end: 0 };
     this.insert(r);
     const seg = this.segment;
     if (seg !== null) {

@@ -17,6 +17,7 @@ export class PeriodicNoise implements NoiseSource {
     private readonly scale: number,
     readonly duration: () => number,
     readonly onlyWhenBusy: boolean,
+    readonly indirectShare = 0,
   ) {
     if (!(period >= 1)) throw new RangeError(`${name}: period must be ≥ 1 cycle`);
     this.t = (phase - period) * scale;

@@ -1,6 +1,7 @@
 /**
  * Linux background noise as cycle-stealing activity per CPU, each drawn from the CPU's own
- * stream `linux/noise/cpu<i>`: the periodic tick (with config.nohz only while the CPU runs a thread),
+ * stream `linux/noise/cpu<i>`: the periodic tick (with config.nohz only while the CPU runs a thread;
+ * its indirect share is paid by the work it interrupts, Tsafrir's split),
  * kernel threads (kworkers, RCU, ksoftirqd, vmstat...), user daemons, and device interrupts
  * (routed to CPU 0). These are what give Linux its variance; rates and durations are
  * parameters with their sources in linux/data/<machine>.json.
@@ -12,7 +13,7 @@ import type { CostTable } from "../hardware/params.js";
 import { ModelRunError } from "../plugin.js";
 
 export const LINUX_NOISE_PARAMETERS = [
-  "config.hz", "config.nohz", "noise.tick.duration", "noise.kthread.rate", "noise.kthread.duration",
+  "config.hz", "config.nohz", "noise.tick.duration", "noise.tick.indirectShare", "noise.kthread.rate", "noise.kthread.duration",
   "noise.daemon.rate", "noise.daemon.duration", "noise.deviceIrq.rate", "noise.deviceIrq.duration",
 ] as const;
 
@@ -21,7 +22,7 @@ export function linuxNoise(cpu: number, machine: Machine, costs: CostTable, enab
   const hz = machine.clockGHz * 1e9;
   const tickPeriod = Math.round(hz / costs.setting("config.hz"));
   const tick = new PeriodicNoise("timer tick", tickPeriod, rng.integer(0, tickPeriod - 1), machine.scale,
-    () => costs.draw("noise.tick.duration", rng), costs.setting("config.nohz") === 1);
+    () => costs.draw("noise.tick.duration", rng), costs.setting("config.nohz") === 1, costs.setting("noise.tick.indirectShare"));
   if (!enabled) return [tick];
   const gap = (rate: number) => (rate > 0 ? hz / rate : Infinity);
   const sources: NoiseSource[] = [
