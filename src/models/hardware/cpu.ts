@@ -239,6 +239,18 @@ export class Cpu {
     return end;
   }
 
+  /** The name of the reservation (noise or handler) occupying the CPU now, or null. */
+  activityNow(): string | null {
+    const now = this.sim.now;
+    this.materialize(now);
+    for (let i = this.first; i < this.res.length; i++) {
+      const r = this.res[i]!;
+      if (r.start > now) break;
+      if (r.end > now) return r.name;
+    }
+    return null;
+  }
+
   /** Names and lengths of reservations overlapping [from, to) (for breakdown notes). */
   reservationsIn(from: number, to: number): string[] {
     const out: string[] = [];

@@ -127,7 +127,7 @@ export class LinuxKernel extends LinuxScheduler {
       startLock.word = 1;
       startLock.lineOwner = c;
     }
-    const placed = this.placeNewTask(c);
+    const placed = this.placeNewTask(t);
     const child = this.spawn({ ...spec, cpu: placed, body: (me) => this.childStart(me as Thread, spec, startLock) });
     yield* this.steps(t, [
       ["syscall entry (clone)", this.k("syscall.entry", c)],

@@ -17,6 +17,9 @@ export const LINUX_NOISE_PARAMETERS = [
   "noise.daemon.rate", "noise.daemon.duration", "noise.deviceIrq.rate", "noise.deviceIrq.duration",
 ] as const;
 
+/** Noise sources that are tasks (runnable on the CPU, counted by load balancing); the tick and IRQs are not. */
+export const TASK_NOISE: ReadonlySet<string> = new Set(["kernel thread", "daemon"]);
+
 export function linuxNoise(cpu: number, machine: Machine, costs: CostTable, enabled: boolean): NoiseSource[] {
   const rng = machine.sim.streams.get(`linux/noise/cpu${cpu}`);
   const hz = machine.clockGHz * 1e9;

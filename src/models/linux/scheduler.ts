@@ -9,7 +9,9 @@ import type { InterruptStep } from "../hardware/cpu.js";
 import { BaseKernel, type StepList } from "../kernel/base.js";
 import type { Thread } from "../kernel/objects.js";
 import type { Gen } from "../kernel/types.js";
+import { forkDomains, findIdlestCpu } from "./fork-balance.js";
 import { IdleHistory, chooseState, typicalInterval, type IdleState } from "./governor.js";
+import { TASK_NOISE } from "./noise.js";
 
 /** What the Linux model keeps per thread (task_struct fields it uses). */
 export interface LinuxThreadState {
@@ -149,15 +151,20 @@ export abstract class LinuxScheduler extends BaseKernel {
     this.chosenState.set(cpu, this.govern(cpu, this.sim.now));
   }
 
+  /** When idle `cpu` last entered idle and the governor's choice then (re-entered after noise, or never ran anything: decided at that entry). */
+  private idleEntry(cpu: number): { entered: number; choice: { state: IdleState; nextTimer: number } } {
+    const cs = this.sched(cpu);
+    const entered = Math.max(cs.idleSince, this.machine.cpu(cpu).lastActivityBefore(this.sim.now));
+    const choice = entered === cs.idleSince && this.chosenState.has(cpu) ? this.chosenState.get(cpu)! : this.govern(cpu, entered);
+    return { entered, choice };
+  }
+
   /** Exit latency of the idle state the governor chose when the CPU last went idle (or re-entered idle after noise). */
   protected idleExit(cpu: number): InterruptStep[] {
     const cs = this.sched(cpu);
     if (cs.current !== null || cs.switching) return [];
     const now = this.sim.now;
-    const lastWake = this.machine.cpu(cpu).lastActivityBefore(now);
-    const entered = Math.max(cs.idleSince, lastWake);
-    // Re-entered after noise (or never ran anything): the governor decided at that entry.
-    const choice = entered === cs.idleSince && this.chosenState.has(cpu) ? this.chosenState.get(cpu)! : this.govern(cpu, entered);
+    const { entered, choice } = this.idleEntry(cpu);
     this.idleHistory.record(cpu, (now - entered) / this.machine.scale, choice.nextTimer);
     return [{ step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) }, ...this.hostWake(cpu, now - entered)];
   }
@@ -195,21 +202,26 @@ export abstract class LinuxScheduler extends BaseKernel {
     if (i >= 0) list!.splice(i, 1);
   }
 
-  /** Fork balancing on an idle machine: the first idle CPU of the parent's module, die, socket, machine. */
-  protected placeNewTask(parent: number): number {
-    const t = this.machine.profile.topology;
-    const groups = t.kind === "ring"
-      ? [t.threadsPerCore, this.machine.cpuCount]
-      : [t.cpusPerModule, t.cpusPerModule * t.modulesPerDie, t.cpusPerModule * t.modulesPerDie * t.diesPerSocket, this.machine.cpuCount];
-    for (const size of groups) {
-      const base = Math.floor(parent / size) * size;
-      for (let i = base; i < base + size; i++) {
-        const cs = this.sched(i);
-        if (i !== parent && cs.current === null && !cs.switching && cs.queue.length === 0) return i;
-      }
-    }
-    return parent;
+  /**
+   * wake_up_new_task's CPU: the child inherits the parent's mask (sched_fork), so a pinned
+   * parent's child is queued on the parent's CPU; otherwise fork balancing (fork-balance.ts)
+   * over runnable tasks (counting the kernel threads and daemons the noise model runs) and, on
+   * idle CPUs, the governor's chosen state and when they went idle.
+   */
+  protected placeNewTask(parent: Thread): number {
+    if (this.task(parent).pinned) return parent.cpu;
+    this.forkLevels ??= forkDomains(this.machine.profile.topology, this.machine.cpuCount);
+    return findIdlestCpu(this.forkLevels, parent.cpu, (cpu) => {
+      const cs = this.sched(cpu);
+      const running = cs.current !== null || cs.switching ? 1 : 0;
+      const noise = running === 0 ? this.machine.cpu(cpu).activityNow() : null;
+      const load = cs.queue.length + running + (noise !== null && TASK_NOISE.has(noise) ? 1 : 0);
+      if (load > 0) return { load, exitLatency: 0, idleSince: 0 };
+      const { entered, choice } = this.idleEntry(cpu);
+      return { load, exitLatency: choice.state.exitLatency, idleSince: entered };
+    });
   }
+  private forkLevels: ReturnType<typeof forkDomains> | undefined;
 
   // ---- affinity and migration ---------------------------------------------------------------
 

@@ -44,7 +44,7 @@ export function condvar(h: Harness): void {
         h.count("lateWaiters", late, { core: j });
       }
     }
-  }, { pinned: false }); // time_condvar never pins its main thread (the Linux build; Nautilus threads are bound)
+  }); // time_condvar never pins its main thread (the Linux build; Nautilus threads are bound)
 }
 
 /**
@@ -92,7 +92,7 @@ export function condvarBroadcast(h: Harness): void {
       yield* k.spinUntil(self, received, (v) => v === cpus.length);
       for (const w of waiters) yield* k.threadJoin(self, w);
     }
-  });
+  }, { pinned: true }); // time_cvar_bcast pins main to BSP_CORE first (Linux build): its waiters inherit CPU 0's mask
 }
 
 /**
