@@ -6,7 +6,9 @@
  */
 import { Barrier, Flag, SpinLock, Thread, type SpinOutcome, type Spinner } from "./objects.js";
 import { LEFT, NkRounds, SPIN_PREEMPTED, type HandBack, type NkRoundOps } from "./nk-rounds.js";
+import type { InterruptStep } from "../hardware/cpu.js";
 import { SchedulerCore, type StepList } from "./scheduler.js";
+import type { KernelOps, SeqCond } from "./toolkit.js";
 import type {
   BarrierRef, BarrierRounds, CondVarRef, EventApi, FlagRef, Gen, Kernel, KernelName, MutexRef, SpinLockRef, ThreadRef, ThreadSpec,
 } from "./types.js";
@@ -16,6 +18,41 @@ export type { CpuSched, StepList } from "./scheduler.js";
 export abstract class BaseKernel extends SchedulerCore implements Kernel {
   abstract readonly name: KernelName;
   abstract readonly events: EventApi | undefined;
+
+  // ---- the toolkit (toolkit.ts) --------------------------------------------------------------
+
+  /** Make-ready-or-pend from a thread: the kernel's own wake-up path (its run-queue lock, IPI, kick or poll). */
+  protected abstract makeReady(caller: Thread, w: Thread): Gen<void>;
+
+  /** The operations this kernel lends its synchronisation code. */
+  protected kernelOps(): KernelOps {
+    return {
+      steps: (t, l) => this.steps(t, l),
+      block: (t) => this.block(t),
+      makeReady: (caller, w) => this.makeReady(caller, w),
+      cost: (name, cpu) => this.k(name, cpu),
+      hw: (name, cpu) => this.hw(name, cpu),
+      lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
+    };
+  }
+
+  /** An interrupt's path: IRQ entry, the handler's steps, the EOI write, the kernel's exit path (costs drawn in that order). */
+  protected irqSteps(cpu: number, vector: string, handler: () => InterruptStep[], exit: () => InterruptStep[]): InterruptStep[] {
+    const entry: InterruptStep = { step: `IRQ entry (${vector})`, cycles: this.hw("irq.entry", cpu) };
+    const body = handler();
+    const eoi: InterruptStep = { step: "EOI write", cycles: this.hw("apic.eoi", cpu) };
+    return [entry, ...body, eoi, ...exit()];
+  }
+
+  /** The plain interrupt return (iret). */
+  protected irqExit(cpu: number): InterruptStep {
+    return { step: "IRQ exit", cycles: this.hw("irq.exit", cpu) };
+  }
+
+  /** Waiters registered on a condition variable and not yet signalled (both kernels' condvars are SeqConds). */
+  registeredWaiters(cv: CondVarRef): number {
+    return (cv as SeqCond).unsignalled;
+  }
 
   // ---- shared memory -----------------------------------------------------------------------
 
@@ -293,7 +330,6 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
   abstract condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void>;
   abstract condSignal(self: ThreadRef, cv: CondVarRef): Gen<void>;
   abstract condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void>;
-  abstract registeredWaiters(cv: CondVarRef): number;
   abstract sleep(self: ThreadRef, cycles: number): Gen<void>;
   abstract syscall(self: ThreadRef, name: string, body: number): Gen<void>;
 }

@@ -203,6 +203,17 @@ export abstract class SchedulerCore {
     return ev;
   }
 
+  /**
+   * Make-ready-or-pend: a blocked (or new) thread joins `cs`'s run queue; one that has not
+   * blocked yet keeps the wake-up pending, so its coming block returns at once (no lost wake-up).
+   */
+  protected readyOrPend(w: Thread, cs: CpuSched): void {
+    if (w.state === "blocked" || w.state === "new") {
+      w.state = "ready";
+      cs.queue.push(w);
+    } else w.wakePending = true;
+  }
+
   /** Blocks the calling thread until a wake-up dispatches it again. */
   protected *block(t: Thread): Gen<void> {
     if (t.wakePending) {

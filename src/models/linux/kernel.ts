@@ -68,16 +68,8 @@ export class LinuxKernel extends LinuxScheduler {
     return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz") };
   }
 
-  /** Operations the futex/condvar code (sync.ts) uses. */
-  readonly ops: LinuxOps = {
-    steps: (t, l) => this.steps(t, l),
-    block: (t) => this.block(t),
-    ttwu: (caller, w) => this.ttwu(caller, w),
-    cost: (name, cpu) => this.k(name, cpu),
-    hw: (name, cpu) => this.hw(name, cpu),
-    lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
-    setting: (name) => this.costs.setting(name),
-  };
+  /** Operations the futex/condvar code (sync.ts) uses: the toolkit's, with makeReady = try_to_wake_up. */
+  readonly ops: LinuxOps = { ...this.kernelOps(), setting: (name) => this.costs.setting(name) };
 
   // ---- system calls ------------------------------------------------------------------------
 
@@ -255,10 +247,7 @@ export class LinuxKernel extends LinuxScheduler {
       this.disarmTimer(c, expiry);
       this.machine.cpu(t.cpu).interrupt("timer", [
         ...this.idleExit(t.cpu),
-        { step: "IRQ entry (timer)", cycles: this.hw("irq.entry", t.cpu) },
-        { step: "hrtimer handler: wake sleeper", cycles: this.k("timer.handler", t.cpu) + this.k("sched.ttwu", t.cpu) },
-        { step: "EOI write", cycles: this.hw("apic.eoi", t.cpu) },
-        { step: "IRQ exit", cycles: this.hw("irq.exit", t.cpu) },
+        ...this.irqSteps(t.cpu, "timer", () => [{ step: "hrtimer handler: wake sleeper", cycles: this.k("timer.handler", t.cpu) + this.k("sched.ttwu", t.cpu) }], () => [this.irqExit(t.cpu)]),
       ], () => { this.enqueue(t, t.cpu); this.afterInterrupt(t.cpu, -1); });
     }, undefined, c);
     yield* this.block(t);
@@ -306,10 +295,5 @@ export class LinuxKernel extends LinuxScheduler {
 
   condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void> {
     return condBroadcast(this.ops, self as Thread, cv as GlibcCondVar);
-  }
-
-  registeredWaiters(cv: CondVarRef): number {
-    const c = cv as GlibcCondVar;
-    return c.totalSeq - c.wakeupSeq;
   }
 }

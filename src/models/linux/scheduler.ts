@@ -80,6 +80,10 @@ export abstract class LinuxScheduler extends BaseKernel {
   }
 
   /** try_to_wake_up from a thread: enqueue on the wakee's CPU, preempt or IPI it. */
+  protected makeReady(caller: Thread, w: Thread): Gen<void> {
+    return this.ttwu(caller, w);
+  }
+
   protected *ttwu(caller: Thread, w: Thread): Gen<void> {
     const c = caller.cpu;
     if (w.state === "blocked") w.cpu = this.selectWakeCpu(w);
@@ -97,20 +101,14 @@ export abstract class LinuxScheduler extends BaseKernel {
   protected enqueue(w: Thread, from: number): void {
     const cs = this.sched(w.cpu);
     cs.rqLineOwner = from;
-    if (w.state === "blocked" || w.state === "new") {
-      w.state = "ready";
-      cs.queue.push(w);
-    } else w.wakePending = true;
+    this.readyOrPend(w, cs);
   }
 
   /** Reschedule IPI: the target leaves its idle state, runs scheduler_ipi, then schedules. */
   protected reschedIpi(from: number, to: number, sendStep: number): void {
     this.machine.deliverIpi(from, to, "reschedule", () => [
       ...this.idleExit(to),
-      { step: "IRQ entry (reschedule)", cycles: this.hw("irq.entry", to) },
-      { step: "scheduler_ipi", cycles: this.k("sched.ipiHandler", to) },
-      { step: "EOI write", cycles: this.hw("apic.eoi", to) },
-      { step: "IRQ exit", cycles: this.hw("irq.exit", to) },
+      ...this.irqSteps(to, "reschedule", () => [{ step: "scheduler_ipi", cycles: this.k("sched.ipiHandler", to) }], () => [this.irqExit(to)]),
     ], (_end, last) => this.afterInterrupt(to, last), sendStep);
   }
 

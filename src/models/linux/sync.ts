@@ -6,17 +6,12 @@
  * mutex is handed over. futex_wait compares the word in the kernel, so no wake-up is lost.
  * pthread barriers sleep on a futex too (the authors' Linux harness uses them).
  */
-import type { StepList } from "../kernel/base.js";
 import type { Thread } from "../kernel/objects.js";
-import type { BarrierRef, CondVarRef, Gen, MutexRef } from "../kernel/types.js";
+import { SeqCond, type KernelOps } from "../kernel/toolkit.js";
+import type { BarrierRef, Gen, MutexRef } from "../kernel/types.js";
 
-export interface LinuxOps {
-  steps(t: Thread, l: StepList): Gen<void>;
-  block(t: Thread): Gen<void>;
-  ttwu(caller: Thread, w: Thread): Gen<void>;
-  cost(name: string, cpu: number): number;
-  hw(name: string, cpu: number): number;
-  lineFrom(owner: number, cpu: number): number;
+/** The toolkit's operations (makeReady is try_to_wake_up) and the Linux file's settings. */
+export interface LinuxOps extends KernelOps {
   /** A dimensionless parameter (count, rate) of the Linux file. */
   setting(name: string): number;
 }
@@ -31,18 +26,15 @@ export class FutexMutex implements MutexRef {
   constructor(readonly name: string) {}
 }
 
-export class GlibcCondVar implements CondVarRef {
+export class GlibcCondVar extends SeqCond {
   readonly lock: FutexMutex;
   /** The futex word waiters sleep on, and its kernel wait queue. */
   futex = 0;
   readonly futexQueue: Thread[] = [];
-  totalSeq = 0;
-  wakeupSeq = 0;
-  wokenSeq = 0;
-  broadcastSeq = 0;
   mutex: FutexMutex | null = null;
 
-  constructor(readonly name: string) {
+  constructor(name: string) {
+    super(name);
     this.lock = new FutexMutex(`${name}.__lock`);
   }
 }
@@ -86,7 +78,7 @@ export function* futexLock(k: LinuxOps, t: Thread, m: FutexMutex, mode: "normal"
 /** Releases in the kernel's name (FUTEX_WAKE_OP) or user space: 2 means a waiter must be woken. */
 function* wakeLockWaiter(k: LinuxOps, t: Thread, m: FutexMutex): Gen<void> {
   const w = m.queue.shift();
-  if (w !== undefined) yield* k.ttwu(t, w);
+  if (w !== undefined) yield* k.makeReady(t, w);
 }
 
 export function* futexUnlock(k: LinuxOps, t: Thread, m: FutexMutex, label: string): Gen<void> {
@@ -106,24 +98,16 @@ export function* condWait(k: LinuxOps, t: Thread, cv: GlibcCondVar, mutex: Futex
   cv.mutex = mutex;
   yield* futexUnlock(k, t, mutex, "unlock user mutex");
   yield* k.steps(t, [["cond: bump total_seq, futex, nwaiters", k.cost("glibc.condBookkeeping", c)]]);
-  cv.totalSeq++;
+  const ticket = cv.register();
   cv.futex++;
-  const seq = cv.wakeupSeq;
-  const bc = cv.broadcastSeq;
-  let broadcast = false;
   for (;;) {
     const futexVal = cv.futex;
     yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
     yield* futexWait(k, t, c, cv.futexQueue, "cond", () => cv.futex === futexVal);
     yield* futexLock(k, t, cv.lock, "normal", "lll_lock(cond->__lock)");
     yield* k.steps(t, [["cond: check sequence numbers", k.cost("glibc.condBookkeeping", c)]]);
-    if (cv.broadcastSeq !== bc) {
-      broadcast = true;
-      break;
-    }
-    if (cv.wakeupSeq !== seq && cv.wokenSeq !== cv.wakeupSeq) break;
+    if (cv.leave(ticket)) break;
   }
-  if (!broadcast) cv.wokenSeq++;
   yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
   yield* futexLock(k, t, mutex, "cond", "__pthread_mutex_cond_lock");
 }
@@ -132,16 +116,16 @@ export function* condSignal(k: LinuxOps, t: Thread, cv: GlibcCondVar): Gen<void>
   const c = t.cpu;
   yield* futexLock(k, t, cv.lock, "normal", "lll_lock(cond->__lock)");
   yield* k.steps(t, [["cond: check waiters, bump wakeup_seq", k.cost("glibc.condBookkeeping", c)]]);
-  if (cv.totalSeq <= cv.wakeupSeq) {
+  if (cv.unsignalled === 0) {
     yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
     return;
   }
-  cv.wakeupSeq++;
+  cv.signal();
   cv.futex++;
   // FUTEX_WAKE_OP: wake one waiter and release the internal lock in one system call.
   yield* k.steps(t, [["syscall entry (futex WAKE_OP)", k.cost("syscall.entry", c)], ["futex_wake_op: two buckets", k.cost("futex.wakeBody", c)]]);
   const w = cv.futexQueue.shift();
-  if (w !== undefined) yield* k.ttwu(t, w);
+  if (w !== undefined) yield* k.makeReady(t, w);
   const old = cv.lock.word;
   cv.lock.word = 0;
   if (old === 2) yield* wakeLockWaiter(k, t, cv.lock);
@@ -152,14 +136,12 @@ export function* condBroadcast(k: LinuxOps, t: Thread, cv: GlibcCondVar): Gen<vo
   const c = t.cpu;
   yield* futexLock(k, t, cv.lock, "normal", "lll_lock(cond->__lock)");
   yield* k.steps(t, [["cond: set all sequence numbers", k.cost("glibc.condBookkeeping", c)]]);
-  if (cv.totalSeq <= cv.wakeupSeq) {
+  if (cv.unsignalled === 0) {
     yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
     return;
   }
-  cv.wakeupSeq = cv.totalSeq;
-  cv.wokenSeq = cv.totalSeq;
+  cv.broadcast();
   cv.futex = 2 * cv.totalSeq;
-  cv.broadcastSeq++;
   yield* futexUnlock(k, t, cv.lock, "lll_unlock(cond->__lock)");
   // FUTEX_CMP_REQUEUE: wake one, move the others to the mutex's futex (no thundering herd).
   const n = cv.futexQueue.length;
@@ -172,7 +154,7 @@ export function* condBroadcast(k: LinuxOps, t: Thread, cv: GlibcCondVar): Gen<vo
   // The mutex word is not touched: waiters take it with __pthread_mutex_cond_lock, which marks
   // it contended (2), so each unlock wakes the next requeued waiter.
   if (target !== null) target.queue.push(...cv.futexQueue.splice(0));
-  if (first !== undefined) yield* k.ttwu(t, first);
+  if (first !== undefined) yield* k.makeReady(t, first);
   yield* k.steps(t, [["syscall exit (futex CMP_REQUEUE)", k.cost("syscall.exit", c)]]);
 }
 
@@ -210,7 +192,7 @@ export function* barrierWait(k: LinuxOps, t: Thread, b: PthreadBarrier): Gen<voi
   if (--b.left === 0) {
     b.event++;
     yield* k.steps(t, [["syscall entry (futex_wake all)", k.cost("syscall.entry", c)], ["futex_wake: hash, bucket lock", k.cost("futex.wakeBody", c)]]);
-    for (const w of b.eventQueue.splice(0)) yield* k.ttwu(t, w);
+    for (const w of b.eventQueue.splice(0)) yield* k.makeReady(t, w);
     yield* k.steps(t, [["syscall exit (futex_wake)", k.cost("syscall.exit", c)]]);
   } else {
     const event = b.event;

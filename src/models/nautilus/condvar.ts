@@ -5,39 +5,30 @@
  * the design is kept: a signal between the waiter dropping the cv lock and joining the wait
  * queue finds nobody to wake and is lost.
  */
-import type { StepList } from "../kernel/base.js";
 import { SpinLock, type Thread } from "../kernel/objects.js";
-import type { CondVarRef, Gen } from "../kernel/types.js";
+import { SeqCond, type KernelOps } from "../kernel/toolkit.js";
+import type { Gen } from "../kernel/types.js";
 
-export class NautilusCondVar implements CondVarRef {
+export class NautilusCondVar extends SeqCond {
   readonly lock: SpinLock;
   /** The per-condvar wait queue and its lock. */
   readonly waitQueue: Thread[] = [];
   readonly waitQueueLock: SpinLock;
-  totalSeq = 0;
-  wakeupSeq = 0;
-  wokenSeq = 0;
-  broadcastSeq = 0;
   waiters = 0;
   /** Signals that found the wait queue empty while a waiter was between unlock and sleep. */
   lostWakeups = 0;
 
-  constructor(readonly name: string) {
+  constructor(name: string) {
+    super(name);
     this.lock = new SpinLock(`${name}.lock`);
     this.waitQueueLock = new SpinLock(`${name}.waitqueue`);
   }
 }
 
-/** What the condvar code needs from the kernel. */
-export interface CondOps {
-  steps(t: Thread, l: StepList): Gen<void>;
+/** What the condvar code needs from the kernel: the toolkit's operations and its spinlocks. */
+export interface CondOps extends KernelOps {
   acquire(t: Thread, l: SpinLock, label: string): Gen<void>;
   release(t: Thread, l: SpinLock, label: string): Gen<void>;
-  block(t: Thread): Gen<void>;
-  makeReady(caller: Thread, w: Thread): Gen<void>;
-  cost(name: string, cpu: number): number;
-  hw(name: string, cpu: number): number;
-  lineFrom(owner: number, cpu: number): number;
 }
 
 export function* condWait(k: CondOps, t: Thread, cv: NautilusCondVar, mutex: SpinLock): Gen<void> {
@@ -45,10 +36,8 @@ export function* condWait(k: CondOps, t: Thread, cv: NautilusCondVar, mutex: Spi
   yield* k.acquire(t, cv.lock, "lock cv");
   yield* k.release(t, mutex, "unlock user mutex");
   yield* k.steps(t, [["cv: bump total_seq, waiters", k.cost("condvar.bookkeeping", c)]]);
-  cv.totalSeq++;
+  const ticket = cv.register();
   cv.waiters++;
-  const seq = cv.wakeupSeq;
-  const bc = cv.broadcastSeq;
   for (;;) {
     yield* k.release(t, cv.lock, "unlock cv");
     // The window of the known race: a signal now finds no one on the wait queue.
@@ -59,11 +48,7 @@ export function* condWait(k: CondOps, t: Thread, cv: NautilusCondVar, mutex: Spi
     yield* k.block(t);
     yield* k.acquire(t, cv.lock, "relock cv");
     yield* k.steps(t, [["cv: check sequence numbers", k.cost("condvar.bookkeeping", c)]]);
-    if (cv.broadcastSeq !== bc) break;
-    if (cv.wakeupSeq !== seq && cv.wokenSeq !== cv.wakeupSeq) {
-      cv.wokenSeq++;
-      break;
-    }
+    if (cv.leave(ticket)) break;
   }
   cv.waiters--;
   yield* k.release(t, cv.lock, "unlock cv");
@@ -84,8 +69,8 @@ function* wakeOne(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<boolean> {
 export function* condSignal(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<void> {
   yield* k.acquire(t, cv.lock, "lock cv");
   yield* k.steps(t, [["cv: check waiters, bump wakeup_seq", k.cost("condvar.bookkeeping", t.cpu)]]);
-  if (cv.totalSeq > cv.wakeupSeq) {
-    cv.wakeupSeq++;
+  if (cv.unsignalled > 0) {
+    cv.signal();
     if (!(yield* wakeOne(k, t, cv))) cv.lostWakeups++;
   }
   yield* k.release(t, cv.lock, "unlock cv");
@@ -94,12 +79,8 @@ export function* condSignal(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<voi
 export function* condBroadcast(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<void> {
   yield* k.acquire(t, cv.lock, "lock cv");
   yield* k.steps(t, [["cv: set all sequence numbers", k.cost("condvar.bookkeeping", t.cpu)]]);
-  const any = cv.totalSeq > cv.wakeupSeq;
-  if (any) {
-    cv.wakeupSeq = cv.totalSeq;
-    cv.wokenSeq = cv.totalSeq;
-    cv.broadcastSeq++;
-  }
+  const any = cv.unsignalled > 0;
+  if (any) cv.broadcast();
   yield* k.release(t, cv.lock, "unlock cv");
   if (!any) return;
   // Serial wake-all under the wait-queue lock: one remote run-queue lock and one kick per waiter.

@@ -110,7 +110,7 @@ export class NautilusKernel extends BaseKernel {
    * nk_schedule loop) finds it at its next poll. With KICK_SCHEDULE a remote target also gets a
    * kick IPI, which usually arrives after the poll has found the thread (a spurious interrupt).
    */
-  private *makeReady(caller: Thread, w: Thread, kick = this.kicks): Gen<void> {
+  protected *makeReady(caller: Thread, w: Thread, kick = this.kicks): Gen<void> {
     const c = caller.cpu;
     const target = w.cpu;
     const rq = this.sched(target);
@@ -118,10 +118,7 @@ export class NautilusKernel extends BaseKernel {
       ["irq_disable_save (pushf; cli)", this.k("irq.disableSave", c)],
       [`lock run queue of cpu${target}`, this.hw("atomic", c) + this.lineFrom(rq.rqLineOwner, c)],
     ]);
-    if (w.state === "blocked" || w.state === "new") {
-      w.state = "ready";
-      rq.queue.push(w);
-    } else w.wakePending = true;
+    this.readyOrPend(w, rq);
     rq.rqLineOwner = c;
     yield* this.steps(caller, [
       ["enqueue + unlock", this.k("rq.op", c) + this.hw("store", c)],
@@ -139,10 +136,8 @@ export class NautilusKernel extends BaseKernel {
   private kickHandler(cpu: number): InterruptStep[] {
     return [
       ...this.idle.haltExit(cpu),
-      { step: "IRQ entry (kick 0xfc)", cycles: this.hw("irq.entry", cpu) },
-      { step: "kick handler (empty)", cycles: this.k("kick.handler", cpu) },
-      { step: "EOI write", cycles: this.hw("apic.eoi", cpu) },
-      { step: "reschedule check at IRQ return", cycles: this.k("sched.needResched", cpu) },
+      ...this.irqSteps(cpu, "kick 0xfc", () => [{ step: "kick handler (empty)", cycles: this.k("kick.handler", cpu) }],
+        () => [{ step: "reschedule check at IRQ return", cycles: this.k("sched.needResched", cpu) }]),
     ];
   }
 
@@ -230,9 +225,7 @@ export class NautilusKernel extends BaseKernel {
     const period = tickPeriod(this.machine, this.costs) * this.machine.scale;
     const wakeAt = Math.ceil((this.sim.now + cycles) / period) * period;
     this.sim.schedule(wakeAt - this.sim.now, () => {
-      const cs = this.sched(c);
-      if (t.state === "blocked") { t.state = "ready"; cs.queue.push(t); }
-      else t.wakePending = true;
+      this.readyOrPend(t, this.sched(c));
       this.afterInterrupt(c, -1);
     }, undefined, c);
     yield* this.block(t);
@@ -272,22 +265,12 @@ export class NautilusKernel extends BaseKernel {
     return condBroadcast(this.condOps(), self as Thread, cv as NautilusCondVar);
   }
 
-  registeredWaiters(cv: CondVarRef): number {
-    const c = cv as NautilusCondVar;
-    return c.totalSeq - c.wakeupSeq;
-  }
-
   private condOps() {
     return {
-      steps: (t: Thread, l: StepList) => this.steps(t, l),
+      ...this.kernelOps(),
       // NK_LOCK is a plain spin_lock (b512503 spinlock.h, USE_TICKETLOCKS default n): no IRQ save.
       acquire: (t: Thread, l: SpinLock, label: string) => this.acquire(t, l, label, []),
       release: (t: Thread, l: SpinLock, label: string) => this.release(t, l, label, []),
-      block: (t: Thread) => this.block(t),
-      makeReady: (caller: Thread, w: Thread) => this.makeReady(caller, w),
-      cost: (name: string, cpu: number) => this.k(name, cpu),
-      hw: (name: string, cpu: number) => this.hw(name, cpu),
-      lineFrom: (owner: number, cpu: number) => this.lineFrom(owner, cpu),
     };
   }
 
@@ -312,12 +295,9 @@ export class NautilusKernel extends BaseKernel {
   }
 
   private handlerSteps(cpu: number, vector: string, body: HandlerBody, nemo: boolean): InterruptStep[] {
-    return [
-      { step: `IRQ entry (${vector})`, cycles: this.hw("irq.entry", cpu) },
+    return this.irqSteps(cpu, vector, () => [
       ...(nemo ? [{ step: "nemo: dispatch registered action", cycles: this.k("nemo.dispatch", cpu) }] : []),
       ...body.steps,
-      { step: "EOI write", cycles: this.hw("apic.eoi", cpu) },
-      { step: "reschedule check + iretq", cycles: this.k("sched.needResched", cpu) + this.hw("irq.exit", cpu) },
-    ];
+    ], () => [{ step: "reschedule check + iretq", cycles: this.k("sched.needResched", cpu) + this.hw("irq.exit", cpu) }]);
   }
 }
