@@ -133,6 +133,8 @@ export function simulateHost(data: HostModelData, experiment: Experiment, trials
   if (sim === undefined) throw new ModelRunError("model", `no model counterpart for host experiment ${experiment}: ${NOT_MODELED[experiment] ?? "unknown"}`);
   const params: MicrobenchParams = { machine: "host", kernel: "linux", trials };
   const h = new Harness(params, seed, false, { machine: data.hardware, linux: data.linux });
+  // harness.c re-pins main to CPU 0 before each experiment except process start-up (its children inherit that mask).
+  h.pinMain = experiment !== "fork-exec";
   sim.run(h);
   const report = h.sim.run({});
   if (report.reason !== "empty") throw new ModelRunError(report.reason === "deadlock" ? "deadlock" : "limit", `host ${experiment}: simulation stopped (${report.reason}) at t=${report.now}`);

@@ -58,6 +58,9 @@ export class Harness {
   /** The first measurement of each core (for breakdowns). */
   readonly firstByCore = new Map<number, Measurement>();
 
+  /** Pins (or unpins) main whatever the experiment says: the host's harness.c pins it to CPU 0 for every thread experiment. */
+  pinMain: boolean | undefined;
+
   constructor(
     readonly params: MicrobenchParams,
     seed: string,
@@ -141,7 +144,7 @@ export class Harness {
    * Nautilus threads are always bound.
    */
   main(body: (self: ThreadRef) => Gen<unknown>, options: { readonly pinned?: boolean } = {}): void {
-    this.kernel.boot({ name: "main", cpu: 0, body, pinned: options.pinned ?? false });
+    this.kernel.boot({ name: "main", cpu: 0, body, pinned: this.pinMain ?? options.pinned ?? false });
   }
 }
 
