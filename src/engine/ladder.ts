@@ -44,9 +44,12 @@ export class LadderQueue extends SlotRecords {
     }
   }
 
-  /** Schedules an entry (kind 1..7); returns its slot. `seqOf(slot)` identifies it for cancel(). */
-  push(time: number, priority: number, kind: number, target: number, payload: unknown): number {
-    const slot = this.fill(time, priority, kind, target, payload);
+  /**
+   * Schedules an entry (kind 1..15, see KIND_NO_PAYLOAD); returns its slot. `seqOf(slot)`
+   * identifies it for cancel().
+   */
+  push(time: number, priority: number, kind: number, target: number, payload: unknown, aux = 0): number {
+    const slot = this.fill(time, priority, kind, target, payload, aux);
     if (time >= this.topStart) {
       if (this.topCount === this.top.length) this.top = grown(this.top, this.topCount);
       this.top[this.topCount++] = slot;
