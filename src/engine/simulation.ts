@@ -53,6 +53,7 @@ export class Simulation implements EventHost {
   constructor(options: SimulationOptions = {}) {
     this.streams = new Streams(options.seed ?? 0);
     this.trace = options.trace;
+    this.queue.toucher = this.processes;
   }
 
   /** The process whose generator is running, if any. */

@@ -12,13 +12,19 @@ import { KIND_NO_PAYLOAD, SEQ_SPAN } from "./queue.js";
 const INV_SEQ_SPAN = 2 ** -44; // exact: a power of two
 /**
  * f64 words per slot: [4s] time, [4s+1] ord; as i32: [8s+4] target (32 bits: the fingerprint
- * folds no more of it), [8s+5] aux, [8s+6] next, [8s+7] kind.
+ * folds no more of it), [8s+5] aux, [8s+6] next in a calendar bucket (whose sorted lists compare
+ * records as they walk), [8s+7] kind.
  */
 export const SLOT_F64 = 4;
 
 export abstract class SlotRecords {
   /** @internal */ protected slotF: Float64Array;
   /** @internal */ protected slotI: Int32Array;
+  /**
+   * @internal Links of unsorted lists (ladder buckets), apart from the records: walking a list
+   * touches 4 dense bytes per entry, and the records it finds can then be read in parallel.
+   */
+  protected slotNext: Int32Array;
   private payloads: unknown[];
   private freeSlots: Int32Array;
   private freeCount = 0;
@@ -41,6 +47,7 @@ export abstract class SlotRecords {
     const c = Math.max(4, capacity | 0);
     this.slotF = new Float64Array(SLOT_F64 * c);
     this.slotI = new Int32Array(this.slotF.buffer);
+    this.slotNext = new Int32Array(c);
     this.payloads = new Array(c).fill(undefined);
     this.freeSlots = new Int32Array(c);
   }
@@ -145,6 +152,9 @@ export abstract class SlotRecords {
     f.set(this.slotF);
     this.slotF = f;
     this.slotI = new Int32Array(f.buffer);
+    const next = new Int32Array(c);
+    next.set(this.slotNext);
+    this.slotNext = next;
     const free = new Int32Array(c);
     free.set(this.freeSlots);
     this.freeSlots = free;
