@@ -121,7 +121,7 @@ export class Simulation implements EventHost {
 
   /**
    * A callback-only event: runs `handler`'s function with `arg` after `delay` ticks. Allocates
-   * nothing: the pending event is one queue entry (about 48 bytes). Not cancellable (use
+   * nothing: the pending event is one queue entry (about 55 bytes, bench). Not cancellable (use
    * `schedule`, or let `arg` carry a version the function checks).
    */
   post<T>(handler: Handler<T>, delay: number, arg: T, priority: number = PRIORITY_NORMAL): void {
