@@ -32,9 +32,12 @@ export class CalendarQueue extends SlotRecords {
     this.setBuckets(MIN_BUCKETS);
   }
 
-  /** Schedules an entry (kind 1..7); returns its slot. `seqOf(slot)` identifies it for cancel(). */
-  push(time: number, priority: number, kind: number, target: number, payload: unknown): number {
-    const slot = this.fill(time, priority, kind, target, payload);
+  /**
+   * Schedules an entry (kind 1..15, see KIND_NO_PAYLOAD); returns its slot. `seqOf(slot)`
+   * identifies it for cancel().
+   */
+  push(time: number, priority: number, kind: number, target: number, payload: unknown, aux = 0): number {
+    const slot = this.fill(time, priority, kind, target, payload, aux);
     this.insert(slot);
     // Earlier than the day being scanned (possible after popUntil looked ahead): go back to it.
     if (time < this.curTop - this.width) this.goToDay(Math.floor(time / this.width));

@@ -25,7 +25,7 @@ export type ProcessGenerator<R = unknown> = Generator<Yieldable, R, any>;
 export interface EventHost {
   now: number;
   /** The process whose generator is running, if any. */
-  active: SimEvent<any> | null;
+  readonly active: SimEvent<any> | null;
   readonly queue: LadderQueue;
   /** Processes waiting on an unprocessed event (the candidates for a deadlock). */
   readonly blocked: Set<SimEvent<any>>;

@@ -11,3 +11,10 @@ export const PRIORITY_NORMAL = 1;
 export const PRIORITY_LATE = 2;
 
 export const SEQ_SPAN = 2 ** 44;
+
+/**
+ * Kind bit of queue entries that carry only an integer `aux` and no payload object (slots.ts):
+ * a process waking from a delay. The fingerprint and traces see `kind & KIND_MASK`.
+ */
+export const KIND_NO_PAYLOAD = 8;
+export const KIND_MASK = 7;

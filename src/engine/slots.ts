@@ -1,19 +1,30 @@
 /**
  * The entries of a pending-event set, shared by its implementations (calendar.ts, ladder.ts):
- * one 32-byte record per slot (time, ord, target, next, kind) on one ArrayBuffer, so touching an
- * entry costs one cache line, not one per field; with 10^5 pending entries the queue is bound by
- * cache and TLB misses rather than instructions. ord = priority·2^44 + sequence (queue.ts).
- * Cancellation is lazy: kind 0 marks a free or cancelled slot, skipped when reached.
+ * one 32-byte record per slot (time, ord, target, aux, next, kind) on one ArrayBuffer, so
+ * touching an entry costs one cache line, not one per field; with 10^5 pending entries the queue
+ * is bound by cache and TLB misses rather than instructions. ord = priority·2^44 + sequence
+ * (queue.ts). Cancellation is lazy: kind 0 marks a free or cancelled slot, skipped when reached.
+ * Entries whose kind has the KIND_NO_PAYLOAD bit carry only the integer `aux` (a process's row
+ * in the process table): popping them reads no JS array, only the record.
  */
-import { SEQ_SPAN } from "./queue.js";
+import { KIND_NO_PAYLOAD, SEQ_SPAN } from "./queue.js";
 
 const INV_SEQ_SPAN = 2 ** -44; // exact: a power of two
-/** f64 words per slot: [4s] time, [4s+1] ord, [4s+2] target; as i32: [8s+6] next, [8s+7] kind. */
+/**
+ * f64 words per slot: [4s] time, [4s+1] ord; as i32: [8s+4] target (32 bits: the fingerprint
+ * folds no more of it), [8s+5] aux, [8s+6] next in a calendar bucket (whose sorted lists compare
+ * records as they walk), [8s+7] kind.
+ */
 export const SLOT_F64 = 4;
 
 export abstract class SlotRecords {
   /** @internal */ protected slotF: Float64Array;
   /** @internal */ protected slotI: Int32Array;
+  /**
+   * @internal Links of unsorted lists (ladder buckets), apart from the records: walking a list
+   * touches 4 dense bytes per entry, and the records it finds can then be read in parallel.
+   */
+  protected slotNext: Int32Array;
   private payloads: unknown[];
   private freeSlots: Int32Array;
   private freeCount = 0;
@@ -27,6 +38,8 @@ export abstract class SlotRecords {
   lastPriority = 0;
   lastSeq = 0;
   lastKind = 0;
+  /** The last popped entry's aux word (entries without payload). */
+  lastAux = 0;
   private lastSlot = 0;
   lastPayload: unknown = undefined;
 
@@ -34,13 +47,14 @@ export abstract class SlotRecords {
     const c = Math.max(4, capacity | 0);
     this.slotF = new Float64Array(SLOT_F64 * c);
     this.slotI = new Int32Array(this.slotF.buffer);
+    this.slotNext = new Int32Array(c);
     this.payloads = new Array(c).fill(undefined);
     this.freeSlots = new Int32Array(c);
   }
 
-  /** Target of the last popped entry, readable until the next push. */
+  /** Target of the last popped entry (as a 32-bit signed integer), readable until the next push. */
   get lastTarget(): number {
-    return this.slotF[SLOT_F64 * this.lastSlot + 2]!;
+    return this.slotI[8 * this.lastSlot + 4]!;
   }
 
   /** Live (not cancelled) entries. */
@@ -80,8 +94,8 @@ export abstract class SlotRecords {
    */
   abstract popUntil(limit: number): number;
 
-  /** A slot filled with a new entry (kind 1..7), not yet linked anywhere. */
-  protected fill(time: number, priority: number, kind: number, target: number, payload: unknown): number {
+  /** A slot filled with a new entry (kind 1..15), not yet linked anywhere. */
+  protected fill(time: number, priority: number, kind: number, target: number, payload: unknown, aux: number): number {
     let slot: number;
     if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount]!;
     else {
@@ -91,9 +105,12 @@ export abstract class SlotRecords {
     const f = this.slotF, at = SLOT_F64 * slot;
     f[at] = time;
     f[at + 1] = priority * SEQ_SPAN + this.nextSeq++;
-    f[at + 2] = target;
-    this.slotI[2 * at + 7] = kind;
-    this.payloads[slot] = payload;
+    const i = this.slotI;
+    i[2 * at + 4] = target;
+    i[2 * at + 5] = aux;
+    i[2 * at + 7] = kind;
+    // A free slot's payload is undefined already: a payload-less entry leaves that cache line alone.
+    if ((kind & KIND_NO_PAYLOAD) === 0) this.payloads[slot] = payload;
     this.count++;
     return slot;
   }
@@ -114,8 +131,11 @@ export abstract class SlotRecords {
     this.lastSeq = ord - priority * SEQ_SPAN;
     this.lastKind = kind;
     this.lastSlot = slot;
-    this.lastPayload = this.payloads[slot];
-    this.payloads[slot] = undefined;
+    this.lastAux = this.slotI[2 * at + 5]!;
+    if ((kind & KIND_NO_PAYLOAD) === 0) {
+      this.lastPayload = this.payloads[slot];
+      this.payloads[slot] = undefined;
+    } else this.lastPayload = undefined;
     this.slotI[2 * at + 7] = 0; // gone: cancel() of it now fails; the target stays readable
     return true;
   }
@@ -132,6 +152,9 @@ export abstract class SlotRecords {
     f.set(this.slotF);
     this.slotF = f;
     this.slotI = new Int32Array(f.buffer);
+    const next = new Int32Array(c);
+    next.set(this.slotNext);
+    this.slotNext = next;
     const free = new Int32Array(c);
     free.set(this.freeSlots);
     this.freeSlots = free;

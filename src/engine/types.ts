@@ -1,4 +1,5 @@
 /** Plain types and constants of the simulation kernel's API (no behaviour). */
+import { KIND_NO_PAYLOAD } from "./queue.js";
 
 /** Event kinds, as folded into the fingerprint and shown in traces. */
 export const KIND_RESUME = 1;
@@ -8,6 +9,11 @@ export const KIND_INTERRUPT = 4;
 /** A callback-only event posted with `Simulation.post` (no generator, no per-event object). */
 export const KIND_CALLBACK = 5;
 export const KIND_NAMES = ["", "resume", "event", "call", "interrupt", "callback"] as const;
+/**
+ * @internal A process waking from a delay: a resume whose queue entry carries the process's
+ * table row instead of the Process (process.ts, ProcessTable). Fingerprinted as KIND_RESUME.
+ */
+export const KIND_DELAY = KIND_RESUME | KIND_NO_PAYLOAD;
 
 export interface TraceRecord {
   readonly time: number;
