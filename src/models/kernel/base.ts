@@ -5,7 +5,8 @@
  * mutexes and condition variables.
  */
 import { Barrier, Flag, SpinLock, Thread, type SpinOutcome, type Spinner } from "./objects.js";
-import { LEFT, NkRounds, SPIN_PREEMPTED, type HandBack, type NkRoundOps } from "./nk-rounds.js";
+import { LEFT, SPIN_PREEMPTED, type HandBack } from "./callback-rounds.js";
+import { NkRounds, type NkRoundOps } from "./nk-rounds.js";
 import { SchedulerCore, type StepList } from "./scheduler.js";
 import type {
   BarrierRef, BarrierRounds, CondVarRef, EventApi, FlagRef, Gen, Kernel, KernelName, MutexRef, SpinLockRef, ThreadRef, ThreadSpec,

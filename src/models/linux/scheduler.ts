@@ -77,19 +77,36 @@ export abstract class LinuxScheduler extends BaseKernel {
     return cs.current === null && !cs.switching && cs.queue.length === 0;
   }
 
-  /** try_to_wake_up from a thread: enqueue on the wakee's CPU, preempt or IPI it. */
+  /**
+   * try_to_wake_up from a thread: enqueue on the wakee's CPU, preempt or IPI it. The futex
+   * barrier's callback rounds (futex-rounds.ts) run the same parts in the same order.
+   */
   protected *ttwu(caller: Thread, w: Thread): Gen<void> {
     const c = caller.cpu;
-    if (w.state === "blocked") w.cpu = this.selectWakeCpu(w);
-    const target = w.cpu;
-    yield* this.steps(caller, [[`try_to_wake_up ${w.name} (rq of cpu${target})`, this.k("sched.ttwu", c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
-    this.enqueue(w, c);
-    if (target === c) {
-      this.sched(c).needResched = true; // wake-up preemption of the waker, at its next preemption point
-      return;
-    }
+    const target = this.ttwuTarget(w);
+    yield* this.steps(caller, [[`try_to_wake_up ${w.name} (rq of cpu${target})`, this.ttwuCost(c, target)]]);
+    if (!this.ttwuEnqueue(w, c, target)) return;
     yield* this.steps(caller, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
     this.reschedIpi(c, target, caller.lastStep);
+  }
+
+  /** ttwu, part 1: the wakee's CPU (select_task_rq if it sleeps). */
+  protected ttwuTarget(w: Thread): number {
+    if (w.state === "blocked") w.cpu = this.selectWakeCpu(w);
+    return w.cpu;
+  }
+
+  /** ttwu, part 2: the waker's cost on `c` (taking the target's run-queue lock). */
+  protected ttwuCost(c: number, target: number): number {
+    return this.k("sched.ttwu", c) + this.lineFrom(this.sched(target).rqLineOwner, c);
+  }
+
+  /** ttwu, part 3 (after its step): enqueue; false if no IPI is needed (a wake-up on the waker's own CPU). */
+  protected ttwuEnqueue(w: Thread, c: number, target: number): boolean {
+    this.enqueue(w, c);
+    if (target !== c) return true;
+    this.sched(c).needResched = true; // wake-up preemption of the waker, at its next preemption point
+    return false;
   }
 
   protected enqueue(w: Thread, from: number): void {
@@ -243,6 +260,11 @@ export abstract class LinuxScheduler extends BaseKernel {
 
   protected override atPreemptionPoint(t: Thread): Gen<void> | null {
     return this.task(t).migrateTo !== null ? this.migrateSelf(t) : null;
+  }
+
+  /** Whether preemptionPoint(t) would act now (migrate, reschedule or clear a pending reschedule). */
+  protected preemptionPending(t: Thread): boolean {
+    return t.locksHeld === 0 && (this.task(t).migrateTo !== null || this.sched(t.cpu).needResched);
   }
 
   /** The stopper preempts `t` on its CPU, moves it to the new CPU and completes the waiter. */
