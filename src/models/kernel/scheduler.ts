@@ -244,7 +244,12 @@ export abstract class SchedulerCore {
     this.runSteps(cpu, this.switchSteps(cpu, next), prevStep, (last) => {
       cs.switching = false;
       next.lastStep = last;
-      next.wake!.succeed();
+      const resume = next.dispatched;
+      if (resume === null) next.wake!.succeed();
+      else {
+        next.dispatched = null;
+        resume();
+      }
     });
   }
 

@@ -4,8 +4,8 @@
  * futexWait it calls — and the scheduler's ttwu and block (same costs, draws, shared-state
  * changes and scheduler actions in the same order), with each action taken at the instant its
  * step ends instead of one engine event later in the resumed process, as NkRounds does for
- * Nautilus (kernel/nk-rounds.ts). A step costs one event instead of two; a sleeper is woken by
- * a callback on its dispatch event, not a process. The process resumes only where its
+ * Nautilus (kernel/nk-rounds.ts). A step costs one event instead of two; a sleeper goes on
+ * when its context switch in ends (Thread.dispatched), with no dispatch event. The process resumes only where its
  * preemption point would act, or on leaving the last round. test/linux-barrier-rounds.test.ts
  * checks that both paths are the same simulation: change one, change the other.
  */
@@ -183,7 +183,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier> {
         (this.waitOnLock ? m.queue : b.eventQueue).push(t);
         const ev = ops.blockNow(t);
         if (ev === null) this.act(WAIT_RETURN);
-        else ev.onProcessed(this.woken);
+        else t.dispatched = this.woken;
         return;
       }
       case WAIT_RETURN:

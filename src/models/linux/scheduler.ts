@@ -131,8 +131,14 @@ export abstract class LinuxScheduler extends BaseKernel {
 
   // ---- idle states (governor.ts) ------------------------------------------------------------
 
-  /** The state table in force: C1, plus core C6 when deep idle is allowed (shallow → deep). */
+  /** The state table in force: C1, plus core C6 when deep idle is allowed (shallow → deep); built once (it depends on parameters only). */
   protected idleStates(): IdleState[] {
+    return (this.stateTable ??= this.buildIdleStates());
+  }
+
+  private stateTable: IdleState[] | undefined;
+
+  private buildIdleStates(): IdleState[] {
     const mean = (name: string, table: "hw" | "kernel") => {
       const d = (table === "hw" ? this.machine.costs : this.costs).distributionOf(name);
       return d.dist.mean * d.toCycles;
@@ -145,8 +151,10 @@ export abstract class LinuxScheduler extends BaseKernel {
   /** When `cpu`'s next timer event after `at` fires (unscaled cycles from `at`): an armed hrtimer, the tick, or the horizon. */
   private untilNextTimer(cpu: number, at: number): number {
     const scale = this.machine.scale;
-    let next = this.costs.distributionOf("idle.nextTimerHorizon").dist.mean * this.costs.distributionOf("idle.nextTimerHorizon").toCycles;
-    for (const t of this.timers.get(cpu) ?? []) if (t > at) next = Math.min(next, (t - at) / scale);
+    const horizon = this.costs.distributionOf("idle.nextTimerHorizon");
+    let next = horizon.dist.mean * horizon.toCycles;
+    const armed = this.timers.get(cpu);
+    if (armed !== undefined) for (const t of armed) if (t > at) next = Math.min(next, (t - at) / scale);
     if (this.costs.setting("config.nohz") !== 1) next = Math.min(next, (this.machine.clockGHz * 1e9) / this.costs.setting("config.hz"));
     return next;
   }
