@@ -9,96 +9,22 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { distribution, Simulation } from "../src/engine/index.js";
-import { Machine } from "../src/models/hardware/machine.js";
-import type { BarrierRef, Gen, ThreadRef } from "../src/models/kernel/types.js";
-import { LinuxKernel } from "../src/models/linux/kernel.js";
-
-interface Setup {
-  readonly machine: "x64" | "phi";
-  readonly threads: number;
-  readonly rounds: number;
-  readonly seed: string;
-  /** Equal work: everyone arrives together and most sleep on the barrier's lock first. */
-  readonly equalWork?: boolean;
-  /** Start a short thread on CPU 1 while the rounds run (it preempts worker 0). */
-  readonly intruder?: boolean;
-}
-
-interface Outcome {
-  /** Leave time per (round, thread). */
-  readonly leaves: number[];
-  /** Thread indices in the order they left. */
-  readonly order: number[];
-  /** A draw from each CPU's stream after the run: equal iff the streams were used alike. */
-  readonly streams: number[];
-  readonly events: number;
-  readonly intruderRan: number;
-}
-
-function run(s: Setup, callbacks: boolean, plant?: (k: LinuxKernel) => void): Outcome {
-  const m = new Machine({ sim: new Simulation({ seed: s.seed }), machine: s.machine, streamPrefix: "linux" });
-  const k = new LinuxKernel(m);
-  plant?.(k);
-  const work = distribution({ dist: "exponential", mean: 40_000 }, "work");
-  const b: BarrierRef = k.newBarrier("rounds", s.threads);
-  const leaves = new Array<number>(s.rounds * s.threads).fill(-1);
-  const order: number[] = [];
-  let intruderRan = -1;
-  k.onDispatch = (_cpu, t) => { if (t?.name === "intruder" && intruderRan < 0) intruderRan = k.sim.now; };
-  const body = (i: number) => function* (me: ThreadRef): Gen<void> {
-    const rng = k.sim.streams.get(`work/${i}`);
-    const draw = () => (s.equalWork === true ? 50_000 : Math.round(work.sample(rng)));
-    const left = (r: number) => {
-      leaves[(r - 1) * s.threads + i] = k.sim.now;
-      order.push(i);
-    };
-    if (callbacks) {
-      yield* k.computeBarrierRounds(me, { count: s.rounds, name: "work", work: draw, barrier: () => b, left });
-      return;
-    }
-    for (let r = 1; r <= s.rounds; r++) {
-      yield* k.compute(me, "work", draw());
-      yield* k.barrierWait(me, b);
-      left(r);
-    }
-  };
-  k.boot({ name: "main", cpu: 0, body: function* (self) {
-    const kids = [];
-    for (let i = 0; i < s.threads; i++) kids.push(yield* k.threadCreate(self, { name: `t${i}`, cpu: i + 1, body: body(i) }));
-    if (s.intruder === true) {
-      yield* k.delay(self, 150_000);
-      kids.push(yield* k.threadCreate(self, { name: "intruder", cpu: 1, body: function* (me) { yield* k.compute(me, "intrude", 100_000); } }));
-    }
-    for (const t of kids) yield* k.threadJoin(self, t);
-  } });
-  const report = k.sim.run();
-  assert.is(report.reason, "empty");
-  assert.not.ok(leaves.includes(-1), "every thread left every round");
-  const streams = Array.from({ length: m.cpuCount }, (_, c) => m.cpu(c).rng.uniform());
-  return { leaves, order, streams, events: report.events, intruderRan };
-}
+import { assertSameRun, runRounds as run, type Setup } from "./support/linux-barrier-rounds.js";
 
 const cases: Setup[] = [
   { machine: "x64", threads: 12, rounds: 40, seed: "x64" },
   { machine: "x64", threads: 30, rounds: 20, seed: "x64-equal", equalWork: true },
   { machine: "phi", threads: 100, rounds: 12, seed: "phi", equalWork: true },
   { machine: "phi", threads: 40, rounds: 15, seed: "phi-random" },
-  { machine: "x64", threads: 6, rounds: 12, seed: "intruder", intruder: true },
+  { machine: "x64", threads: 6, rounds: 12, seed: "intruder", intruder: { cpu: 1, after: 150_000 } },
 ];
-
-function same(a: Outcome, b: Outcome): void {
-  assert.equal(a.leaves, b.leaves);
-  assert.equal(a.order, b.order);
-  assert.equal(a.streams, b.streams);
-}
 
 for (const s of cases) {
   const what = `${s.machine}, ${s.threads} threads, ${s.equalWork ? "equal" : "random"} work${s.intruder ? ", a thread started on a worker's CPU" : ""}`;
   test(`Linux ${what}: callback rounds = process rounds (leave times, order, draws), fewer events`, () => {
     const viaProcess = run(s, false);
     const viaCallbacks = run(s, true);
-    same(viaCallbacks, viaProcess);
+    assertSameRun(viaCallbacks, viaProcess);
     assert.ok(viaCallbacks.events < viaProcess.events, `${viaCallbacks.events} events, not fewer than ${viaProcess.events}`);
   });
 }
