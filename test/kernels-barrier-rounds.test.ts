@@ -2,8 +2,8 @@
  * computeBarrierRounds runs Nautilus's nk_barrier_wait as callbacks (each action when its step
  * ends, the process resumed once per run of rounds). It must be the same simulation as
  * `compute` + `barrierWait` rounds in the thread's process: same leave times, fewer events —
- * with noise, random work, a spinner preempted by a thread kicked onto its CPU, and on Linux
- * (whose futex barrier always takes the process path).
+ * with noise, random work, and a spinner preempted by a thread kicked onto its CPU. (Linux's
+ * futex barrier rounds: linux-barrier-rounds.test.ts.)
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -83,11 +83,6 @@ test("the intruder case does preempt the rounds: it runs on CPU 1 before t0 leav
   const s = cases[2]!;
   const r = run(s, true);
   assert.ok(r.intruderRan > 0 && r.intruderRan < r.leaves[(s.rounds - 1) * s.threads]!, `intruder ran at ${r.intruderRan}`);
-});
-
-test("Linux: computeBarrierRounds takes the process path (same events, same leave times)", () => {
-  const s: Setup = { kernel: "linux", machine: "x64", threads: 6, rounds: 8, seed: "linux" };
-  assert.equal(run(s, true), run(s, false));
 });
 
 test.run();

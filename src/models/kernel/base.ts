@@ -5,8 +5,9 @@
  * mutexes and condition variables.
  */
 import { Barrier, Flag, SpinLock, Thread, type SpinOutcome, type Spinner } from "./objects.js";
-import { LEFT, NkRounds, SPIN_PREEMPTED, type HandBack, type NkRoundOps } from "./nk-rounds.js";
 import type { InterruptStep } from "../hardware/cpu.js";
+import { LEFT, SPIN_PREEMPTED, type HandBack } from "./callback-rounds.js";
+import { NkRounds, type NkRoundOps } from "./nk-rounds.js";
 import { SchedulerCore, type StepList } from "./scheduler.js";
 import type { KernelOps, SeqCond } from "./toolkit.js";
 import type {

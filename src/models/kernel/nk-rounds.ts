@@ -6,8 +6,8 @@
  * order is kept; a step costs one event instead of two, and the process resumes only to pass a
  * due preemption point, after a preempted spin, or on leaving the last round.
  */
-import type { SimEvent } from "../../engine/index.js";
 import type { Machine } from "../hardware/machine.js";
+import { CallbackRounds, SPIN_PREEMPTED, START } from "./callback-rounds.js";
 import { Barrier, Flag, SpinLock, Thread, type SpinOutcome, type Spinner } from "./objects.js";
 import type { BarrierRounds } from "./types.js";
 
@@ -22,40 +22,24 @@ export interface NkRoundOps {
   setSpinner(cpu: number, sp: Spinner): void;
 }
 
-/** Why the callbacks hand the thread back to its process. */
-export const LEFT = 0;
-export const AT_PREEMPTION_POINT = 1;
-export const SPIN_PREEMPTED = 2;
-export type HandBack = typeof LEFT | typeof AT_PREEMPTION_POINT | typeof SPIN_PREEMPTED;
-
 // What to do next (at a step's end, or when the process hands back).
-const START = 0, LOCK = 1, ARRIVE = 2, NOTIFY = 3, SPIN = 4, COUNT_BACK = 5, LAST_UNLOCK = 6, LEAVE = 7;
+const LOCK = 1, ARRIVE = 2, NOTIFY = 3, SPIN = 4, COUNT_BACK = 5, LAST_UNLOCK = 6, LEAVE = 7;
 
-export class NkRounds implements Spinner {
-  private round = 1;
-  private next = START;
-  private b: Barrier;
-  private done: SimEvent<HandBack> | null = null;
+export class NkRounds extends CallbackRounds<Barrier> implements Spinner {
   private waitingOnLock = false;
   readonly pred = (v: number): boolean => v === 1;
-  private readonly stepEnded = (): void => {
-    if (this.ops.preemptionDue(this.thread)) this.done!.succeed(AT_PREEMPTION_POINT);
-    else this.act(this.next);
-  };
 
   constructor(
     private readonly ops: NkRoundOps,
-    readonly thread: Thread,
-    private readonly r: BarrierRounds,
+    thread: Thread,
+    r: BarrierRounds,
     first: Barrier,
   ) {
-    this.b = first;
+    super(ops.machine, thread, r, first);
   }
 
-  /** Goes on from where it stopped; `done` succeeds when the process must take over. */
-  resume(done: SimEvent<HandBack>): void {
-    this.done = done;
-    this.act(this.next);
+  protected mustPassPreemptionPoint(): boolean {
+    return this.ops.preemptionDue(this.thread);
   }
 
   /** Spinner: granted the lock, saw notify, or preempted while spinning. */
@@ -71,13 +55,7 @@ export class NkRounds implements Spinner {
     else this.b.notify.spinners.delete(this);
   }
 
-  private step(name: string, cycles: number, then: number): void {
-    this.next = then;
-    if (cycles <= 0) this.done!.succeed(AT_PREEMPTION_POINT);
-    else this.ops.machine.cpu(this.thread.cpu).exec(cycles, name, this.stepEnded);
-  }
-
-  private act(what: number): void {
+  protected act(what: number): void {
     const { ops, b, thread: t } = this;
     const c = t.cpu;
     switch (what) {
@@ -136,13 +114,7 @@ export class NkRounds implements Spinner {
         this.step("bspin_unlock (last out)", ops.hw("store", c), LEAVE);
         return;
       case LEAVE:
-        this.r.left(this.round);
-        if (++this.round > this.r.count) {
-          this.done!.succeed(LEFT);
-          return;
-        }
-        this.b = this.r.barrier(this.round) as Barrier;
-        this.act(START);
+        this.leave();
         return;
     }
   }

@@ -22,6 +22,8 @@ export class Thread implements ThreadRef {
   starts = 0;
   /** What the thread's process waits on while it is off the CPU; dispatch succeeds it. */
   wake: SimEvent<void> | null = null;
+  /** Instead of `wake`: what callback-style rounds (callback-rounds.ts) do once dispatched again. */
+  dispatched: (() => void) | null = null;
   /** A wake-up that arrived before the thread blocked (kernels decide whether one may be kept). */
   wakePending = false;
   /** Last recorded step of this thread (breakdowns); -1 when not recording. */

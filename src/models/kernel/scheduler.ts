@@ -216,11 +216,17 @@ export abstract class SchedulerCore {
 
   /** Blocks the calling thread until a wake-up dispatches it again. */
   protected *block(t: Thread): Gen<void> {
+    const ev = this.blockNow(t);
+    if (ev !== null) yield ev;
+  }
+
+  /** block's action: null if a wake-up was pending (go on), else the event that resumes it. */
+  protected blockNow(t: Thread): SimEvent<void> | null {
     if (t.wakePending) {
       t.wakePending = false;
-      return;
+      return null;
     }
-    yield this.offCpu(t, "blocked", false);
+    return this.offCpu(t, "blocked", false);
   }
 
   /** Policy: which ready thread runs next (FIFO by default). */
@@ -249,7 +255,12 @@ export abstract class SchedulerCore {
     this.runSteps(cpu, this.switchSteps(cpu, next), prevStep, (last) => {
       cs.switching = false;
       next.lastStep = last;
-      next.wake!.succeed();
+      const resume = next.dispatched;
+      if (resume === null) next.wake!.succeed();
+      else {
+        next.dispatched = null;
+        resume();
+      }
     });
   }
 

@@ -15,7 +15,9 @@ import type { StepList } from "../kernel/base.js";
 import { kernelCosts, kernelData } from "../kernel/costs.js";
 import type { ParameterFile } from "../hardware/params.js";
 import { Thread } from "../kernel/objects.js";
-import type { BarrierRef, CondVarRef, Gen, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
+import { LEFT, type HandBack } from "../kernel/callback-rounds.js";
+import type { BarrierRef, BarrierRounds, CondVarRef, Gen, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
+import { FutexRounds, type FutexRoundOps } from "./futex-rounds.js";
 import { LINUX_NOISE_PARAMETERS, linuxNoise } from "./noise.js";
 import { PROCESS_PARAMETERS, execProgram, waitProcess } from "./process.js";
 import { LinuxScheduler } from "./scheduler.js";
@@ -268,6 +270,39 @@ export class LinuxKernel extends LinuxScheduler {
   override barrierWait(self: ThreadRef, b: BarrierRef): Gen<void> {
     return barrierWait(this.ops, self as Thread, b as PthreadBarrier);
   }
+
+  /**
+   * Rounds of `compute` then barrierWait. With no recorder, they run as callbacks
+   * (futex-rounds.ts: the same protocol and order of actions, fewer events); the process takes
+   * over only to pass a preemption point that would act.
+   */
+  override *computeBarrierRounds(self: ThreadRef, r: BarrierRounds): Gen<void> {
+    const t = self as Thread;
+    if (r.count < 1) return;
+    const first = r.barrier(1);
+    if (this.machine.recorder !== null || !(first instanceof PthreadBarrier)) return yield* super.computeBarrierRounds(self, r);
+    this.assertCurrent(t);
+    const rounds = new FutexRounds(this.futexRoundOps, t, r, first);
+    for (;;) {
+      const done = this.sim.event<HandBack>("futex barrier rounds");
+      rounds.resume(done);
+      if ((yield done) === LEFT) return;
+      yield* this.preemptionPoint(t);
+    }
+  }
+
+  private readonly futexRoundOps: FutexRoundOps = {
+    machine: this.machine,
+    cost: (name, cpu) => this.k(name, cpu),
+    hw: (name, cpu) => this.hw(name, cpu),
+    lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
+    preemptionPending: (t) => this.preemptionPending(t),
+    blockNow: (t) => this.blockNow(t),
+    ttwuTarget: (w) => this.ttwuTarget(w),
+    ttwuCost: (c, target) => this.ttwuCost(c, target),
+    ttwuEnqueue: (w, c, target) => this.ttwuEnqueue(w, c, target),
+    reschedIpi: (from, to, step) => this.reschedIpi(from, to, step),
+  };
 
   newMutex(name: string): MutexRef {
     return new FutexMutex(name);

@@ -79,23 +79,41 @@ export abstract class LinuxScheduler extends BaseKernel {
     return cs.current === null && !cs.switching && cs.queue.length === 0;
   }
 
-  /** try_to_wake_up from a thread: enqueue on the wakee's CPU, preempt or IPI it. */
+  /** Make-ready-or-pend of the toolkit: try_to_wake_up. */
   protected makeReady(caller: Thread, w: Thread): Gen<void> {
     return this.ttwu(caller, w);
   }
 
+  /**
+   * try_to_wake_up from a thread: enqueue on the wakee's CPU, preempt or IPI it. The futex
+   * barrier's callback rounds (futex-rounds.ts) run the same parts in the same order.
+   */
   protected *ttwu(caller: Thread, w: Thread): Gen<void> {
     const c = caller.cpu;
-    if (w.state === "blocked") w.cpu = this.selectWakeCpu(w);
-    const target = w.cpu;
-    yield* this.steps(caller, [[`try_to_wake_up ${w.name} (rq of cpu${target})`, this.k("sched.ttwu", c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
-    this.enqueue(w, c);
-    if (target === c) {
-      this.sched(c).needResched = true; // wake-up preemption of the waker, at its next preemption point
-      return;
-    }
+    const target = this.ttwuTarget(w);
+    yield* this.steps(caller, [[`try_to_wake_up ${w.name} (rq of cpu${target})`, this.ttwuCost(c, target)]]);
+    if (!this.ttwuEnqueue(w, c, target)) return;
     yield* this.steps(caller, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
     this.reschedIpi(c, target, caller.lastStep);
+  }
+
+  /** ttwu, part 1: the wakee's CPU (select_task_rq if it sleeps). */
+  protected ttwuTarget(w: Thread): number {
+    if (w.state === "blocked") w.cpu = this.selectWakeCpu(w);
+    return w.cpu;
+  }
+
+  /** ttwu, part 2: the waker's cost on `c` (taking the target's run-queue lock). */
+  protected ttwuCost(c: number, target: number): number {
+    return this.k("sched.ttwu", c) + this.lineFrom(this.sched(target).rqLineOwner, c);
+  }
+
+  /** ttwu, part 3 (after its step): enqueue; false if no IPI is needed (a wake-up on the waker's own CPU). */
+  protected ttwuEnqueue(w: Thread, c: number, target: number): boolean {
+    this.enqueue(w, c);
+    if (target !== c) return true;
+    this.sched(c).needResched = true; // wake-up preemption of the waker, at its next preemption point
+    return false;
   }
 
   protected enqueue(w: Thread, from: number): void {
@@ -114,8 +132,14 @@ export abstract class LinuxScheduler extends BaseKernel {
 
   // ---- idle states (governor.ts) ------------------------------------------------------------
 
-  /** The state table in force: C1, plus core C6 when deep idle is allowed (shallow → deep). */
+  /** The state table in force: C1, plus core C6 when deep idle is allowed (shallow → deep); built once (it depends on parameters only). */
   protected idleStates(): IdleState[] {
+    return (this.stateTable ??= this.buildIdleStates());
+  }
+
+  private stateTable: IdleState[] | undefined;
+
+  private buildIdleStates(): IdleState[] {
     const mean = (name: string, table: "hw" | "kernel") => {
       const d = (table === "hw" ? this.machine.costs : this.costs).distributionOf(name);
       return d.dist.mean * d.toCycles;
@@ -128,8 +152,10 @@ export abstract class LinuxScheduler extends BaseKernel {
   /** When `cpu`'s next timer event after `at` fires (unscaled cycles from `at`): an armed hrtimer, the tick, or the horizon. */
   private untilNextTimer(cpu: number, at: number): number {
     const scale = this.machine.scale;
-    let next = this.costs.distributionOf("idle.nextTimerHorizon").dist.mean * this.costs.distributionOf("idle.nextTimerHorizon").toCycles;
-    for (const t of this.timers.get(cpu) ?? []) if (t > at) next = Math.min(next, (t - at) / scale);
+    const horizon = this.costs.distributionOf("idle.nextTimerHorizon");
+    let next = horizon.dist.mean * horizon.toCycles;
+    const armed = this.timers.get(cpu);
+    if (armed !== undefined) for (const t of armed) if (t > at) next = Math.min(next, (t - at) / scale);
     if (this.costs.setting("config.nohz") !== 1) next = Math.min(next, (this.machine.clockGHz * 1e9) / this.costs.setting("config.hz"));
     return next;
   }
@@ -253,6 +279,11 @@ export abstract class LinuxScheduler extends BaseKernel {
 
   protected override atPreemptionPoint(t: Thread): Gen<void> | null {
     return this.task(t).migrateTo !== null ? this.migrateSelf(t) : null;
+  }
+
+  /** Whether preemptionPoint(t) would act now (migrate, reschedule or clear a pending reschedule). */
+  protected preemptionPending(t: Thread): boolean {
+    return t.locksHeld === 0 && (this.task(t).migrateTo !== null || this.sched(t.cpu).needResched);
   }
 
   /** The stopper preempts `t` on its CPU, moves it to the new CPU and completes the waiter. */

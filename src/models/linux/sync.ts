@@ -185,6 +185,8 @@ export class PthreadBarrier implements BarrierRef {
  * pthread_barrier_wait: under the lock, the last arriver bumps the event and wakes everyone
  * with one FUTEX_WAKE (one try_to_wake_up per sleeper, in turn); the others sleep on the event
  * word. The lock stays held until the last thread has left, which re-arms the barrier.
+ * futex-rounds.ts restates this (with futexLock, futexUnlock, futexWait) as callbacks for
+ * computeBarrierRounds: change both (test/linux-barrier-rounds.test.ts compares them).
  */
 export function* barrierWait(k: LinuxOps, t: Thread, b: PthreadBarrier): Gen<void> {
   const c = t.cpu;

@@ -1,0 +1,235 @@
+/**
+ * Bulk-synchronous rounds (compute, then glibc's futex pthread_barrier_wait) of one thread, run
+ * as callbacks. This restates sync.ts — barrierWait with the futexLock, futexUnlock and
+ * futexWait it calls — and the scheduler's ttwu and block (same costs, draws, shared-state
+ * changes and scheduler actions in the same order), with each action taken at the instant its
+ * step ends instead of one engine event later in the resumed process, as NkRounds does for
+ * Nautilus (kernel/nk-rounds.ts). A step costs one event instead of two; a sleeper goes on
+ * when its context switch in ends (Thread.dispatched), with no dispatch event. The process resumes only where its
+ * preemption point would act, or on leaving the last round. test/linux-barrier-rounds.test.ts
+ * checks that both paths are the same simulation: change one, change the other.
+ */
+import type { SimEvent } from "../../engine/index.js";
+import type { Machine } from "../hardware/machine.js";
+import { CallbackRounds, START } from "../kernel/callback-rounds.js";
+import type { Thread } from "../kernel/objects.js";
+import type { BarrierRounds } from "../kernel/types.js";
+import type { FutexMutex, PthreadBarrier } from "./sync.js";
+
+/** What the Linux kernel lends the rounds (its protected mechanisms). */
+export interface FutexRoundOps {
+  readonly machine: Machine;
+  cost(name: string, cpu: number): number;
+  hw(name: string, cpu: number): number;
+  lineFrom(owner: number, cpu: number): number;
+  /** Whether the preemption point after a step would act (then the process passes it). */
+  preemptionPending(t: Thread): boolean;
+  /** block(t): null if a wake-up was pending, else the event its dispatch succeeds. */
+  blockNow(t: Thread): SimEvent<void> | null;
+  ttwuTarget(w: Thread): number;
+  ttwuCost(c: number, target: number): number;
+  ttwuEnqueue(w: Thread, c: number, target: number): boolean;
+  reschedIpi(from: number, to: number, sendStep: number): void;
+}
+
+// What to do next (at a step's end, or when the process hands back). Comments: sync.ts's lines.
+const LOCK = 1, LOCK_TRIED = 2, LOCK_LOOP = 3, LOCK_XCHG = 4, LOCK_XCHGED = 5, ARRIVE = 6, WAIT_EVENT = 7,
+  WAKE_ALL = 8, WAKE_NEXT = 9, COUNT_BACK = 10, COUNTED = 11, UNLOCK = 12, UNLOCKED = 13, UNLOCK_WAKE = 14,
+  UNLOCK_EXIT = 15, WAIT = 16, WAIT_CHECK = 17, WAIT_RETURN = 18, WAIT_EXIT = 19, TTWU = 20, TTWU_QUEUED = 21,
+  TTWU_IPI = 22, LEAVE = 23;
+// Step names (the CPU's error messages only: the callbacks run when nothing records steps).
+const LOCK_STEP = "pthread_barrier_wait: lll_lock", UNLOCK_STEP = "pthread_barrier_wait: lll_unlock",
+  WAIT_STEP = "futex_wait", WAKE_STEP = "futex_wake", TTWU_STEP = "try_to_wake_up", COUNT_STEP = "pthread_barrier_wait: atomic increment of left";
+
+export class FutexRounds extends CallbackRounds<PthreadBarrier> {
+  /** The CPUs sync.ts's functions take at their start (`const c = t.cpu`): barrierWait, futexLock, futexUnlock, futexWait. */
+  private barrierCpu = 0;
+  private lockCpu = 0;
+  private unlockCpu = 0;
+  private waitCpu = 0;
+  /** barrierWait's `event`: the barrier's event word when this thread arrived. */
+  private event = 0;
+  /** futexWait on the lock (else on the barrier's event), and where to go on after it. */
+  private waitOnLock = false;
+  private afterWait = 0;
+  private afterUnlock = 0;
+  /** The thread ttwu wakes, its CPU, the waker's CPU, and where to go on after it. */
+  private wakee: Thread | null = null;
+  private wakeTarget = 0;
+  private wakeCpu = 0;
+  private afterTtwu = 0;
+  /** The last arriver's FUTEX_WAKE: the sleepers it took and the next one to wake. */
+  private sleepers: Thread[] = [];
+  private nextSleeper = 0;
+  private readonly woken = (): void => this.act(WAIT_RETURN);
+
+  constructor(
+    private readonly ops: FutexRoundOps,
+    thread: Thread,
+    r: BarrierRounds,
+    first: PthreadBarrier,
+  ) {
+    super(ops.machine, thread, r, first);
+  }
+
+  protected mustPassPreemptionPoint(): boolean {
+    return this.ops.preemptionPending(this.thread);
+  }
+
+  protected act(what: number): void {
+    const { ops, b, thread: t } = this;
+    const m: FutexMutex = b.lock;
+    switch (what) {
+      case START:
+        this.step(this.r.name, this.r.work(this.round), LOCK);
+        return;
+      case LOCK: // barrierWait → futexLock(normal) → atomicOn: cmpxchg
+        this.barrierCpu = t.cpu;
+        this.step(LOCK_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_TRIED);
+        return;
+      case LOCK_TRIED:
+        m.lineOwner = t.cpu;
+        if (m.word === 0) {
+          m.word = 1;
+          this.act(ARRIVE);
+        } else {
+          this.lockCpu = t.cpu;
+          this.act(LOCK_LOOP);
+        }
+        return;
+      case LOCK_LOOP: { // futexLock's for (;;): mark contended, sleep while it stays 2
+        const old = m.word;
+        m.word = 2;
+        if (old === 0) this.act(ARRIVE);
+        else this.wait(true, this.lockCpu, LOCK_XCHG);
+        return;
+      }
+      case LOCK_XCHG: // atomicOn: xchg to 2
+        this.step(LOCK_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_XCHGED);
+        return;
+      case LOCK_XCHGED:
+        m.lineOwner = t.cpu;
+        this.act(LOCK_LOOP);
+        return;
+      case ARRIVE: { // --left: the last arriver wakes all with one FUTEX_WAKE; the others unlock and sleep
+        if (--b.left === 0) {
+          b.event++;
+          const c = this.barrierCpu;
+          this.step(WAKE_STEP, ops.cost("syscall.entry", c) + ops.cost("futex.wakeBody", c), WAKE_ALL);
+        } else {
+          this.event = b.event;
+          this.unlock(WAIT_EVENT);
+        }
+        return;
+      }
+      case WAIT_EVENT: // while (b.event === event) futexWait
+        if (b.event === this.event) this.wait(false, this.barrierCpu, WAIT_EVENT);
+        else this.act(COUNT_BACK);
+        return;
+      case WAKE_ALL:
+        this.sleepers = b.eventQueue.splice(0);
+        this.nextSleeper = 0;
+        this.act(WAKE_NEXT);
+        return;
+      case WAKE_NEXT:
+        if (this.nextSleeper < this.sleepers.length) this.ttwu(this.sleepers[this.nextSleeper++]!, WAKE_NEXT);
+        else {
+          this.sleepers = [];
+          this.step(WAKE_STEP, ops.cost("syscall.exit", this.barrierCpu), COUNT_BACK);
+        }
+        return;
+      case COUNT_BACK: // the atomic increment of left on its line; the last out unlocks
+        this.step(COUNT_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(b.leftLineOwner, t.cpu), COUNTED);
+        return;
+      case COUNTED:
+        b.leftLineOwner = t.cpu;
+        if (++b.left === b.parties) this.unlock(LEAVE);
+        else this.act(LEAVE);
+        return;
+      case UNLOCK: // futexUnlock → atomicOn: xchg to 0
+        this.step(UNLOCK_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(m.lineOwner, t.cpu), UNLOCKED);
+        return;
+      case UNLOCKED: {
+        m.lineOwner = t.cpu;
+        const old = m.word;
+        m.word = 0;
+        if (old !== 2) {
+          this.act(this.afterUnlock);
+          return;
+        }
+        const c = (this.unlockCpu = t.cpu);
+        this.step(WAKE_STEP, ops.cost("syscall.entry", c) + ops.cost("futex.wakeBody", c), UNLOCK_WAKE);
+        return;
+      }
+      case UNLOCK_WAKE: { // wakeLockWaiter
+        const w = m.queue.shift();
+        if (w !== undefined) this.ttwu(w, UNLOCK_EXIT);
+        else this.act(UNLOCK_EXIT);
+        return;
+      }
+      case UNLOCK_EXIT:
+        this.step(WAKE_STEP, ops.cost("syscall.exit", this.unlockCpu), this.afterUnlock);
+        return;
+      case WAIT: { // futexWait: entry and the kernel's compare
+        const c = this.waitCpu;
+        this.step(WAIT_STEP, ops.cost("syscall.entry", c) + ops.cost("futex.waitBody", c), WAIT_CHECK);
+        return;
+      }
+      case WAIT_CHECK: {
+        if (!(this.waitOnLock ? m.word === 2 : b.event === this.event)) {
+          this.act(WAIT_EXIT);
+          return;
+        }
+        (this.waitOnLock ? m.queue : b.eventQueue).push(t);
+        const ev = ops.blockNow(t);
+        if (ev === null) this.act(WAIT_RETURN);
+        else t.dispatched = this.woken;
+        return;
+      }
+      case WAIT_RETURN:
+        this.step(WAIT_STEP, ops.cost("futex.waitReturn", this.waitCpu), WAIT_EXIT);
+        return;
+      case WAIT_EXIT:
+        this.step(WAIT_STEP, ops.cost("syscall.exit", this.waitCpu), this.afterWait);
+        return;
+      case TTWU: { // the scheduler's ttwu: its step, enqueue, then the ICR write and the IPI
+        const c = (this.wakeCpu = t.cpu);
+        const target = (this.wakeTarget = ops.ttwuTarget(this.wakee!));
+        this.step(TTWU_STEP, ops.ttwuCost(c, target), TTWU_QUEUED);
+        return;
+      }
+      case TTWU_QUEUED: {
+        const c = this.wakeCpu;
+        if (ops.ttwuEnqueue(this.wakee!, c, this.wakeTarget)) this.step(TTWU_STEP, ops.hw("apic.icrWrite", c), TTWU_IPI);
+        else this.act(this.afterTtwu);
+        return;
+      }
+      case TTWU_IPI:
+        ops.reschedIpi(this.wakeCpu, this.wakeTarget, t.lastStep);
+        this.wakee = null;
+        this.act(this.afterTtwu);
+        return;
+      case LEAVE:
+        this.leave();
+        return;
+    }
+  }
+
+  private wait(onLock: boolean, cpu: number, then: number): void {
+    this.waitOnLock = onLock;
+    this.waitCpu = cpu;
+    this.afterWait = then;
+    this.act(WAIT);
+  }
+
+  private unlock(then: number): void {
+    this.afterUnlock = then;
+    this.act(UNLOCK);
+  }
+
+  private ttwu(w: Thread, then: number): void {
+    this.wakee = w;
+    this.afterTtwu = then;
+    this.act(TTWU);
+  }
+}
