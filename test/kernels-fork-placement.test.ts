@@ -20,7 +20,7 @@ const socketOf = (cpu: number) => Math.floor(cpu / (x64.cpusPerModule * x64.modu
 const moduleOf = (cpu: number) => Math.floor(cpu / x64.cpusPerModule);
 const C6 = 10_000, C1 = 100;
 /** CPUs in `busy` run one task; the others idle in C6 since time 0. */
-const only = (busy: ReadonlySet<number>) => (cpu: number): CpuView => ({ load: busy.has(cpu) ? 1 : 0, exitLatency: C6, idleSince: 0 });
+const only = (busy: ReadonlySet<number>): CpuView => ({ load: (cpu) => (busy.has(cpu) ? 1 : 0), idle: () => ({ exitLatency: C6, idleSince: 0 }) });
 
 test("x64 domains: machine → sockets → dies → modules (SMT margin) → CPUs", () => {
   assert.equal(levels.map((l) => [l.span, l.group, l.imbalance]), [[64, 16, 112], [16, 8, 112], [8, 2, 112], [2, 1, 105]]);
@@ -42,15 +42,17 @@ test("a busy CPU is never chosen while its group has an idle one; a loaded socke
 });
 
 test("the local group is kept when every other group is at least as loaded (within the margin)", () => {
-  const all = (): CpuView => ({ load: 1, exitLatency: 0, idleSince: 0 }); // no group is idler than the parent's
+  const all: CpuView = { load: () => 1, idle: () => ({ exitLatency: 0, idleSince: 0 }) }; // no group is idler than the parent's
   assert.is(findIdlestCpu(levels, 9, all), 9);
   assert.is(moduleOf(findIdlestCpu([levels[3]!], 9, only(new Set([9, 8])))), moduleOf(9));
 });
 
 test("among idle CPUs the shallowest state wins, then the most recently idled (find_idlest_cpu since 3.19)", () => {
   const die = [levels[2]!]; // CPUs 0–7 in modules of 2; parent on CPU 0 (busy)
-  const view = (shallow: number, latest: number) => (cpu: number): CpuView =>
-    cpu === 0 ? { load: 1, exitLatency: 0, idleSince: 0 } : { load: 0, exitLatency: cpu === shallow ? C1 : C6, idleSince: cpu === latest ? 500 : 0 };
+  const view = (shallow: number, latest: number): CpuView => ({
+    load: (cpu) => (cpu === 0 ? 1 : 0),
+    idle: (cpu) => ({ exitLatency: cpu === shallow ? C1 : C6, idleSince: cpu === latest ? 500 : 0 }),
+  });
   // the idlest group is module 1 (CPUs 2, 3), the first other group with zero load
   assert.is(findIdlestCpu(die, 0, view(3, -1)), 3); // C1 beats C6
   assert.is(findIdlestCpu(die, 0, view(-1, 3)), 3); // same state: the latest idled

@@ -227,28 +227,34 @@ export class Cpu {
     return { start: r.start, end: r.end, lastStep };
   }
 
+  /**
+   * The first reservation (from `first`) still running or to come after `t`: reservations run one
+   * after another, so their ends never decrease and a binary search finds it (an idle CPU's list
+   * is never pruned and grows with its noise).
+   */
+  private firstEndingAfter(t: number): number {
+    let lo = this.first, hi = this.res.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.res[mid]!.end <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** End of the latest reservation finished by `t` (−1 if none): when the CPU was last woken. */
   lastActivityBefore(t: number): number {
     this.materialize(t);
-    let end = -1;
-    for (let i = this.first; i < this.res.length; i++) {
-      const r = this.res[i]!;
-      if (r.start > t) break;
-      if (r.end <= t) end = r.end;
-    }
-    return end;
+    const i = this.firstEndingAfter(t);
+    return i > this.first ? this.res[i - 1]!.end : -1;
   }
 
   /** The name of the reservation (noise or handler) occupying the CPU now, or null. */
   activityNow(): string | null {
     const now = this.sim.now;
     this.materialize(now);
-    for (let i = this.first; i < this.res.length; i++) {
-      const r = this.res[i]!;
-      if (r.start > now) break;
-      if (r.end > now) return r.name;
-    }
-    return null;
+    const r = this.res[this.firstEndingAfter(now)];
+    return r !== undefined && r.start <= now ? r.name : null;
   }
 
   /** Names and lengths of reservations overlapping [from, to) (for breakdown notes). */

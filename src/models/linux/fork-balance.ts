@@ -32,29 +32,29 @@ export function forkDomains(t: Topology, cpuCount: number): Level[] {
   return levels;
 }
 
-/** What fork balancing sees of a CPU. */
+/** What fork balancing sees of a CPU: its runnable tasks, and of an idle one its state. */
 export interface CpuView {
   /** Runnable tasks (0 when idle). */
-  readonly load: number;
-  /** The exit latency of the idle state it sits in, and when it went idle (both ignored when load > 0). */
-  readonly exitLatency: number;
-  readonly idleSince: number;
+  load(cpu: number): number;
+  /** Of an idle CPU: the exit latency of the idle state it sits in, and when it went idle. */
+  idle(cpu: number): { readonly exitLatency: number; readonly idleSince: number };
 }
 
 /** find_idlest_cpu: the shallowest idle CPU (latest idled on ties), else the least loaded. */
-function idlestCpuOf(from: number, to: number, view: (cpu: number) => CpuView): number {
+function idlestCpuOf(from: number, to: number, view: CpuView): number {
   let shallowest = -1, minExit = Infinity, latest = -Infinity;
   let leastLoaded = from, minLoad = Infinity;
   for (let i = from; i < to; i++) {
-    const v = view(i);
-    if (v.load === 0) {
+    const load = view.load(i);
+    if (load === 0) {
+      const v = view.idle(i);
       if (v.exitLatency < minExit || (v.exitLatency === minExit && v.idleSince > latest)) {
         minExit = v.exitLatency;
         latest = v.idleSince;
         shallowest = i;
       }
-    } else if (shallowest < 0 && v.load < minLoad) {
-      minLoad = v.load;
+    } else if (shallowest < 0 && load < minLoad) {
+      minLoad = load;
       leastLoaded = i;
     }
   }
@@ -62,8 +62,8 @@ function idlestCpuOf(from: number, to: number, view: (cpu: number) => CpuView): 
 }
 
 /** The CPU a new task of `parent`'s is woken on. */
-export function findIdlestCpu(levels: readonly Level[], parent: number, view: (cpu: number) => CpuView): number {
-  const load = (cpu: number) => view(cpu).load;
+export function findIdlestCpu(levels: readonly Level[], parent: number, view: CpuView): number {
+  const load = (cpu: number) => view.load(cpu);
   let cpu = parent;
   for (const { span, group, imbalance } of levels) {
     const base = Math.floor(cpu / span) * span;

@@ -235,17 +235,24 @@ export abstract class LinuxScheduler extends BaseKernel {
   protected placeNewTask(parent: Thread): number {
     if (this.task(parent).pinned) return parent.cpu;
     this.forkLevels ??= forkDomains(this.machine.profile.topology, this.machine.cpuCount);
-    return findIdlestCpu(this.forkLevels, parent.cpu, (cpu) => {
-      const cs = this.sched(cpu);
-      const running = cs.current !== null || cs.switching ? 1 : 0;
-      const noise = running === 0 ? this.machine.cpu(cpu).activityNow() : null;
-      const load = cs.queue.length + running + (noise !== null && TASK_NOISE.has(noise) ? 1 : 0);
-      if (load > 0) return { load, exitLatency: 0, idleSince: 0 };
-      const { entered, choice } = this.idleEntry(cpu);
-      return { load, exitLatency: choice.state.exitLatency, idleSince: entered };
+    const loads = (this.forkLoads ??= new Int32Array(this.machine.cpuCount));
+    loads.fill(-1); // each CPU's load is looked at once per placement
+    return findIdlestCpu(this.forkLevels, parent.cpu, {
+      load: (cpu) => {
+        if (loads[cpu]! >= 0) return loads[cpu]!;
+        const cs = this.sched(cpu);
+        const running = cs.current !== null || cs.switching ? 1 : 0;
+        const noise = running === 0 ? this.machine.cpu(cpu).activityNow() : null;
+        return (loads[cpu] = cs.queue.length + running + (noise !== null && TASK_NOISE.has(noise) ? 1 : 0));
+      },
+      idle: (cpu) => {
+        const { entered, choice } = this.idleEntry(cpu);
+        return { exitLatency: choice.state.exitLatency, idleSince: entered };
+      },
     });
   }
   private forkLevels: ReturnType<typeof forkDomains> | undefined;
+  private forkLoads: Int32Array | undefined;
 
   // ---- affinity and migration ---------------------------------------------------------------
 
