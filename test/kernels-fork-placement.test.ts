@@ -17,7 +17,6 @@ import { LinuxKernel } from "../src/models/linux/kernel.js";
 const x64 = machineProfile("x64").topology as Extract<Topology, { kind: "numa-modules" }>;
 const levels = forkDomains(x64, 64);
 const socketOf = (cpu: number) => Math.floor(cpu / (x64.cpusPerModule * x64.modulesPerDie * x64.diesPerSocket));
-const moduleOf = (cpu: number) => Math.floor(cpu / x64.cpusPerModule);
 const C6 = 10_000, C1 = 100;
 /** CPUs in `busy` run one task; the others idle in C6 since time 0. */
 const only = (busy: ReadonlySet<number>): CpuView => ({ load: (cpu) => (busy.has(cpu) ? 1 : 0), idle: () => ({ exitLatency: C6, idleSince: 0 }) });
@@ -34,6 +33,13 @@ test("on an idle machine a child leaves its parent's socket, die and module (the
   }
 });
 
+test("the all-zero comparison moves the child at every level below the top, not only to the idlest socket", () => {
+  // Parent 0 busy, all else idle. Top: socket 1 is the first idlest group, its first idle CPU is 16.
+  // Below, every group is at load 0 and 100·0 < imbalance·0 is false, so each level moves on:
+  // die {16..23} → die {24..31} (CPU 24), module {24,25} → {26,27} (CPU 26), sibling 26 → 27.
+  assert.is(findIdlestCpu(levels, 0, only(new Set([0]))), 27);
+});
+
 test("a busy CPU is never chosen while its group has an idle one; a loaded socket is avoided", () => {
   const busy = new Set([0, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]); // socket 1 full
   const c = findIdlestCpu(levels, 0, only(busy));
@@ -44,7 +50,8 @@ test("a busy CPU is never chosen while its group has an idle one; a loaded socke
 test("the local group is kept when every other group is at least as loaded (within the margin)", () => {
   const all: CpuView = { load: () => 1, idle: () => ({ exitLatency: 0, idleSince: 0 }) }; // no group is idler than the parent's
   assert.is(findIdlestCpu(levels, 9, all), 9);
-  assert.is(moduleOf(findIdlestCpu([levels[3]!], 9, only(new Set([9, 8])))), moduleOf(9));
+  // within a module of two busy siblings: 100·1 < 105·1 keeps the local CPU (the margin at work)
+  assert.is(findIdlestCpu([levels[3]!], 9, only(new Set([9, 8]))), 9);
 });
 
 test("among idle CPUs the shallowest state wins, then the most recently idled (find_idlest_cpu since 3.19)", () => {

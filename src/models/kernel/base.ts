@@ -283,7 +283,7 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
     lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
     handOff: (lock, cpu, step) => this.handOff(lock, cpu, step),
     publish: (f, value, cpu, step) => this.publish(f, value, cpu, step),
-    preemptionDue: (t) => this.preemptionDue(t),
+    preemptionPointActs: (t) => this.preemptionDue(t),
     setSpinner: (cpu, sp) => void (this.sched(cpu).spinner = sp),
   };
 

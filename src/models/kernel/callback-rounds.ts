@@ -18,17 +18,24 @@ export type HandBack = typeof LEFT | typeof AT_PREEMPTION_POINT | typeof SPIN_PR
 /** The first state of every round: its compute step. */
 export const START = 0;
 
-export abstract class CallbackRounds<B> {
+/** What every kernel lends its rounds (each kernel's own ops add its mechanisms). */
+export interface RoundOps {
+  readonly machine: Machine;
+  /** Whether the preemption point after a step would act (then the process passes it). */
+  preemptionPointActs(t: Thread): boolean;
+}
+
+export abstract class CallbackRounds<B, O extends RoundOps> {
   protected round = 1;
   protected next = START;
   protected done: SimEvent<HandBack> | null = null;
   private readonly stepEnded = (): void => {
-    if (this.mustPassPreemptionPoint()) this.done!.succeed(AT_PREEMPTION_POINT);
+    if (this.ops.preemptionPointActs(this.thread)) this.done!.succeed(AT_PREEMPTION_POINT);
     else this.act(this.next);
   };
 
-  protected constructor(
-    private readonly machine: Machine,
+  constructor(
+    protected readonly ops: O,
     readonly thread: Thread,
     protected readonly r: BarrierRounds,
     protected b: B,
@@ -43,14 +50,11 @@ export abstract class CallbackRounds<B> {
   /** Takes the action `what` (a state of the subclass's machine). */
   protected abstract act(what: number): void;
 
-  /** Whether the preemption point after a step needs the process (the kernel's rule). */
-  protected abstract mustPassPreemptionPoint(): boolean;
-
   /** One step of `cycles` on the thread's CPU, then `then`; a zero-cycle step is the process's (as `steps` runs it). */
   protected step(name: string, cycles: number, then: number): void {
     this.next = then;
     if (cycles <= 0) this.done!.succeed(AT_PREEMPTION_POINT);
-    else this.machine.cpu(this.thread.cpu).exec(cycles, name, this.stepEnded);
+    else this.ops.machine.cpu(this.thread.cpu).exec(cycles, name, this.stepEnded);
   }
 
   /** The round is left: the next round's compute, or back to the process after the last. */

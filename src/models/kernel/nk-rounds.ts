@@ -6,41 +6,24 @@
  * order is kept; a step costs one event instead of two, and the process resumes only to pass a
  * due preemption point, after a preempted spin, or on leaving the last round.
  */
-import type { Machine } from "../hardware/machine.js";
-import { CallbackRounds, SPIN_PREEMPTED, START } from "./callback-rounds.js";
-import { Barrier, Flag, SpinLock, Thread, type SpinOutcome, type Spinner } from "./objects.js";
-import type { BarrierRounds } from "./types.js";
+import { CallbackRounds, SPIN_PREEMPTED, START, type RoundOps } from "./callback-rounds.js";
+import { Barrier, Flag, SpinLock, type SpinOutcome, type Spinner } from "./objects.js";
 
 /** What the kernel lends the rounds (its protected mechanisms). */
-export interface NkRoundOps {
-  readonly machine: Machine;
+export interface NkRoundOps extends RoundOps {
   hw(name: string, cpu: number): number;
   lineFrom(owner: number, cpu: number): number;
   handOff(lock: SpinLock, cpu: number, step: number): void;
   publish(f: Flag, value: number, cpu: number, step: number): void;
-  preemptionDue(t: Thread): boolean;
   setSpinner(cpu: number, sp: Spinner): void;
 }
 
 // What to do next (at a step's end, or when the process hands back).
 const LOCK = 1, ARRIVE = 2, NOTIFY = 3, SPIN = 4, COUNT_BACK = 5, LAST_UNLOCK = 6, LEAVE = 7;
 
-export class NkRounds extends CallbackRounds<Barrier> implements Spinner {
+export class NkRounds extends CallbackRounds<Barrier, NkRoundOps> implements Spinner {
   private waitingOnLock = false;
   readonly pred = (v: number): boolean => v === 1;
-
-  constructor(
-    private readonly ops: NkRoundOps,
-    thread: Thread,
-    r: BarrierRounds,
-    first: Barrier,
-  ) {
-    super(ops.machine, thread, r, first);
-  }
-
-  protected mustPassPreemptionPoint(): boolean {
-    return this.ops.preemptionDue(this.thread);
-  }
 
   /** Spinner: granted the lock, saw notify, or preempted while spinning. */
   wake(o: SpinOutcome): void {

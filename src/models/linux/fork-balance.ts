@@ -63,7 +63,6 @@ function idlestCpuOf(from: number, to: number, view: CpuView): number {
 
 /** The CPU a new task of `parent`'s is woken on. */
 export function findIdlestCpu(levels: readonly Level[], parent: number, view: CpuView): number {
-  const load = (cpu: number) => view.load(cpu);
   let cpu = parent;
   for (const { span, group, imbalance } of levels) {
     const base = Math.floor(cpu / span) * span;
@@ -71,7 +70,7 @@ export function findIdlestCpu(levels: readonly Level[], parent: number, view: Cp
     const local = Math.floor((cpu - base) / group);
     const avg = (g: number) => {
       let sum = 0;
-      for (let i = base + g * group; i < base + (g + 1) * group; i++) sum += load(i);
+      for (let i = base + g * group; i < base + (g + 1) * group; i++) sum += view.load(i);
       return sum / group;
     };
     const thisLoad = avg(local);

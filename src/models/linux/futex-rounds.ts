@@ -10,20 +10,15 @@
  * checks that both paths are the same simulation: change one, change the other.
  */
 import type { SimEvent } from "../../engine/index.js";
-import type { Machine } from "../hardware/machine.js";
-import { CallbackRounds, START } from "../kernel/callback-rounds.js";
+import { CallbackRounds, START, type RoundOps } from "../kernel/callback-rounds.js";
 import type { Thread } from "../kernel/objects.js";
-import type { BarrierRounds } from "../kernel/types.js";
 import type { FutexMutex, PthreadBarrier } from "./sync.js";
 
 /** What the Linux kernel lends the rounds (its protected mechanisms). */
-export interface FutexRoundOps {
-  readonly machine: Machine;
+export interface FutexRoundOps extends RoundOps {
   cost(name: string, cpu: number): number;
   hw(name: string, cpu: number): number;
   lineFrom(owner: number, cpu: number): number;
-  /** Whether the preemption point after a step would act (then the process passes it). */
-  preemptionPending(t: Thread): boolean;
   /** block(t): null if a wake-up was pending, else the event its dispatch succeeds. */
   blockNow(t: Thread): SimEvent<void> | null;
   ttwuTarget(w: Thread): number;
@@ -41,7 +36,7 @@ const LOCK = 1, LOCK_TRIED = 2, LOCK_LOOP = 3, LOCK_XCHG = 4, LOCK_XCHGED = 5, A
 const LOCK_STEP = "pthread_barrier_wait: lll_lock", UNLOCK_STEP = "pthread_barrier_wait: lll_unlock",
   WAIT_STEP = "futex_wait", WAKE_STEP = "futex_wake", TTWU_STEP = "try_to_wake_up", COUNT_STEP = "pthread_barrier_wait: atomic increment of left";
 
-export class FutexRounds extends CallbackRounds<PthreadBarrier> {
+export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
   /** The CPUs sync.ts's functions take at their start (`const c = t.cpu`): barrierWait, futexLock, futexUnlock, futexWait. */
   private barrierCpu = 0;
   private lockCpu = 0;
@@ -62,19 +57,6 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier> {
   private sleepers: Thread[] = [];
   private nextSleeper = 0;
   private readonly woken = (): void => this.act(WAIT_RETURN);
-
-  constructor(
-    private readonly ops: FutexRoundOps,
-    thread: Thread,
-    r: BarrierRounds,
-    first: PthreadBarrier,
-  ) {
-    super(ops.machine, thread, r, first);
-  }
-
-  protected mustPassPreemptionPoint(): boolean {
-    return this.ops.preemptionPending(this.thread);
-  }
 
   protected act(what: number): void {
     const { ops, b, thread: t } = this;

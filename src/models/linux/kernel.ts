@@ -296,7 +296,7 @@ export class LinuxKernel extends LinuxScheduler {
     cost: (name, cpu) => this.k(name, cpu),
     hw: (name, cpu) => this.hw(name, cpu),
     lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
-    preemptionPending: (t) => this.preemptionPending(t),
+    preemptionPointActs: (t) => this.preemptionPending(t),
     blockNow: (t) => this.blockNow(t),
     ttwuTarget: (w) => this.ttwuTarget(w),
     ttwuCost: (c, target) => this.ttwuCost(c, target),
