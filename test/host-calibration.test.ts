@@ -14,11 +14,12 @@ import * as assert from "uvu/assert";
 import { distribution, type DistributionSpec } from "../src/engine/index.js";
 import { machineProfile } from "../src/models/hardware/profile.js";
 import { calibrate, type Calibration } from "../src/models/host/calibration.js";
-import { CALIBRATION_FILES, calibrationTexts } from "../src/models/host/calibration-format.js";
+import { CALIBRATION_FILES, calibrationTexts, decodeCalibration } from "../src/models/host/calibration-format.js";
 import { HELD_OUT, NOISE_EXPERIMENT, PATH_FITS } from "../src/models/host/fit-table.js";
 import type { MeasurementSet } from "../src/models/host/measurements.js";
 import { linuxData } from "../src/models/linux/kernel.js";
-import { calibrateDir, hostCalibrationDir, hostMeasurementsDir, measurementLabel, readMeasurementSet } from "../src/scenarios/host-files.js";
+import { calibrateDir, calibrationDir, checkedInMeasurementDirs, hostCalibrationDir, hostMeasurementsDir, measurementLabel, readMeasurementSet } from "../src/scenarios/host-files.js";
+import { compareHost } from "../src/models/host/comparison.js";
 
 const DIR = hostMeasurementsDir();
 const LABEL = "src/models/host/data/measurements";
@@ -67,7 +68,7 @@ test("machine facts are machine.json's: clock, core count, stamp cost", async ()
 
 test("each path fit: its statistic is the d3 median of its experiment, and the model reproduces it", async () => {
   const c = await fitted();
-  assert.is(c.record.fits.length, PATH_FITS.length);
+  assert.is(c.record.fits.length, PATH_FITS.filter((f) => !f.optional).length, "the optional fits' experiments are not in this (version 1) set");
   const x64 = { hardware: machineProfile("x64").parameters, linux: linuxData("x64").parameters };
   for (const fit of c.record.fits) {
     const xs = values(fit.experiment);
@@ -171,5 +172,44 @@ test("a fitted experiment is read: perturbing it changes the fit (control)", asy
   const line = (x: Calibration) => JSON.stringify(x.hardware.parameters["cacheLine.sameDie"]!.value);
   assert.not.equal(line(c), line(first!.calibration));
 });
+
+// The later sets (harness version 2): warm creation variant, condvar past the halt-poll window, detour trace.
+const LATER = checkedInMeasurementDirs().filter((d) => path.basename(d).startsWith("measurements-"));
+
+for (const dir of LATER) {
+  const label = measurementLabel(dir);
+  let laterFit: { set: MeasurementSet; texts: Record<string, string> } | undefined;
+  const later = async () => {
+    if (laterFit === undefined) {
+      const set = await readMeasurementSet(dir);
+      laterFit = { set, texts: calibrationTexts(calibrate(set, label)) };
+    }
+    return laterFit;
+  };
+
+  test(`${label}: its checked-in calibration is what calibrate writes`, async () => {
+    const { texts } = await later();
+    for (const f of CALIBRATION_FILES) {
+      assert.ok(texts[f] === (await readFile(path.join(calibrationDir(dir), f), "utf8")), `${f}: run \`hrtsim calibrate ${label}\` and commit the result`);
+    }
+  });
+
+  test(`${label}: creation is fitted on its warm variant, the sleeping vCPU's wake-up on condvar-sleep1ms, interference is the trace`, async () => {
+    const { texts } = await later();
+    const record = JSON.parse(texts["calibration.json"]!) as Calibration["record"];
+    const by = new Map(record.fits.map((f) => [f.id, f.experiment]));
+    assert.is(by.get("thread creation"), "thread-create-sleep100us");
+    assert.is(by.get("sleeping vCPU's wake-up"), "condvar-sleep1ms");
+    assert.ok("kind" in record.noise && record.noise.kind === "trace");
+  });
+
+  test(`${label}: thread-create (10 ms idle) is then held out: perturbing it changes no byte, and the comparison says "held out"`, async () => {
+    const { set, texts } = await later();
+    const again = calibrationTexts(calibrate(perturbed(set, (e) => e === "thread-create" || HELD_OUT.includes(e as never)), label));
+    for (const f of CALIBRATION_FILES) assert.ok(again[f] === texts[f], `${f} changed`);
+    const gaps = compareHost(set, decodeCalibration(texts as Record<(typeof CALIBRATION_FILES)[number], string>), { experiments: ["thread-create", "thread-create-sleep100us"], trials: { "thread-create": 20, "thread-create-sleep100us": 20 } });
+    assert.equal(gaps.map((g) => g.role), ["held out", "fitted"]);
+  });
+}
 
 test.run();

@@ -12,6 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CALIBRATION_FILES } from "../src/models/host/calibration-format.js";
 import { EXPERIMENTS } from "../src/models/host/measurements.js";
+import { TRACE_EXPERIMENTS } from "../src/models/host/fit-table.js";
 import { NOT_MODELED } from "../src/models/host/simulate.js";
 import { calibrateDir, readCalibration } from "../src/scenarios/host-files.js";
 import { hostComparisonSections } from "../src/scenarios/host-section.js";
@@ -25,10 +26,10 @@ const ccAvailable = await hasCompiler();
   const root = await mkdtemp(path.join(os.tmpdir(), "hrtsim-host-e2e-"));
   try {
     const dir = path.join(root, "m");
-    await measureHost({ outDir: dir, trials: 3 });
+    await measureHost({ outDir: dir, trials: 3, detourSeconds: 0.2 });
     const cli = execFileSync(process.execPath, [main, "calibrate", dir, "--out", path.join(root, "cli")], { encoding: "utf8" });
     assert.match(cli, /parameters/);
-    assert.match(cli, /median of thread-create \(\d+ trials\)/);
+    assert.match(cli, /median of thread-create-sleep100us \(\d+ trials\)/, "a version-2 set: creation fitted on its warm variant");
     const inProcess = await calibrateDir(dir);
     for (const f of CALIBRATION_FILES) {
       assert.ok((await readFile(path.join(root, "cli", f), "utf8")) === (await readFile(path.join(dir, "calibration", f), "utf8")), f);
@@ -38,10 +39,14 @@ const ccAvailable = await hasCompiler();
     assert.is(saved!.record.fits.length, inProcess.calibration.record.fits.length);
     const few = Object.fromEntries(EXPERIMENTS.map((e) => [e, e === "spinlock" || e === "syscall" ? 30 : 3]));
     const [gaps, fit] = await hostComparisonSections(dir, { trials: few });
-    assert.equal(gaps!.table!.rows.map((r) => r[0]).sort(), [...EXPERIMENTS].sort());
+    const timed = EXPERIMENTS.filter((e) => !TRACE_EXPERIMENTS.includes(e));
+    assert.equal(gaps!.table!.rows.map((r) => r[0]).sort(), [...timed].sort());
+    // The trace was taken and replaced the fitted Poisson interference.
+    assert.ok(saved!.hardware.interference !== undefined && saved!.hardware.interference.traces.length === 2, "the detour trace is the interference");
+    assert.match(gaps!.markdown!, /measured detour trace/);
     assert.match(gaps!.markdown!, /calibration in `.*calibration` \(`hrtsim calibrate`\)/);
     // One CDF per experiment with a model counterpart (all but NOT_MODELED's: posix-spawn).
-    const modeled = EXPERIMENTS.filter((e) => NOT_MODELED[e] === undefined);
+    const modeled = timed.filter((e) => NOT_MODELED[e] === undefined);
     assert.equal(gaps!.figures!.map((f) => f.path), modeled.map((e) => `figures/sections/host/${e}.svg`));
     assert.ok(fit!.table!.rows.length >= 9);
   } finally {

@@ -4,7 +4,7 @@
  * `hrtsim calibrate`'s fit-and-write. Parsing, validation and fitting are pure and live in
  * src/models/host (measurements.ts, calibration-format.ts); this module only moves bytes.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { CALIBRATION_FILES, CALIBRATION_SUBDIR, calibrationOutput, decodeCalibration, type CalibrationFile, type Calibration, type CalibrationRecord, MEASUREMENT_FILES, parseMeasurementSet, type MeasurementSet, type HostModelData } from "../models/host/index.js";
@@ -15,6 +15,20 @@ import { packageRoot } from "./package.js";
 export function hostMeasurementsDir(): string {
   return path.join(packageRoot(), "src", "models", "host", "data", "measurements");
 }
+
+/**
+ * Every checked-in measurement set: the default (the `host` machine's calibration) and the
+ * later sets beside it (`data/measurements-*`, each with its own calibration and, measured
+ * right after it, a `repeat/` set that shows how far the host itself moves between runs).
+ */
+export function checkedInMeasurementDirs(): string[] {
+  const data = path.dirname(hostMeasurementsDir());
+  const later = readdirSync(data).filter((d) => d.startsWith("measurements-")).sort().map((d) => path.join(data, d));
+  return [hostMeasurementsDir(), ...later.flatMap((d) => [d, ...(existsSync(path.join(d, REPEAT_SUBDIR, MEASUREMENT_FILES.samples)) ? [path.join(d, REPEAT_SUBDIR)] : [])])];
+}
+
+/** A set measured again right after DIR's (same harness, same host), if DIR has one. */
+export const REPEAT_SUBDIR = "repeat";
 
 /** Where `hrtsim calibrate DIR` writes by default. */
 export function calibrationDir(measurementDir: string): string {

@@ -5,9 +5,11 @@
  * model uses DIR's calibration (DIR/calibration, else fitted in memory the same way).
  * Deterministic: same measurements and model → same bytes. Gaps are reported, not judged.
  */
-import { calibrate, type CalibrationRecord, FIT_TABLE_COLUMNS, fitTableRows, cdfPoints, compareHost, type CompareOptions, type ExperimentGap, HELD_OUT, type MeasurementSet, type HostModelData } from "../models/host/index.js";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { calibrate, type CalibrationRecord, FIT_TABLE_COLUMNS, fitTableRows, cdfPoints, compareHost, type CompareOptions, type ExperimentGap, HELD_OUT, type MeasurementSet, type HostModelData, MEASUREMENT_FILES, summarizeByExperiment, quantileSorted, sorted } from "../models/host/index.js";
 import { FIGURE_CONFIG, display, renderSvg, type ReportSection, type SectionFigure } from "../reports/index.js";
-import { calibrationDir, measurementLabel, readCalibration, readMeasurementSet } from "./host-files.js";
+import { REPEAT_SUBDIR, calibrationDir, measurementLabel, readCalibration, readMeasurementSet } from "./host-files.js";
 
 const MEASURED = "measured (host harness)";
 const SIMULATED = "simulated (host Linux model)";
@@ -55,17 +57,46 @@ function cdfSpec(g: ExperimentGap): Record<string, unknown> {
   };
 }
 
-function gapTable(gaps: readonly ExperimentGap[]): ReportSection["table"] {
+/** The same experiment measured again (DIR/repeat): its median and p99 relative to the first run's — the host's own run-to-run spread. */
+type Repeat = ReadonlyMap<string, { readonly median: number; readonly p99: number }>;
+
+async function readRepeat(dir: string): Promise<Repeat | undefined> {
+  const again = path.join(dir, REPEAT_SUBDIR);
+  if (!existsSync(path.join(again, MEASUREMENT_FILES.samples))) return undefined;
+  const set = await readMeasurementSet(again);
+  const out = new Map<string, { median: number; p99: number }>();
+  for (const e of summarizeByExperiment(set.samples).keys()) {
+    const xs = sorted(set.samples.filter((s) => s.experiment === e).map((s) => s.cycles));
+    out.set(e, { median: quantileSorted(xs, 0.5), p99: quantileSorted(xs, 0.99) });
+  }
+  return out;
+}
+
+function gapTable(gaps: readonly ExperimentGap[], repeat: Repeat | undefined): ReportSection["table"] {
+  const rel = (x: number | undefined, ref: number) => (x === undefined ? NaN : (x - ref) / Math.abs(ref));
   const rows = ROLE_ORDER.flatMap((role) => gaps.filter((g) => g.role === role)).map((g) => [
     g.experiment, g.role, String(g.measured.length), String(g.simulated.length),
     display(g.measuredMedian), display(g.simulatedMedian), pct(g.medianRelError),
     display(g.measuredP99), display(g.simulatedP99), pct(g.p99RelError), ks(g.ks),
+    ...(repeat === undefined ? [] : [pct(rel(repeat.get(g.experiment)?.median, g.measuredMedian)), pct(rel(repeat.get(g.experiment)?.p99, g.measuredP99))]),
   ]);
   return {
     columns: ["experiment", "role", "n measured", "n simulated", "median measured", "median simulated", "median rel. error",
-      "p99 measured", "p99 simulated", "p99 rel. error", "KS D"],
+      "p99 measured", "p99 simulated", "p99 rel. error", "KS D", ...(repeat === undefined ? [] : ["median, measured again", "p99, measured again"])],
     rows,
   };
+}
+
+function interferenceText(record: CalibrationRecord): string {
+  const n = record.noise;
+  if ("kind" in n) {
+    return `Interference is the measured detour trace (${n.cpus} CPUs, ${n.stolen.map((x) => `${display(x * 100, 3)}%`).join(" / ")} of the time), ` +
+      "replayed on each CPU from a random point with its measured gaps and lengths, so its bursts and periodic host activity are as measured. " +
+      "It was taken on a spinning CPU; a halted vCPU's wait for its host core is in it only as far as the host ran something else then too.";
+  }
+  return `Interference is one fitted Poisson process per CPU (from the syscall tail, see the calibration section); the measured tails come ` +
+    "in bursts (a busy VM: other processes, hypervisor preemption), which independent arrivals do not reproduce — read p99 gaps with that in mind " +
+    "(a measurement set with a detour trace, harness version ≥ 2, replays the measured interference instead).";
 }
 
 /** The sections for one measurement directory (exported for tests: `options` trims the simulation). */
@@ -73,6 +104,7 @@ export async function hostComparisonSections(dir: string, options: CompareOption
   const set = await readMeasurementSet(dir);
   const { data, record, how } = await modelFor(dir, set);
   const gaps = compareHost(set, data, options);
+  const repeat = await readRepeat(dir);
   const m = set.machine;
   const label = measurementLabel(dir);
   const figures: SectionFigure[] = [];
@@ -95,14 +127,15 @@ export async function hostComparisonSections(dir: string, options: CompareOption
       "were not read by the fit: their gaps test the model. Relative error = (simulated − measured) / |measured|; KS D = the largest " +
       "vertical distance between the two CDFs (0: identical, 1: disjoint). No pass/fail thresholds: the gaps are reported as they are.",
     "",
-    `Interference is one fitted Poisson process per CPU (from the syscall tail, see the calibration section); the measured tails come ` +
-      "in bursts (a busy VM: other processes, hypervisor preemption), which independent arrivals do not reproduce — read p99 gaps with that in mind.",
+    interferenceText(record),
+    ...(m.rounds === undefined ? [] : ["", `The harness interleaved the experiments in ${m.rounds} rounds (each ran 1/${m.rounds} of its trials per round, the order rotated from round to round), so fitted and held-out experiments saw the same mix of the host's drifting load.`]),
+    ...(repeat === undefined ? [] : ["", `\`${label}/${REPEAT_SUBDIR}\` is the same harness run again right after, on the same host: its columns give each median and p99 relative to this run's — how far the host itself moves between two runs, the floor under any model-vs-measurement gap.`]),
     ...(capped.length ? ["", `Simulated trials capped for speed: ${capped.map((g) => `${g.experiment} ${g.simulated.length}`).join(", ")}.`] : []),
     ...(notModeled.length ? ["", `Not compared (no model counterpart): ${notModeled.join("; ")}.`] : []),
   ].join("\n");
   const fitRows = fitTableRows(record);
   return [
-    { title: "Host: measured vs simulated", markdown: intro, table: gapTable(gaps), figures },
+    { title: "Host: measured vs simulated", markdown: intro, table: gapTable(gaps, repeat), figures },
     {
       title: "Host calibration: which parameter comes from which measurement",
       markdown: "Machine facts from machine.json; each path fit scales the listed parameters (x64 shapes and split kept) by one factor " +

@@ -202,6 +202,8 @@ export interface MeasureOptions {
   readonly onProgress?: (p: Progress) => void;
   readonly build?: BuildOptions;
   readonly signal?: AbortSignal;
+  /** Seconds of the detour (noise-trace) loop per CPU. Default: the harness's (2 s). */
+  readonly detourSeconds?: number;
   /** Kill the harness after this long. Default: 15 minutes. */
   readonly timeoutMs?: number;
 }
@@ -311,6 +313,7 @@ export async function measureHost(opts: MeasureOptions): Promise<MeasurementRun>
   const args = ["--progress", "--hello", built.hello];
   if (opts.trials !== undefined) args.push("--trials", String(opts.trials));
   if (opts.only !== undefined && opts.only.length > 0) args.push("--only", opts.only.join(","));
+  if (opts.detourSeconds !== undefined) args.push("--detour-seconds", String(opts.detourSeconds));
   const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const before = await cpuTimes();
   const t0 = performance.now();
@@ -343,6 +346,8 @@ export async function measureHost(opts: MeasureOptions): Promise<MeasurementRun>
     compiler: built.compiler,
     helloLink: built.helloLink,
     trials: out.info.trials,
+    ...(out.header["rounds"] === undefined ? {} : { rounds: Number(out.header["rounds"]) }),
+    ...(experiments.includes("detour") ? { detourSeconds: Number(out.header["detour_seconds"]), detourMinNs: Number(out.header["detour_min_ns"]) } : {}),
     experiments,
     wallSeconds: Math.round(wallSeconds * 1000) / 1000,
     loadAverage,

@@ -27,6 +27,11 @@ export interface NoiseSource {
    * work the activity interrupts, as extra cycles of that work, instead of by the handler.
    */
   readonly indirectShare?: number;
+  /**
+   * Activity outside the machine's own software (a hypervisor running something else on a vCPU's
+   * core): it delays work, but does not end an idle period (`lastActivityBefore` skips it).
+   */
+  readonly outsideGuest?: boolean;
 }
 
 interface Reservation {
@@ -35,6 +40,8 @@ interface Reservation {
   /** Cycles added to the work segment it interrupts (0: none). */
   readonly indirect: number;
   readonly name: string;
+  /** False for activity outside the guest (NoiseSource.outsideGuest). */
+  readonly guest: boolean;
   start: number;
   end: number;
 }
@@ -111,7 +118,7 @@ export class Cpu {
       p[k] = src.nextArrival();
       if (src.onlyWhenBusy && !this.busy) continue;
       const indirect = src.indirectShare ? Math.round(total * src.indirectShare) : 0;
-      this.insert({ arrival: best, cycles: total - indirect, indirect, name: src.name, start: 0, end: 0 });
+      this.insert({ arrival: best, cycles: total - indirect, indirect, name: src.name, guest: src.outsideGuest !== true, start: 0, end: 0 });
     }
     this.materializedTo = t;
   }
@@ -203,7 +210,7 @@ export class Cpu {
     if (this.segment === null) this.prune();
     let cycles = 0;
     for (const s of steps) cycles += s.cycles;
-    const r: Reservation = { arrival: now, cycles, indirect: 0, name, start: 0, end: 0 };
+    const r: Reservation = { arrival: now, cycles, indirect: 0, name, guest: true, start: 0, end: 0 };
     this.insert(r);
     const seg = this.segment;
     if (seg !== null) {
@@ -242,11 +249,11 @@ export class Cpu {
     return lo;
   }
 
-  /** End of the latest reservation finished by `t` (−1 if none): when the CPU was last woken. */
+  /** End of the latest reservation of the guest's own finished by `t` (−1 if none): when the CPU was last woken. */
   lastActivityBefore(t: number): number {
     this.materialize(t);
-    const i = this.firstEndingAfter(t);
-    return i > this.first ? this.res[i - 1]!.end : -1;
+    for (let i = this.firstEndingAfter(t) - 1; i >= this.first; i--) if (this.res[i]!.guest) return this.res[i]!.end;
+    return -1;
   }
 
   /** The name of the reservation (noise or handler) occupying the CPU now, or null. */

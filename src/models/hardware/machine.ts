@@ -5,6 +5,7 @@
 import type { RandomStream, Simulation } from "../../engine/index.js";
 import { Cpu, type InterruptStep, type NoiseSource } from "./cpu.js";
 import { applyOverrides, type ParameterOverrides } from "./overrides.js";
+import { TraceNoise } from "./noise.js";
 import { CostTable } from "./params.js";
 import { cpuCount, distanceClass, machineProfile, requiredHardwareParameters, type MachineName, type MachineProfile } from "./profile.js";
 import { StepRecorder } from "./recorder.js";
@@ -73,7 +74,7 @@ export class Machine {
     if (c === undefined) {
       if (!(Number.isInteger(i) && i >= 0 && i < this.cpuCount)) throw new RangeError(`${this.name} has CPUs 0..${this.cpuCount - 1}, not ${i}`);
       const rng = this.sim.streams.get(`${this.options.streamPrefix}/cpu${i}`);
-      c = new Cpu(i, this.sim, rng, [...(this.noiseFor?.(i, this) ?? []), ...this.smiNoise()], this.recorder);
+      c = new Cpu(i, this.sim, rng, [...(this.noiseFor?.(i, this) ?? []), ...this.smiNoise(), ...this.interferenceNoise(i)], this.recorder);
       this.cpuList[i] = c;
     }
     return c;
@@ -105,6 +106,21 @@ export class Machine {
   }
 
   private smis: ((k: number) => { at: number; cycles: number }) | undefined;
+
+  /**
+   * Measured interference (profile `interference`, e.g. a VM's host taking the vCPU): CPU i
+   * replays trace i mod n from a point drawn on stream `<prefix>/interference/cpu<i>`, durations
+   * times `interference.scale` (0: none, nothing drawn). Profiles without a trace: nothing.
+   */
+  private interferenceNoise(i: number): NoiseSource[] {
+    const traces = this.profile.interference?.traces;
+    if (traces === undefined) return [];
+    const scale = this.costs.has("interference.scale") ? this.costs.setting("interference.scale") : 1;
+    if (!(scale > 0)) return [];
+    const trace = traces[i % traces.length]!;
+    const offset = this.sim.streams.get(`${this.options.streamPrefix}/interference/cpu${i}`).integer(0, Math.ceil(trace.length) - 1);
+    return [new TraceNoise("measured interference", trace.detours, trace.length, offset, this.scale, scale)];
+  }
 
   /** One draw of a hardware cost on CPU `cpu`'s stream. */
   draw(name: string, cpu: number): number {

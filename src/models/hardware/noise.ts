@@ -1,6 +1,7 @@
 /**
  * Arrival processes of interfering activity on a CPU, drawn lazily (see Cpu): a periodic timer
- * tick with a random phase, and Poisson arrivals (kernel threads, daemons, device interrupts).
+ * tick with a random phase, Poisson arrivals (kernel threads, daemons, device interrupts), and a
+ * measured detour trace replayed as it was (bursts and all).
  * Times are whole cycles multiplied by the run's cost scale, like every other time.
  */
 import type { RandomStream } from "../../engine/index.js";
@@ -46,5 +47,51 @@ export class PoissonNoise implements NoiseSource {
     if (!Number.isFinite(this.meanGap)) return Infinity;
     this.t += Math.max(1, Math.round(-this.meanGap * Math.log(this.rng.uniformPositive()))) * this.scale;
     return this.t;
+  }
+}
+
+/**
+ * A measured detour trace (start, duration in unscaled cycles, in time order), replayed from
+ * `offset` into it and wrapped around at `length`: arrivals keep the measured gaps, so bursts
+ * and periodic host activity come out as measured rather than as independent draws. Fires on
+ * busy and idle CPUs alike (the trace was taken on a busy one). Most of a VM's detours are the
+ * host's (a guest's own tick and threads are a small part), so a detour does not end the guest's
+ * idle period (`outsideGuest`). `durationScale` 0 switches it off.
+ */
+export class TraceNoise implements NoiseSource {
+  readonly onlyWhenBusy = false;
+  readonly outsideGuest = true;
+  private next: number;
+  private base: number;
+  private current = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly detours: ReadonlyArray<readonly [number, number]>,
+    private readonly length: number,
+    offset: number,
+    private readonly scale: number,
+    private readonly durationScale = 1,
+  ) {
+    if (!(length > 0) || !(offset >= 0 && offset < length)) throw new RangeError(`${name}: need 0 ≤ offset < length`);
+    let i = 0;
+    while (i < detours.length && detours[i]![0] < offset) i++;
+    this.next = i;
+    this.base = -offset;
+  }
+
+  nextArrival(): number {
+    if (this.detours.length === 0 || !(this.durationScale > 0)) return Infinity;
+    if (this.next === this.detours.length) {
+      this.next = 0;
+      this.base += this.length;
+    }
+    const [start, duration] = this.detours[this.next++]!;
+    this.current = duration;
+    return Math.round(this.base + start) * this.scale;
+  }
+
+  duration(): number {
+    return Math.max(1, Math.round(this.current * this.durationScale)) * this.scale;
   }
 }

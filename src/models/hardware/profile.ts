@@ -30,12 +30,29 @@ export const RingTopologySchema = Schema.Struct({
   source: Source,
 });
 
+const Cycles = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0));
+
+/**
+ * Measured interference (a selfish-detour trace per CPU, in cycles of this clock), replayed on
+ * the model's CPUs: CPU i replays traces[i mod n] from a random point (hardware/noise.ts
+ * TraceNoise). Detours in time order and not overlapping, inside [0, length).
+ */
+export const InterferenceSchema = Schema.Struct({
+  source: Source,
+  traces: Schema.Array(Schema.Struct({
+    length: Schema.Finite.check(Schema.isGreaterThan(0)),
+    detours: Schema.Array(Schema.Tuple([Cycles, Cycles])),
+  })).check(Schema.isMinLength(1)),
+});
+export type Interference = typeof InterferenceSchema.Type;
+
 export const MachineProfileSchema = Schema.Struct({
   machine: Schema.String,
   subject: Schema.String,
   clockGHz: Schema.Struct({ value: Schema.Finite.check(Schema.isGreaterThan(0)), source: Source }),
   topology: Schema.Union([NumaTopologySchema, RingTopologySchema]),
   parameters: Schema.Record(Schema.String, ParamEntrySchema),
+  interference: Schema.optional(InterferenceSchema),
 });
 export type MachineProfile = typeof MachineProfileSchema.Type;
 export type Topology = MachineProfile["topology"];
@@ -45,11 +62,28 @@ export type MachineName = (typeof MACHINES)[number];
 
 /** Validates a raw profile, naming the file and the offending field. */
 export function decodeMachineProfile(raw: unknown, label: string): MachineProfile {
+  let p: MachineProfile;
   try {
-    return Schema.decodeUnknownSync(MachineProfileSchema, { onExcessProperty: "error" })(raw);
+    p = Schema.decodeUnknownSync(MachineProfileSchema, { onExcessProperty: "error" })(raw);
   } catch (e) {
     throw new ParameterFileError(`machine profile ${label}: ${(e as Error).message}`);
   }
+  const problem = p.interference === undefined ? null : interferenceProblem(p.interference);
+  if (problem !== null) throw new ParameterFileError(`machine profile ${label}: interference.${problem}`);
+  return p;
+}
+
+/** What is wrong with a trace set (path and reason), or null: order, overlap and length. */
+export function interferenceProblem(i: Interference): string | null {
+  for (const [t, trace] of i.traces.entries()) {
+    let end = 0;
+    for (const [k, [start, duration]] of trace.detours.entries()) {
+      if (start < end) return `traces[${t}].detours[${k}]: starts at ${start}, before the previous detour ends (${end}); expected detours in time order, not overlapping`;
+      end = start + duration;
+    }
+    if (end > trace.length) return `traces[${t}]: the last detour ends at ${end}, after the trace's length ${trace.length}`;
+  }
+  return null;
 }
 
 const cache = new Map<MachineName, MachineProfile>();

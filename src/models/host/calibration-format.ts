@@ -55,10 +55,17 @@ const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(Number(x.to
 export function fitTableRows(r: CalibrationRecord): string[][] {
   const rows: string[][] = r.facts.map((f) => [f.parameter, f.from, "", "", f.value, f.parameter]);
   const n = r.noise;
-  rows.push([
-    "interference", `tail of ${n.experiment} (${n.n} trials)`, `${n.excesses.length} excesses > ${fmt(n.threshold)} cycles`, "",
-    `${fmt(n.rate)}/s${n.duration === null ? "" : `, ${describeSpec(n.duration)} cycles`}`, "noise.daemon.rate, noise.daemon.duration",
-  ]);
+  if ("kind" in n) {
+    rows.push([
+      "interference", `detour trace (${n.cpus} CPUs)`, `${n.counts.join(" + ")} detours > ${fmt(n.minDetour)} cycles, ${n.stolen.map((x) => `${fmt(x * 100)}%`).join(" / ")} of the time`, "",
+      `replayed as measured (${fmt(n.ratePerCpu)}/s per CPU, median ${fmt(n.medianDuration)} cycles)`, "interference (machine profile); noise.tick.duration, noise.*.rate = 0",
+    ]);
+  } else {
+    rows.push([
+      "interference", `tail of ${n.experiment} (${n.n} trials)`, `${n.excesses.length} excesses > ${fmt(n.threshold)} cycles`, "",
+      `${fmt(n.rate)}/s${n.duration === null ? "" : `, ${describeSpec(n.duration)} cycles`}`, "noise.daemon.rate, noise.daemon.duration",
+    ]);
+  }
   for (const f of r.fits) {
     rows.push([
       f.id, `median of ${f.experiment} (${f.n} trials)`, `${fmt(f.measured)} cycles`, `${fmt(f.modelAtX64)} → ${fmt(f.modelAtFit)}`,

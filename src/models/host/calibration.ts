@@ -9,11 +9,12 @@
  */
 import { distribution, type DistributionSpec } from "../../engine/index.js";
 import type { ParameterFile } from "../hardware/params.js";
-import { machineProfile, type MachineProfile } from "../hardware/profile.js";
+import { machineProfile, type Interference, type MachineProfile } from "../hardware/profile.js";
 import { scaleSpec } from "../kernel/derive.js";
 import { linuxData } from "../linux/kernel.js";
-import { NOISE_EXPERIMENT, PATH_FITS, fittedExperiments, type ParamRef, type PathFit } from "./fit-table.js";
-import type { Experiment, MachineInfo, MeasurementSet, Sample } from "./measurements.js";
+import { NOISE_EXPERIMENT, PATH_FITS, fitExperiment, fittedExperiments, type ParamRef, type PathFit } from "./fit-table.js";
+import { traceInterference, type TraceNoiseResult } from "./interference.js";
+import { detourTraces, type Experiment, type MachineInfo, type MeasurementSet, type Sample } from "./measurements.js";
 import { simulateHost, type HostModelData } from "./simulate.js";
 import { median, sorted } from "./stats.js";
 
@@ -60,7 +61,8 @@ export interface CalibrationRecord {
     readonly cores: number; readonly tscHz: number; readonly vmType: string | null; readonly harnessHash: string;
   };
   readonly facts: readonly FactRow[];
-  readonly noise: NoiseFitResult;
+  /** Interference: fitted from a tail, or (a set with a detour trace) the trace itself. */
+  readonly noise: NoiseFitResult | TraceNoiseResult;
   readonly fits: readonly PathFitResult[];
 }
 
@@ -99,6 +101,7 @@ interface State {
   readonly facts: { readonly clock: Entry & { value: number }; readonly topology: MachineProfile["topology"]; readonly hardware: Record<string, Entry>; readonly linux: Record<string, Entry> };
   readonly noise: Record<string, Entry>;
   readonly paths: ReadonlyMap<string, Entry>;
+  readonly interference?: Interference;
 }
 
 const key = (r: ParamRef) => `${r.file}:${r.name}`;
@@ -111,7 +114,7 @@ function assemble(b: Base, s: State): HostModelData {
   // x64's parameters (fitted or not), then facts x64 has no entry for (the VM's).
   const hwParams = {
     ...Object.fromEntries(Object.entries(b.hardware.parameters).map(([n, e]) => [n, pick("hardware", n, e, s.facts.hardware, {})])),
-    ...Object.fromEntries(Object.entries(s.facts.hardware).filter(([n]) => b.hardware.parameters[n] === undefined)),
+    ...Object.fromEntries(Object.entries(s.facts.hardware).filter(([n]) => b.hardware.parameters[n] === undefined).map(([n, e]) => [n, s.paths.get(`hardware:${n}`) ?? e])),
   };
   const lxParams = Object.fromEntries(Object.entries(b.linux.parameters).map(([n, e]) => [n, pick("linux", n, e, s.facts.linux, s.noise)]));
   const m = b.machine;
@@ -123,6 +126,7 @@ function assemble(b: Base, s: State): HostModelData {
       clockGHz: s.facts.clock,
       topology: s.facts.topology,
       parameters: hwParams,
+      ...(s.interference === undefined ? {} : { interference: s.interference }),
     },
     linux: { subject: `Linux ${m.kernel} with glibc on this project's host (${what}); calibrated by hrtsim calibrate`, parameters: lxParams },
   };
@@ -249,17 +253,17 @@ function fitNoise(b: Base, samples: readonly Sample[]): { noise: Record<string, 
   };
 }
 
-/** Median of the model's `fit.experiment` with the path scaled by `factor`. */
-function modelMedian(b: Base, s: State, fit: PathFit, factor: number): number {
+/** Median of the model's `experiment` with the fit's path scaled by `factor`. */
+function modelMedian(b: Base, s: State, fit: PathFit, experiment: Experiment, factor: number): number {
   const data = assemble(b, withPath(b, s, fit, factor, ""));
-  return median(simulateHost(data, fit.experiment, fit.trials, `host-calibration/${fit.id}`));
+  return median(simulateHost(data, experiment, fit.trials, `host-calibration/${fit.id}`));
 }
 
 function withPath(b: Base, s: State, fit: PathFit, factor: number, source: string): State {
   const paths = new Map(s.paths);
   for (const r of fit.parameters) {
-    const base = r.file === "hardware" ? b.hardware.parameters[r.name] : b.linux.parameters[r.name];
-    if (base === undefined) throw new Error(`calibration: ${r.file} parameter "${r.name}" is not in the x64 data`);
+    const base = r.file === "hardware" ? b.hardware.parameters[r.name] ?? s.facts.hardware[r.name] : b.linux.parameters[r.name];
+    if (base === undefined) throw new Error(`calibration: ${r.file} parameter "${r.name}" is not in the x64 data or the machine's facts`);
     paths.set(key(r), { ...base, value: roundSpec(scaleSpec(base.value as DistributionSpec, factor)) as Entry["value"], source });
   }
   return { ...s, paths };
@@ -269,8 +273,8 @@ const F_MIN = 0.01;
 const F_MAX = 1000;
 
 /** Secant search for the factor whose model median equals `target`; deterministic. */
-function invert(b: Base, s: State, fit: PathFit, target: number): { factor: number; atX64: number; atFit: number; matched: boolean } {
-  const m = (f: number) => modelMedian(b, s, fit, f);
+function invert(b: Base, s: State, fit: PathFit, experiment: Experiment, target: number): { factor: number; atX64: number; atFit: number; matched: boolean } {
+  const m = (f: number) => modelMedian(b, s, fit, experiment, f);
   const tol = Math.max(0.5, 0.001 * Math.abs(target));
   const clamp = (f: number) => Math.min(F_MAX, Math.max(F_MIN, f));
   let f0 = 1;
@@ -290,31 +294,63 @@ function invert(b: Base, s: State, fit: PathFit, target: number): { factor: numb
   return { factor, atX64, atFit, matched: !(factor <= F_MIN && atFit > target + tol) };
 }
 
+const MAX_PASSES = 3;
+/** Relative distance from its measured median at which a matched fit counts as broken by a later one. */
+const HOLD_TOLERANCE = 0.01;
+
+/** Whether every matched fit still gives its measured median on the final state. */
+function holds(b: Base, s: State, fits: readonly PathFitResult[]): boolean {
+  const data = assemble(b, s);
+  return fits.every((f) => {
+    if (!f.matched) return true;
+    const fit = PATH_FITS.find((x) => x.id === f.id)!;
+    const m = median(simulateHost(data, f.experiment, fit.trials, `host-calibration/${fit.id}`));
+    return Math.abs(m - f.measured) <= Math.max(0.5, HOLD_TOLERANCE * Math.abs(f.measured));
+  });
+}
+
 /** Fits the `host` profile and Linux parameters to `set` (only its fitted experiments are read). */
 export function calibrate(set: MeasurementSet, label: string): Calibration {
   const used = new Set<Experiment>(fittedExperiments());
   const samples = set.samples.filter((x) => used.has(x.experiment));
   const b: Base = { hardware: machineProfile("x64"), linux: linuxData("x64"), machine: set.machine, label };
   const { facts, rows } = machineFacts(b);
-  const { noise, result: noiseResult } = fitNoise(b, samples);
-  let state: State = { facts, noise, paths: new Map() };
-  const fits: PathFitResult[] = [];
+  const traces = detourTraces(set);
+  let noise: Record<string, Entry>, noiseResult: NoiseFitResult | TraceNoiseResult, interference: Interference | undefined;
+  if (traces.length > 0) {
+    const minNs = set.machine.detourMinNs ?? 0;
+    const t = traceInterference(traces, b.linux, set.machine.tscHz, measuredFrom(b, `detour trace (${traces.length} CPUs)`), minNs);
+    ({ linux: noise, result: noiseResult, interference } = t);
+    Object.assign(facts.hardware, t.hardware);
+  } else {
+    ({ noise, result: noiseResult } = fitNoise(b, samples));
+  }
+  let state: State = { facts, noise, paths: new Map(), ...(interference === undefined ? {} : { interference }) };
+  let fits: PathFitResult[] = [];
+  const present = new Set(samples.map((x) => x.experiment));
+  // Fits are conditional on the ones before; where a later one moves an earlier one's median (the
+  // two condvar fits share the wake-up path), the sequence is repeated until all hold (at most 3 passes).
+  for (let pass = 0; pass < MAX_PASSES && (pass === 0 || !holds(b, state, fits)); pass++) {
+  fits = [];
   for (const fit of PATH_FITS) {
-    const values = byExperiment(samples, fit.experiment).map((x) => x.cycles);
-    if (values.length === 0) throw new Error(`calibration needs samples of "${fit.experiment}" in ${label}`);
+    const experiment = fitExperiment(fit, present);
+    const values = byExperiment(samples, experiment).map((x) => x.cycles);
+    if (values.length === 0 && fit.optional) continue;
+    if (values.length === 0) throw new Error(`calibration needs samples of "${experiment}" in ${label}`);
     const target = median(values);
-    const r = invert(b, state, fit, target);
+    const r = invert(b, state, fit, experiment, target);
     const names = fit.parameters.map((p) => p.name);
     const one = names.length === 1;
-    const source = `${measuredFrom(b, `median of ${fit.experiment} (${values.length} trials)`)}; fitted: x64 value × ${r.factor}, the factor ` +
-      `${one ? "on" : "common to"} ${names.join(", ")} that makes the model's median of ${fit.experiment} ${r.matched ? "equal" : "come closest to"} ` +
+    const source = `${measuredFrom(b, `median of ${experiment} (${values.length} trials)`)}; fitted: ${fit.parameters.every((p) => p.file === "hardware" && b.hardware.parameters[p.name] === undefined) ? "the value above" : "x64 value"} × ${r.factor}, the factor ` +
+      `${one ? "on" : "common to"} ${names.join(", ")} that makes the model's median of ${experiment} ${r.matched ? "equal" : "come closest to"} ` +
       `the measured ${round(target)} cycles (the measurement determines ${fit.what}; ${one ? "the shape is x64's" : "how it splits among them, and each one's shape, are x64's"})` +
       (r.matched ? "" : ". NOT MATCHED: the rest of the modeled path alone exceeds the measurement");
     state = withPath(b, state, fit, r.factor, source);
     fits.push({
-      id: fit.id, experiment: fit.experiment, statistic: "median", n: values.length, measured: target, parameters: fit.parameters.map(key),
+      id: fit.id, experiment, statistic: "median", n: values.length, measured: target, parameters: fit.parameters.map(key),
       factor: r.factor, modelAtX64: r.atX64, modelAtFit: r.atFit, matched: r.matched,
     });
+  }
   }
   const m = set.machine;
   const record: CalibrationRecord = {

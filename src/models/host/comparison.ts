@@ -4,7 +4,7 @@
  * two-sample Kolmogorov–Smirnov distance. Gaps are reported, never judged against a
  * threshold. Deterministic: fixed seeds, fixed trial counts.
  */
-import { roleOf, type Role } from "./fit-table.js";
+import { TRACE_EXPERIMENTS, fitSources, roleOf, type Role } from "./fit-table.js";
 import { EXPERIMENTS, type Experiment, type MeasurementSet } from "./measurements.js";
 import { HOST_SIMULATIONS, NOT_MODELED, simulateHost, type HostModelData } from "./simulate.js";
 import { ksDistance, quantileSorted, relativeError, sorted } from "./stats.js";
@@ -45,7 +45,8 @@ function measuredTrials(set: MeasurementSet, e: Experiment): number {
 
 export function compareHost(set: MeasurementSet, data: HostModelData, opts: CompareOptions = {}): ExperimentGap[] {
   const present = new Set(set.samples.map((s) => s.experiment));
-  const wanted = opts.experiments ?? EXPERIMENTS.filter((e) => present.has(e));
+  const fitted = fitSources(present);
+  const wanted = opts.experiments ?? EXPERIMENTS.filter((e) => present.has(e) && !TRACE_EXPERIMENTS.includes(e));
   return wanted.map((e) => {
     const measured = sorted(set.samples.filter((s) => s.experiment === e).map((s) => s.cycles));
     const sim = HOST_SIMULATIONS[e];
@@ -56,7 +57,7 @@ export function compareHost(set: MeasurementSet, data: HostModelData, opts: Comp
     const mP99 = quantileSorted(measured, 0.99);
     const sP99 = quantileSorted(simulated, 0.99);
     return {
-      experiment: e, role: roleOf(e, sim !== undefined), via: sim?.via ?? NOT_MODELED[e] ?? "no model counterpart",
+      experiment: e, role: roleOf(e, sim !== undefined, fitted), via: sim?.via ?? NOT_MODELED[e] ?? "no model counterpart",
       measured, simulated, measuredMedian: mMed, simulatedMedian: sMed, medianRelError: relativeError(sMed, mMed),
       measuredP99: mP99, simulatedP99: sP99, p99RelError: relativeError(sP99, mP99), ks: ksDistance(measured, simulated),
     };

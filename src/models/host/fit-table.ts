@@ -25,6 +25,14 @@ export interface PathFit {
   readonly what: string;
   /** Simulated trials per model evaluation while inverting. */
   readonly trials: number;
+  /** Fitted only if the set has the experiment (later harness versions); otherwise the parameters keep their values. */
+  readonly optional?: true;
+  /**
+   * The same path measured warm (harness version ≥ 2): fitted on instead when the set has it, and
+   * `experiment` is then held out — the fit gets the path's own cost, and what a longer idle adds
+   * before it is left for the model to explain.
+   */
+  readonly warm?: Experiment;
 }
 
 const hw = (name: string): ParamRef => ({ file: "hardware", name });
@@ -54,27 +62,52 @@ export const PATH_FITS: readonly PathFit[] = [
     what: "the waiter side of a futex wake-up on another CPU: reschedule IPI delivery, leaving hlt (in a VM: the hypervisor resuming the vCPU), the IPI handler, return from futex_wait",
   },
   {
-    id: "thread creation", experiment: "thread-create",
+    id: "thread creation", experiment: "thread-create", warm: "thread-create-sleep100us",
     parameters: [lx("glibc.stackCacheHit"), lx("glibc.threadSetup"), lx("clone.copyProcess"), lx("clone.wakeUpNewTask"), lx("sched.setaffinity")],
     trials: 200,
     what: "the creator side of pthread_create with an affinity attribute (stack, descriptor, clone's copy_process and wake_up_new_task, sched_setaffinity)",
   },
+  {
+    id: "sleeping vCPU's wake-up", experiment: "condvar-sleep1ms", parameters: [hw("vm.worldSwitch")], trials: 200, optional: true,
+    what: "the VM entry that ends the host's wake-up of a vCPU thread asleep past the halt-poll window (the condvar path with the waiter idle ~1 ms instead of ~150 µs; the host trip's other steps take the fitted costs)",
+  },
 ];
 
-/** Interference (noise) is fitted from the tail of this experiment (see calibration.ts). */
+/** Interference (noise) is fitted from the tail of this experiment (see calibration.ts) when the set has no detour trace. */
 export const NOISE_EXPERIMENT: Experiment = "syscall";
 
-/** Not read by the fit: they check it. */
-export const HELD_OUT: readonly Experiment[] = ["thread-run", "thread-both", "threads-long", "condvar-bcast", "sync-roundtrip", "fork-exec"];
+/** A detour trace (harness version ≥ 2): taken as the interference itself (interference.ts), not compared. */
+export const TRACE_EXPERIMENTS: readonly Experiment[] = ["detour", "detour-start"];
 
-export type Role = "fitted" | "held out" | "not modeled";
+/**
+ * Never read by any fit: they check it. thread-create-sleep1ms differs from thread-create only in
+ * the creator's idle before each trial (1 ms instead of 10 ms; both past KVM's halt-poll window).
+ * Which others are held out depends on the set (a path fitted on its warm variant holds out its
+ * cold one): see `fitSources`.
+ */
+export const HELD_OUT: readonly Experiment[] = ["thread-run", "thread-both", "threads-long", "condvar-bcast", "sync-roundtrip", "fork-exec", "thread-create-sleep1ms"];
 
-export function roleOf(e: Experiment, modeled: boolean): Role {
+export type Role = "fitted" | "held out" | "not modeled" | "input";
+
+/** `fitted`: the experiments this calibration read (fitSources of its set). */
+export function roleOf(e: Experiment, modeled: boolean, fitted: ReadonlySet<Experiment>): Role {
+  if (TRACE_EXPERIMENTS.includes(e)) return "input";
   if (!modeled) return "not modeled";
-  return HELD_OUT.includes(e) ? "held out" : "fitted";
+  return fitted.has(e) ? "fitted" : "held out";
 }
 
-/** The experiments the fit reads (path fits and the noise fit). */
+/** The experiment each path fit reads from a set that has `present` (its warm variant if there). */
+export function fitExperiment(fit: PathFit, present: ReadonlySet<Experiment>): Experiment {
+  return fit.warm !== undefined && present.has(fit.warm) ? fit.warm : fit.experiment;
+}
+
+/** Every experiment a fit may read (path fits with their warm variants, the noise fit, a detour trace). */
 export function fittedExperiments(): Experiment[] {
-  return [...new Set([NOISE_EXPERIMENT, ...PATH_FITS.map((f) => f.experiment)])];
+  return [...new Set([NOISE_EXPERIMENT, ...PATH_FITS.flatMap((f) => [f.experiment, ...(f.warm ? [f.warm] : [])]), ...TRACE_EXPERIMENTS])];
+}
+
+/** The experiments a calibration of a set with `present` reads (what is "fitted" in its comparison). */
+export function fitSources(present: ReadonlySet<Experiment>): Set<Experiment> {
+  const trace = TRACE_EXPERIMENTS.every((e) => present.has(e));
+  return new Set([...(trace ? [] : [NOISE_EXPERIMENT]), ...PATH_FITS.filter((f) => !f.optional || present.has(f.experiment)).map((f) => fitExperiment(f, present))]);
 }

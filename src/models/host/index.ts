@@ -9,3 +9,4 @@ export { cdfPoints, compareHost, type CompareOptions, type ExperimentGap } from 
 export { HELD_OUT } from "./fit-table.js";
 export * from "./measurements.js";
 export { NOT_MODELED, type HostModelData } from "./simulate.js";
+export { quantileSorted, sorted } from "./stats.js";

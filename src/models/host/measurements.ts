@@ -12,11 +12,14 @@
 import { Schema, SchemaTransformation } from "effect";
 import { quantileSorted, sorted } from "./stats.js";
 
-/** Experiment names, in the harness's run order (the Linux model keys on these). */
+/**
+ * Experiment names, in the harness's order (the Linux model keys on these). `detour` and
+ * `detour-start` are not timed primitives but a noise trace (`detourTraces`).
+ */
 export const EXPERIMENTS = [
   "thread-create", "thread-run", "thread-both", "threads-long", "ctx-switch",
   "condvar", "condvar-bcast", "spinlock", "syscall", "sync-event", "sync-roundtrip",
-  "fork-exec", "posix-spawn",
+  "fork-exec", "posix-spawn", "thread-create-sleep100us", "thread-create-sleep1ms", "condvar-sleep1ms", "detour", "detour-start",
 ] as const;
 export type Experiment = (typeof EXPERIMENTS)[number];
 
@@ -106,6 +109,11 @@ export const MachineInfo = Schema.Struct({
   helloLink: Schema.Literals(["static", "dynamic"]),
   /** Trials per experiment and core (spinlock and syscall: 10×). */
   trials: PositiveInt,
+  /** Rounds the trials were interleaved in (harness version ≥ 2; absent: one block per experiment). */
+  rounds: Schema.optional(PositiveInt),
+  /** Seconds of the detour loop per CPU, and the shortest gap counted as a detour (harness version ≥ 2, with `detour`). */
+  detourSeconds: Schema.optional(NonNegative),
+  detourMinNs: Schema.optional(NonNegative),
   experiments: Schema.Array(ExperimentSchema),
   wallSeconds: NonNegative,
   /** os.loadavg() when the run started: other work on the host perturbs every number. */
@@ -276,6 +284,46 @@ export function parseMeasurementSet(
 export function formatSamplesCsv(samples: readonly Sample[]): string {
   const rows = samples.map((s) => `${s.experiment},${s.core},${s.trial},${s.cycles}`);
   return [SAMPLES_HEADER, ...rows].join("\n") + "\n";
+}
+
+// ------------------------------------------------------------------ detour traces
+
+/** One CPU's selfish-detour trace: (start, duration) pairs in the set's unit since that CPU's loop began. */
+export interface DetourTrace {
+  readonly cpu: number;
+  /** Length of the loop's timeline (every detour lies inside it). */
+  readonly length: number;
+  readonly detours: ReadonlyArray<readonly [start: number, duration: number]>;
+}
+
+/**
+ * The `detour` / `detour-start` samples as one trace per CPU (pairs matched by core and trial);
+ * empty if the set has none. A detour without its start, or out of order, is a format error.
+ */
+export function detourTraces(set: MeasurementSet, file = "samples.csv"): DetourTrace[] {
+  const starts = new Map<string, number>();
+  for (const s of set.samples) if (s.experiment === "detour-start") starts.set(`${s.core}/${s.trial}`, s.cycles);
+  const byCpu = new Map<number, Array<readonly [number, number]>>();
+  for (const s of set.samples) {
+    if (s.experiment !== "detour") continue;
+    const start = starts.get(`${s.core}/${s.trial}`);
+    if (start === undefined) throw new MeasurementFormatError(file, undefined, "trial", `detour ${s.trial} on core ${s.core} has no detour-start row`);
+    if (!(s.cycles >= 0 && start >= 0)) throw new MeasurementFormatError(file, undefined, "cycles", `detour ${s.trial} on core ${s.core}: negative start or duration`);
+    let list = byCpu.get(s.core);
+    if (list === undefined) byCpu.set(s.core, (list = []));
+    list.push([start, s.cycles]);
+  }
+  const loop = (set.machine.detourSeconds ?? 0) * set.machine.tscHz;
+  return [...byCpu.entries()].sort((a, b) => a[0] - b[0]).map(([cpu, detours]) => {
+    detours.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < detours.length; i++) {
+      if (detours[i]![0] < detours[i - 1]![0] + detours[i - 1]![1]) {
+        throw new MeasurementFormatError(file, undefined, "cycles", `detours ${i - 1} and ${i} on core ${cpu} overlap`);
+      }
+    }
+    const last = detours[detours.length - 1]!;
+    return { cpu, length: Math.max(loop, last[0] + last[1]), detours };
+  });
 }
 
 // ------------------------------------------------------------------ summaries

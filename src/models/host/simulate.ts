@@ -100,11 +100,14 @@ function forkExec(h: Harness): void {
 /** The model's counterpart of each host experiment; posix-spawn has none (NOT_MODELED). */
 export const HOST_SIMULATIONS: Partial<Record<Experiment, { readonly run: (h: Harness) => void; readonly via: string }>> = {
   "thread-create": { run: threadCreate, via: "microbench thread-create" },
+  "thread-create-sleep100us": { run: (h) => threadCreate(h, 100), via: "microbench thread-create with the creator sleeping 100 µs (not 10 ms) between trials" },
+  "thread-create-sleep1ms": { run: (h) => threadCreate(h, 1000), via: "microbench thread-create with the creator sleeping 1 ms (not 10 ms) between trials" },
   "thread-run": { run: threadRun, via: "microbench thread-run" },
   "thread-both": { run: threadBoth, via: "microbench thread-both" },
   "threads-long": { run: threadsLong, via: "microbench threads-long (k = 2, 4, … up to the host's CPU count)" },
   "ctx-switch": { run: ctxSwitch, via: "microbench ctx-switch" },
   condvar: { run: condvar, via: "microbench condvar" },
+  "condvar-sleep1ms": { run: (h) => condvar(h, 1000), via: "microbench condvar with the signaller's DELAY 1 ms (not 100 µs)" },
   "condvar-bcast": { run: condvarBroadcast, via: "microbench condvar-bcast" },
   spinlock: { run: spinlock, via: "microbench spinlock" },
   syscall: { run: syscallLoop, via: "host replica of harness.c exp_syscall" },
@@ -118,6 +121,8 @@ export const HOST_SIMULATIONS: Partial<Record<Experiment, { readonly run: (h: Ha
 
 /** Why an experiment has no simulated counterpart. */
 export const NOT_MODELED: Partial<Record<Experiment, string>> = {
+  detour: "a noise trace, not a timed primitive: the calibration replays it as the machine's interference (host/interference.ts)",
+  "detour-start": "the start times of the detour trace (see detour)",
   "posix-spawn": "glibc's posix_spawn is clone(CLONE_VM|CLONE_VFORK) + execve; the Linux model has the execve half but not the clone half: " +
     "its only process creation is fork, which always copies the address space (fork.copyMm; proc.exec includes the exit_mmap of that copy), " +
     "and it has no vfork completion that suspends the parent until the child's execve releases the shared mm. fork + execve would be " +

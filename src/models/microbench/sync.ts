@@ -16,7 +16,7 @@ import type { Harness } from "./harness.js";
  * the window); each trial reports it as `lateWaiters` (0 or 1). Linux: wakeme is created with NULL
  * attributes then pthread_setaffinity_np'd, and the main thread is not pinned.
  */
-export function condvar(h: Harness): void {
+export function condvar(h: Harness, delayUs = 100): void {
   const k = h.kernel;
   const n = h.trials(100);
   const cv = k.newCondVar("cv");
@@ -28,7 +28,7 @@ export function condvar(h: Harness): void {
         let late = 0;
         const wakeme = yield* k.threadCreate(self, {
           name: `wakeme${j}.${i}`, cpu: j, affinity: "after", body: function* (me) {
-            yield* h.harnessDelay(me, 100);
+            yield* h.harnessDelay(me, delayUs);
             late = yield* waitForWaiters(h, me, cv, 1, 100);
             yield* k.condSignal(me, cv);
             signalledAt = yield* k.stamp(me);

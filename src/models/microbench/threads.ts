@@ -7,7 +7,7 @@ import type { ThreadRef } from "../kernel/types.js";
 import { emptyBody, type Harness } from "./harness.js";
 
 /** Creator-side cost only: stamps around the create call; the child has not run yet. */
-export function threadCreate(h: Harness): void {
+export function threadCreate(h: Harness, sleepUs = 10_000): void {
   const k = h.kernel;
   h.main(function* (self) {
     for (let i = 0; i < h.trials(100); i++) {
@@ -15,7 +15,7 @@ export function threadCreate(h: Harness): void {
       const t = yield* k.threadCreate(self, { name: `child${i}`, cpu: 1, body: emptyBody });
       const e = yield* k.stamp(self);
       h.emit({ core: 0, start: s, end: e, endStep: h.lastStep(self) });
-      yield* h.harnessDelay(self, 10_000);
+      yield* h.harnessDelay(self, sleepUs);
       yield* k.threadJoin(self, t);
     }
   });

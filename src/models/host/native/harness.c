@@ -6,7 +6,7 @@
  *
  * Build:  cc -O2 -pthread -Wall -Wextra -o harness harness.c
  * Run:    ./harness [--trials N] [--only a,b] [--progress] [--hello PATH]
- *                   [--clock rdtsc|monotonic]
+ *                   [--clock rdtsc|monotonic] [--rounds R] [--detour-seconds S]
  * Output: stdout = `# key=value` header, then CSV `experiment,core,trial,cycles`;
  *         stderr = `# progress <experiment> <done>/<total>` (with --progress), errors.
  *
@@ -25,6 +25,11 @@
  *  - Every spin loop gives up after SPIN_TIMEOUT_S seconds (the run then fails).
  *  - syscall (getppid), fork-exec and posix-spawn are the baselines of experiments.md,
  *    not in benchmark.c; the syscall stamps are raw (tsc_overhead is in the header).
+ *  - Version 2: the trials run in R rounds (default 10), every experiment 1/R of its trials a
+ *    round, the order rotated each round, so a host whose load drifts over the run loads every
+ *    experiment alike; three variants of benchmark.c's tests differ only in an idle time
+ *    (thread-create-sleep100us / -sleep1ms, condvar-sleep1ms); `detour` is a selfish-detour
+ *    noise trace per CPU (detour / detour-start rows), not a timed primitive.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,8 +57,9 @@
 
 extern char **environ;
 
-#define HARNESS_VERSION 1
+#define HARNESS_VERSION 2
 #define DEFAULT_TRIALS 1000
+#define DEFAULT_ROUNDS 10
 #define SPIN_TIMEOUT_S 10
 #define MAX_CPUS 1024
 #define YIELD_COUNT 100
@@ -62,19 +68,21 @@ extern char **environ;
 enum {
     E_THREAD_CREATE, E_THREAD_RUN, E_THREAD_BOTH, E_THREADS_LONG, E_CTX_SWITCH,
     E_CONDVAR, E_CONDVAR_BCAST, E_SPINLOCK, E_SYSCALL, E_SYNC_EVENT, E_SYNC_ROUNDTRIP,
-    E_FORK_EXEC, E_POSIX_SPAWN, E_COUNT
+    E_FORK_EXEC, E_POSIX_SPAWN, E_THREAD_CREATE_100US, E_THREAD_CREATE_1MS, E_CONDVAR_1MS, E_DETOUR, E_DETOUR_START, E_COUNT
 };
 static const char *const exp_names[E_COUNT] = {
     "thread-create", "thread-run", "thread-both", "threads-long", "ctx-switch",
     "condvar", "condvar-bcast", "spinlock", "syscall", "sync-event", "sync-roundtrip",
-    "fork-exec", "posix-spawn"
+    "fork-exec", "posix-spawn", "thread-create-sleep100us", "thread-create-sleep1ms", "condvar-sleep1ms", "detour", "detour-start"
 };
 
 static int use_tsc;
 static int ncpu;
 static int cpu_ids[MAX_CPUS];
 static cpu_set_t orig_mask;
-static int trials = DEFAULT_TRIALS;
+static int trials = DEFAULT_TRIALS; /* per round while running; the total is rounds × this */
+static int rounds = DEFAULT_ROUNDS;
+static int round_index;
 static int show_progress;
 static int selected[E_COUNT];
 static char hello_path[PATH_MAX];
@@ -149,7 +157,16 @@ typedef struct { int exp, core, trial; double v; } sample_t;
 static sample_t *samples;
 static size_t nsamples, capsamples;
 
+static void emit_raw(int e, int core, int trial, double v);
+
+/* `trial` counts within the round; spinlock and syscall run 10 × trials a round. */
 static void emit(int e, int core, int trial, double v)
+{
+    int per_round = (e == E_SPINLOCK || e == E_SYSCALL) ? trials * 10 : trials;
+    emit_raw(e, core, round_index * per_round + trial, v);
+}
+
+static void emit_raw(int e, int core, int trial, double v)
 {
     if (nsamples == capsamples) {
         capsamples = capsamples ? capsamples * 2 : 4096;
@@ -171,7 +188,7 @@ static void progress(int e, long done, long total)
 {
     long step = total / 20 > 0 ? total / 20 : 1;
     if (show_progress && (done == total || done % step == 0))
-        fprintf(stderr, "# progress %s %ld/%ld\n", exp_names[e], done, total);
+        fprintf(stderr, "# progress %s %ld/%ld\n", exp_names[e], (long)round_index * total + done, total * rounds);
 }
 
 /* ---------------------------------------------------------------- pinning */
@@ -207,7 +224,10 @@ static struct { _Alignas(CACHE_LINE) volatile int done; } run_flag;
 
 static void *thread_run_func(void *in) { (void)in; STORE(&run_flag.done, 1); return NULL; }
 
-static void exp_thread_create(void)
+/* sleep_us: the creator's idle time before the next trial (thread-create: 10 ms, as benchmark.c's
+ * DELAY; the -sleep100us / -sleep1ms variants tell the path's warm cost from what a longer idle
+ * adds: on a VM, a vCPU halted past KVM's halt-poll window sleeps on the host). */
+static void exp_thread_create(int e, unsigned sleep_us)
 {
     for (int i = 0; i < trials; i++) {
         pthread_t t;
@@ -216,12 +236,12 @@ static void exp_thread_create(void)
         attr_on_cpu(&attr, 1);
         int rc = pthread_create(&t, &attr, noop_func, NULL);
         uint64_t end = stamp();
-        check_create(rc, "thread-create");
+        check_create(rc, exp_names[e]);
         pthread_attr_destroy(&attr);
-        usleep(10000);
+        usleep(sleep_us);
         pthread_join(t, NULL);
-        emit(E_THREAD_CREATE, 1, i, delta(start, end));
-        progress(E_THREAD_CREATE, i + 1, trials);
+        emit(e, 1, i, delta(start, end));
+        progress(e, i + 1, trials);
     }
 }
 
@@ -380,19 +400,24 @@ static void poll_until_waiting(int n, const char *what)
     }
 }
 
+/* The signaller's DELAY before signalling: 100 us (benchmark.c); condvar-sleep1ms: 1000 us, so the
+ * waiting CPU idles past KVM's halt-poll window (the same path on the other side of it). */
+static unsigned cv_delay_us = 100;
+
 static void *cv_signaller(void *in)
 {
     (void)in;
     poll_until_waiting(1, "condvar");
-    usleep(100);
+    usleep(cv_delay_us);
     STORE(&cv.go, 1);
     pthread_cond_signal(&cv_cond);
     cv.start = stamp();
     return NULL;
 }
 
-static void exp_condvar(void)
+static void exp_condvar(int e, unsigned delay_us)
 {
+    cv_delay_us = delay_us;
     long total = (long)(ncpu - 1) * trials, done = 0;
     for (int j = 1; j < ncpu; j++) {
         for (int i = 0; i < trials; i++) {
@@ -407,9 +432,9 @@ static void exp_condvar(void)
             uint64_t end = stamp();
             pthread_mutex_unlock(&cv_lock);
             pthread_join(t, NULL);
-            if (late) fprintf(stderr, "# warning condvar cpu %d trial %d: lost wake-up, trial dropped\n", j, i);
-            else emit(E_CONDVAR, j, i, delta(cv.start, end));
-            progress(E_CONDVAR, ++done, total);
+            if (late) fprintf(stderr, "# warning %s cpu %d trial %d: lost wake-up, trial dropped\n", exp_names[e], j, i);
+            else emit(e, j, i, delta(cv.start, end));
+            progress(e, ++done, total);
         }
     }
 }
@@ -606,6 +631,49 @@ static void exp_posix_spawn(void)
     }
 }
 
+/* ---------------------------------------------------------------- detour */
+
+/* A selfish-detour loop (Beckman et al.'s noise benchmark, as LogGOPSim's noise traces come
+ * from): the main thread, pinned to each CPU in turn, reads the clock back to back for
+ * detour_seconds; every gap longer than DETOUR_MIN_NS is a detour (interrupt, kernel thread,
+ * daemon, or the hypervisor taking the vCPU). Each detour is two samples with the same trial
+ * index: `detour-start` (clock units since that CPU's loop began) and `detour` (its length). */
+#define DETOUR_MIN_NS 250
+static double detour_seconds = 2.0;
+static double tsc_hz_measured = 1e9;
+
+static int detour_count[MAX_CPUS];
+static double detour_elapsed[MAX_CPUS];
+
+/* Each round spins detour_seconds / rounds per CPU; a CPU's trace is one timeline with the
+ * time between rounds cut out (starts are offset by the loop time of earlier rounds). */
+static void exp_detour(void)
+{
+    uint64_t min_gap = (uint64_t)(tsc_hz_measured * DETOUR_MIN_NS / 1e9);
+    uint64_t length = (uint64_t)(tsc_hz_measured * detour_seconds / rounds);
+    for (int c = 0; c < ncpu; c++) {
+        cpu_set_t s;
+        set_cpu(&s, c);
+        if (pthread_setaffinity_np(pthread_self(), sizeof s, &s)) die("detour: cannot pin to cpu %d", cpu_ids[c]);
+        usleep(1000);
+        int n = detour_count[c];
+        double base = detour_elapsed[c];
+        uint64_t begin = stamp(), prev = begin, now = begin;
+        while (now - begin < length) {
+            now = stamp();
+            if (now - prev > min_gap) {
+                emit_raw(E_DETOUR_START, c, n, base + delta(begin, prev));
+                emit_raw(E_DETOUR, c, n, delta(prev, now));
+                n++;
+            }
+            prev = now;
+        }
+        detour_count[c] = n;
+        detour_elapsed[c] = base + delta(begin, now);
+        progress(E_DETOUR, c + 1, ncpu);
+    }
+}
+
 /* ---------------------------------------------------------------- set-up */
 
 static const char *choose_clock(const char *want)
@@ -654,7 +722,7 @@ static int tsc_invariant(void)
 static void usage(FILE *f)
 {
     fputs("usage: harness [--trials N] [--only name,name] [--progress] [--hello PATH]\n"
-          "               [--clock rdtsc|monotonic] [--list]\n", f);
+          "               [--clock rdtsc|monotonic] [--rounds R] [--detour-seconds S] [--list]\n", f);
 }
 
 static void parse_only(char *list)
@@ -704,6 +772,17 @@ int main(int argc, char **argv)
             if (strcmp(v, "rdtsc") && strcmp(v, "monotonic")) die("--clock is rdtsc or monotonic");
             clock_want = v;
             i++;
+        } else if (strcmp(a, "--rounds") == 0 && v) {
+            char *endp;
+            long r = strtol(v, &endp, 10);
+            if (*endp || r < 1 || r > 10000) die("--rounds needs an integer in 1..10000, got '%s'", v);
+            rounds = (int)r;
+            i++;
+        } else if (strcmp(a, "--detour-seconds") == 0 && v) {
+            char *endp;
+            detour_seconds = strtod(v, &endp);
+            if (*endp || !(detour_seconds > 0 && detour_seconds <= 600)) die("--detour-seconds needs a number in (0, 600], got '%s'", v);
+            i++;
         } else if (strcmp(a, "--progress") == 0) {
             show_progress = 1;
         } else if (strcmp(a, "--list") == 0) {
@@ -717,8 +796,11 @@ int main(int argc, char **argv)
             die("bad argument '%s'", a);
         }
     }
+    while (trials % rounds != 0) rounds--; /* whole trials per round: the largest divisor ≤ --rounds */
     if (!any_only)
         for (int e = 0; e < E_COUNT; e++) selected[e] = 1;
+    selected[E_DETOUR] |= selected[E_DETOUR_START];
+    selected[E_DETOUR_START] = 0;
     if (!hello_path[0]) default_hello();
     if ((selected[E_FORK_EXEC] || selected[E_POSIX_SPAWN]) && access(hello_path, X_OK) != 0)
         die("process start-up program %s is not executable (build hello.c beside the harness or pass --hello)", hello_path);
@@ -740,6 +822,7 @@ int main(int argc, char **argv)
         }
     }
     measure_stamp_overhead();
+    tsc_hz_measured = hz;
 
     printf("# harness=hrtsim-native\n# harness_version=%d\n", HARNESS_VERSION);
     printf("# clock=%s\n", use_tsc ? "rdtsc" : "monotonic");
@@ -748,7 +831,8 @@ int main(int argc, char **argv)
     printf("# tsc_invariant=%d\n# tsc_overhead=%" PRIu64 "\n", tsc_invariant(), tsc_overhead);
     printf("# ncpu=%d\n# cpus=", ncpu);
     for (int c = 0; c < ncpu; c++) printf(c ? ",%d" : "%d", cpu_ids[c]);
-    printf("\n# trials=%d\n# spinlock_trials=%d\n# syscall_trials=%d\n", trials, trials * 10, trials * 10);
+    printf("\n# trials=%d\n# spinlock_trials=%d\n# syscall_trials=%d\n# rounds=%d\n", trials, trials * 10, trials * 10, rounds);
+    printf("# detour_seconds=%g\n# detour_min_ns=%d\n", detour_seconds, DETOUR_MIN_NS);
     printf("# hello=%s\n# pid=%d\n", hello_path, (int)getpid());
     puts("experiment,core,trial,cycles");
     fflush(stdout);
@@ -762,23 +846,36 @@ int main(int argc, char **argv)
     cpu_set_t cpu0;
     set_cpu(&cpu0, 0);
 
-    for (int e = 0; e < E_COUNT; e++) {
+    /* Rounds: every experiment runs trials/rounds trials a round, the round's order rotated by
+     * one each round. The host's interference drifts over seconds to minutes (neighbours on a
+     * shared host): interleaved, every experiment sees the same mix of it, so fitted and held-out
+     * experiments of one set are measured under the same conditions. */
+    trials /= rounds;
+    for (round_index = 0; round_index < rounds; round_index++)
+    for (int k = 0; k < E_COUNT; k++) {
+        int e = (k + round_index) % E_COUNT;
         if (!selected[e]) continue;
-        int needs_two = e <= E_CONDVAR_BCAST || e == E_SYNC_EVENT || e == E_SYNC_ROUNDTRIP;
+        int needs_two = e <= E_CONDVAR_BCAST || e == E_SYNC_EVENT || e == E_SYNC_ROUNDTRIP || e == E_THREAD_CREATE_100US || e == E_THREAD_CREATE_1MS || e == E_CONDVAR_1MS;
         if (needs_two && ncpu < 2) {
-            printf("# skipped=%s (needs 2 cpus)\n", exp_names[e]);
+            if (round_index == 0) printf("# skipped=%s (needs 2 cpus)\n", exp_names[e]);
             continue;
         }
         /* main on CPU 0 (re-pinned each time), except for process start-up */
-        const cpu_set_t *mask = e >= E_FORK_EXEC ? &orig_mask : &cpu0;
+        int start_up = e == E_FORK_EXEC || e == E_POSIX_SPAWN;
+        const cpu_set_t *mask = start_up ? &orig_mask : &cpu0;
         if (pthread_setaffinity_np(pthread_self(), sizeof *mask, mask)) die("cannot set the main thread's affinity");
         switch (e) {
-        case E_THREAD_CREATE: exp_thread_create(); break;
+        case E_THREAD_CREATE: exp_thread_create(e, 10000); break;
+        case E_THREAD_CREATE_100US: exp_thread_create(e, 100); break;
+        case E_THREAD_CREATE_1MS: exp_thread_create(e, 1000); break;
+        case E_DETOUR: exp_detour(); break;
+        case E_DETOUR_START: break;
         case E_THREAD_RUN: exp_thread_run(0); break;
         case E_THREAD_BOTH: exp_thread_run(1); break;
         case E_THREADS_LONG: exp_threads_long(); break;
         case E_CTX_SWITCH: exp_ctx_switch(); break;
-        case E_CONDVAR: exp_condvar(); break;
+        case E_CONDVAR: exp_condvar(e, 100); break;
+        case E_CONDVAR_1MS: exp_condvar(e, 1000); break;
         case E_CONDVAR_BCAST: exp_condvar_bcast(); break;
         case E_SPINLOCK: exp_spinlock(); break;
         case E_SYSCALL: exp_syscall(); break;
@@ -788,7 +885,8 @@ int main(int argc, char **argv)
         case E_POSIX_SPAWN: exp_posix_spawn(); break;
         }
         cpu_set_t now;
-        if (e < E_FORK_EXEC && (pthread_getaffinity_np(pthread_self(), sizeof now, &now) || !CPU_EQUAL(&now, &cpu0)))
+        if (e == E_DETOUR && pthread_setaffinity_np(pthread_self(), sizeof cpu0, &cpu0)) die("cannot set the main thread's affinity");
+        if (!start_up && (pthread_getaffinity_np(pthread_self(), sizeof now, &now) || !CPU_EQUAL(&now, &cpu0)))
             fprintf(stderr, "# warning %s: the main thread's affinity changed under it\n", exp_names[e]);
         flush_samples();
     }
