@@ -79,6 +79,8 @@ const measure = Command.make("measure", {
   out: Flag.String("out").pipe(Flag.withDefault("hrtsim-out/host"), describe("directory for samples.csv and machine.json")),
   trials: Flag.Int("trials").pipe(Flag.optional, describe("trials per experiment and core")),
   only: Flag.String("only").pipe(Flag.optional, describe("comma-separated experiments to run")),
+  rounds: Flag.Int("rounds").pipe(Flag.optional, describe("interleave the experiments in this many rounds (default 10; trials are split evenly)")),
+  detourSeconds: Flag.Finite("detour-seconds").pipe(Flag.optional, describe("seconds of the detour (noise-trace) loop per CPU (default 2)")),
   quiet,
 }, printing(h.measureCommand)).pipe(Command.withDescription("Build the native harness with the system C compiler and measure this host."));
 

@@ -178,9 +178,9 @@ export async function schemaCommand(a: { parameters: boolean; machine: boolean }
   return JSON.stringify(await (await import("../scenarios/jsonschema.js")).scenarioJsonSchema(), null, 2);
 }
 
-export async function measureCommand(a: { out: string; trials: Opt<number>; only: Opt<string>; quiet: boolean }): Promise<string> {
+export async function measureCommand(a: { out: string; trials: Opt<number>; only: Opt<string>; rounds: Opt<number>; detourSeconds: Opt<number>; quiet: boolean }): Promise<string> {
   const { runMeasure } = await import("./measure.js");
-  return runMeasure({ out: a.out, ...some("trials", a.trials), ...some("only", a.only), quiet: a.quiet });
+  return runMeasure({ out: a.out, ...some("trials", a.trials), ...some("only", a.only), ...some("rounds", a.rounds), ...some("detourSeconds", a.detourSeconds), quiet: a.quiet });
 }
 
 export async function measureWorkloadsCommand(a: { out: string }): Promise<string> {

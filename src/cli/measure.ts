@@ -7,6 +7,8 @@ export interface MeasureRequest {
   readonly trials?: number;
   /** Comma-separated experiment names. */
   readonly only?: string;
+  readonly rounds?: number;
+  readonly detourSeconds?: number;
   readonly quiet: boolean;
 }
 
@@ -25,12 +27,20 @@ export async function runMeasure(req: MeasureRequest): Promise<string> {
   if (req.trials !== undefined && !(Number.isInteger(req.trials) && req.trials >= 1)) {
     throw new UsageError(`--trials must be a positive integer, got ${req.trials}`);
   }
+  if (req.rounds !== undefined && !(Number.isInteger(req.rounds) && req.rounds >= 1 && req.rounds <= 10_000)) {
+    throw new UsageError(`--rounds must be an integer from 1 to 10000, got ${req.rounds}`);
+  }
+  if (req.detourSeconds !== undefined && !(req.detourSeconds > 0 && req.detourSeconds <= 600)) {
+    throw new UsageError(`--detour-seconds must be more than 0 and at most 600, got ${req.detourSeconds}`);
+  }
   const only = req.only === undefined ? undefined : experimentsOf(req.only);
   const tty = process.stderr.isTTY && !req.quiet;
   const result = await measureHost({
     outDir: req.out,
     ...(req.trials !== undefined ? { trials: req.trials } : {}),
     ...(only ? { only } : {}),
+    ...(req.rounds !== undefined ? { rounds: req.rounds } : {}),
+    ...(req.detourSeconds !== undefined ? { detourSeconds: req.detourSeconds } : {}),
     ...(tty ? { onProgress: (p) => process.stderr.write(`\r${p.experiment} ${p.done}/${p.total}\x1b[K`) } : {}),
   });
   if (tty) process.stderr.write("\n");

@@ -202,6 +202,8 @@ export interface MeasureOptions {
   readonly onProgress?: (p: Progress) => void;
   readonly build?: BuildOptions;
   readonly signal?: AbortSignal;
+  /** Rounds the experiments are interleaved in (the harness uses the largest divisor of trials ≤ this). Default: the harness's (10). */
+  readonly rounds?: number;
   /** Seconds of the detour (noise-trace) loop per CPU. Default: the harness's (2 s). */
   readonly detourSeconds?: number;
   /** Kill the harness after this long. Default: 15 minutes. */
@@ -314,6 +316,7 @@ export async function measureHost(opts: MeasureOptions): Promise<MeasurementRun>
   if (opts.trials !== undefined) args.push("--trials", String(opts.trials));
   if (opts.only !== undefined && opts.only.length > 0) args.push("--only", opts.only.join(","));
   if (opts.detourSeconds !== undefined) args.push("--detour-seconds", String(opts.detourSeconds));
+  if (opts.rounds !== undefined) args.push("--rounds", String(opts.rounds));
   const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const before = await cpuTimes();
   const t0 = performance.now();
