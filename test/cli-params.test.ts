@@ -156,6 +156,27 @@ test("a user machine profile (machineFile) is checked by the built-in schema, ru
   assert.match(typo.stderr, /did you mean "mybox\.atomic"\?/);
 });
 
+test("a user machine file may carry a measured interference trace: it slows the runs; a bad trace is found by validate", async () => {
+  const dir = await tempDir();
+  const x64 = JSON.parse(await readFile(new URL("../../src/models/hardware/data/x64.json", import.meta.url), "utf8"));
+  const noisy = { ...x64, machine: "noisybox", subject: "x64 with a synthetic detour trace", interference: { source: "test: a 30% synthetic detour every 10k cycles", traces: [{ length: 10_000, detours: [[1000, 3000]] }] } };
+  await writeText(dir, "noisy.json", JSON.stringify(noisy, null, 1));
+  const scenario = (machine: string, name: string) => BASE.replace("experiment: spinlock", `experiment: ctx-switch\n${machine}`).replace("name: p", `name: ${name}`);
+  const f = await writeText(dir, "n.yaml", scenario("machineFile: noisy.json", "n"));
+  const plain = await writeText(dir, "x.yaml", scenario("", "x"));
+  const out = join(dir, "out");
+  const r = await hrtsim(["run", f, plain, "--out", out, "--quiet", "--workers", "1"]);
+  assert.is(r.code, 0, r.stderr);
+  const rows = await readCsv(join(out, "summary.csv"));
+  const p50 = (s: string) => Number(rows.find((x) => x.scenario === s && x.metric === "cycles")!.p50);
+  assert.ok(p50("n") > p50("x"), `a CPU losing 30% to detours switches slower: ${p50("n")} vs ${p50("x")}`);
+  const overlapping = { ...noisy, interference: { ...noisy.interference, traces: [{ length: 10_000, detours: [[1000, 3000], [2000, 10]] }] } };
+  await writeText(dir, "bad.json", JSON.stringify(overlapping, null, 1));
+  const bad = await hrtsim(["validate", await writeText(dir, "b.yaml", scenario("machineFile: bad.json", "b"))]);
+  assert.is(bad.code, 1, bad.stderr);
+  assert.match(bad.stderr, /interference\.traces\[0\]\.detours\[1\]/);
+});
+
 test("schema --parameters lists every parameter with unit, kind, value, range and meaning; --machine prints the machine-file schema", async () => {
   const p = await hrtsim(["schema", "--parameters"]);
   assert.is(p.code, 0, p.stderr);

@@ -6,7 +6,7 @@
  */
 import { Schema } from "effect";
 import { ParameterFileError, ParameterFileSchema, type ParameterFile } from "./params.js";
-import { MACHINES, MachineProfileSchema, cpuCount, requiredHardwareParameters } from "./profile.js";
+import { MACHINES, MachineProfileSchema, cpuCount, interferenceProblem, requiredHardwareParameters } from "./profile.js";
 
 export const MachineFileSchema = Schema.Struct({
   ...MachineProfileSchema.fields,
@@ -28,6 +28,11 @@ export function machineFileProblems(m: MachineFile): Array<{ path: string; messa
     if (k !== "nautilus" && k !== "linux") problems.push({ path: `kernels.${k}`, message: "unknown kernel", expected: "nautilus or linux", found: JSON.stringify(k) });
   }
   if (cpuCount(m.topology) < 2) problems.push({ path: "topology", message: "too few CPUs", expected: "at least 2 CPUs", found: String(cpuCount(m.topology)) });
+  const trace = m.interference === undefined ? null : interferenceProblem(m.interference);
+  if (trace !== null) {
+    const [where, why] = trace.split(/: (.*)/s) as [string, string];
+    problems.push({ path: `interference.${where}`, message: "bad interference trace", expected: "detours in time order, not overlapping, inside the trace's length", found: why });
+  }
   return problems;
 }
 
