@@ -11,7 +11,7 @@
  * about the CPU's future (work being filled, an interrupt arriving). Nothing is simulated for
  * CPUs that nobody observes, and what is drawn is exact for the sources' arrival processes.
  */
-import type { RandomStream, ScheduledCall, Simulation } from "../../engine/index.js";
+import type { RandomStream, Simulation } from "../../engine/index.js";
 import type { StepRecorder } from "./recorder.js";
 
 /** A lazily drawn arrival process of interfering activity on one CPU. */
@@ -39,13 +39,16 @@ interface Reservation {
   end: number;
 }
 
+/** The work segment in progress; one object per CPU, reused (a step starts one, millions per run). */
 interface Segment {
-  readonly start: number;
-  readonly work: number;
-  readonly step: string;
-  readonly done: () => void;
-  call: ScheduledCall;
+  start: number;
+  work: number;
+  step: string;
+  done: () => void;
   end: number;
+  /** Its end event (Simulation.callAt), re-timed by interrupts. */
+  slot: number;
+  seq: number;
 }
 
 export interface InterruptStep {
@@ -65,6 +68,8 @@ export class Cpu {
   private materializedTo = -1;
   private readonly pending: number[];
   private segment: Segment | null = null;
+  private readonly seg: Segment = { start: 0, work: 0, step: "", done: () => {}, end: 0, slot: -1, seq: -1 };
+  private readonly finishSegment = (): void => this.finish();
 
   constructor(
     readonly id: number,
@@ -181,12 +186,19 @@ export class Cpu {
     const sim = this.sim;
     const start = sim.now;
     const end = this.fill(start, cycles);
-    const seg: Segment = { start, work: cycles, step, done, end, call: undefined as unknown as ScheduledCall };
-    seg.call = sim.schedule(end - start, () => this.finish(seg), undefined, this.id);
+    const seg = this.seg;
+    seg.start = start;
+    seg.work = cycles;
+    seg.step = step;
+    seg.done = done;
+    seg.end = end;
+    seg.slot = sim.callAt(end - start, this.finishSegment, this.id);
+    seg.seq = sim.callSequence(seg.slot);
     this.segment = seg;
   }
 
-  private finish(seg: Segment): void {
+  private finish(): void {
+    const seg = this.seg;
     this.segment = null;
     this.stolen += seg.end - seg.start - seg.work;
     seg.done();
@@ -207,9 +219,10 @@ export class Cpu {
     this.insert(r);
     const seg = this.segment;
     if (seg !== null) {
-      seg.call.cancel();
+      this.sim.cancelCall(seg.slot, seg.seq);
       seg.end = this.fill(seg.start, seg.work);
-      seg.call = this.sim.schedule(seg.end - now, () => this.finish(seg), undefined, this.id);
+      seg.slot = this.sim.callAt(seg.end - now, this.finishSegment, this.id);
+      seg.seq = this.sim.callSequence(seg.slot);
     }
     // A handler's start is final once placed: later arrivals queue behind it.
     let lastStep = prevStep;
@@ -223,7 +236,7 @@ export class Cpu {
       t += s.cycles;
       s.at?.(t, lastStep);
     }
-    if (onEnd !== undefined) this.sim.schedule(r.end - now, () => onEnd(r.end), undefined, this.id);
+    if (onEnd !== undefined) this.sim.callAt(r.end - now, () => onEnd(r.end), this.id);
     return { start: r.start, end: r.end, lastStep };
   }
 
