@@ -205,7 +205,9 @@ export abstract class LinuxScheduler extends BaseKernel {
     const now = this.sim.now;
     const { entered, choice } = this.idleEntry(cpu);
     this.idleHistory.record(cpu, (now - entered) / this.machine.scale, choice.nextTimer);
-    return [{ step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) }, ...this.hostWake(cpu, now - entered)];
+    const leave: InterruptStep = { step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) };
+    const host = this.hostWake(cpu, now - entered);
+    return host.length === 0 ? [leave] : [leave, ...host];
   }
 
   /**
