@@ -102,7 +102,7 @@ function print(json: boolean, r: Record<string, unknown>): void {
  * Every BSP line is 228 threads on the Phi. The ideal barrier and Nautilus's own run 10,000
  * supersteps; Linux's futex barrier costs ~21.5 events per thread per superstep even as
  * callback rounds (1.86 wake-ups per thread: futex wake of every waiter and of lll_lock's
- * sleepers, IPIs, switches in; 10,000 supersteps ≈ 38 CPU s), so it runs 1,000 by default.
+ * sleepers, IPIs, switches in; 10,000 supersteps ≈ 28 CPU s at load 5), so it runs 1,000 by default.
  * `--bsp-steps N` sets the kernel-barrier runs' count.
  */
 export function runAll(json: boolean, only?: string, kernelBarrierSteps?: number): void {

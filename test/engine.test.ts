@@ -124,6 +124,34 @@ test("cancelled scheduled calls do not run", () => {
   assert.equal(ran, [2]);
 });
 
+test("callAt is schedule without the handle: same order and fingerprint; cancelCall cancels once, and not a reused slot's entry", () => {
+  const run = (keyed: boolean) => {
+    const sim = new Simulation();
+    const ran: string[] = [];
+    const at = (delay: number, name: string, tag: number) => {
+      const fn = () => void ran.push(`${name}@${sim.now}`);
+      if (!keyed) return sim.schedule(delay, fn, undefined, tag).cancel;
+      const slot = sim.callAt(delay, fn, tag);
+      const seq = sim.callSequence(slot);
+      return () => sim.cancelCall(slot, seq);
+    };
+    const cancelB = at(5, "b", 1);
+    at(5, "a", 2);
+    sim.schedule(3, () => {
+      assert.ok(cancelB(), "pending: cancelled");
+      assert.not.ok(cancelB(), "cancelled twice");
+      at(2, "c", 3); // may reuse b's slot: b's old sequence number must not cancel it
+      assert.not.ok(cancelB(), "a stale (slot, sequence) cancels nothing");
+    });
+    return { ran, report: sim.run() };
+  };
+  const viaSchedule = run(false), viaCallAt = run(true);
+  assert.equal(viaCallAt.ran, ["a@5", "c@5"]);
+  assert.equal(viaCallAt.ran, viaSchedule.ran);
+  assert.is(viaCallAt.report.fingerprint, viaSchedule.report.fingerprint);
+  assert.is(viaCallAt.report.events, viaSchedule.report.events);
+});
+
 test("store is FIFO and blocks getters until a put", () => {
   const sim = new Simulation();
   const store = new Store<string>(sim, "fifo");

@@ -110,6 +110,26 @@ export class Simulation implements EventHost {
   }
 
   /**
+   * `schedule` allocating nothing, for hot paths that re-time often (a CPU's work segment):
+   * returns the entry's slot; `callSequence(slot)`, taken at once, and the slot cancel it with
+   * `cancelCall`. Same event as `schedule` (kind, tag, order).
+   */
+  callAt(delay: number, fn: () => void, tag = 0): number {
+    checkDelay(delay, this.now, "schedule");
+    return this.queue.push(this.now + delay, PRIORITY_NORMAL, KIND_CALL, tag | 0, fn);
+  }
+
+  /** The sequence number of the pending entry in `slot` (see callAt). */
+  callSequence(slot: number): number {
+    return this.queue.seqOf(slot);
+  }
+
+  /** Cancels the entry callAt scheduled; false if it already ran or was cancelled. */
+  cancelCall(slot: number, seq: number): boolean {
+    return this.queue.cancel(slot, seq);
+  }
+
+  /**
    * Registers `fn` for callback-only events: models with millions of pending entities post
    * `(handler, delay, entity)` instead of keeping a generator per entity.
    */

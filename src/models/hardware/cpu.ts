@@ -11,7 +11,7 @@
  * about the CPU's future (work being filled, an interrupt arriving). Nothing is simulated for
  * CPUs that nobody observes, and what is drawn is exact for the sources' arrival processes.
  */
-import type { RandomStream, ScheduledCall, Simulation } from "../../engine/index.js";
+import type { RandomStream, Simulation } from "../../engine/index.js";
 import type { StepRecorder } from "./recorder.js";
 
 /** A lazily drawn arrival process of interfering activity on one CPU. */
@@ -34,25 +34,45 @@ export interface NoiseSource {
   readonly outsideGuest?: boolean;
 }
 
-interface Reservation {
-  readonly arrival: number;
-  readonly cycles: number;
-  /** Cycles added to the work segment it interrupts (0: none). */
-  readonly indirect: number;
-  readonly name: string;
-  /** False for activity outside the guest (NoiseSource.outsideGuest). */
-  readonly guest: boolean;
-  start: number;
-  end: number;
+/**
+ * A reservation: built by a constructor (not an object literal), so that every one shares the
+ * shape its fields settle to once times pass 2^31 (doubles); a literal's fixed shape had every
+ * new reservation migrated at its first re-timing (~5% of a futex-barrier run).
+ */
+class Reservation {
+  start = 0;
+  end = 0;
+
+  constructor(
+    readonly arrival: number,
+    readonly cycles: number,
+    /** Cycles added to the work segment it interrupts (0: none). */
+    readonly indirect: number,
+    readonly name: string,
+    /** False for activity outside the guest (NoiseSource.outsideGuest). */
+    readonly guest: boolean,
+  ) {}
 }
 
+/** When an interrupt's handler runs, and its last recorded step (a class for the reason Reservation is one). */
+export class HandlerSpan {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    readonly lastStep: number,
+  ) {}
+}
+
+/** The work segment in progress; one object per CPU, reused (a step starts one, millions per run). */
 interface Segment {
-  readonly start: number;
-  readonly work: number;
-  readonly step: string;
-  readonly done: () => void;
-  call: ScheduledCall;
+  start: number;
+  work: number;
+  step: string;
+  done: () => void;
   end: number;
+  /** Its end event (Simulation.callAt), re-timed by interrupts. */
+  slot: number;
+  seq: number;
 }
 
 export interface InterruptStep {
@@ -72,6 +92,8 @@ export class Cpu {
   private materializedTo = -1;
   private readonly pending: number[];
   private segment: Segment | null = null;
+  private readonly seg: Segment = { start: 0, work: 0, step: "", done: () => {}, end: 0, slot: -1, seq: -1 };
+  private readonly finishSegment = (): void => this.finish();
 
   constructor(
     readonly id: number,
@@ -118,7 +140,7 @@ export class Cpu {
       p[k] = src.nextArrival();
       if (src.onlyWhenBusy && !this.busy) continue;
       const indirect = src.indirectShare ? Math.round(total * src.indirectShare) : 0;
-      this.insert({ arrival: best, cycles: total - indirect, indirect, name: src.name, guest: src.outsideGuest !== true, start: 0, end: 0 });
+      this.insert(new Reservation(best, total - indirect, indirect, src.name, src.outsideGuest !== true));
     }
     this.materializedTo = t;
   }
@@ -128,7 +150,10 @@ export class Cpu {
     const res = this.res;
     let i = res.length;
     while (i > this.first && res[i - 1]!.arrival > r.arrival) i--;
-    res.splice(i, 0, r);
+    // splice(i, 0, r) by hand: the builtin allocates its result and cost ~5% of a futex-barrier run.
+    res.push(r);
+    for (let j = res.length - 1; j > i; j--) res[j] = res[j - 1]!;
+    res[i] = r;
     for (let j = i; j < res.length; j++) {
       const x = res[j]!;
       const prevEnd = j > this.first ? res[j - 1]!.end : -Infinity;
@@ -188,12 +213,19 @@ export class Cpu {
     const sim = this.sim;
     const start = sim.now;
     const end = this.fill(start, cycles);
-    const seg: Segment = { start, work: cycles, step, done, end, call: undefined as unknown as ScheduledCall };
-    seg.call = sim.schedule(end - start, () => this.finish(seg), undefined, this.id);
+    const seg = this.seg;
+    seg.start = start;
+    seg.work = cycles;
+    seg.step = step;
+    seg.done = done;
+    seg.end = end;
+    seg.slot = sim.callAt(end - start, this.finishSegment, this.id);
+    seg.seq = sim.callSequence(seg.slot);
     this.segment = seg;
   }
 
-  private finish(seg: Segment): void {
+  private finish(): void {
+    const seg = this.seg;
     this.segment = null;
     this.stolen += seg.end - seg.start - seg.work;
     seg.done();
@@ -204,19 +236,20 @@ export class Cpu {
    * reservations that arrived before it are done. Work in progress is pushed back accordingly.
    * Returns the handler's start and end times; `onEnd` runs at the end.
    */
-  interrupt(name: string, steps: readonly InterruptStep[], onEnd?: (end: number) => void, prevStep = -1): { start: number; end: number; lastStep: number } {
+  interrupt(name: string, steps: readonly InterruptStep[], onEnd?: (end: number) => void, prevStep = -1): HandlerSpan {
     const now = this.sim.now;
     this.materialize(now);
     if (this.segment === null) this.prune();
     let cycles = 0;
     for (const s of steps) cycles += s.cycles;
-    const r: Reservation = { arrival: now, cycles, indirect: 0, name, guest: true, start: 0, end: 0 };
+    const r = new Reservation(now, cycles, 0, name, true);
     this.insert(r);
     const seg = this.segment;
     if (seg !== null) {
-      seg.call.cancel();
+      this.sim.cancelCall(seg.slot, seg.seq);
       seg.end = this.fill(seg.start, seg.work);
-      seg.call = this.sim.schedule(seg.end - now, () => this.finish(seg), undefined, this.id);
+      seg.slot = this.sim.callAt(seg.end - now, this.finishSegment, this.id);
+      seg.seq = this.sim.callSequence(seg.slot);
     }
     // A handler's start is final once placed: later arrivals queue behind it.
     let lastStep = prevStep;
@@ -230,8 +263,8 @@ export class Cpu {
       t += s.cycles;
       s.at?.(t, lastStep);
     }
-    if (onEnd !== undefined) this.sim.schedule(r.end - now, () => onEnd(r.end), undefined, this.id);
-    return { start: r.start, end: r.end, lastStep };
+    if (onEnd !== undefined) this.sim.callAt(r.end - now, () => onEnd(r.end), this.id);
+    return new HandlerSpan(r.start, r.end, lastStep);
   }
 
   /**

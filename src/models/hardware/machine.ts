@@ -10,6 +10,9 @@ import { CostTable } from "./params.js";
 import { cpuCount, distanceClass, machineProfile, requiredHardwareParameters, type MachineName, type MachineProfile } from "./profile.js";
 import { StepRecorder } from "./recorder.js";
 
+/** The ring's distance class: its transfer is two parameters (base + hops × per hop). */
+const RING = "ring";
+
 export interface MachineOptions {
   readonly sim: Simulation;
   readonly machine: MachineName | MachineProfile;
@@ -129,10 +132,31 @@ export class Machine {
 
   /** Cycles for a cache line last written on `from` to reach a reader on `to`. */
   lineTransfer(from: number, to: number, rng: RandomStream = this.cpu(to).rng): number {
-    const d = distanceClass(this.profile.topology, from, to);
-    if (d.cls === "ring") return this.costs.draw("cacheLine.ringBase", rng) + d.hops * this.costs.draw("cacheLine.ringPerHop", rng);
-    return this.costs.draw(`cacheLine.${d.cls}`, rng);
+    const code = (this.lineRows[from] ?? this.lineRow(from))[to]!;
+    const param = this.lineParams[code >>> 16]!;
+    if (param === RING) return this.costs.draw("cacheLine.ringBase", rng) + (code & 0xffff) * this.costs.draw("cacheLine.ringPerHop", rng);
+    return this.costs.draw(param, rng);
   }
+
+  /**
+   * distanceClass(from, ·) once per source CPU, not once per transfer (the futex barrier moves
+   * lines on every step): per destination, the index of its parameter in `lineParams` × 2^16 + hops.
+   */
+  private lineRow(from: number): Int32Array {
+    const row = new Int32Array(this.cpuCount);
+    for (let to = 0; to < this.cpuCount; to++) {
+      const d = distanceClass(this.profile.topology, from, to);
+      const param = d.cls === "ring" ? RING : `cacheLine.${d.cls}`;
+      let i = this.lineParams.indexOf(param);
+      if (i < 0) i = this.lineParams.push(param) - 1;
+      row[to] = i * 0x10000 + d.hops;
+    }
+    this.lineRows[from] = row;
+    return row;
+  }
+
+  private readonly lineRows: Int32Array[] = [];
+  private readonly lineParams: string[] = [];
 
   /**
    * Per CPU `to`, 1 / the mean cycles of `lineTransfer(from, to)` (at least 1): how often a

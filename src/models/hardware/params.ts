@@ -61,6 +61,8 @@ interface Entry {
   readonly unit: Unit;
   /** Multiplier from the file's unit to cycles (1 for non-time units). */
   readonly toCycles: number;
+  /** Whether `unit` is a time unit (`draw` checks it on every draw: looked up once here). */
+  readonly isTime: boolean;
 }
 
 /** Decodes a parameter file (raw JSON) and checks the names `required` are all present. */
@@ -96,7 +98,7 @@ export class CostTable {
           throw new ParameterFileError(`parameter file ${fileLabel}: ${(err as Error).message}`);
         }
         const toCycles = unit === "ns" ? clockGHz : unit === "us" ? clockGHz * 1e3 : unit === "ms" ? clockGHz * 1e6 : 1;
-        this.entries.set(name, { dist, spec: e.value as DistributionSpec, source: e.source, unit, toCycles });
+        this.entries.set(name, { dist, spec: e.value as DistributionSpec, source: e.source, unit, toCycles, isTime: TIME_UNITS.has(unit) });
       }
     }
   }
@@ -120,7 +122,7 @@ export class CostTable {
   /** One draw of a time parameter, in whole cycles × scale. */
   draw(name: string, rng: RandomStream): number {
     const e = this.entry(name);
-    if (!TIME_UNITS.has(e.unit)) throw new ParameterFileError(`${this.label}: parameter "${name}" is in ${e.unit}, not a time`);
+    if (!e.isTime) throw new ParameterFileError(`${this.label}: parameter "${name}" is in ${e.unit}, not a time`);
     const x = Math.round(e.dist.sample(rng) * e.toCycles);
     return (x > 0 ? x : 0) * this.scale;
   }

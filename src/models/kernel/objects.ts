@@ -33,6 +33,8 @@ export class Thread implements ThreadRef {
   locksHeld = 0;
   /** Set when the exiting thread has woken its joiners; a later joiner must not sleep. */
   exitSignalled = false;
+  /** The kernel's own per-thread state (Linux: its task_struct fields), created by the kernel on first use. */
+  kernelState: object | null = null;
 
   constructor(
     readonly id: number,

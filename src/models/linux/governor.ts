@@ -48,7 +48,8 @@ export function typicalInterval(intervals: readonly number[], cyclesPerUs: numbe
 /** The state the menu governor picks for a predicted idle period (cycles); states shallow → deep. */
 export function chooseState(states: readonly IdleState[], predicted: number): IdleState {
   let chosen = states[0]!;
-  for (const s of states.slice(1)) {
+  for (let i = 1; i < states.length; i++) {
+    const s = states[i]!;
     if (s.residency > predicted || s.exitLatency > predicted) break;
     chosen = s;
   }
@@ -64,15 +65,17 @@ export function bucketOf(us: number): number {
   return us < 10 ? 0 : us < 100 ? 1 : us < 1000 ? 2 : us < 10_000 ? 3 : us < 100_000 ? 4 : 5;
 }
 
+const NONE: readonly number[] = [];
+
 /** Per-CPU governor memory: the last INTERVALS idle intervals and the correction factors (cycles). */
 export class IdleHistory {
-  private readonly perCpu = new Map<number, { intervals: number[]; factors: number[] }>();
+  private readonly perCpu: ({ intervals: number[]; factors: number[] } | undefined)[] = [];
 
   constructor(private readonly cyclesPerUs: number) {}
 
   private data(cpu: number) {
-    let d = this.perCpu.get(cpu);
-    if (d === undefined) this.perCpu.set(cpu, (d = { intervals: [], factors: [1, 1, 1, 1, 1, 1] }));
+    let d = this.perCpu[cpu];
+    if (d === undefined) this.perCpu[cpu] = d = { intervals: [], factors: [1, 1, 1, 1, 1, 1] };
     return d;
   }
 
@@ -87,7 +90,7 @@ export class IdleHistory {
   }
 
   intervals(cpu: number): readonly number[] {
-    return this.perCpu.get(cpu)?.intervals ?? [];
+    return this.perCpu[cpu]?.intervals ?? NONE;
   }
 
   /** The next-timer distance corrected by its bucket's learned factor. */

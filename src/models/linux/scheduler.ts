@@ -25,12 +25,18 @@ export interface LinuxThreadState {
   migrationWaiter: Thread | null;
 }
 
+/** What the menu governor reads at every idle entry (cycles, unscaled): the horizon, the tick period (Infinity with nohz), menu or not. */
+interface GovernorSettings {
+  readonly horizon: number;
+  readonly tick: number;
+  readonly menu: boolean;
+}
+
 export abstract class LinuxScheduler extends BaseKernel {
   /** Whether deep idle states (core C6) may be chosen; set by the kernel's options. */
   protected abstract readonly deepIdle: boolean;
-  private readonly threadStates = new WeakMap<Thread, LinuxThreadState>();
   /** The idle state the governor chose for each idle CPU, with the next-timer distance it saw. */
-  private readonly chosenState = new Map<number, { state: IdleState; nextTimer: number }>();
+  private readonly chosenState: ({ state: IdleState; nextTimer: number } | undefined)[] = [];
   private get idleHistory(): IdleHistory {
     return (this.history ??= new IdleHistory(this.machine.clockGHz * 1e3));
   }
@@ -38,12 +44,12 @@ export abstract class LinuxScheduler extends BaseKernel {
   /** Armed hrtimers per CPU (absolute expiry times). */
   private readonly timers = new Map<number, number[]>();
 
-  /** The Linux state of `t` (created on first use: a pinned thread of the harness's process). */
+  /** The Linux state of `t` (created on first use: a pinned thread of the harness's process); kept on the thread, read at every step's preemption point. */
   protected task(t: Thread): LinuxThreadState {
-    let s = this.threadStates.get(t);
-    if (s === undefined) {
+    let s = t.kernelState as LinuxThreadState | null;
+    if (s === null) {
       s = { process: false, pinned: true, migrateTo: null, migrationWaiter: null };
-      this.threadStates.set(t, s);
+      t.kernelState = s;
     }
     return s;
   }
@@ -149,22 +155,30 @@ export abstract class LinuxScheduler extends BaseKernel {
     return states;
   }
 
+  /** The settings the governor reads at every idle entry, looked up once (they depend on parameters only). */
+  private governorSettings(): GovernorSettings {
+    const horizon = this.costs.distributionOf("idle.nextTimerHorizon");
+    const tick = this.costs.setting("config.nohz") !== 1 ? (this.machine.clockGHz * 1e9) / this.costs.setting("config.hz") : Infinity;
+    return { horizon: horizon.dist.mean * horizon.toCycles, tick, menu: this.costs.setting("config.governor") !== 0 };
+  }
+
+  private governorConstants: GovernorSettings | undefined;
+
   /** When `cpu`'s next timer event after `at` fires (unscaled cycles from `at`): an armed hrtimer, the tick, or the horizon. */
   private untilNextTimer(cpu: number, at: number): number {
     const scale = this.machine.scale;
-    const horizon = this.costs.distributionOf("idle.nextTimerHorizon");
-    let next = horizon.dist.mean * horizon.toCycles;
+    const g = (this.governorConstants ??= this.governorSettings());
+    let next = g.horizon;
     const armed = this.timers.get(cpu);
     if (armed !== undefined) for (const t of armed) if (t > at) next = Math.min(next, (t - at) / scale);
-    if (this.costs.setting("config.nohz") !== 1) next = Math.min(next, (this.machine.clockGHz * 1e9) / this.costs.setting("config.hz"));
-    return next;
+    return Math.min(next, g.tick);
   }
 
   /** The menu governor's choice for an idle period entered at `at` on `cpu`. */
   private govern(cpu: number, at: number): { state: IdleState; nextTimer: number } {
     const states = this.idleStates();
     const nextTimer = this.untilNextTimer(cpu, at);
-    if (this.costs.setting("config.governor") === 0) return { state: states[0]!, nextTimer };
+    if (!this.governorConstants!.menu) return { state: states[0]!, nextTimer };
     let predicted = this.idleHistory.corrected(cpu, nextTimer);
     const typical = typicalInterval(this.idleHistory.intervals(cpu), this.machine.clockGHz * 1e3);
     if (typical !== undefined && typical < predicted) predicted = typical;
@@ -172,14 +186,15 @@ export abstract class LinuxScheduler extends BaseKernel {
   }
 
   protected override onIdle(cpu: number): void {
-    this.chosenState.set(cpu, this.govern(cpu, this.sim.now));
+    this.chosenState[cpu] = this.govern(cpu, this.sim.now);
   }
 
   /** When idle `cpu` last entered idle and the governor's choice then (re-entered after noise, or never ran anything: decided at that entry). */
   private idleEntry(cpu: number): { entered: number; choice: { state: IdleState; nextTimer: number } } {
     const cs = this.sched(cpu);
     const entered = Math.max(cs.idleSince, this.machine.cpu(cpu).lastActivityBefore(this.sim.now));
-    const choice = entered === cs.idleSince && this.chosenState.has(cpu) ? this.chosenState.get(cpu)! : this.govern(cpu, entered);
+    const chosen = this.chosenState[cpu];
+    const choice = entered === cs.idleSince && chosen !== undefined ? chosen : this.govern(cpu, entered);
     return { entered, choice };
   }
 
@@ -190,7 +205,9 @@ export abstract class LinuxScheduler extends BaseKernel {
     const now = this.sim.now;
     const { entered, choice } = this.idleEntry(cpu);
     this.idleHistory.record(cpu, (now - entered) / this.machine.scale, choice.nextTimer);
-    return [{ step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) }, ...this.hostWake(cpu, now - entered)];
+    const leave: InterruptStep = { step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) };
+    const host = this.hostWake(cpu, now - entered);
+    return host.length === 0 ? [leave] : [leave, ...host];
   }
 
   /**
