@@ -156,13 +156,13 @@ export abstract class SchedulerCore {
 
   // ---- threads and dispatch ----------------------------------------------------------------
 
-  /** Creates a thread and its process; it runs its body once first dispatched. */
-  protected spawn(spec: ThreadSpec): Thread {
+  /** Creates a thread and its process; it runs its body once first dispatched. A daemon (a kernel thread looping forever) is no deadlock when it waits at the end. */
+  protected spawn(spec: ThreadSpec, options: { readonly daemon?: boolean } = {}): Thread {
     const t = new Thread(this.threads.length, spec.name, spec.cpu, spec.body, this.sim.event<number>(`${spec.name} exited`));
     this.sched(spec.cpu);
     this.threads.push(t);
     t.wake = this.sim.event(`${t.name} first dispatch`);
-    this.sim.process(t.name, this.threadMain(t));
+    this.sim.process(t.name, this.threadMain(t), options);
     return t;
   }
 

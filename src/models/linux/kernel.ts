@@ -33,7 +33,7 @@ export const LINUX_PARAMETERS = [
   "sched.ipiHandler", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
   "futex.waitReturn", "futex.wakeBody", "futex.requeueBody", "futex.requeuePerWaiter", "exit.doExit",
   "nanosleep.setup", "nanosleep.timerSlack", "timer.handler", "fork.copyMm", ...PROCESS_PARAMETERS,
-  "config.governor", "config.c6", "idle.c1.residency", "idle.c6.residency", "idle.nextTimerHorizon", ...LINUX_NOISE_PARAMETERS,
+  "config.governor", "config.c6", "config.linux2638", "idle.c1.residency", "idle.c6.residency", "idle.nextTimerHorizon", ...LINUX_NOISE_PARAMETERS,
 ] as const;
 
 export interface LinuxOptions {
@@ -67,7 +67,7 @@ export class LinuxKernel extends LinuxScheduler {
 
   get configuration(): Readonly<Record<string, number>> {
     const s = (n: string) => this.costs.setting(n);
-    return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz") };
+    return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz"), linux2638: s("config.linux2638") };
   }
 
   /** Operations the futex/condvar code (sync.ts) uses: the toolkit's, with makeReady = try_to_wake_up. */
