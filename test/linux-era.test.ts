@@ -1,13 +1,14 @@
 /**
  * The Phi's Linux is 2.6.38 (MPSS 3.x uOS, linux/era.ts): sched_setaffinity moves a queued task
  * through the migration stopper with the caller asleep (2.6.38 migrate_task: on_rq || running),
- * and fork placement's find_idlest_cpu takes the least loaded CPU (no idle-state preference).
- * The model before this change followed 3.19 on the Phi too (move_queued_task, shallowest idle
- * state): each test below fails on it. The x64 keeps the 3.19 paths.
+ * fork placement's find_idlest_cpu takes the least loaded CPU (no idle-state preference), and the
+ * reschedule IPI's handler only acks (no scheduler_ipi before 3.0). The model before this change
+ * followed 3.19 on the Phi too (move_queued_task, shallowest idle state, scheduler_ipi): each
+ * test below fails on it. The x64 keeps the 3.19 paths.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Simulation } from "../src/engine/index.js";
+import { Simulation, distribution, type DistributionSpec } from "../src/engine/index.js";
 import { machineProfile, type Topology } from "../src/models/hardware/profile.js";
 import { createKernel } from "../src/models/kernel/registry.js";
 import type { Gen, Kernel, ThreadRef } from "../src/models/kernel/types.js";
@@ -101,6 +102,16 @@ test("fork placement in the kernel: 2.6.38 ignores which idle CPU idled last; 3.
   };
   assert.is(placedBy(1), 5);
   assert.is(placedBy(0), 7);
+});
+
+test("2.6.38's reschedule IPI handler only acks and counts (smp_reschedule_interrupt); 3.19 runs scheduler_ipi", () => {
+  const v2638 = createAndBind(1), v319 = createAndBind(0);
+  assert.ok(v2638.steps.some((s) => s.startsWith("smp_reschedule_interrupt")));
+  assert.not.ok(v2638.steps.includes("scheduler_ipi"));
+  assert.ok(v319.steps.includes("scheduler_ipi"));
+  // derived from its path count: 15 instructions × the KNC's event.instruction (2 cycles), no misses
+  const mean = distribution(linuxData("phi").parameters["sched.reschedAck"]!.value as DistributionSpec, "reschedAck").mean;
+  assert.ok(Math.abs(mean - 30) < 1e-3, `mean ${mean}`);
 });
 
 test.run();

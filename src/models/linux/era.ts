@@ -12,6 +12,9 @@
  *   waiting for completion; 3.19 moves a queued task itself (move_queued_task).
  * - find_idlest_cpu: 2.6.38 takes the least loaded CPU of the group (`load < min_load`, the first
  *   on ties); 3.19 prefers the idle CPU in the shallowest idle state, then the latest idled.
+ * - the reschedule IPI: 2.6.38's smp_reschedule_interrupt only acks the APIC and counts
+ *   (arch/x86/kernel/smp.c before 3.0's "sched: Add scheduler_ipi()"); 3.x runs scheduler_ipi
+ *   (irq_enter, sched_ttwu_pending, irq_exit).
  * The rest of fork placement (find_idlest_group, the walk down the domains) and try_to_wake_up's
  * path as modelled (the waker takes the wakee's run-queue lock, enqueues, check_preempt_curr,
  * reschedule IPI to a CPU that does not poll) are the same in both.
@@ -27,6 +30,8 @@ export interface LinuxEra {
   readonly stopperMovesQueued: boolean;
   /** find_idlest_cpu of this version, or undefined for the default (3.19's, fork-balance.ts). */
   readonly idlestCpu: IdlestCpuRule | undefined;
+  /** The reschedule IPI's handler: its step name and cost parameter. */
+  readonly reschedHandler: { readonly step: string; readonly cost: string };
 }
 
 /** 2.6.38 kernel/sched_fair.c find_idlest_cpu: `if (load < min_load || (load == min_load && i == this_cpu))` over weighted_cpuload (this_cpu is never in the group it is given: find_idlest_group skips the local group). */
@@ -39,8 +44,14 @@ export function leastLoadedCpu(from: number, to: number, view: CpuView): number 
   return idlest;
 }
 
-const V3_19: LinuxEra = { kernel: "3.19–4.4", stopperMovesQueued: false, idlestCpu: undefined };
-const V2_6_38: LinuxEra = { kernel: "2.6.38", stopperMovesQueued: true, idlestCpu: leastLoadedCpu };
+const V3_19: LinuxEra = {
+  kernel: "3.19–4.4", stopperMovesQueued: false, idlestCpu: undefined,
+  reschedHandler: { step: "scheduler_ipi", cost: "sched.ipiHandler" },
+};
+const V2_6_38: LinuxEra = {
+  kernel: "2.6.38", stopperMovesQueued: true, idlestCpu: leastLoadedCpu,
+  reschedHandler: { step: "smp_reschedule_interrupt (ack, irq_resched_count)", cost: "sched.reschedAck" },
+};
 
 /** The era of a kernel whose `config.linux2638` setting is `flag`. */
 export function linuxEra(flag: number): LinuxEra {

@@ -30,7 +30,7 @@ export const LINUX_PARAMETERS = [
   "glibc.firstTouchPages", "glibc.threadSetup", "glibc.startThread", "glibc.threadExit", "glibc.join",
   "glibc.stackCacheSlots", "glibc.condBookkeeping", "clone.copyProcess", "clone.wakeUpNewTask", "clone.retFromFork",
   "robustList.body", "sched.setaffinity", "sched.moveQueuedTask", "sched.migrationStop", "sched.ttwu",
-  "sched.ipiHandler", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
+  "sched.ipiHandler", "sched.reschedAck", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
   "futex.waitReturn", "futex.wakeBody", "futex.requeueBody", "futex.requeuePerWaiter", "exit.doExit",
   "nanosleep.setup", "nanosleep.timerSlack", "timer.handler", "fork.copyMm", ...PROCESS_PARAMETERS,
   "config.governor", "config.c6", "config.linux2638", "idle.c1.residency", "idle.c6.residency", "idle.nextTimerHorizon", ...LINUX_NOISE_PARAMETERS,

@@ -140,7 +140,7 @@ export abstract class LinuxScheduler extends BaseKernel {
   protected reschedIpi(from: number, to: number, sendStep: number): void {
     this.machine.deliverIpi(from, to, "reschedule", () => [
       ...this.idleExit(to),
-      ...this.irqSteps(to, "reschedule", () => [{ step: "scheduler_ipi", cycles: this.k("sched.ipiHandler", to) }], () => [this.irqExit(to)]),
+      ...this.irqSteps(to, "reschedule", () => [{ step: this.era.reschedHandler.step, cycles: this.k(this.era.reschedHandler.cost, to) }], () => [this.irqExit(to)]),
     ], (_end, last) => this.afterInterrupt(to, last), sendStep);
   }
 
