@@ -4,7 +4,8 @@
  * fork placement's find_idlest_cpu takes the least loaded CPU (no idle-state preference), and the
  * reschedule IPI's handler only acks (no scheduler_ipi before 3.0). The model before this change
  * followed 3.19 on the Phi too (move_queued_task, shallowest idle state, scheduler_ipi): each
- * test below fails on it. The x64 keeps the 3.19 paths.
+ * test below fails on it. The x64 keeps the 3.19 paths. MPSS also boots the card with highres=off:
+ * a sleep ends on a tick.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -112,6 +113,29 @@ test("2.6.38's reschedule IPI handler only acks and counts (smp_reschedule_inter
   // derived from its path count: 15 instructions × the KNC's event.instruction (2 cycles), no misses
   const mean = distribution(linuxData("phi").parameters["sched.reschedAck"]!.value as DistributionSpec, "reschedAck").mean;
   assert.ok(Math.abs(mean - 30) < 1e-3, `mean ${mean}`);
+});
+
+/** Cycles from main's usleep(100) call to its return on the Phi, and when it returned. */
+function sleep100(highres: 0 | 1): { start: number; woke: number } {
+  const sim = new Simulation({ seed: "tick" });
+  const k = createKernel({ sim, machine: "phi", kernel: "linux", options: { noise: false }, overrides: { "linux.config.highres": highres } });
+  let start = 0, woke = 0;
+  k.boot({ name: "main", cpu: 3, body: function* (self) {
+    yield* k.compute(self, "before", 123_456);
+    start = sim.now;
+    yield* k.sleep(self, 110_000); // 100 µs at 1.1 GHz
+    woke = sim.now;
+  } });
+  sim.run();
+  return { start, woke };
+}
+
+test("highres=off (the MPSS command line): a usleep ends on the first tick at or after its expiry; with high-resolution timers at the expiry", () => {
+  const tick = 1.1e9 / (linuxData("phi").parameters["config.hz"]!.value as number); // cycles per jiffy
+  const off = sleep100(0), on = sleep100(1);
+  const slack = 55_000; // 50 µs timer slack
+  assert.ok(off.woke >= tick && off.woke < tick + 100_000, `woke at ${off.woke}, tick ${tick}`);
+  assert.ok(on.woke >= on.start + 110_000 + slack && on.woke < on.start + 110_000 + slack + 100_000, `woke at ${on.woke}`);
 });
 
 test.run();
