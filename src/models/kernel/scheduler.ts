@@ -27,6 +27,7 @@ export interface CpuSched {
 
 export abstract class SchedulerCore {
   readonly sim: Simulation;
+  /** The threads the workload created (kernel daemons, e.g. Linux's migration stoppers, are not listed). */
   readonly threads: Thread[] = [];
   /** Test hook: called whenever a CPU switches to a thread (or to idle: null). */
   onDispatch: ((cpu: number, t: Thread | null) => void) | null = null;
@@ -156,13 +157,16 @@ export abstract class SchedulerCore {
 
   // ---- threads and dispatch ----------------------------------------------------------------
 
-  /** Creates a thread and its process; it runs its body once first dispatched. */
-  protected spawn(spec: ThreadSpec): Thread {
-    const t = new Thread(this.threads.length, spec.name, spec.cpu, spec.body, this.sim.event<number>(`${spec.name} exited`));
+  /**
+   * Creates a thread and its process; it runs its body once first dispatched. A daemon (a kernel
+   * thread looping forever) is no deadlock when it waits at the end, and is not one of `threads`.
+   */
+  protected spawn(spec: ThreadSpec, options: { readonly daemon?: boolean } = {}): Thread {
+    const t = new Thread(options.daemon === true ? -1 : this.threads.length, spec.name, spec.cpu, spec.body, this.sim.event<number>(`${spec.name} exited`));
     this.sched(spec.cpu);
-    this.threads.push(t);
+    if (options.daemon !== true) this.threads.push(t);
     t.wake = this.sim.event(`${t.name} first dispatch`);
-    this.sim.process(t.name, this.threadMain(t));
+    this.sim.process(t.name, this.threadMain(t), options);
     return t;
   }
 

@@ -7,7 +7,8 @@
  * recently idled on ties, or if none idles the least loaded CPU; balancing then goes on one level
  * below, from the chosen CPU. Load counts runnable tasks (all nice 0). On an idle machine this
  * sends a child away from its parent at every level, because an all-zero comparison
- * (100·0 < imbalance·0) never keeps the local group.
+ * (100·0 < imbalance·0) never keeps the local group. 2.6.38 (the Phi's uOS) walks the domains
+ * the same way but picks the CPU by load alone (era.ts).
  */
 import type { Topology } from "../hardware/profile.js";
 
@@ -40,8 +41,8 @@ export interface CpuView {
   idle(cpu: number): { readonly exitLatency: number; readonly idleSince: number };
 }
 
-/** find_idlest_cpu: the shallowest idle CPU (latest idled on ties), else the least loaded. */
-function idlestCpuOf(from: number, to: number, view: CpuView): number {
+/** find_idlest_cpu (3.19–4.4): the shallowest idle CPU (latest idled on ties), else the least loaded. */
+export function shallowestIdleCpu(from: number, to: number, view: CpuView): number {
   let shallowest = -1, minExit = Infinity, latest = -Infinity;
   let leastLoaded = from, minLoad = Infinity;
   for (let i = from; i < to; i++) {
@@ -61,8 +62,11 @@ function idlestCpuOf(from: number, to: number, view: CpuView): number {
   return shallowest >= 0 ? shallowest : leastLoaded;
 }
 
-/** The CPU a new task of `parent`'s is woken on. */
-export function findIdlestCpu(levels: readonly Level[], parent: number, view: CpuView): number {
+/** The CPU a new task of `parent`'s is woken on; `idlestCpu` is the kernel version's find_idlest_cpu (era.ts). */
+export function findIdlestCpu(
+  levels: readonly Level[], parent: number, view: CpuView,
+  idlestCpu: (from: number, to: number, view: CpuView) => number = shallowestIdleCpu,
+): number {
   let cpu = parent;
   for (const { span, group, imbalance } of levels) {
     const base = Math.floor(cpu / span) * span;
@@ -82,7 +86,7 @@ export function findIdlestCpu(levels: readonly Level[], parent: number, view: Cp
       if (a < minLoad) { minLoad = a; idlest = g; }
     }
     if (idlest < 0 || 100 * thisLoad < imbalance * minLoad) continue; // stay, balance one level down
-    cpu = idlestCpuOf(base + idlest * group, base + (idlest + 1) * group, view);
+    cpu = idlestCpu(base + idlest * group, base + (idlest + 1) * group, view);
   }
   return cpu;
 }

@@ -30,10 +30,10 @@ export const LINUX_PARAMETERS = [
   "glibc.firstTouchPages", "glibc.threadSetup", "glibc.startThread", "glibc.threadExit", "glibc.join",
   "glibc.stackCacheSlots", "glibc.condBookkeeping", "clone.copyProcess", "clone.wakeUpNewTask", "clone.retFromFork",
   "robustList.body", "sched.setaffinity", "sched.moveQueuedTask", "sched.migrationStop", "sched.ttwu",
-  "sched.ipiHandler", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
+  "sched.ipiHandler", "sched.reschedAck", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
   "futex.waitReturn", "futex.wakeBody", "futex.requeueBody", "futex.requeuePerWaiter", "exit.doExit",
   "nanosleep.setup", "nanosleep.timerSlack", "timer.handler", "fork.copyMm", ...PROCESS_PARAMETERS,
-  "config.governor", "config.c6", "idle.c1.residency", "idle.c6.residency", "idle.nextTimerHorizon", ...LINUX_NOISE_PARAMETERS,
+  "config.governor", "config.c6", "config.linux2638", "config.highres", "idle.c1.residency", "idle.c6.residency", "idle.nextTimerHorizon", ...LINUX_NOISE_PARAMETERS,
 ] as const;
 
 export interface LinuxOptions {
@@ -67,7 +67,7 @@ export class LinuxKernel extends LinuxScheduler {
 
   get configuration(): Readonly<Record<string, number>> {
     const s = (n: string) => this.costs.setting(n);
-    return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz") };
+    return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz"), linux2638: s("config.linux2638"), highres: s("config.highres") };
   }
 
   /** Operations the futex/condvar code (sync.ts) uses: the toolkit's, with makeReady = try_to_wake_up. */
@@ -237,13 +237,14 @@ export class LinuxKernel extends LinuxScheduler {
   /**
    * nanosleep (usleep): block; the hrtimer interrupt wakes the thread on its CPU. The timer is
    * armed with the thread's slack and, on a CPU with nothing else to do, fires at its hard
-   * expiry: the deadline plus the slack.
+   * expiry: the deadline plus the slack; with high-resolution timers off (config.highres 0),
+   * at the first tick from then on (timerExpiry).
    */
   *sleep(self: ThreadRef, cycles: number): Gen<void> {
     const t = self as Thread;
     const c = t.cpu;
     yield* this.steps(t, [["syscall entry (nanosleep)", this.k("syscall.entry", c)], ["hrtimer_start", this.k("nanosleep.setup", c)]]);
-    const expiry = this.sim.now + cycles + this.k("nanosleep.timerSlack", c);
+    const expiry = this.timerExpiry(this.sim.now + cycles + this.k("nanosleep.timerSlack", c));
     this.armTimer(c, expiry);
     this.sim.schedule(expiry - this.sim.now, () => {
       this.disarmTimer(c, expiry);
@@ -254,6 +255,19 @@ export class LinuxKernel extends LinuxScheduler {
     }, undefined, c);
     yield* this.block(t);
     yield* this.steps(t, [["syscall exit (nanosleep)", this.k("syscall.exit", t.cpu)]]);
+  }
+
+  /**
+   * When an hrtimer expiring at `at` fires. With highres=off (config.highres 0; the MPSS uOS's
+   * command line) hrtimers are run from the tick (2.6.38 hrtimer_run_queues, from
+   * run_local_timers), and an idle tickless CPU programs its next tick for the jiffy of its
+   * next timer (tick_nohz_stop_sched_tick, get_next_timer_interrupt rounding the hrtimer up):
+   * the first tick at or after `at`, ticks on a global grid of 1/HZ.
+   */
+  private timerExpiry(at: number): number {
+    if (this.costs.setting("config.highres") !== 0) return at;
+    const period = ((this.machine.clockGHz * 1e9) / this.costs.setting("config.hz")) * this.machine.scale;
+    return Math.ceil(Math.ceil(at / period) * period);
   }
 
   // ---- pthread mutexes, condition variables and barriers (futex based; sync.ts) -------------

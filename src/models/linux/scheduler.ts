@@ -3,15 +3,24 @@
  * queues with wake-up preemption, try_to_wake_up and reschedule IPIs, idle states chosen by the
  * menu governor (governor.ts) and their exit latency, wake-up placement of unpinned threads,
  * fork balancing, and sched_setaffinity with its migration (queued move or the stopper).
- * The system calls, threads, processes and synchronisation on top of it are kernel.ts's.
+ * Where the kernel version changes a path (2.6.38 on the Phi, 3.19–4.4 on the x64), era.ts says
+ * how. The system calls, threads, processes and synchronisation on top of it are kernel.ts's.
  */
 import type { InterruptStep } from "../hardware/cpu.js";
-import { BaseKernel, type StepList } from "../kernel/base.js";
+import { BaseKernel, type CpuSched, type StepList } from "../kernel/base.js";
 import type { Thread } from "../kernel/objects.js";
 import type { Gen } from "../kernel/types.js";
+import { linuxEra, type LinuxEra } from "./era.js";
 import { forkDomains, findIdlestCpu } from "./fork-balance.js";
 import { IdleHistory, chooseState, typicalInterval, type IdleState } from "./governor.js";
 import { TASK_NOISE } from "./noise.js";
+
+/** Work queued for a CPU's migration stopper: move `child` to `target`, then complete() `waiter`. */
+interface StopWork {
+  readonly child: Thread;
+  readonly target: number;
+  readonly waiter: Thread;
+}
 
 /** What the Linux model keeps per thread (task_struct fields it uses). */
 export interface LinuxThreadState {
@@ -43,6 +52,11 @@ export abstract class LinuxScheduler extends BaseKernel {
   private history: IdleHistory | undefined;
   /** Armed hrtimers per CPU (absolute expiry times). */
   private readonly timers = new Map<number, number[]>();
+  /** The kernel version's variant paths (era.ts). */
+  protected get era(): LinuxEra {
+    return (this.eraInForce ??= linuxEra(this.costs.setting("config.linux2638")));
+  }
+  private eraInForce: LinuxEra | undefined;
 
   /** The Linux state of `t` (created on first use: a pinned thread of the harness's process); kept on the thread, read at every step's preemption point. */
   protected task(t: Thread): LinuxThreadState {
@@ -62,7 +76,7 @@ export abstract class LinuxScheduler extends BaseKernel {
       ["context_switch (same mm: no CR3)", this.k("switch.contextSwitch", cpu)],
       ["FPU state save + restore", this.hw("fpu.save", cpu) + this.hw("fpu.restore", cpu)],
     ];
-    if (next.starts === 0) list.push(["ret_from_fork: schedule_tail", this.k("clone.retFromFork", cpu)]);
+    if (next.starts === 0 && this.stoppers[cpu] !== next) list.push(["ret_from_fork: schedule_tail", this.k("clone.retFromFork", cpu)]);
     return list;
   }
 
@@ -132,7 +146,7 @@ export abstract class LinuxScheduler extends BaseKernel {
   protected reschedIpi(from: number, to: number, sendStep: number): void {
     this.machine.deliverIpi(from, to, "reschedule", () => [
       ...this.idleExit(to),
-      ...this.irqSteps(to, "reschedule", () => [{ step: "scheduler_ipi", cycles: this.k("sched.ipiHandler", to) }], () => [this.irqExit(to)]),
+      ...this.irqSteps(to, "reschedule", () => [{ step: this.era.reschedHandler.step, cycles: this.k(this.era.reschedHandler.cost, to) }], () => [this.irqExit(to)]),
     ], (_end, last) => this.afterInterrupt(to, last), sendStep);
   }
 
@@ -266,7 +280,7 @@ export abstract class LinuxScheduler extends BaseKernel {
         const { entered, choice } = this.idleEntry(cpu);
         return { exitLatency: choice.state.exitLatency, idleSince: entered };
       },
-    });
+    }, this.era.idlestCpu);
   }
   private forkLevels: ReturnType<typeof forkDomains> | undefined;
   private forkLoads: Int32Array | undefined;
@@ -278,7 +292,9 @@ export abstract class LinuxScheduler extends BaseKernel {
     const c = t.cpu;
     yield* this.steps(t, [["syscall entry (sched_setaffinity)", this.k("syscall.entry", c)], ["sched_setaffinity: cpumask, __set_cpus_allowed_ptr", this.k("sched.setaffinity", c)]]);
     const from = child.cpu;
-    if (from !== target && child.state === "ready") {
+    if (from !== target && (child.state === "ready" || child.state === "running") && this.era.stopperMovesQueued) {
+      yield* this.stopOneCpu(t, child, target);
+    } else if (from !== target && child.state === "ready") {
       const q = this.sched(from).queue;
       q.splice(q.indexOf(child), 1);
       yield* this.steps(t, [[`move_queued_task cpu${from}→cpu${target}`, this.k("sched.moveQueuedTask", c) + this.lineFrom(this.sched(from).rqLineOwner, c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
@@ -295,6 +311,61 @@ export abstract class LinuxScheduler extends BaseKernel {
       yield* this.block(t);
     } else child.cpu = target; // sleeping or new: the next wake-up goes to the new CPU
     yield* this.steps(t, [["syscall exit (sched_setaffinity)", this.k("syscall.exit", c)]]);
+  }
+
+  /**
+   * 2.6.38 set_cpus_allowed_ptr for a queued or running task: stop_one_cpu(cpu_of(rq),
+   * migration_cpu_stop): queue the work, wake the CPU's stopper thread (try_to_wake_up: it
+   * preempts whatever runs there), wait_for_completion.
+   */
+  private *stopOneCpu(t: Thread, child: Thread, target: number): Gen<void> {
+    const from = child.cpu;
+    (this.stopWork[from] ??= []).push({ child, target, waiter: t });
+    yield* this.ttwu(t, this.stopperOf(from));
+    yield* this.block(t);
+  }
+
+  /** migration/N: a kernel thread of the stop class, created on first use, run before any other queued thread (pickNext). */
+  private stopperOf(cpu: number): Thread {
+    return (this.stoppers[cpu] ??= this.spawn({ name: `migration/${cpu}`, cpu, body: (me) => this.stopperMain(me as Thread) }, { daemon: true }));
+  }
+
+  private readonly stoppers: (Thread | undefined)[] = [];
+  private readonly stopWork: StopWork[][] = [];
+
+  private *stopperMain(me: Thread): Gen<unknown> {
+    for (;;) {
+      const work = this.stopWork[me.cpu]!;
+      while (work.length > 0) yield* this.migrationCpuStop(me, work.shift()!);
+      yield* this.block(me);
+    }
+  }
+
+  /** 2.6.38 migration_cpu_stop → __migrate_task, then cpu_stop_signal_done → complete(). */
+  private *migrationCpuStop(me: Thread, { child, target, waiter }: StopWork): Gen<void> {
+    const c = me.cpu;
+    yield* this.steps(me, [["migration stopper: migration_cpu_stop, __migrate_task (double_rq_lock)", this.k("sched.migrationStop", c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
+    if (child.cpu === c && child.state === "ready") {
+      // p->se.on_rq (queued, or preempted by this stopper): deactivate, set_task_cpu, activate, check_preempt_curr.
+      const q = this.sched(c).queue;
+      q.splice(q.indexOf(child), 1);
+      child.state = "blocked";
+      child.cpu = target;
+      this.enqueue(child, c);
+      yield* this.steps(me, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
+      this.reschedIpi(c, target, me.lastStep);
+    } else if (child.state === "blocked") child.cpu = target; // off the run queue: the next wake-up places it within the new mask
+    yield* this.ttwu(me, waiter);
+  }
+
+  /** The stop class runs before the fair class: a queued stopper is picked first. */
+  protected override pickNext(cs: CpuSched, cpu: number): Thread | undefined {
+    const stopper = this.stoppers[cpu];
+    if (stopper !== undefined && stopper.state === "ready") {
+      const i = cs.queue.indexOf(stopper);
+      if (i >= 0) return cs.queue.splice(i, 1)[0];
+    }
+    return cs.queue.shift();
   }
 
   protected override get hasPreemptionHook(): boolean {
