@@ -97,8 +97,10 @@ test("Phi kernel files: listed parameters as written, time costs derived (path c
   for (const [kernel, data, raw] of [["nautilus", nautilusData, nautilusPhiRaw], ["linux", linuxData, linuxPhiRaw]] as const) {
     const x64 = data("x64").parameters;
     const phi = data("phi").parameters;
-    const listed = (raw as { parameters: Record<string, unknown> }).parameters;
-    assert.equal(Object.keys(phi).sort(), Object.keys(x64).sort(), `${kernel}: same parameter names`);
+    const listed = (raw as { parameters: Record<string, unknown>; machineOnly?: string[] }).parameters;
+    const only = (raw as { machineOnly?: string[] }).machineOnly ?? [];
+    assert.equal(Object.keys(phi).filter((n) => !only.includes(n)).sort(), Object.keys(x64).sort(), `${kernel}: the x64's parameter names, plus the Phi's own (machineOnly)`);
+    for (const n of only) assert.equal(phi[n], listed[n], `${kernel}.${n}: a Phi-only entry, as written`);
     const phiTable = new CostTable("phi", [{ file: data("phi"), label: "phi" }], machineProfile("phi").clockGHz.value, 1);
     const x64Table = new CostTable("x64", [{ file: data("x64"), label: "x64" }], x64Clock, 1);
     for (const [name, e] of Object.entries(x64)) {
@@ -122,6 +124,13 @@ test("a derived file naming a parameter its base lacks, or a bad factor, fails n
   throwsNaming(() => deriveParameterFile(derived({ "no.such": { value: 1, source: "assumption: a test value" } }), "nautilus/data/phi.json", "phi", base), "nautilus/data/phi.json", "no.such");
   throwsNaming(() => deriveParameterFile(derived({}, "clockGHz"), "nautilus/data/phi.json", "phi", base), "clockGHz", "ratio");
   throwsNaming(() => deriveParameterFile({ subject: "t", derivedFrom: { machine: "vax", factor: "inOrderFactor" }, parameters: {} }, "f.json", "phi", base), "f.json", "machine");
+  // A machine-only entry is taken as written once listed; the list must match the entries.
+  const own = { value: 1, unit: "flag", source: "assumption: a test option of this machine only" };
+  const listed = deriveParameterFile({ ...derived({ "config.own": own }), machineOnly: ["config.own"] }, "nautilus/data/phi.json", "phi", base);
+  assert.equal(listed.parameters["config.own"], own);
+  throwsNaming(() => deriveParameterFile({ ...derived({}), machineOnly: ["config.own"] }, "nautilus/data/phi.json", "phi", base), "machineOnly", "config.own");
+  const shared = Object.keys(base.parameters)[0]!;
+  throwsNaming(() => deriveParameterFile({ ...derived({ [shared]: base.parameters[shared] }), machineOnly: [shared] }, "nautilus/data/phi.json", "phi", base), "machineOnly", shared);
 });
 
 test("every hardware, Nautilus and Linux parameter has a range with its reason that contains its value (the HVM's hrt.boot.* entries excepted)", () => {

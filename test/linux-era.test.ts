@@ -16,14 +16,20 @@ import type { Gen, Kernel, ThreadRef } from "../src/models/kernel/types.js";
 import { leastLoadedCpu, linuxEra } from "../src/models/linux/era.js";
 import { findIdlestCpu, forkDomains, shallowestIdleCpu, type CpuView } from "../src/models/linux/fork-balance.js";
 import { linuxData } from "../src/models/linux/kernel.js";
+import { linuxSetting } from "../src/models/linux/era.js";
+import { CostTable } from "../src/models/hardware/params.js";
 
 const phi = machineProfile("phi").topology as Extract<Topology, { kind: "ring" }>;
 const levels = forkDomains(phi, 228);
 
 test("the data files: the Phi runs the 2.6.38 paths, the x64 the 3.19 ones", () => {
-  const flag = (m: string) => (linuxData(m).parameters["config.linux2638"]!.value as number);
-  assert.is(linuxEra(flag("phi")).kernel, "2.6.38");
-  assert.is(linuxEra(flag("x64")).kernel, "3.19–4.4");
+  const costs = (m: "x64" | "phi") => new CostTable(m, [{ file: linuxData(m), label: m }], 1, 1);
+  assert.is(linuxEra(linuxSetting(costs("phi"), "config.linux2638")).kernel, "2.6.38");
+  // The x64 file leaves the option out (its parameter data stays as the stored analyses hashed it): the 3.x default.
+  assert.is(linuxData("x64").parameters["config.linux2638"], undefined);
+  assert.is(linuxEra(linuxSetting(costs("x64"), "config.linux2638")).kernel, "3.19–4.4");
+  assert.is(linuxSetting(costs("x64"), "config.highres"), 1);
+  assert.is(linuxSetting(costs("phi"), "config.highres"), 0);
 });
 
 test("2.6.38 find_idlest_cpu: the first least-loaded CPU of the group, whatever idle state the others sit in", () => {

@@ -23,6 +23,12 @@ const DerivedParameterFileSchema = Schema.Struct({
     /** Why time costs without path counts take the factor (shown in each such entry's source). */
     why: Schema.optional(Schema.String.check(Schema.isMinLength(12))),
   }),
+  /**
+   * Entries of this machine's kernel that the base machine's file has not (an option or a path
+   * only this machine's kernel has, e.g. the Phi's 2.6.38 uOS): taken as written. Any other key
+   * the base lacks is an error (a misspelt name would otherwise be ignored).
+   */
+  machineOnly: Schema.optional(Schema.Array(Schema.String)),
   parameters: Schema.Record(Schema.String, ParamEntrySchema),
 });
 export type DerivedParameterFile = typeof DerivedParameterFileSchema.Type;
@@ -121,8 +127,15 @@ export function deriveParameterFile(
     const e = base.parameters[key];
     if (e === undefined || TIME_TO_CYCLES[e.unit ?? "cycles"] === undefined) throw new ParameterFileError(`path counts for ${label}: "${key}" is not a time cost of the ${from} file`);
   }
+  const only = new Set(file.machineOnly ?? []);
   for (const key of Object.keys(file.parameters)) {
-    if (!(key in base.parameters)) throw new ParameterFileError(`parameter file ${label}: "${key}" is not a parameter of the ${from} file it derives from`);
+    if (key in base.parameters) continue;
+    if (!only.has(key)) throw new ParameterFileError(`parameter file ${label}: "${key}" is not a parameter of the ${from} file it derives from (list it in machineOnly if only this machine's kernel has it)`);
+    parameters[key] = file.parameters[key]!;
+  }
+  for (const key of only) {
+    if (file.parameters[key] === undefined) throw new ParameterFileError(`parameter file ${label}: machineOnly names "${key}", which the file does not define`);
+    if (key in base.parameters) throw new ParameterFileError(`parameter file ${label}: machineOnly names "${key}", which the ${from} file has too`);
   }
   return { subject: file.subject, parameters };
 }

@@ -19,6 +19,7 @@
  * path as modelled (the waker takes the wakee's run-queue lock, enqueues, check_preempt_curr,
  * reschedule IPI to a CPU that does not poll) are the same in both.
  */
+import type { CostTable } from "../hardware/params.js";
 import type { CpuView } from "./fork-balance.js";
 
 /** find_idlest_cpu over CPUs [from, to) of the idlest group. */
@@ -57,3 +58,16 @@ const V2_6_38: LinuxEra = {
 export function linuxEra(flag: number): LinuxEra {
   return flag === 1 ? V2_6_38 : V3_19;
 }
+
+/**
+ * Options a file may leave out, with the value that means "as the x64 file's 3.x kernel": the
+ * Phi's file sets them for the MPSS uOS (2.6.38, highres=off); the x64 file has none, so its
+ * parameter data — and the stored analyses that hash it — stay as they were. `sched.reschedAck`
+ * is needed only where `config.linux2638` = 1.
+ */
+export const LINUX_OPTIONAL_SETTINGS = { "config.linux2638": 0, "config.highres": 1 } as const;
+
+export function linuxSetting(costs: CostTable, name: keyof typeof LINUX_OPTIONAL_SETTINGS): number {
+  return costs.has(name) ? costs.setting(name) : LINUX_OPTIONAL_SETTINGS[name];
+}
+

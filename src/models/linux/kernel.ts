@@ -13,6 +13,7 @@ import hostData from "../host/data/measurements/calibration/linux.json" with { t
 import type { Machine } from "../hardware/machine.js";
 import type { StepList } from "../kernel/base.js";
 import { kernelCosts, kernelData } from "../kernel/costs.js";
+import { linuxSetting } from "./era.js";
 import type { ParameterFile } from "../hardware/params.js";
 import { Thread } from "../kernel/objects.js";
 import { LEFT, type HandBack } from "../kernel/callback-rounds.js";
@@ -30,10 +31,10 @@ export const LINUX_PARAMETERS = [
   "glibc.firstTouchPages", "glibc.threadSetup", "glibc.startThread", "glibc.threadExit", "glibc.join",
   "glibc.stackCacheSlots", "glibc.condBookkeeping", "clone.copyProcess", "clone.wakeUpNewTask", "clone.retFromFork",
   "robustList.body", "sched.setaffinity", "sched.moveQueuedTask", "sched.migrationStop", "sched.ttwu",
-  "sched.ipiHandler", "sched.reschedAck", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
+  "sched.ipiHandler", "sched.schedule", "switch.contextSwitch", "sched.yieldTask", "futex.waitBody",
   "futex.waitReturn", "futex.wakeBody", "futex.requeueBody", "futex.requeuePerWaiter", "exit.doExit",
   "nanosleep.setup", "nanosleep.timerSlack", "timer.handler", "fork.copyMm", ...PROCESS_PARAMETERS,
-  "config.governor", "config.c6", "config.linux2638", "config.highres", "idle.c1.residency", "idle.c6.residency", "idle.nextTimerHorizon", ...LINUX_NOISE_PARAMETERS,
+  "config.governor", "config.c6", "idle.c1.residency", "idle.c6.residency", "idle.nextTimerHorizon", ...LINUX_NOISE_PARAMETERS,
 ] as const;
 
 export interface LinuxOptions {
@@ -67,7 +68,7 @@ export class LinuxKernel extends LinuxScheduler {
 
   get configuration(): Readonly<Record<string, number>> {
     const s = (n: string) => this.costs.setting(n);
-    return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz"), linux2638: s("config.linux2638"), highres: s("config.highres") };
+    return { governor: s("config.governor"), c6: +this.deepIdle, hz: s("config.hz"), nohz: s("config.nohz"), linux2638: linuxSetting(this.costs, "config.linux2638"), highres: linuxSetting(this.costs, "config.highres") };
   }
 
   /** Operations the futex/condvar code (sync.ts) uses: the toolkit's, with makeReady = try_to_wake_up. */
@@ -265,7 +266,7 @@ export class LinuxKernel extends LinuxScheduler {
    * the first tick at or after `at`, ticks on a global grid of 1/HZ.
    */
   private timerExpiry(at: number): number {
-    if (this.costs.setting("config.highres") !== 0) return at;
+    if (linuxSetting(this.costs, "config.highres") !== 0) return at;
     const period = ((this.machine.clockGHz * 1e9) / this.costs.setting("config.hz")) * this.machine.scale;
     return Math.ceil(Math.ceil(at / period) * period);
   }

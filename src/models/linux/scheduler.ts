@@ -10,7 +10,7 @@ import type { InterruptStep } from "../hardware/cpu.js";
 import { BaseKernel, type CpuSched, type StepList } from "../kernel/base.js";
 import type { Thread } from "../kernel/objects.js";
 import type { Gen } from "../kernel/types.js";
-import { linuxEra, type LinuxEra } from "./era.js";
+import { linuxEra, linuxSetting, type LinuxEra } from "./era.js";
 import { forkDomains, findIdlestCpu } from "./fork-balance.js";
 import { IdleHistory, chooseState, typicalInterval, type IdleState } from "./governor.js";
 import { TASK_NOISE } from "./noise.js";
@@ -54,7 +54,7 @@ export abstract class LinuxScheduler extends BaseKernel {
   private readonly timers = new Map<number, number[]>();
   /** The kernel version's variant paths (era.ts). */
   protected get era(): LinuxEra {
-    return (this.eraInForce ??= linuxEra(this.costs.setting("config.linux2638")));
+    return (this.eraInForce ??= linuxEra(linuxSetting(this.costs, "config.linux2638")));
   }
   private eraInForce: LinuxEra | undefined;
 
