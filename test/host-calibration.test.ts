@@ -19,7 +19,7 @@ import { HELD_OUT, NOISE_EXPERIMENT, PATH_FITS } from "../src/models/host/fit-ta
 import type { MeasurementSet } from "../src/models/host/measurements.js";
 import { linuxData } from "../src/models/linux/kernel.js";
 import { calibrateDir, calibrationDir, checkedInMeasurementDirs, hostCalibrationDir, hostMeasurementsDir, measurementLabel, readMeasurementSet } from "../src/scenarios/host-files.js";
-import { compareHost } from "../src/models/host/comparison.js";
+import { compareHost, heldOutOf } from "../src/models/host/comparison.js";
 
 const DIR = hostMeasurementsDir();
 const LABEL = "src/models/host/data/measurements";
@@ -160,6 +160,8 @@ function perturbed(set: MeasurementSet, which: (e: string) => boolean): Measurem
 test("held-out experiments are not read: perturbing them leaves every output byte unchanged", async () => {
   await fitted();
   const set = await readMeasurementSet(DIR);
+  // A version-1 set holds out exactly the experiments no fit ever reads (those it has).
+  assert.equal(heldOutOf(new Set(set.samples.map((s) => s.experiment))), HELD_OUT.filter((e) => set.samples.some((s) => s.experiment === e)));
   const held = new Set<string>([...HELD_OUT, "fork-exec", "posix-spawn"]);
   const texts = calibrationTexts(calibrate(perturbed(set, (e) => held.has(e)), LABEL));
   for (const f of CALIBRATION_FILES) assert.ok(texts[f] === first!.texts[f], `${f} changed when held-out samples changed`);
@@ -209,6 +211,8 @@ for (const dir of LATER) {
     for (const f of CALIBRATION_FILES) assert.ok(again[f] === texts[f], `${f} changed`);
     const gaps = compareHost(set, decodeCalibration(texts as Record<(typeof CALIBRATION_FILES)[number], string>), { experiments: ["thread-create", "thread-create-sleep100us"], trials: { "thread-create": 20, "thread-create-sleep100us": 20 } });
     assert.equal(gaps.map((g) => g.role), ["held out", "fitted"]);
+    const held = heldOutOf(new Set(set.samples.map((s) => s.experiment)));
+    assert.ok(held.includes("thread-create") && !held.includes("thread-create-sleep100us") && !held.includes("condvar-sleep1ms"), held.join(", "));
   });
 }
 

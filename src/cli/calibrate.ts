@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { Option } from "effect";
-import { FIT_TABLE_COLUMNS, fitTableRows, HELD_OUT, NOT_MODELED } from "../models/host/index.js";
+import { FIT_TABLE_COLUMNS, fitTableRows, heldOutOf, NOT_MODELED } from "../models/host/index.js";
 import { calibrateDir, hostMeasurementsDir } from "../scenarios/host-files.js";
 import { UsageError } from "../scenarios/problems.js";
 import { textTable } from "../reports/text-table.js";
@@ -21,7 +21,7 @@ export async function calibrateCommand(a: { dir: Option.Option<string>; out: Opt
     textTable(FIT_TABLE_COLUMNS, fitTableRows(r)),
     "",
     "Every other parameter keeps its x64 value and source, marked \"(not fitted; from x64)\".",
-    `Held out (not read by the fit; compared by \`hrtsim figures --host ${dir}\`): ${HELD_OUT.join(", ")}.`,
+    `Held out (not read by the fit; compared by \`hrtsim figures --host ${dir}\`): ${heldOutOf(new Set(result.set.samples.map((s) => s.experiment))).join(", ")}.`,
     `No model counterpart: ${notModeled.join("; ")}.`,
     ...(r.fits.some((f) => !f.matched) ? ["warning: some paths could not be matched (see \"not matched\" above)."] : []),
     "",

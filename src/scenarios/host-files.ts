@@ -67,6 +67,7 @@ export async function readCalibration(dir: string): Promise<(HostModelData & { r
 }
 
 export interface CalibrateResult {
+  readonly set: MeasurementSet;
   readonly calibration: Calibration;
   readonly out: string;
   readonly files: readonly string[];
@@ -82,5 +83,5 @@ export async function calibrateDir(dir: string = hostMeasurementsDir(), out: str
     await writeFileAtomic(file, texts[name]);
     files.push(file);
   }
-  return { calibration, out, files };
+  return { set, calibration, out, files };
 }

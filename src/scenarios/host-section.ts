@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { calibrate, type CalibrationRecord, FIT_TABLE_COLUMNS, fitTableRows, cdfPoints, compareHost, type CompareOptions, type ExperimentGap, HELD_OUT, type MeasurementSet, type HostModelData, MEASUREMENT_FILES, summarizeByExperiment, quantileSorted, sorted } from "../models/host/index.js";
+import { calibrate, type CalibrationRecord, FIT_TABLE_COLUMNS, fitTableRows, cdfPoints, compareHost, type CompareOptions, type ExperimentGap, type MeasurementSet, type HostModelData, MEASUREMENT_FILES, quantileSorted, sorted } from "../models/host/index.js";
 import { FIGURE_CONFIG, display, renderSvg, type ReportSection, type SectionFigure } from "../reports/index.js";
 import { REPEAT_SUBDIR, calibrationDir, measurementLabel, readCalibration, readMeasurementSet } from "./host-files.js";
 
@@ -63,13 +63,16 @@ type Repeat = ReadonlyMap<string, { readonly median: number; readonly p99: numbe
 async function readRepeat(dir: string): Promise<Repeat | undefined> {
   const again = path.join(dir, REPEAT_SUBDIR);
   if (!existsSync(path.join(again, MEASUREMENT_FILES.samples))) return undefined;
-  const set = await readMeasurementSet(again);
-  const out = new Map<string, { median: number; p99: number }>();
-  for (const e of summarizeByExperiment(set.samples).keys()) {
-    const xs = sorted(set.samples.filter((s) => s.experiment === e).map((s) => s.cycles));
-    out.set(e, { median: quantileSorted(xs, 0.5), p99: quantileSorted(xs, 0.99) });
+  const byExperiment = new Map<string, number[]>();
+  for (const s of (await readMeasurementSet(again)).samples) {
+    const xs = byExperiment.get(s.experiment);
+    if (xs === undefined) byExperiment.set(s.experiment, [s.cycles]);
+    else xs.push(s.cycles);
   }
-  return out;
+  return new Map([...byExperiment].map(([e, xs]) => {
+    const s = sorted(xs);
+    return [e, { median: quantileSorted(s, 0.5), p99: quantileSorted(s, 0.99) }];
+  }));
 }
 
 function gapTable(gaps: readonly ExperimentGap[], repeat: Repeat | undefined): ReportSection["table"] {
@@ -123,7 +126,7 @@ export async function hostComparisonSections(dir: string, options: CompareOption
       `${gaps.filter((g) => g.role !== "not modeled").map((g) => `${g.experiment} — ${g.via}`).join("; ")}. All cores are pooled on both sides.`,
     "",
     `**Fitted** experiments set parameters (each the median of one of them), so their median gaps only show how the fit carries over to ` +
-      `an independent simulation (other seed, more trials); their tails and shapes were not fitted. **Held out** (${HELD_OUT.join(", ")}) ` +
+      `an independent simulation (other seed, more trials); their tails and shapes were not fitted. **Held out** (${gaps.filter((g) => g.role === "held out").map((g) => g.experiment).join(", ")}) ` +
       "were not read by the fit: their gaps test the model. Relative error = (simulated − measured) / |measured|; KS D = the largest " +
       "vertical distance between the two CDFs (0: identical, 1: disjoint). No pass/fail thresholds: the gaps are reported as they are.",
     "",

@@ -341,9 +341,14 @@ export function calibrate(set: MeasurementSet, label: string): Calibration {
     const r = invert(b, state, fit, experiment, target);
     const names = fit.parameters.map((p) => p.name);
     const one = names.length === 1;
-    const source = `${measuredFrom(b, `median of ${experiment} (${values.length} trials)`)}; fitted: ${fit.parameters.every((p) => p.file === "hardware" && b.hardware.parameters[p.name] === undefined) ? "the value above" : "x64 value"} × ${r.factor}, the factor ` +
+    // A machine fact x64 has no entry for (the VM's): scaled from its own value, whose source is kept.
+    const facts = fit.parameters.every((p) => p.file === "hardware" && b.hardware.parameters[p.name] === undefined)
+      ? fit.parameters.map((p) => state.facts.hardware[p.name]!.source) : null;
+    const origin = facts === null ? "x64's" : "the machine fact's";
+    const source = `${measuredFrom(b, `median of ${experiment} (${values.length} trials)`)}; fitted: ${facts === null ? "x64" : "the machine fact's"} value × ${r.factor}, the factor ` +
       `${one ? "on" : "common to"} ${names.join(", ")} that makes the model's median of ${experiment} ${r.matched ? "equal" : "come closest to"} ` +
-      `the measured ${round(target)} cycles (the measurement determines ${fit.what}; ${one ? "the shape is x64's" : "how it splits among them, and each one's shape, are x64's"})` +
+      `the measured ${round(target)} cycles (the measurement determines ${fit.what}; ${one ? `the shape is ${origin}` : `how it splits among them, and each one's shape, are ${origin}`})` +
+      (facts === null ? "" : `. The fact's value: ${facts.join("; ")}`) +
       (r.matched ? "" : ". NOT MATCHED: the rest of the modeled path alone exceeds the measurement");
     state = withPath(b, state, fit, r.factor, source);
     fits.push({

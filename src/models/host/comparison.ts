@@ -64,6 +64,12 @@ export function compareHost(set: MeasurementSet, data: HostModelData, opts: Comp
   });
 }
 
+/** The experiments of a set with `present` that are held out: modelled, and not read by its calibration (which depends on what the set has). */
+export function heldOutOf(present: ReadonlySet<Experiment>): Experiment[] {
+  const fitted = fitSources(present);
+  return EXPERIMENTS.filter((e) => present.has(e) && roleOf(e, HOST_SIMULATIONS[e] !== undefined, fitted) === "held out");
+}
+
 /** `points` (value, F) pairs tracing the empirical CDF of sorted `values` (for plotting). */
 export function cdfPoints(values: readonly number[], points = 200): Array<readonly [number, number]> {
   const n = values.length;

@@ -8,6 +8,7 @@
 import type { ParameterFile } from "../hardware/params.js";
 import type { Interference } from "../hardware/profile.js";
 import type { DetourTrace } from "./measurements.js";
+import { median } from "./stats.js";
 
 type Entry = ParameterFile["parameters"][string];
 
@@ -41,13 +42,13 @@ export function traceInterference(
   const counts = traces.map((t) => t.detours.length);
   const lengths = rendered.map((t) => t.length);
   const stolen = traces.map((t) => t.detours.reduce((a, [, d]) => a + d, 0) / t.length);
-  const durations = traces.flatMap((t) => t.detours.map(([, d]) => d)).sort((a, b) => a - b);
+  const durations = traces.flatMap((t) => t.detours.map(([, d]) => d));
   const seconds = lengths.reduce((a, x) => a + x, 0) / tscHz;
   const round = (x: number) => Number(x.toPrecision(4));
   const result: TraceNoiseResult = {
     kind: "trace", cpus: traces.length, lengths, counts, stolen: stolen.map(round),
     ratePerCpu: round(counts.reduce((a, x) => a + x, 0) / seconds),
-    medianDuration: durations.length === 0 ? 0 : durations[Math.floor(durations.length / 2)]!, minDetour: round((minDetourNs * tscHz) / 1e9),
+    medianDuration: durations.length === 0 ? 0 : median(durations), minDetour: round((minDetourNs * tscHz) / 1e9),
   };
   const summary = traces.map((t, i) => `CPU ${t.cpu}: ${counts[i]} detours in ${round(t.length / tscHz)} s, ${round(stolen[i]! * 100)}% of the time`).join("; ");
   const interference: Interference = {
