@@ -219,9 +219,15 @@ export class Cpu {
     seg.step = step;
     seg.done = done;
     seg.end = end;
-    seg.slot = sim.callAt(end - start, this.finishSegment, this.id);
-    seg.seq = sim.callSequence(seg.slot);
+    this.armSegmentEnd(end - start);
     this.segment = seg;
+  }
+
+  /** Schedules the work segment's end `delay` from now (callAt: no handle allocated; slot and sequence kept to re-time it). */
+  private armSegmentEnd(delay: number): void {
+    const seg = this.seg;
+    seg.slot = this.sim.callAt(delay, this.finishSegment, this.id);
+    seg.seq = this.sim.callSequence(seg.slot);
   }
 
   private finish(): void {
@@ -248,8 +254,7 @@ export class Cpu {
     if (seg !== null) {
       this.sim.cancelCall(seg.slot, seg.seq);
       seg.end = this.fill(seg.start, seg.work);
-      seg.slot = this.sim.callAt(seg.end - now, this.finishSegment, this.id);
-      seg.seq = this.sim.callSequence(seg.slot);
+      this.armSegmentEnd(seg.end - now);
     }
     // A handler's start is final once placed: later arrivals queue behind it.
     let lastStep = prevStep;
