@@ -244,18 +244,9 @@ export class Cpu {
    */
   interrupt(name: string, steps: readonly InterruptStep[], onEnd?: (end: number) => void, prevStep = -1): HandlerSpan {
     const now = this.sim.now;
-    this.materialize(now);
-    if (this.segment === null) this.prune();
     let cycles = 0;
     for (const s of steps) cycles += s.cycles;
-    const r = new Reservation(now, cycles, 0, name, true);
-    this.insert(r);
-    const seg = this.segment;
-    if (seg !== null) {
-      this.sim.cancelCall(seg.slot, seg.seq);
-      seg.end = this.fill(seg.start, seg.work);
-      this.armSegmentEnd(seg.end - now);
-    }
+    const r = this.placeHandler(name, cycles);
     // A handler's start is final once placed: later arrivals queue behind it.
     let lastStep = prevStep;
     const rec = this.recorder;
@@ -270,6 +261,32 @@ export class Cpu {
     }
     if (onEnd !== undefined) this.sim.callAt(r.end - now, () => onEnd(r.end), this.id);
     return new HandlerSpan(r.start, r.end, lastStep);
+  }
+
+  /**
+   * `interrupt` for a handler given as its total cycles, with nothing recorded: the same
+   * reservation and re-timing, and `onEnd` (no argument, allocated once by the caller) at its end.
+   * The hot path of reschedule IPIs when no recorder runs.
+   */
+  interruptCycles(name: string, cycles: number, onEnd: () => void): void {
+    const r = this.placeHandler(name, cycles);
+    this.sim.callAt(r.end - this.sim.now, onEnd, this.id);
+  }
+
+  /** Inserts a handler of `cycles` arriving now and pushes the work in progress back. */
+  private placeHandler(name: string, cycles: number): Reservation {
+    const now = this.sim.now;
+    this.materialize(now);
+    if (this.segment === null) this.prune();
+    const r = new Reservation(now, cycles, 0, name, true);
+    this.insert(r);
+    const seg = this.segment;
+    if (seg !== null) {
+      this.sim.cancelCall(seg.slot, seg.seq);
+      seg.end = this.fill(seg.start, seg.work);
+      this.armSegmentEnd(seg.end - now);
+    }
+    return r;
   }
 
   /**

@@ -6,12 +6,12 @@ import type { RandomStream, Simulation } from "../../engine/index.js";
 import { Cpu, type InterruptStep, type NoiseSource } from "./cpu.js";
 import { applyOverrides, type ParameterOverrides } from "./overrides.js";
 import { TraceNoise } from "./noise.js";
-import { CostTable } from "./params.js";
+import { CostTable, type CostRef } from "./params.js";
 import { cpuCount, distanceClass, machineProfile, requiredHardwareParameters, type MachineName, type MachineProfile } from "./profile.js";
 import { StepRecorder } from "./recorder.js";
 
 /** The ring's distance class: its transfer is two parameters (base + hops × per hop). */
-const RING = "ring";
+const RING = "ring" as const;
 
 export interface MachineOptions {
   readonly sim: Simulation;
@@ -133,9 +133,12 @@ export class Machine {
   /** Cycles for a cache line last written on `from` to reach a reader on `to`. */
   lineTransfer(from: number, to: number, rng: RandomStream = this.cpu(to).rng): number {
     const code = (this.lineRows[from] ?? this.lineRow(from))[to]!;
-    const param = this.lineParams[code >>> 16]!;
-    if (param === RING) return this.costs.draw("cacheLine.ringBase", rng) + (code & 0xffff) * this.costs.draw("cacheLine.ringPerHop", rng);
-    return this.costs.draw(param, rng);
+    const ref = this.lineRefs[code >>> 16]!;
+    if (ref === RING) {
+      const ring = (this.ringRefs ??= [this.costs.ref("cacheLine.ringBase"), this.costs.ref("cacheLine.ringPerHop")]);
+      return this.costs.drawRef(ring[0], rng) + (code & 0xffff) * this.costs.drawRef(ring[1], rng);
+    }
+    return this.costs.drawRef(ref, rng);
   }
 
   /**
@@ -148,7 +151,10 @@ export class Machine {
       const d = distanceClass(this.profile.topology, from, to);
       const param = d.cls === "ring" ? RING : `cacheLine.${d.cls}`;
       let i = this.lineParams.indexOf(param);
-      if (i < 0) i = this.lineParams.push(param) - 1;
+      if (i < 0) {
+        i = this.lineParams.push(param) - 1;
+        this.lineRefs.push(param === RING ? RING : this.costs.ref(param));
+      }
       row[to] = i * 0x10000 + d.hops;
     }
     this.lineRows[from] = row;
@@ -157,6 +163,8 @@ export class Machine {
 
   private readonly lineRows: Int32Array[] = [];
   private readonly lineParams: string[] = [];
+  private readonly lineRefs: (CostRef | typeof RING)[] = [];
+  private ringRefs: readonly [CostRef, CostRef] | undefined;
 
   /**
    * Per CPU `to`, 1 / the mean cycles of `lineTransfer(from, to)` (at least 1): how often a

@@ -63,6 +63,26 @@ interface Entry {
   readonly toCycles: number;
   /** Whether `unit` is a time unit (`draw` checks it on every draw: looked up once here). */
   readonly isTime: boolean;
+  /**
+   * A normal with sd > 0 (most costs): its mean, sd and truncation bounds, which `draw` samples
+   * inline, with the arithmetic of the Distribution's own sample (a call returning a double
+   * boxes it: a quarter of a futex-barrier run's allocation). Otherwise sd is NaN.
+   */
+  readonly mean: number;
+  readonly sd: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** A parameter looked up once (CostTable.ref), to draw with CostTable.drawRef. */
+export interface CostRef {
+  readonly unit: Unit;
+}
+
+/** Entry's normal fields for `spec` (sd NaN when it is not a normal with sd > 0). */
+function normalFields(spec: DistributionSpec): Pick<Entry, "mean" | "sd" | "lo" | "hi"> {
+  if (typeof spec === "number" || spec.dist !== "normal" || !(spec.sd > 0)) return { mean: NaN, sd: NaN, lo: NaN, hi: NaN };
+  return { mean: spec.mean, sd: spec.sd, lo: spec.min ?? -Infinity, hi: spec.max ?? Infinity };
 }
 
 /** Decodes a parameter file (raw JSON) and checks the names `required` are all present. */
@@ -98,7 +118,8 @@ export class CostTable {
           throw new ParameterFileError(`parameter file ${fileLabel}: ${(err as Error).message}`);
         }
         const toCycles = unit === "ns" ? clockGHz : unit === "us" ? clockGHz * 1e3 : unit === "ms" ? clockGHz * 1e6 : 1;
-        this.entries.set(name, { dist, spec: e.value as DistributionSpec, source: e.source, unit, toCycles, isTime: TIME_UNITS.has(unit) });
+        const spec = e.value as DistributionSpec;
+        this.entries.set(name, { dist, spec, source: e.source, unit, toCycles, isTime: TIME_UNITS.has(unit), ...normalFields(spec) });
       }
     }
   }
@@ -121,10 +142,31 @@ export class CostTable {
 
   /** One draw of a time parameter, in whole cycles × scale. */
   draw(name: string, rng: RandomStream): number {
-    const e = this.entry(name);
-    if (!e.isTime) throw new ParameterFileError(`${this.label}: parameter "${name}" is in ${e.unit}, not a time`);
-    const x = Math.round(e.dist.sample(rng) * e.toCycles);
+    return this.drawRef(this.entry(name), rng);
+  }
+
+  /** The parameter `name`, looked up once for `drawRef` (hot paths draw it millions of times). */
+  ref(name: string): CostRef {
+    return this.entry(name);
+  }
+
+  /** `draw` of a parameter `ref` returned. */
+  drawRef(ref: CostRef, rng: RandomStream): number {
+    const e = ref as Entry;
+    if (!e.isTime) throw new ParameterFileError(`${this.label}: parameter "${this.nameOf(e)}" is in ${e.unit}, not a time`);
+    let v: number;
+    if (e.sd > 0) {
+      const { mean, sd, lo, hi } = e;
+      do v = mean + sd * rng.standardNormal();
+      while (!(v >= lo && v <= hi));
+    } else v = e.dist.sample(rng);
+    const x = Math.round(v * e.toCycles);
     return (x > 0 ? x : 0) * this.scale;
+  }
+
+  private nameOf(e: Entry): string {
+    for (const [name, x] of this.entries) if (x === e) return name;
+    return "?";
   }
 
   /** Mean of a time parameter in cycles × scale (for analytic use such as idle-loop periods). */

@@ -36,6 +36,13 @@ export class Thread implements ThreadRef {
   /** The kernel's own per-thread state (Linux: its task_struct fields), created by the kernel on first use. */
   kernelState: object | null = null;
 
+  /** The name of the event that resumes it after it leaves its CPU (made once: threads block millions of times). */
+  get wakeEventName(): string {
+    return (this.wakeName ??= `${this.name} wake`);
+  }
+
+  private wakeName: string | undefined;
+
   constructor(
     readonly id: number,
     readonly name: string,

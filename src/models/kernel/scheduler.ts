@@ -197,11 +197,19 @@ export abstract class SchedulerCore {
 
   /** Takes the calling thread off its CPU; returns the event that resumes it. */
   protected offCpu(t: Thread, state: "ready" | "blocked", requeue: boolean): SimEvent<void> {
+    return this.leaveCpu(t, state, requeue, true)!;
+  }
+
+  /** offCpu; without `withEvent` no wake event is made (its id is still taken, so later events are numbered alike). */
+  private leaveCpu(t: Thread, state: "ready" | "blocked", requeue: boolean, withEvent: boolean): SimEvent<void> | null {
     this.assertCurrent(t);
     const cs = this.sched(t.cpu);
     t.state = state;
     cs.current = null;
-    const ev = (t.wake = this.sim.event(`${t.name} wake`));
+    let ev: SimEvent<void> | null = null;
+    if (withEvent) ev = this.sim.event(t.wakeEventName);
+    else this.sim.newId();
+    t.wake = ev;
     if (requeue) cs.queue.push(t);
     this.reschedule(t.cpu, t.lastStep);
     return ev;
@@ -233,6 +241,20 @@ export abstract class SchedulerCore {
     return this.offCpu(t, "blocked", false);
   }
 
+  /**
+   * blockNow for callback-style rounds: false if a wake-up was pending (go on now); else the
+   * thread leaves its CPU and `resume` runs when it is dispatched again (no wake event is made).
+   */
+  protected blockThen(t: Thread, resume: () => void): boolean {
+    if (t.wakePending) {
+      t.wakePending = false;
+      return false;
+    }
+    this.leaveCpu(t, "blocked", false, false);
+    t.dispatched = resume;
+    return true;
+  }
+
   /** Policy: which ready thread runs next (FIFO by default). */
   protected pickNext(cs: CpuSched, _cpu: number): Thread | undefined {
     return cs.queue.shift();
@@ -256,16 +278,40 @@ export abstract class SchedulerCore {
     next.state = "running";
     c.setBusy(true);
     this.onDispatch?.(cpu, next);
-    this.runSteps(cpu, this.switchSteps(cpu, next), prevStep, (last) => {
-      cs.switching = false;
-      next.lastStep = last;
-      const resume = next.dispatched;
-      if (resume === null) next.wake!.succeed();
-      else {
-        next.dispatched = null;
-        resume();
-      }
-    });
+    if (this.machine.recorder === null) {
+      // runSteps without a recorder, with no step list built and one completion callback per CPU.
+      const cycles = this.switchCycles(cpu, next);
+      this.switchingTo[cpu] = next;
+      this.switchPrevStep[cpu] = prevStep;
+      const done = (this.switchEnds[cpu] ??= () => this.switchedIn(cpu, this.switchingTo[cpu]!, this.switchPrevStep[cpu]!));
+      if (cycles <= 0) done();
+      else c.exec(cycles, "context switch", done);
+      return;
+    }
+    this.runSteps(cpu, this.switchSteps(cpu, next), prevStep, (last) => this.switchedIn(cpu, next, last));
+  }
+
+  /** The context switch to `next` on `cpu` is done: it runs (its process, or its callbacks, go on). */
+  private switchedIn(cpu: number, next: Thread, last: number): void {
+    this.sched(cpu).switching = false;
+    next.lastStep = last;
+    const resume = next.dispatched;
+    if (resume === null) next.wake!.succeed();
+    else {
+      next.dispatched = null;
+      resume();
+    }
+  }
+
+  private readonly switchingTo: (Thread | null)[] = [];
+  private readonly switchPrevStep: number[] = [];
+  private readonly switchEnds: (() => void)[] = [];
+
+  /** The cycles of switchSteps(cpu, next), drawn in the same order (kernels may sum without building the list). */
+  protected switchCycles(cpu: number, next: Thread): number {
+    let sum = 0;
+    for (const s of this.switchSteps(cpu, next)) sum += s[1];
+    return sum;
   }
 
   /** Preempts a thread spinning on `cpu` if others are ready (interrupt-return reschedule). */

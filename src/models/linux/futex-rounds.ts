@@ -9,7 +9,6 @@
  * preemption point would act, or on leaving the last round. test/linux-barrier-rounds.test.ts
  * checks that both paths are the same simulation: change one, change the other.
  */
-import type { SimEvent } from "../../engine/index.js";
 import { CallbackRounds, START, type RoundOps } from "../kernel/callback-rounds.js";
 import type { Thread } from "../kernel/objects.js";
 import type { FutexMutex, PthreadBarrier } from "./sync.js";
@@ -19,8 +18,8 @@ export interface FutexRoundOps extends RoundOps {
   cost(name: string, cpu: number): number;
   hw(name: string, cpu: number): number;
   lineFrom(owner: number, cpu: number): number;
-  /** block(t): null if a wake-up was pending, else the event its dispatch succeeds. */
-  blockNow(t: Thread): SimEvent<void> | null;
+  /** block(t): false if a wake-up was pending, else `resume` runs at its dispatch. */
+  blockThen(t: Thread, resume: () => void): boolean;
   ttwuTarget(w: Thread): number;
   ttwuCost(c: number, target: number): number;
   ttwuEnqueue(w: Thread, c: number, target: number): boolean;
@@ -163,9 +162,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
           return;
         }
         (this.waitOnLock ? m.queue : b.eventQueue).push(t);
-        const ev = ops.blockNow(t);
-        if (ev === null) this.act(WAIT_RETURN);
-        else t.dispatched = this.woken;
+        if (!ops.blockThen(t, this.woken)) this.act(WAIT_RETURN);
         return;
       }
       case WAIT_RETURN:

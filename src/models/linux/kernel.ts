@@ -312,7 +312,7 @@ export class LinuxKernel extends LinuxScheduler {
     hw: (name, cpu) => this.hw(name, cpu),
     lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
     preemptionPointActs: (t) => this.preemptionPending(t),
-    blockNow: (t) => this.blockNow(t),
+    blockThen: (t, resume) => this.blockThen(t, resume),
     ttwuTarget: (w) => this.ttwuTarget(w),
     ttwuCost: (c, target) => this.ttwuCost(c, target),
     ttwuEnqueue: (w, c, target) => this.ttwuEnqueue(w, c, target),

@@ -80,6 +80,14 @@ export abstract class LinuxScheduler extends BaseKernel {
     return list;
   }
 
+  protected override switchCycles(cpu: number, next: Thread): number {
+    let cycles = this.k("sched.schedule", cpu);
+    cycles += this.k("switch.contextSwitch", cpu);
+    cycles += this.hw("fpu.save", cpu) + this.hw("fpu.restore", cpu);
+    if (next.starts === 0 && this.stoppers[cpu] !== next) cycles += this.k("clone.retFromFork", cpu);
+    return cycles;
+  }
+
   /**
    * select_task_rq at a wake-up: a pinned thread goes to its CPU; an unpinned one to its previous
    * CPU if that idles, else to an idle CPU sharing its last-level cache (select_idle_sibling; the
@@ -144,11 +152,30 @@ export abstract class LinuxScheduler extends BaseKernel {
 
   /** Reschedule IPI: the target leaves its idle state, runs scheduler_ipi, then schedules. */
   protected reschedIpi(from: number, to: number, sendStep: number): void {
+    if (this.machine.recorder === null) {
+      // Nothing recorded: the same draws, reservation and events as deliverIpi below, without
+      // building step lists (per target, one arrival and one end callback, made once).
+      this.sim.callAt(this.machine.ipiLatency(from, to), (this.ipiArrivals[to] ??= () => this.reschedArrives(to)), to);
+      return;
+    }
     this.machine.deliverIpi(from, to, "reschedule", () => [
       ...this.idleExit(to),
       ...this.irqSteps(to, "reschedule", () => [{ step: this.era.reschedHandler.step, cycles: this.k(this.era.reschedHandler.cost, to) }], () => [this.irqExit(to)]),
     ], (_end, last) => this.afterInterrupt(to, last), sendStep);
   }
+
+  /** A reschedule IPI reaches `to` (no recorder): idle exit, IRQ entry, handler, EOI, exit, as reschedIpi's step list draws them. */
+  private reschedArrives(to: number): void {
+    let cycles = this.idleExitCycles(to, null);
+    cycles += this.hw("irq.entry", to);
+    cycles += this.k(this.era.reschedHandler.cost, to);
+    cycles += this.hw("apic.eoi", to);
+    cycles += this.hw("irq.exit", to);
+    this.machine.cpu(to).interruptCycles("IPI reschedule", cycles, (this.ipiEnds[to] ??= () => this.afterInterrupt(to, -1)));
+  }
+
+  private readonly ipiArrivals: (() => void)[] = [];
+  private readonly ipiEnds: (() => void)[] = [];
 
   // ---- idle states (governor.ts) ------------------------------------------------------------
 
@@ -214,14 +241,25 @@ export abstract class LinuxScheduler extends BaseKernel {
 
   /** Exit latency of the idle state the governor chose when the CPU last went idle (or re-entered idle after noise). */
   protected idleExit(cpu: number): InterruptStep[] {
+    const steps: InterruptStep[] = [];
+    this.idleExitCycles(cpu, steps);
+    return steps;
+  }
+
+  /** idleExit's steps appended to `steps` (null: not listed), and their total cycles. */
+  private idleExitCycles(cpu: number, steps: InterruptStep[] | null): number {
     const cs = this.sched(cpu);
-    if (cs.current !== null || cs.switching) return [];
+    if (cs.current !== null || cs.switching) return 0;
     const now = this.sim.now;
     const { entered, choice } = this.idleEntry(cpu);
     this.idleHistory.record(cpu, (now - entered) / this.machine.scale, choice.nextTimer);
-    const leave: InterruptStep = { step: `leave ${choice.state.name}`, cycles: this.hw(choice.state.exitParameter, cpu) };
-    const host = this.hostWake(cpu, now - entered);
-    return host.length === 0 ? [leave] : [leave, ...host];
+    let cycles = this.hw(choice.state.exitParameter, cpu);
+    steps?.push({ step: `leave ${choice.state.name}`, cycles });
+    for (const h of this.hostWake(cpu, now - entered)) {
+      steps?.push(h);
+      cycles += h.cycles;
+    }
+    return cycles;
   }
 
   /**
