@@ -27,10 +27,10 @@ export interface FutexRoundOps extends RoundOps {
 }
 
 // What to do next (at a step's end, or when the process hands back). Comments: sync.ts's lines.
-const LOCK = 1, LOCK_TRIED = 2, LOCK_LOOP = 3, LOCK_XCHG = 4, LOCK_XCHGED = 5, ARRIVE = 6, WAIT_EVENT = 7,
+const LOCK = 1, LOCK_TRIED = 2, LOCK_XCHG = 4, LOCK_XCHGED = 5, ARRIVE = 6, WAIT_EVENT = 7,
   WAKE_ALL = 8, WAKE_NEXT = 9, COUNT_BACK = 10, COUNTED = 11, UNLOCK = 12, UNLOCKED = 13, UNLOCK_WAKE = 14,
   UNLOCK_EXIT = 15, WAIT = 16, WAIT_CHECK = 17, WAIT_RETURN = 18, WAIT_EXIT = 19, TTWU = 20, TTWU_QUEUED = 21,
-  TTWU_IPI = 22, LEAVE = 23;
+  LEAVE = 23;
 // Step names (the CPU's error messages only: the callbacks run when nothing records steps).
 const LOCK_STEP = "pthread_barrier_wait: lll_lock", UNLOCK_STEP = "pthread_barrier_wait: lll_unlock",
   WAIT_STEP = "futex_wait", WAKE_STEP = "futex_wake", TTWU_STEP = "try_to_wake_up", COUNT_STEP = "pthread_barrier_wait: atomic increment of left";
@@ -74,24 +74,23 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
           m.word = 1;
           this.act(ARRIVE);
         } else {
+          // __lll_lock_wait: xchg at once unless the cmpxchg saw 2, else sleep first
           this.lockCpu = t.cpu;
-          this.act(LOCK_LOOP);
+          if (m.word === 2) this.wait(true, this.lockCpu, LOCK_XCHG);
+          else this.act(LOCK_XCHG);
         }
         return;
-      case LOCK_LOOP: { // futexLock's for (;;): mark contended, sleep while it stays 2
+      case LOCK_XCHG: // atomicOn: xchg to 2
+        this.step(LOCK_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_XCHGED);
+        return;
+      case LOCK_XCHGED: { // free: taken; else sleep while it stays 2, then xchg again
+        m.lineOwner = t.cpu;
         const old = m.word;
         m.word = 2;
         if (old === 0) this.act(ARRIVE);
         else this.wait(true, this.lockCpu, LOCK_XCHG);
         return;
       }
-      case LOCK_XCHG: // atomicOn: xchg to 2
-        this.step(LOCK_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_XCHGED);
-        return;
-      case LOCK_XCHGED:
-        m.lineOwner = t.cpu;
-        this.act(LOCK_LOOP);
-        return;
       case ARRIVE: { // --left: the last arriver wakes all with one FUTEX_WAKE; the others unlock and sleep
         if (--b.left === 0) {
           b.event++;
@@ -165,29 +164,26 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         if (!ops.blockThen(t, this.woken)) this.act(WAIT_RETURN);
         return;
       }
-      case WAIT_RETURN:
-        this.step(WAIT_STEP, ops.cost("futex.waitReturn", this.waitCpu), WAIT_EXIT);
+      case WAIT_RETURN: // the return path and the syscall exit, back to back
+        this.step(WAIT_STEP, ops.cost("futex.waitReturn", this.waitCpu) + ops.cost("syscall.exit", this.waitCpu), this.afterWait);
         return;
       case WAIT_EXIT:
         this.step(WAIT_STEP, ops.cost("syscall.exit", this.waitCpu), this.afterWait);
         return;
-      case TTWU: { // the scheduler's ttwu: its step, enqueue, then the ICR write and the IPI
+      case TTWU: { // the scheduler's ttwu: its step (with the ICR write for another CPU), then enqueue and the IPI
         const c = (this.wakeCpu = t.cpu);
         const target = (this.wakeTarget = ops.ttwuTarget(this.wakee!));
-        this.step(TTWU_STEP, ops.ttwuCost(c, target), TTWU_QUEUED);
+        const cost = ops.ttwuCost(c, target);
+        this.step(TTWU_STEP, target === c ? cost : cost + ops.hw("apic.icrWrite", c), TTWU_QUEUED);
         return;
       }
       case TTWU_QUEUED: {
         const c = this.wakeCpu;
-        if (ops.ttwuEnqueue(this.wakee!, c, this.wakeTarget)) this.step(TTWU_STEP, ops.hw("apic.icrWrite", c), TTWU_IPI);
-        else this.act(this.afterTtwu);
-        return;
-      }
-      case TTWU_IPI:
-        ops.reschedIpi(this.wakeCpu, this.wakeTarget, t.lastStep);
+        if (ops.ttwuEnqueue(this.wakee!, c, this.wakeTarget)) ops.reschedIpi(c, this.wakeTarget, t.lastStep);
         this.wakee = null;
         this.act(this.afterTtwu);
         return;
+      }
       case LEAVE:
         this.leave();
         return;

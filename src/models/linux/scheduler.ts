@@ -119,9 +119,14 @@ export abstract class LinuxScheduler extends BaseKernel {
   protected *ttwu(caller: Thread, w: Thread): Gen<void> {
     const c = caller.cpu;
     const target = this.ttwuTarget(w);
-    yield* this.steps(caller, [[`try_to_wake_up ${w.name} (rq of cpu${target})`, this.ttwuCost(c, target)]]);
-    if (!this.ttwuEnqueue(w, c, target)) return;
-    yield* this.steps(caller, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
+    const name = `try_to_wake_up ${w.name} (rq of cpu${target})`;
+    if (target === c) {
+      yield* this.steps(caller, [[name, this.ttwuCost(c, target)]]);
+      this.ttwuEnqueue(w, c, target);
+      return;
+    }
+    yield* this.steps(caller, [[name, this.ttwuCost(c, target)], ["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
+    this.ttwuEnqueue(w, c, target);
     this.reschedIpi(c, target, caller.lastStep);
   }
 

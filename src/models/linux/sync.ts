@@ -50,15 +50,21 @@ function* atomicOn(k: LinuxOps, t: Thread, m: FutexMutex, label: string): Gen<vo
  */
 function* futexWait(k: LinuxOps, t: Thread, cpu: number, queue: Thread[], what: string, unchanged: () => boolean): Gen<void> {
   yield* k.steps(t, [[`syscall entry (futex_wait ${what})`, k.cost("syscall.entry", cpu)], ["futex_wait: hash, bucket lock, compare", k.cost("futex.waitBody", cpu)]]);
-  if (unchanged()) {
+  // Woken: the return path and the syscall exit run back to back (need_resched is honoured on the way out).
+  const woken = unchanged();
+  if (woken) {
     queue.push(t);
     yield* k.block(t);
-    yield* k.steps(t, [["futex_wait return", k.cost("futex.waitReturn", cpu)]]);
   }
-  yield* k.steps(t, [["syscall exit (futex_wait)", k.cost("syscall.exit", cpu)]]);
+  yield* k.steps(t, woken ? [["futex_wait return", k.cost("futex.waitReturn", cpu)], ["syscall exit (futex_wait)", k.cost("syscall.exit", cpu)]] : [["syscall exit (futex_wait)", k.cost("syscall.exit", cpu)]]);
 }
 
-/** lll_lock / pthread_mutex_lock; "cond" is __pthread_mutex_cond_lock (always marks contended). */
+/**
+ * lll_lock / pthread_mutex_lock; "cond" is __pthread_mutex_cond_lock (always marks contended).
+ * After a failed cmpxchg, __lll_lock_wait (x86_64 lowlevellock.S): an xchg to 2 unless the
+ * cmpxchg saw 2 already, then futex_wait while the word stays 2 and an xchg again, until an
+ * xchg finds the lock free.
+ */
 export function* futexLock(k: LinuxOps, t: Thread, m: FutexMutex, mode: "normal" | "cond", label: string): Gen<void> {
   yield* atomicOn(k, t, m, `${label}: cmpxchg ${m.name}`);
   if (m.word === 0) {
@@ -66,12 +72,14 @@ export function* futexLock(k: LinuxOps, t: Thread, m: FutexMutex, mode: "normal"
     return;
   }
   const c = t.cpu;
+  let wait = m.word === 2;
   for (;;) {
+    if (wait) yield* futexWait(k, t, c, m.queue, m.name, () => m.word === 2);
+    wait = true;
+    yield* atomicOn(k, t, m, `${label}: xchg ${m.name} to 2`);
     const old = m.word;
     m.word = 2;
     if (old === 0) return;
-    yield* futexWait(k, t, c, m.queue, m.name, () => m.word === 2);
-    yield* atomicOn(k, t, m, `${label}: xchg ${m.name} to 2`);
   }
 }
 
