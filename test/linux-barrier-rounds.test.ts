@@ -9,6 +9,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import type { RandomStream } from "../src/engine/index.js";
 import { assertSameRun, runRounds as run, type Setup } from "./support/linux-barrier-rounds.js";
 
 const cases: Setup[] = [
@@ -52,9 +53,10 @@ test("the equal-work cases contend for the barrier's lock (the lock's futex_wait
 test("a change planted in the callback path is caught (one more cycle on futex_wait's return)", () => {
   const s = cases[0]!;
   const planted = run(s, true, (k) => {
-    const ops = (k as unknown as { futexRoundOps: { cost: (name: string, cpu: number) => number } }).futexRoundOps;
-    const cost = ops.cost;
-    ops.cost = (name, cpu) => cost(name, cpu) + (name === "futex.waitReturn" ? 1 : 0);
+    // The rounds' costs are looked up once per kernel (FutexRoundOps.costs): plant in that record.
+    const costs = (k as unknown as { futexRoundOps: { costs: () => { waitReturn: { draw: (rng: RandomStream) => number } } } }).futexRoundOps.costs();
+    const waitReturn = costs.waitReturn;
+    costs.waitReturn = { draw: (rng) => waitReturn.draw(rng) + 1 };
   });
   assert.not.equal(planted.leaves, run(s, false).leaves);
 });

@@ -6,7 +6,7 @@ import type { RandomStream, Simulation } from "../../engine/index.js";
 import { Cpu, type InterruptStep, type NoiseSource } from "./cpu.js";
 import { applyOverrides, type ParameterOverrides } from "./overrides.js";
 import { TraceNoise } from "./noise.js";
-import { CostTable, type CostRef } from "./params.js";
+import { CostTable, type BoundCost, type CostRef } from "./params.js";
 import { cpuCount, distanceClass, machineProfile, requiredHardwareParameters, type MachineName, type MachineProfile } from "./profile.js";
 import { StepRecorder } from "./recorder.js";
 
@@ -187,12 +187,14 @@ export class Machine {
   }
 
   private readonly rates: Float64Array[] = [];
+  private acceptCost: BoundCost | undefined;
 
   /** Wire latency of an IPI from the ICR write on `from` until `to` takes the interrupt. */
   ipiLatency(from: number, to: number): number {
     if (from === to) return this.draw("apic.selfIpi", from);
     // The message crosses the same fabric as a cache line, then the target APIC accepts it.
-    return this.lineTransfer(from, to, this.cpu(to).rng) + this.draw("apic.accept", to);
+    const rng = this.cpu(to).rng;
+    return this.lineTransfer(from, to, rng) + (this.acceptCost ??= this.costs.bind("apic.accept")).draw(rng);
   }
 
   /**

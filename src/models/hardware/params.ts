@@ -79,6 +79,19 @@ export interface CostRef {
   readonly unit: Unit;
 }
 
+/** A time parameter of one table, looked up once (CostTable.bind). */
+export class BoundCost {
+  constructor(
+    private readonly table: CostTable,
+    private readonly ref: CostRef,
+  ) {}
+
+  /** One draw, in whole cycles × scale (CostTable.draw). */
+  draw(rng: RandomStream): number {
+    return this.table.drawRef(this.ref, rng);
+  }
+}
+
 /** Entry's normal fields for `spec` (sd NaN when it is not a normal with sd > 0). */
 function normalFields(spec: DistributionSpec): Pick<Entry, "mean" | "sd" | "lo" | "hi"> {
   if (typeof spec === "number" || spec.dist !== "normal" || !(spec.sd > 0)) return { mean: NaN, sd: NaN, lo: NaN, hi: NaN };
@@ -148,6 +161,11 @@ export class CostTable {
   /** The parameter `name`, looked up once for `drawRef` (hot paths draw it millions of times). */
   ref(name: string): CostRef {
     return this.entry(name);
+  }
+
+  /** The parameter `name` looked up once, with this table: `bound.draw(rng)` is `draw(name, rng)`. */
+  bind(name: string): BoundCost {
+    return new BoundCost(this, this.entry(name));
   }
 
   /** `draw` of a parameter `ref` returned. */

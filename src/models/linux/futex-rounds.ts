@@ -9,14 +9,30 @@
  * preemption point would act, or on leaving the last round. test/linux-barrier-rounds.test.ts
  * checks that both paths are the same simulation: change one, change the other.
  */
+import type { RandomStream } from "../../engine/index.js";
+import type { BoundCost } from "../hardware/params.js";
 import { CallbackRounds, START, type RoundOps } from "../kernel/callback-rounds.js";
 import type { Thread } from "../kernel/objects.js";
 import type { FutexMutex, PthreadBarrier } from "./sync.js";
 
+/** The costs the rounds draw (sync.ts's k.cost and k.hw of the same names), each looked up once. */
+export interface FutexCosts {
+  readonly syscallEntry: BoundCost;
+  readonly syscallExit: BoundCost;
+  readonly waitBody: BoundCost;
+  readonly waitReturn: BoundCost;
+  readonly wakeBody: BoundCost;
+  /** Hardware: a locked read-modify-write, and the ICR write of an IPI. */
+  readonly atomic: BoundCost;
+  readonly icrWrite: BoundCost;
+}
+
 /** What the Linux kernel lends the rounds (its protected mechanisms). */
 export interface FutexRoundOps extends RoundOps {
-  cost(name: string, cpu: number): number;
-  hw(name: string, cpu: number): number;
+  /** The costs, looked up once per kernel. */
+  costs(): FutexCosts;
+  /** The stream of costs drawn on `cpu`. */
+  rng(cpu: number): RandomStream;
   lineFrom(owner: number, cpu: number): number;
   /** block(t): false if a wake-up was pending, else `resume` runs at its dispatch. */
   blockThen(t: Thread, resume: () => void): boolean;
@@ -56,9 +72,11 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
   private sleepers: Thread[] = [];
   private nextSleeper = 0;
   private readonly woken = (): void => this.act(WAIT_RETURN);
+  private readonly costs = this.ops.costs();
 
   protected act(what: number): void {
     const { ops, b, thread: t } = this;
+    const C = this.costs;
     const m: FutexMutex = b.lock;
     switch (what) {
       case START:
@@ -66,7 +84,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         return;
       case LOCK: // barrierWait → futexLock(normal) → atomicOn: cmpxchg
         this.barrierCpu = t.cpu;
-        this.step(LOCK_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_TRIED);
+        this.step(LOCK_STEP, C.atomic.draw(ops.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_TRIED);
         return;
       case LOCK_TRIED:
         m.lineOwner = t.cpu;
@@ -81,7 +99,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         }
         return;
       case LOCK_XCHG: // atomicOn: xchg to 2
-        this.step(LOCK_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_XCHGED);
+        this.step(LOCK_STEP, C.atomic.draw(ops.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_XCHGED);
         return;
       case LOCK_XCHGED: { // free: taken; else sleep while it stays 2, then xchg again
         m.lineOwner = t.cpu;
@@ -95,7 +113,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         if (--b.left === 0) {
           b.event++;
           const c = this.barrierCpu;
-          this.step(WAKE_STEP, ops.cost("syscall.entry", c) + ops.cost("futex.wakeBody", c), WAKE_ALL);
+          this.step(WAKE_STEP, C.syscallEntry.draw(ops.rng(c)) + C.wakeBody.draw(ops.rng(c)), WAKE_ALL);
         } else {
           this.event = b.event;
           this.unlock(WAIT_EVENT);
@@ -115,11 +133,11 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         if (this.nextSleeper < this.sleepers.length) this.ttwu(this.sleepers[this.nextSleeper++]!, WAKE_NEXT);
         else {
           this.sleepers = [];
-          this.step(WAKE_STEP, ops.cost("syscall.exit", this.barrierCpu), COUNT_BACK);
+          this.step(WAKE_STEP, C.syscallExit.draw(ops.rng(this.barrierCpu)), COUNT_BACK);
         }
         return;
       case COUNT_BACK: // the atomic increment of left on its line; the last out unlocks
-        this.step(COUNT_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(b.leftLineOwner, t.cpu), COUNTED);
+        this.step(COUNT_STEP, C.atomic.draw(ops.rng(t.cpu)) + ops.lineFrom(b.leftLineOwner, t.cpu), COUNTED);
         return;
       case COUNTED:
         b.leftLineOwner = t.cpu;
@@ -127,7 +145,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         else this.act(LEAVE);
         return;
       case UNLOCK: // futexUnlock → atomicOn: xchg to 0
-        this.step(UNLOCK_STEP, ops.hw("atomic", t.cpu) + ops.lineFrom(m.lineOwner, t.cpu), UNLOCKED);
+        this.step(UNLOCK_STEP, C.atomic.draw(ops.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), UNLOCKED);
         return;
       case UNLOCKED: {
         m.lineOwner = t.cpu;
@@ -138,7 +156,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
           return;
         }
         const c = (this.unlockCpu = t.cpu);
-        this.step(WAKE_STEP, ops.cost("syscall.entry", c) + ops.cost("futex.wakeBody", c), UNLOCK_WAKE);
+        this.step(WAKE_STEP, C.syscallEntry.draw(ops.rng(c)) + C.wakeBody.draw(ops.rng(c)), UNLOCK_WAKE);
         return;
       }
       case UNLOCK_WAKE: { // wakeLockWaiter
@@ -148,11 +166,11 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         return;
       }
       case UNLOCK_EXIT:
-        this.step(WAKE_STEP, ops.cost("syscall.exit", this.unlockCpu), this.afterUnlock);
+        this.step(WAKE_STEP, C.syscallExit.draw(ops.rng(this.unlockCpu)), this.afterUnlock);
         return;
       case WAIT: { // futexWait: entry and the kernel's compare
         const c = this.waitCpu;
-        this.step(WAIT_STEP, ops.cost("syscall.entry", c) + ops.cost("futex.waitBody", c), WAIT_CHECK);
+        this.step(WAIT_STEP, C.syscallEntry.draw(ops.rng(c)) + C.waitBody.draw(ops.rng(c)), WAIT_CHECK);
         return;
       }
       case WAIT_CHECK: {
@@ -165,16 +183,16 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         return;
       }
       case WAIT_RETURN: // the return path and the syscall exit, back to back
-        this.step(WAIT_STEP, ops.cost("futex.waitReturn", this.waitCpu) + ops.cost("syscall.exit", this.waitCpu), this.afterWait);
+        this.step(WAIT_STEP, C.waitReturn.draw(ops.rng(this.waitCpu)) + C.syscallExit.draw(ops.rng(this.waitCpu)), this.afterWait);
         return;
       case WAIT_EXIT:
-        this.step(WAIT_STEP, ops.cost("syscall.exit", this.waitCpu), this.afterWait);
+        this.step(WAIT_STEP, C.syscallExit.draw(ops.rng(this.waitCpu)), this.afterWait);
         return;
       case TTWU: { // the scheduler's ttwu: its step (with the ICR write for another CPU), then enqueue and the IPI
         const c = (this.wakeCpu = t.cpu);
         const target = (this.wakeTarget = ops.ttwuTarget(this.wakee!));
         const cost = ops.ttwuCost(c, target);
-        this.step(TTWU_STEP, target === c ? cost : cost + ops.hw("apic.icrWrite", c), TTWU_QUEUED);
+        this.step(TTWU_STEP, target === c ? cost : cost + C.icrWrite.draw(ops.rng(c)), TTWU_QUEUED);
         return;
       }
       case TTWU_QUEUED: {

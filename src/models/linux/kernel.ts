@@ -18,7 +18,7 @@ import type { ParameterFile } from "../hardware/params.js";
 import { Thread } from "../kernel/objects.js";
 import { LEFT, type HandBack } from "../kernel/callback-rounds.js";
 import type { BarrierRef, BarrierRounds, CondVarRef, Gen, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
-import { FutexRounds, type FutexRoundOps } from "./futex-rounds.js";
+import { FutexRounds, type FutexCosts, type FutexRoundOps } from "./futex-rounds.js";
 import { LINUX_NOISE_PARAMETERS, linuxNoise } from "./noise.js";
 import { PROCESS_PARAMETERS, execProgram, waitProcess } from "./process.js";
 import { LinuxScheduler } from "./scheduler.js";
@@ -306,10 +306,21 @@ export class LinuxKernel extends LinuxScheduler {
     }
   }
 
+  /** The rounds' costs, looked up at the first rounds (a missing parameter fails where sync.ts's lookup would). */
+  private get futexCosts(): FutexCosts {
+    return (this.boundFutexCosts ??= {
+      syscallEntry: this.costs.bind("syscall.entry"), syscallExit: this.costs.bind("syscall.exit"),
+      waitBody: this.costs.bind("futex.waitBody"), waitReturn: this.costs.bind("futex.waitReturn"), wakeBody: this.costs.bind("futex.wakeBody"),
+      atomic: this.machine.costs.bind("atomic"), icrWrite: this.machine.costs.bind("apic.icrWrite"),
+    });
+  }
+
+  private boundFutexCosts: FutexCosts | undefined;
+
   private readonly futexRoundOps: FutexRoundOps = {
     machine: this.machine,
-    cost: (name, cpu) => this.k(name, cpu),
-    hw: (name, cpu) => this.hw(name, cpu),
+    costs: () => this.futexCosts,
+    rng: (cpu) => this.machine.cpu(cpu).rng,
     lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
     preemptionPointActs: (t) => this.preemptionPending(t),
     blockThen: (t, resume) => this.blockThen(t, resume),

@@ -7,6 +7,7 @@
  * how. The system calls, threads, processes and synchronisation on top of it are kernel.ts's.
  */
 import type { InterruptStep } from "../hardware/cpu.js";
+import type { BoundCost } from "../hardware/params.js";
 import { BaseKernel, type CpuSched, type StepList } from "../kernel/base.js";
 import type { Thread } from "../kernel/objects.js";
 import type { Gen } from "../kernel/types.js";
@@ -14,6 +15,19 @@ import { linuxEra, linuxSetting, type LinuxEra } from "./era.js";
 import { forkDomains, findIdlestCpu } from "./fork-balance.js";
 import { IdleHistory, chooseState, typicalInterval, type IdleState } from "./governor.js";
 import { TASK_NOISE } from "./noise.js";
+
+/** Costs the hot paths draw, each looked up once (LinuxScheduler.hot). */
+interface HotCosts {
+  readonly schedule: BoundCost;
+  readonly contextSwitch: BoundCost;
+  readonly ttwu: BoundCost;
+  readonly reschedHandler: BoundCost;
+  readonly fpuSave: BoundCost;
+  readonly fpuRestore: BoundCost;
+  readonly irqEntry: BoundCost;
+  readonly eoi: BoundCost;
+  readonly irqExit: BoundCost;
+}
 
 /** Work queued for a CPU's migration stopper: move `child` to `target`, then complete() `waiter`. */
 interface StopWork {
@@ -81,12 +95,25 @@ export abstract class LinuxScheduler extends BaseKernel {
   }
 
   protected override switchCycles(cpu: number, next: Thread): number {
-    let cycles = this.k("sched.schedule", cpu);
-    cycles += this.k("switch.contextSwitch", cpu);
-    cycles += this.hw("fpu.save", cpu) + this.hw("fpu.restore", cpu);
+    const h = this.hot, rng = this.machine.cpu(cpu).rng;
+    let cycles = h.schedule.draw(rng);
+    cycles += h.contextSwitch.draw(rng);
+    cycles += h.fpuSave.draw(rng) + h.fpuRestore.draw(rng);
     if (next.starts === 0 && this.stoppers[cpu] !== next) cycles += this.k("clone.retFromFork", cpu);
     return cycles;
   }
+
+  /** The costs of the wake-up, IPI and switch paths, looked up once (drawn as this.k / this.hw of the same names). */
+  private get hot(): HotCosts {
+    return (this.hotCosts ??= {
+      schedule: this.costs.bind("sched.schedule"), contextSwitch: this.costs.bind("switch.contextSwitch"), ttwu: this.costs.bind("sched.ttwu"),
+      reschedHandler: this.costs.bind(this.era.reschedHandler.cost),
+      fpuSave: this.machine.costs.bind("fpu.save"), fpuRestore: this.machine.costs.bind("fpu.restore"),
+      irqEntry: this.machine.costs.bind("irq.entry"), eoi: this.machine.costs.bind("apic.eoi"), irqExit: this.machine.costs.bind("irq.exit"),
+    });
+  }
+
+  private hotCosts: HotCosts | undefined;
 
   /**
    * select_task_rq at a wake-up: a pinned thread goes to its CPU; an unpinned one to its previous
@@ -138,7 +165,7 @@ export abstract class LinuxScheduler extends BaseKernel {
 
   /** ttwu, part 2: the waker's cost on `c` (taking the target's run-queue lock). */
   protected ttwuCost(c: number, target: number): number {
-    return this.k("sched.ttwu", c) + this.lineFrom(this.sched(target).rqLineOwner, c);
+    return this.hot.ttwu.draw(this.machine.cpu(c).rng) + this.lineFrom(this.sched(target).rqLineOwner, c);
   }
 
   /** ttwu, part 3 (after its step): enqueue; false if no IPI is needed (a wake-up on the waker's own CPU). */
@@ -171,11 +198,12 @@ export abstract class LinuxScheduler extends BaseKernel {
 
   /** A reschedule IPI reaches `to` (no recorder): idle exit, IRQ entry, handler, EOI, exit, as reschedIpi's step list draws them. */
   private reschedArrives(to: number): void {
+    const h = this.hot, rng = this.machine.cpu(to).rng;
     let cycles = this.idleExitCycles(to, null);
-    cycles += this.hw("irq.entry", to);
-    cycles += this.k(this.era.reschedHandler.cost, to);
-    cycles += this.hw("apic.eoi", to);
-    cycles += this.hw("irq.exit", to);
+    cycles += h.irqEntry.draw(rng);
+    cycles += h.reschedHandler.draw(rng);
+    cycles += h.eoi.draw(rng);
+    cycles += h.irqExit.draw(rng);
     this.machine.cpu(to).interruptCycles("IPI reschedule", cycles, (this.ipiEnds[to] ??= () => this.afterInterrupt(to, -1)));
   }
 
