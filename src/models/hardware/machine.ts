@@ -6,7 +6,7 @@ import type { RandomStream, Simulation } from "../../engine/index.js";
 import { Cpu, type InterruptStep, type NoiseSource } from "./cpu.js";
 import { applyOverrides, type ParameterOverrides } from "./overrides.js";
 import { TraceNoise } from "./noise.js";
-import { CostTable, type BoundCost, type CostRef } from "./params.js";
+import { CostTable, type BoundCost } from "./params.js";
 import { cpuCount, distanceClass, machineProfile, requiredHardwareParameters, type MachineName, type MachineProfile } from "./profile.js";
 import { StepRecorder } from "./recorder.js";
 
@@ -135,10 +135,10 @@ export class Machine {
     const code = (this.lineRows[from] ?? this.lineRow(from))[to]!;
     const ref = this.lineRefs[code >>> 16]!;
     if (ref === RING) {
-      const ring = (this.ringRefs ??= [this.costs.ref("cacheLine.ringBase"), this.costs.ref("cacheLine.ringPerHop")]);
-      return this.costs.drawRef(ring[0], rng) + (code & 0xffff) * this.costs.drawRef(ring[1], rng);
+      const ring = (this.ringCosts ??= [this.costs.bind("cacheLine.ringBase"), this.costs.bind("cacheLine.ringPerHop")]);
+      return ring[0].draw(rng) + (code & 0xffff) * ring[1].draw(rng);
     }
-    return this.costs.drawRef(ref, rng);
+    return ref.draw(rng);
   }
 
   /**
@@ -153,7 +153,7 @@ export class Machine {
       let i = this.lineParams.indexOf(param);
       if (i < 0) {
         i = this.lineParams.push(param) - 1;
-        this.lineRefs.push(param === RING ? RING : this.costs.ref(param));
+        this.lineRefs.push(param === RING ? RING : this.costs.bind(param));
       }
       row[to] = i * 0x10000 + d.hops;
     }
@@ -163,8 +163,8 @@ export class Machine {
 
   private readonly lineRows: Int32Array[] = [];
   private readonly lineParams: string[] = [];
-  private readonly lineRefs: (CostRef | typeof RING)[] = [];
-  private ringRefs: readonly [CostRef, CostRef] | undefined;
+  private readonly lineRefs: (BoundCost | typeof RING)[] = [];
+  private ringCosts: readonly [BoundCost, BoundCost] | undefined;
 
   /**
    * Per CPU `to`, 1 / the mean cycles of `lineTransfer(from, to)` (at least 1): how often a

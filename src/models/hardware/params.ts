@@ -74,21 +74,16 @@ interface Entry {
   readonly hi: number;
 }
 
-/** A parameter looked up once (CostTable.ref), to draw with CostTable.drawRef. */
-export interface CostRef {
-  readonly unit: Unit;
-}
-
 /** A time parameter of one table, looked up once (CostTable.bind). */
 export class BoundCost {
   constructor(
     private readonly table: CostTable,
-    private readonly ref: CostRef,
+    private readonly entry: Entry,
   ) {}
 
   /** One draw, in whole cycles × scale (CostTable.draw). */
   draw(rng: RandomStream): number {
-    return this.table.drawRef(this.ref, rng);
+    return this.table.drawEntry(this.entry, rng);
   }
 }
 
@@ -155,12 +150,7 @@ export class CostTable {
 
   /** One draw of a time parameter, in whole cycles × scale. */
   draw(name: string, rng: RandomStream): number {
-    return this.drawRef(this.entry(name), rng);
-  }
-
-  /** The parameter `name`, looked up once for `drawRef` (hot paths draw it millions of times). */
-  ref(name: string): CostRef {
-    return this.entry(name);
+    return this.drawEntry(this.entry(name), rng);
   }
 
   /** The parameter `name` looked up once, with this table: `bound.draw(rng)` is `draw(name, rng)`. */
@@ -168,9 +158,8 @@ export class CostTable {
     return new BoundCost(this, this.entry(name));
   }
 
-  /** `draw` of a parameter `ref` returned. */
-  drawRef(ref: CostRef, rng: RandomStream): number {
-    const e = ref as Entry;
+  /** @internal `draw` of an entry looked up already (BoundCost). */
+  drawEntry(e: Entry, rng: RandomStream): number {
     if (!e.isTime) throw new ParameterFileError(`${this.label}: parameter "${this.nameOf(e)}" is in ${e.unit}, not a time`);
     let v: number;
     if (e.sd > 0) {
