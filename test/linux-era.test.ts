@@ -124,6 +124,10 @@ test("2.6.38's reschedule IPI handler only acks and counts (smp_reschedule_inter
 });
 
 /** Cycles from main's usleep(100) call to its return on the Phi, and when it returned. */
+/** The Phi's clock (cycles per µs) and the Linux file's timer slack (µs), read from the data files. */
+const PHI_CYCLES_PER_US = Math.round(machineProfile("phi").clockGHz.value * 1e3);
+const SLACK_US = distribution(linuxData("phi").parameters["nanosleep.timerSlack"]!.value as DistributionSpec, "timerSlack").mean;
+
 function sleep100(highres: 0 | 1): { start: number; woke: number } {
   const sim = new Simulation({ seed: "tick" });
   const k = createKernel({ sim, machine: "phi", kernel: "linux", options: { noise: false }, overrides: { "linux.config.highres": highres } });
@@ -131,7 +135,7 @@ function sleep100(highres: 0 | 1): { start: number; woke: number } {
   k.boot({ name: "main", cpu: 3, body: function* (self) {
     yield* k.compute(self, "before", 123_456);
     start = sim.now;
-    yield* k.sleep(self, 110_000); // 100 µs at 1.1 GHz
+    yield* k.sleep(self, 100 * PHI_CYCLES_PER_US); // 100 µs
     woke = sim.now;
   } });
   sim.run();
@@ -139,11 +143,12 @@ function sleep100(highres: 0 | 1): { start: number; woke: number } {
 }
 
 test("highres=off (the MPSS command line): a usleep ends on the first tick at or after its expiry; with high-resolution timers at the expiry", () => {
-  const tick = 1.1e9 / (linuxData("phi").parameters["config.hz"]!.value as number); // cycles per jiffy
+  const tick = (PHI_CYCLES_PER_US * 1e6) / (linuxData("phi").parameters["config.hz"]!.value as number); // cycles per jiffy
   const off = sleep100(0), on = sleep100(1);
-  const slack = 55_000; // 50 µs timer slack
-  assert.ok(off.woke >= tick && off.woke < tick + 100_000, `woke at ${off.woke}, tick ${tick}`);
-  assert.ok(on.woke >= on.start + 110_000 + slack && on.woke < on.start + 110_000 + slack + 100_000, `woke at ${on.woke}`);
+  const expiry = 100 * PHI_CYCLES_PER_US + SLACK_US * PHI_CYCLES_PER_US;
+  const margin = 100_000; // the wake-up path's own cycles (IPI, idle exit, switch), far below a jiffy
+  assert.ok(off.woke >= tick && off.woke < tick + margin, `woke at ${off.woke}, tick ${tick}`);
+  assert.ok(on.woke >= on.start + expiry && on.woke < on.start + expiry + margin, `woke at ${on.woke}, expiry ${on.start + expiry}`);
 });
 
 test.run();

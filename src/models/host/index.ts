@@ -6,7 +6,6 @@
 export { CALIBRATION_FILES, CALIBRATION_SUBDIR, FIT_TABLE_COLUMNS, calibrationOutput, decodeCalibration, fitTableRows, type CalibrationFile } from "./calibration-format.js";
 export { calibrate, type Calibration, type CalibrationRecord } from "./calibration.js";
 export { cdfPoints, compareHost, heldOutOf, type CompareOptions, type ExperimentGap } from "./comparison.js";
-export { HELD_OUT } from "./fit-table.js";
 export * from "./measurements.js";
 export { NOT_MODELED, type HostModelData } from "./simulate.js";
 export { quantileSorted, sorted } from "./stats.js";

@@ -234,11 +234,14 @@ export abstract class SchedulerCore {
 
   /** block's action: null if a wake-up was pending (go on), else the event that resumes it. */
   protected blockNow(t: Thread): SimEvent<void> | null {
-    if (t.wakePending) {
-      t.wakePending = false;
-      return null;
-    }
-    return this.offCpu(t, "blocked", false);
+    return this.takePendingWake(t) ? null : this.offCpu(t, "blocked", false);
+  }
+
+  /** Whether a wake-up was pending (no lost wake-up: the coming block returns at once); clears it. */
+  private takePendingWake(t: Thread): boolean {
+    if (!t.wakePending) return false;
+    t.wakePending = false;
+    return true;
   }
 
   /**
@@ -246,10 +249,7 @@ export abstract class SchedulerCore {
    * thread leaves its CPU and `resume` runs when it is dispatched again (no wake event is made).
    */
   protected blockThen(t: Thread, resume: () => void): boolean {
-    if (t.wakePending) {
-      t.wakePending = false;
-      return false;
-    }
+    if (this.takePendingWake(t)) return false;
     this.leaveCpu(t, "blocked", false, false);
     t.dispatched = resume;
     return true;
@@ -281,9 +281,9 @@ export abstract class SchedulerCore {
     if (this.machine.recorder === null) {
       // runSteps without a recorder, with no step list built and one completion callback per CPU.
       const cycles = this.switchCycles(cpu, next);
-      this.switchingTo[cpu] = next;
       this.switchPrevStep[cpu] = prevStep;
-      const done = (this.switchEnds[cpu] ??= () => this.switchedIn(cpu, this.switchingTo[cpu]!, this.switchPrevStep[cpu]!));
+      // The switch's thread is cs.current: nothing replaces it before it runs (leaving needs assertCurrent).
+      const done = (this.switchEnds[cpu] ??= () => this.switchedIn(cpu, cs.current!, this.switchPrevStep[cpu]!));
       if (cycles <= 0) done();
       else c.exec(cycles, "context switch", done);
       return;
@@ -303,7 +303,6 @@ export abstract class SchedulerCore {
     }
   }
 
-  private readonly switchingTo: (Thread | null)[] = [];
   private readonly switchPrevStep: number[] = [];
   private readonly switchEnds: (() => void)[] = [];
 

@@ -31,8 +31,6 @@ export interface FutexCosts {
 export interface FutexRoundOps extends RoundOps {
   /** The costs, looked up once per kernel. */
   costs(): FutexCosts;
-  /** The stream of costs drawn on `cpu`. */
-  rng(cpu: number): RandomStream;
   lineFrom(owner: number, cpu: number): number;
   /** block(t): false if a wake-up was pending, else `resume` runs at its dispatch. */
   blockThen(t: Thread, resume: () => void): boolean;
@@ -84,7 +82,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         return;
       case LOCK: // barrierWait → futexLock(normal) → atomicOn: cmpxchg
         this.barrierCpu = t.cpu;
-        this.step(LOCK_STEP, C.atomic.draw(ops.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_TRIED);
+        this.step(LOCK_STEP, C.atomic.draw(this.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_TRIED);
         return;
       case LOCK_TRIED:
         m.lineOwner = t.cpu;
@@ -99,7 +97,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         }
         return;
       case LOCK_XCHG: // atomicOn: xchg to 2
-        this.step(LOCK_STEP, C.atomic.draw(ops.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_XCHGED);
+        this.step(LOCK_STEP, C.atomic.draw(this.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), LOCK_XCHGED);
         return;
       case LOCK_XCHGED: { // free: taken; else sleep while it stays 2, then xchg again
         m.lineOwner = t.cpu;
@@ -113,7 +111,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         if (--b.left === 0) {
           b.event++;
           const c = this.barrierCpu;
-          this.step(WAKE_STEP, C.syscallEntry.draw(ops.rng(c)) + C.wakeBody.draw(ops.rng(c)), WAKE_ALL);
+          this.step(WAKE_STEP, C.syscallEntry.draw(this.rng(c)) + C.wakeBody.draw(this.rng(c)), WAKE_ALL);
         } else {
           this.event = b.event;
           this.unlock(WAIT_EVENT);
@@ -133,11 +131,11 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         if (this.nextSleeper < this.sleepers.length) this.ttwu(this.sleepers[this.nextSleeper++]!, WAKE_NEXT);
         else {
           this.sleepers = [];
-          this.step(WAKE_STEP, C.syscallExit.draw(ops.rng(this.barrierCpu)), COUNT_BACK);
+          this.step(WAKE_STEP, C.syscallExit.draw(this.rng(this.barrierCpu)), COUNT_BACK);
         }
         return;
       case COUNT_BACK: // the atomic increment of left on its line; the last out unlocks
-        this.step(COUNT_STEP, C.atomic.draw(ops.rng(t.cpu)) + ops.lineFrom(b.leftLineOwner, t.cpu), COUNTED);
+        this.step(COUNT_STEP, C.atomic.draw(this.rng(t.cpu)) + ops.lineFrom(b.leftLineOwner, t.cpu), COUNTED);
         return;
       case COUNTED:
         b.leftLineOwner = t.cpu;
@@ -145,7 +143,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         else this.act(LEAVE);
         return;
       case UNLOCK: // futexUnlock → atomicOn: xchg to 0
-        this.step(UNLOCK_STEP, C.atomic.draw(ops.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), UNLOCKED);
+        this.step(UNLOCK_STEP, C.atomic.draw(this.rng(t.cpu)) + ops.lineFrom(m.lineOwner, t.cpu), UNLOCKED);
         return;
       case UNLOCKED: {
         m.lineOwner = t.cpu;
@@ -156,7 +154,7 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
           return;
         }
         const c = (this.unlockCpu = t.cpu);
-        this.step(WAKE_STEP, C.syscallEntry.draw(ops.rng(c)) + C.wakeBody.draw(ops.rng(c)), UNLOCK_WAKE);
+        this.step(WAKE_STEP, C.syscallEntry.draw(this.rng(c)) + C.wakeBody.draw(this.rng(c)), UNLOCK_WAKE);
         return;
       }
       case UNLOCK_WAKE: { // wakeLockWaiter
@@ -166,11 +164,11 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         return;
       }
       case UNLOCK_EXIT:
-        this.step(WAKE_STEP, C.syscallExit.draw(ops.rng(this.unlockCpu)), this.afterUnlock);
+        this.step(WAKE_STEP, C.syscallExit.draw(this.rng(this.unlockCpu)), this.afterUnlock);
         return;
       case WAIT: { // futexWait: entry and the kernel's compare
         const c = this.waitCpu;
-        this.step(WAIT_STEP, C.syscallEntry.draw(ops.rng(c)) + C.waitBody.draw(ops.rng(c)), WAIT_CHECK);
+        this.step(WAIT_STEP, C.syscallEntry.draw(this.rng(c)) + C.waitBody.draw(this.rng(c)), WAIT_CHECK);
         return;
       }
       case WAIT_CHECK: {
@@ -183,16 +181,16 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         return;
       }
       case WAIT_RETURN: // the return path and the syscall exit, back to back
-        this.step(WAIT_STEP, C.waitReturn.draw(ops.rng(this.waitCpu)) + C.syscallExit.draw(ops.rng(this.waitCpu)), this.afterWait);
+        this.step(WAIT_STEP, C.waitReturn.draw(this.rng(this.waitCpu)) + C.syscallExit.draw(this.rng(this.waitCpu)), this.afterWait);
         return;
       case WAIT_EXIT:
-        this.step(WAIT_STEP, C.syscallExit.draw(ops.rng(this.waitCpu)), this.afterWait);
+        this.step(WAIT_STEP, C.syscallExit.draw(this.rng(this.waitCpu)), this.afterWait);
         return;
       case TTWU: { // the scheduler's ttwu: its step (with the ICR write for another CPU), then enqueue and the IPI
         const c = (this.wakeCpu = t.cpu);
         const target = (this.wakeTarget = ops.ttwuTarget(this.wakee!));
         const cost = ops.ttwuCost(c, target);
-        this.step(TTWU_STEP, target === c ? cost : cost + C.icrWrite.draw(ops.rng(c)), TTWU_QUEUED);
+        this.step(TTWU_STEP, target === c ? cost : cost + C.icrWrite.draw(this.rng(c)), TTWU_QUEUED);
         return;
       }
       case TTWU_QUEUED: {
@@ -206,6 +204,11 @@ export class FutexRounds extends CallbackRounds<PthreadBarrier, FutexRoundOps> {
         this.leave();
         return;
     }
+  }
+
+  /** The stream costs are drawn from on `cpu` (sync.ts's k.cost and k.hw draw there). */
+  private rng(cpu: number): RandomStream {
+    return this.ops.machine.cpu(cpu).rng;
   }
 
   private wait(onLock: boolean, cpu: number, then: number): void {

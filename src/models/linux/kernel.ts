@@ -320,7 +320,6 @@ export class LinuxKernel extends LinuxScheduler {
   private readonly futexRoundOps: FutexRoundOps = {
     machine: this.machine,
     costs: () => this.futexCosts,
-    rng: (cpu) => this.machine.cpu(cpu).rng,
     lineFrom: (owner, cpu) => this.lineFrom(owner, cpu),
     preemptionPointActs: (t) => this.preemptionPending(t),
     blockThen: (t, resume) => this.blockThen(t, resume),

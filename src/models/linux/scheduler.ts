@@ -16,6 +16,9 @@ import { forkDomains, findIdlestCpu } from "./fork-balance.js";
 import { IdleHistory, chooseState, typicalInterval, type IdleState } from "./governor.js";
 import { TASK_NOISE } from "./noise.js";
 
+/** No steps (bare metal's host side of leaving hlt), shared: the IPI fast path must not allocate. */
+const NO_STEPS: readonly InterruptStep[] = [];
+
 /** Costs the hot paths draw, each looked up once (LinuxScheduler.hot). */
 interface HotCosts {
   readonly schedule: BoundCost;
@@ -146,15 +149,10 @@ export abstract class LinuxScheduler extends BaseKernel {
   protected *ttwu(caller: Thread, w: Thread): Gen<void> {
     const c = caller.cpu;
     const target = this.ttwuTarget(w);
-    const name = `try_to_wake_up ${w.name} (rq of cpu${target})`;
-    if (target === c) {
-      yield* this.steps(caller, [[name, this.ttwuCost(c, target)]]);
-      this.ttwuEnqueue(w, c, target);
-      return;
-    }
-    yield* this.steps(caller, [[name, this.ttwuCost(c, target)], ["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
-    this.ttwuEnqueue(w, c, target);
-    this.reschedIpi(c, target, caller.lastStep);
+    const list: [string, number][] = [[`try_to_wake_up ${w.name} (rq of cpu${target})`, this.ttwuCost(c, target)]];
+    if (target !== c) list.push(["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]);
+    yield* this.steps(caller, list);
+    if (this.ttwuEnqueue(w, c, target)) this.reschedIpi(c, target, caller.lastStep);
   }
 
   /** ttwu, part 1: the wakee's CPU (select_task_rq if it sleeps). */
@@ -239,9 +237,8 @@ export abstract class LinuxScheduler extends BaseKernel {
   private governorConstants: GovernorSettings | undefined;
 
   /** When `cpu`'s next timer event after `at` fires (unscaled cycles from `at`): an armed hrtimer, the tick, or the horizon. */
-  private untilNextTimer(cpu: number, at: number): number {
+  private untilNextTimer(cpu: number, at: number, g: GovernorSettings): number {
     const scale = this.machine.scale;
-    const g = (this.governorConstants ??= this.governorSettings());
     let next = g.horizon;
     const armed = this.timers.get(cpu);
     if (armed !== undefined) for (const t of armed) if (t > at) next = Math.min(next, (t - at) / scale);
@@ -251,8 +248,9 @@ export abstract class LinuxScheduler extends BaseKernel {
   /** The menu governor's choice for an idle period entered at `at` on `cpu`. */
   private govern(cpu: number, at: number): { state: IdleState; nextTimer: number } {
     const states = this.idleStates();
-    const nextTimer = this.untilNextTimer(cpu, at);
-    if (!this.governorConstants!.menu) return { state: states[0]!, nextTimer };
+    const g = (this.governorConstants ??= this.governorSettings());
+    const nextTimer = this.untilNextTimer(cpu, at, g);
+    if (!g.menu) return { state: states[0]!, nextTimer };
     let predicted = this.idleHistory.corrected(cpu, nextTimer);
     const typical = typicalInterval(this.idleHistory.intervals(cpu), this.machine.clockGHz * 1e3);
     if (typical !== undefined && typical < predicted) predicted = typical;
@@ -304,9 +302,9 @@ export abstract class LinuxScheduler extends BaseKernel {
    * The host runs the same Linux on the same CPU, so those steps take this machine's costs;
    * only the window and the world switch are VM parameters. Bare metal has neither: no steps.
    */
-  private hostWake(cpu: number, idleFor: number): InterruptStep[] {
+  private hostWake(cpu: number, idleFor: number): readonly InterruptStep[] {
     const hwCosts = this.machine.costs;
-    if (!hwCosts.has("vm.haltPollWindow") || idleFor <= hwCosts.meanCycles("vm.haltPollWindow")) return [];
+    if (!hwCosts.has("vm.haltPollWindow") || idleFor <= hwCosts.meanCycles("vm.haltPollWindow")) return NO_STEPS;
     return [
       { step: "host: try_to_wake_up of the vCPU thread (halt polling had given up)", cycles: this.k("sched.ttwu", cpu) },
       { step: "host: reschedule IPI, scheduler_ipi, EOI, IRQ exit", cycles: this.hw("irq.entry", cpu) + this.k("sched.ipiHandler", cpu) + this.hw("apic.eoi", cpu) + this.hw("irq.exit", cpu) },
