@@ -9,6 +9,7 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { runAtScale } from "../src/models/atscale/plugin.js";
 import { runSupersteps } from "../src/models/bsp/superstep.js";
+import { floorRun } from "./floor.js";
 
 interface Timing { readonly wallSec: number; readonly cpuSec: number }
 
@@ -100,6 +101,22 @@ function print(json: boolean, r: Record<string, unknown>): void {
 }
 
 /**
+ * Standard-normal draws per event of Linux's futex-barrier BSP run (228 threads, Phi): 39.13 per
+ * thread-superstep over 17.90 events, counted on 2026-12-01 (1,000 supersteps) with a build
+ * whose RandomStream.standardNormal and Simulation.run counted their calls.
+ */
+const LINUX_FUTEX_NORMALS_PER_EVENT = 39.13 / 17.9;
+
+/** The floor under the Linux futex-barrier line: its events and draws with no model logic (bench/floor.ts). */
+function floorLine(line: ReturnType<typeof bspBench>) {
+  const f = floorRun(line.events, 228, LINUX_FUTEX_NORMALS_PER_EVENT);
+  return {
+    bench: "bsp-phi-228-floor", of: `${line.kernel} ${line.barrier} barrier`, events: f.events, normalsPerEvent: +f.normalsPerEvent.toFixed(3),
+    wallSec: f.wallSec, cpuSec: f.cpuSec, modelWallSec: line.wallSec, modelOverFloor: line.wallSec / f.wallSec, loadAvg1m: loadavg()[0],
+  };
+}
+
+/**
  * Every BSP line is 228 threads on the Phi, 10,000 supersteps (the target's case). Linux's
  * futex barrier costs ~17.9 events per thread per superstep even as callback rounds (1.86
  * wake-ups per thread: futex wake of every waiter and of lll_lock's sleepers, IPIs, switches
@@ -110,7 +127,9 @@ export function runAll(json: boolean, only?: string, kernelBarrierSteps?: number
   if (only === undefined || only === "bsp") {
     for (const k of ["nautilus", "linux"] as const) {
       print(json, bspBench(k, "ideal", 10_000));
-      print(json, bspBench(k, "kernel", kernelBarrierSteps ?? 10_000));
+      const line = bspBench(k, "kernel", kernelBarrierSteps ?? 10_000);
+      print(json, line);
+      if (k === "linux") print(json, floorLine(line));
     }
   }
   if (only === undefined || only === "ranks") {

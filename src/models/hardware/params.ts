@@ -74,18 +74,52 @@ interface Entry {
   readonly hi: number;
 }
 
-/** A time parameter of one table, looked up once (CostTable.bind). */
+/**
+ * A time parameter of one table, looked up once (CostTable.bind). Its draw is CostTable.draw's
+ * arithmetic on fields copied here, so a hot draw reads no table: a constant (no stream used)
+ * is its cycles, computed once.
+ */
 export class BoundCost {
+  private readonly mean: number;
+  private readonly sd: number;
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly toCycles: number;
+  private readonly scale: number;
+  /** The cycles of a constant time parameter, else NaN. */
+  private readonly constant: number;
+
   constructor(
     private readonly table: CostTable,
     private readonly entry: Entry,
-  ) {}
+  ) {
+    ({ mean: this.mean, lo: this.lo, hi: this.hi, toCycles: this.toCycles } = entry);
+    this.sd = entry.isTime ? entry.sd : NaN; // not a time: drawEntry throws
+    this.scale = table.scale;
+    this.constant = entry.isTime && typeof entry.spec === "number" ? table.drawEntry(entry, CONSTANT_HAS_NO_STREAM) : NaN;
+  }
 
   /** One draw, in whole cycles × scale (CostTable.draw). */
   draw(rng: RandomStream): number {
+    if (this.sd > 0) {
+      const { mean, sd, lo, hi } = this;
+      let v: number;
+      do v = mean + sd * rng.standardNormal();
+      while (!(v >= lo && v <= hi));
+      const x = Math.round(v * this.toCycles);
+      return (x > 0 ? x : 0) * this.scale;
+    }
+    if (this.constant === this.constant) return this.constant;
     return this.table.drawEntry(this.entry, rng);
   }
 }
+
+/** A constant's draw reads no stream: one that throws if it were asked shows it. */
+const CONSTANT_HAS_NO_STREAM = new Proxy({} as RandomStream, {
+  get: () => {
+    throw new Error("a constant parameter drew from a stream");
+  },
+});
 
 /** Entry's normal fields for `spec` (sd NaN when it is not a normal with sd > 0). */
 function normalFields(spec: DistributionSpec): Pick<Entry, "mean" | "sd" | "lo" | "hi"> {

@@ -30,14 +30,21 @@ export interface IdleState {
  * sd ≤ 20 µs), dropping the largest while at least 3/4 of the window remains; else undefined.
  */
 export function typicalInterval(intervals: readonly number[], cyclesPerUs: number): number | undefined {
-  if (intervals.length < INTERVALS) return undefined;
+  const len = intervals.length;
+  if (len < INTERVALS) return undefined;
   let thresh = Infinity;
   for (;;) {
     let sum = 0, n = 0, max = 0;
-    for (const v of intervals) if (v <= thresh) { sum += v; n++; if (v > max) max = v; }
+    for (let i = 0; i < len; i++) {
+      const v = intervals[i]!;
+      if (v <= thresh) { sum += v; n++; if (v > max) max = v; }
+    }
     const avg = sum / n;
     let sq = 0;
-    for (const v of intervals) if (v <= thresh) sq += (v - avg) ** 2;
+    for (let i = 0; i < len; i++) {
+      const v = intervals[i]!;
+      if (v <= thresh) sq += (v - avg) * (v - avg);
+    }
     const sd = Math.sqrt(sq / n);
     if ((avg > 6 * sd && n * 4 >= INTERVALS * 3) || sd <= 20 * cyclesPerUs) return avg;
     if (n * 4 <= INTERVALS * 3) return undefined; // too many outliers: no typical interval

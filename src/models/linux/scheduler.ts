@@ -284,7 +284,7 @@ export abstract class LinuxScheduler extends BaseKernel {
     const now = this.sim.now;
     const { entered, choice } = this.idleEntry(cpu);
     this.idleHistory.record(cpu, (now - entered) / this.machine.scale, choice.nextTimer);
-    let cycles = this.hw(choice.state.exitParameter, cpu);
+    let cycles = this.exitCost(choice.state).draw(this.machine.cpu(cpu).rng);
     steps?.push({ step: `leave ${choice.state.name}`, cycles });
     for (const h of this.hostWake(cpu, now - entered)) {
       steps?.push(h);
@@ -292,6 +292,23 @@ export abstract class LinuxScheduler extends BaseKernel {
     }
     return cycles;
   }
+
+  /** The exit latency of `state` (drawn as this.hw of its parameter), looked up once. */
+  private exitCost(state: IdleState): BoundCost {
+    let c = this.exitCosts.get(state.exitParameter);
+    if (c === undefined) this.exitCosts.set(state.exitParameter, (c = this.machine.costs.bind(state.exitParameter)));
+    return c;
+  }
+
+  private readonly exitCosts = new Map<string, BoundCost>();
+
+  /** vm.haltPollWindow's mean cycles, or Infinity on bare metal (no host side), looked up once. */
+  private get haltPollWindow(): number {
+    const hwCosts = this.machine.costs;
+    return (this.pollWindow ??= hwCosts.has("vm.haltPollWindow") ? hwCosts.meanCycles("vm.haltPollWindow") : Infinity);
+  }
+
+  private pollWindow: number | undefined;
 
   /**
    * [VM guest] The host side of leaving hlt. KVM polls a halted vCPU for up to the halt-poll
@@ -303,8 +320,7 @@ export abstract class LinuxScheduler extends BaseKernel {
    * only the window and the world switch are VM parameters. Bare metal has neither: no steps.
    */
   private hostWake(cpu: number, idleFor: number): readonly InterruptStep[] {
-    const hwCosts = this.machine.costs;
-    if (!hwCosts.has("vm.haltPollWindow") || idleFor <= hwCosts.meanCycles("vm.haltPollWindow")) return NO_STEPS;
+    if (idleFor <= this.haltPollWindow) return NO_STEPS;
     return [
       { step: "host: try_to_wake_up of the vCPU thread (halt polling had given up)", cycles: this.k("sched.ttwu", cpu) },
       { step: "host: reschedule IPI, scheduler_ipi, EOI, IRQ exit", cycles: this.hw("irq.entry", cpu) + this.k("sched.ipiHandler", cpu) + this.hw("apic.eoi", cpu) + this.hw("irq.exit", cpu) },
@@ -364,14 +380,9 @@ export abstract class LinuxScheduler extends BaseKernel {
     if (from !== target && (child.state === "ready" || child.state === "running") && this.era.stopperMovesQueued) {
       yield* this.stopOneCpu(t, child, target);
     } else if (from !== target && child.state === "ready") {
-      const q = this.sched(from).queue;
-      q.splice(q.indexOf(child), 1);
+      this.dequeue(child);
       yield* this.steps(t, [[`move_queued_task cpu${from}→cpu${target}`, this.k("sched.moveQueuedTask", c) + this.lineFrom(this.sched(from).rqLineOwner, c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
-      child.state = "blocked";
-      child.cpu = target;
-      this.enqueue(child, c);
-      yield* this.steps(t, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
-      this.reschedIpi(c, target, t.lastStep);
+      yield* this.activateOn(t, child, target);
     } else if (from !== target && child.state === "running") {
       // Running elsewhere: the migration stopper on its CPU moves it; we wait for completion.
       this.task(child).migrateTo = target;
@@ -410,19 +421,30 @@ export abstract class LinuxScheduler extends BaseKernel {
     }
   }
 
+  /** Takes queued `child` off its CPU's run queue (deactivate_task). */
+  private dequeue(child: Thread): void {
+    const q = this.sched(child.cpu).queue;
+    q.splice(q.indexOf(child), 1);
+  }
+
+  /** The rest of a queued task's move, by `mover`: set_task_cpu, activate it on `target`, and the reschedule IPI there. */
+  private *activateOn(mover: Thread, child: Thread, target: number): Gen<void> {
+    const c = mover.cpu;
+    child.state = "blocked";
+    child.cpu = target;
+    this.enqueue(child, c);
+    yield* this.steps(mover, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
+    this.reschedIpi(c, target, mover.lastStep);
+  }
+
   /** 2.6.38 migration_cpu_stop → __migrate_task, then cpu_stop_signal_done → complete(). */
   private *migrationCpuStop(me: Thread, { child, target, waiter }: StopWork): Gen<void> {
     const c = me.cpu;
     yield* this.steps(me, [["migration stopper: migration_cpu_stop, __migrate_task (double_rq_lock)", this.k("sched.migrationStop", c) + this.lineFrom(this.sched(target).rqLineOwner, c)]]);
     if (child.cpu === c && child.state === "ready") {
       // p->se.on_rq (queued, or preempted by this stopper): deactivate, set_task_cpu, activate, check_preempt_curr.
-      const q = this.sched(c).queue;
-      q.splice(q.indexOf(child), 1);
-      child.state = "blocked";
-      child.cpu = target;
-      this.enqueue(child, c);
-      yield* this.steps(me, [["smp_send_reschedule: write ICR", this.hw("apic.icrWrite", c)]]);
-      this.reschedIpi(c, target, me.lastStep);
+      this.dequeue(child);
+      yield* this.activateOn(me, child, target);
     } else if (child.state === "blocked") child.cpu = target; // off the run queue: the next wake-up places it within the new mask
     yield* this.ttwu(me, waiter);
   }
