@@ -11,7 +11,7 @@ import { Cpu } from "../src/models/hardware/cpu.js";
 import { Machine } from "../src/models/hardware/machine.js";
 import { PeriodicNoise } from "../src/models/hardware/noise.js";
 import { LinuxKernel } from "../src/models/linux/kernel.js";
-import { linuxNoise } from "../src/models/linux/noise.js";
+import { TickGrid, linuxNoise } from "../src/models/linux/noise.js";
 
 /** One CPU with a single tick at cycle 100 lasting 100 cycles, `share` of it indirect. */
 function cpuWithTick(share: number): { sim: Simulation; cpu: Cpu } {
@@ -58,7 +58,7 @@ test("a tick that interrupts no work costs the CPU its direct part only", () => 
 test("Linux's tick carries noise.tick.indirectShare from its parameter file; other noise is all direct", () => {
   const m = new Machine({ sim: new Simulation({ seed: 3 }), machine: "x64", streamPrefix: "linux" });
   const k = new LinuxKernel(m);
-  const sources = linuxNoise(1, m, k.costs, true);
+  const sources = linuxNoise(1, m, k.costs, true, new TickGrid(m, k.costs));
   assert.is(sources[0]!.name, "timer tick");
   assert.is(sources[0]!.indirectShare, k.costs.setting("noise.tick.indirectShare"));
   assert.ok(sources[0]!.indirectShare! > 0);

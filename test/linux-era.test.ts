@@ -128,12 +128,12 @@ test("2.6.38's reschedule IPI handler only acks and counts (smp_reschedule_inter
 const PHI_CYCLES_PER_US = Math.round(machineProfile("phi").clockGHz.value * 1e3);
 const SLACK_US = distribution(linuxData("phi").parameters["nanosleep.timerSlack"]!.value as DistributionSpec, "timerSlack").mean;
 
-function sleep100(highres: 0 | 1): { start: number; woke: number } {
+function sleep100(highres: 0 | 1, before = 123_456): { start: number; woke: number } {
   const sim = new Simulation({ seed: "tick" });
   const k = createKernel({ sim, machine: "phi", kernel: "linux", options: { noise: false }, overrides: { "linux.config.highres": highres } });
   let start = 0, woke = 0;
   k.boot({ name: "main", cpu: 3, body: function* (self) {
-    yield* k.compute(self, "before", 123_456);
+    yield* k.compute(self, "before", before);
     start = sim.now;
     yield* k.sleep(self, 100 * PHI_CYCLES_PER_US); // 100 µs
     woke = sim.now;
@@ -142,13 +142,18 @@ function sleep100(highres: 0 | 1): { start: number; woke: number } {
   return { start, woke };
 }
 
-test("highres=off (the MPSS command line): a usleep ends on the first tick at or after its expiry; with high-resolution timers at the expiry", () => {
+test("highres=off (the MPSS command line): a usleep ends on the first tick at or after its expiry, ticks one jiffy apart; with high-resolution timers at the expiry", () => {
   const tick = (PHI_CYCLES_PER_US * 1e6) / (linuxData("phi").parameters["config.hz"]!.value as number); // cycles per jiffy
-  const off = sleep100(0), on = sleep100(1);
   const expiry = 100 * PHI_CYCLES_PER_US + SLACK_US * PHI_CYCLES_PER_US;
   const margin = 100_000; // the wake-up path's own cycles (IPI, idle exit, switch), far below a jiffy
-  assert.ok(off.woke >= tick && off.woke < tick + margin, `woke at ${off.woke}, tick ${tick}`);
+  const on = sleep100(1);
   assert.ok(on.woke >= on.start + expiry && on.woke < on.start + expiry + margin, `woke at ${on.woke}, expiry ${on.start + expiry}`);
+  // Sleeps started at different points of the jiffy all end on the same grid: a tick, plus the wake-up path.
+  const offs = [0.1, 0.45, 0.8, 1.3, 2.05].map((f) => sleep100(0, Math.round(f * tick)));
+  for (const off of offs) assert.ok(off.woke >= off.start + expiry && off.woke < off.start + expiry + tick + margin, `woke at ${off.woke}, expiry ${off.start + expiry}`);
+  const phase = (w: number) => ((w - offs[0]!.woke) % tick + tick) % tick;
+  for (const off of offs) assert.ok(phase(off.woke) < margin || phase(off.woke) > tick - margin, `woke ${phase(off.woke)} cycles off the first sleep's tick grid`);
+  assert.ok(new Set(offs.map((o) => Math.floor((o.woke - offs[0]!.woke + margin) / tick))).size > 1, "the sleeps span more than one jiffy");
 });
 
 test.run();

@@ -1,6 +1,6 @@
 /**
  * Arrival processes of interfering activity on a CPU, drawn lazily (see Cpu): a periodic timer
- * tick with a random phase, Poisson arrivals (kernel threads, daemons, device interrupts), and a
+ * tick (its period and phase the kernel's: Nautilus draws one per CPU, Linux one grid for all), Poisson arrivals (kernel threads, daemons, device interrupts), and a
  * measured detour trace replayed as it was (bursts and all).
  * Times are whole cycles multiplied by the run's cost scale, like every other time.
  */

@@ -19,7 +19,7 @@ import { Thread } from "../kernel/objects.js";
 import { LEFT, type HandBack } from "../kernel/callback-rounds.js";
 import type { BarrierRef, BarrierRounds, CondVarRef, Gen, MutexRef, ThreadRef, ThreadSpec } from "../kernel/types.js";
 import { FutexRounds, type FutexCosts, type FutexRoundOps } from "./futex-rounds.js";
-import { LINUX_NOISE_PARAMETERS, linuxNoise } from "./noise.js";
+import { LINUX_NOISE_PARAMETERS, TickGrid, linuxNoise } from "./noise.js";
 import { PROCESS_PARAMETERS, execProgram, waitProcess } from "./process.js";
 import { LinuxScheduler } from "./scheduler.js";
 import {
@@ -63,8 +63,12 @@ export class LinuxKernel extends LinuxScheduler {
     super(machine, kernelCosts("linux", machine, options.parameters ?? linuxData(machine.name), LINUX_PARAMETERS));
     const noise = options.noise ?? true;
     this.deepIdle = options.deepIdle ?? this.costs.setting("config.c6") > 0;
-    machine.attachNoise((cpu, m) => linuxNoise(cpu, m, this.costs, noise));
+    this.tickGrid = new TickGrid(machine, this.costs);
+    machine.attachNoise((cpu, m) => linuxNoise(cpu, m, this.costs, noise, this.tickGrid));
   }
+
+  /** The jiffy grid of every CPU's tick (the noise's ticks and highres=off timer expiries). */
+  private readonly tickGrid: TickGrid;
 
   get configuration(): Readonly<Record<string, number>> {
     const s = (n: string) => this.costs.setting(n);
@@ -263,12 +267,11 @@ export class LinuxKernel extends LinuxScheduler {
    * command line) hrtimers are run from the tick (2.6.38 hrtimer_run_queues, from
    * run_local_timers), and an idle tickless CPU programs its next tick for the jiffy of its
    * next timer (tick_nohz_stop_sched_tick, get_next_timer_interrupt rounding the hrtimer up):
-   * the first tick at or after `at`, ticks on a global grid of 1/HZ.
+   * the first tick at or after `at`, on the jiffy grid the noise's ticks run on (TickGrid).
    */
   private timerExpiry(at: number): number {
     if (linuxSetting(this.costs, "config.highres") !== 0) return at;
-    const period = ((this.machine.clockGHz * 1e9) / this.costs.setting("config.hz")) * this.machine.scale;
-    return Math.ceil(Math.ceil(at / period) * period);
+    return this.tickGrid.firstTickFrom(at);
   }
 
   // ---- pthread mutexes, condition variables and barriers (futex based; sync.ts) -------------

@@ -1,6 +1,6 @@
 /**
  * Linux background noise as cycle-stealing activity per CPU, each drawn from the CPU's own
- * stream `linux/noise/cpu<i>`: the periodic tick (with config.nohz only while the CPU runs a thread;
+ * stream `linux/noise/cpu<i>`: the periodic tick (on one jiffy grid for all CPUs, TickGrid; with config.nohz only while the CPU runs a thread;
  * its indirect share is paid by the work it interrupts, Tsafrir's split),
  * kernel threads (kworkers, RCU, ksoftirqd, vmstat...), user daemons, and device interrupts
  * (routed to CPU 0). These are what give Linux its variance; rates and durations are
@@ -20,11 +20,39 @@ export const LINUX_NOISE_PARAMETERS = [
 /** Noise sources that are tasks (runnable on the CPU, counted by load balancing); the tick and IRQs are not. */
 export const TASK_NOISE: ReadonlySet<string> = new Set(["kernel thread", "daemon"]);
 
-export function linuxNoise(cpu: number, machine: Machine, costs: CostTable, enabled: boolean): NoiseSource[] {
+/**
+ * The jiffy grid every CPU's tick runs on: one period (the clock over config.hz, whole cycles)
+ * and one phase for the whole machine. Linux aligns each CPU's tick to the last jiffy update
+ * (tick_init_jiffy_update): 3.x tick_setup_sched_timer offsets it per CPU only with the
+ * skew_tick boot option (default 0, since 3.4), and 2.6.38 with highres=off programs every CPU's
+ * event device for the same jiffies (tick_nohz_switch_to_nohz). Where the grid lies relative to
+ * the run's start is drawn once, on stream `linux/tick`: a whole number of cycles in [0, period).
+ */
+export class TickGrid {
+  /** Period and phase in unscaled cycles. */
+  readonly period: number;
+  readonly phase: number;
+
+  constructor(machine: Machine, costs: CostTable) {
+    this.period = Math.round((machine.clockGHz * 1e9) / costs.setting("config.hz"));
+    this.phase = machine.sim.streams.get("linux/tick").integer(0, this.period - 1);
+    this.scale = machine.scale;
+  }
+
+  private readonly scale: number;
+
+  /** The first tick at or after `at` (scaled cycles, as every time). */
+  firstTickFrom(at: number): number {
+    const period = this.period * this.scale, phase = this.phase * this.scale;
+    return phase + Math.ceil((at - phase) / period) * period;
+  }
+}
+
+export function linuxNoise(cpu: number, machine: Machine, costs: CostTable, enabled: boolean, grid: TickGrid): NoiseSource[] {
   const rng = machine.sim.streams.get(`linux/noise/cpu${cpu}`);
   const hz = machine.clockGHz * 1e9;
-  const tickPeriod = Math.round(hz / costs.setting("config.hz"));
-  const tick = new PeriodicNoise("timer tick", tickPeriod, rng.integer(0, tickPeriod - 1), machine.scale,
+  const tickPeriod = grid.period;
+  const tick = new PeriodicNoise("timer tick", tickPeriod, grid.phase, machine.scale,
     () => costs.draw("noise.tick.duration", rng), costs.setting("config.nohz") === 1, costs.setting("noise.tick.indirectShare"));
   if (!enabled) return [tick];
   const gap = (rate: number) => (rate > 0 ? hz / rate : Infinity);
