@@ -1,5 +1,5 @@
 /**
- * The VM mechanisms of the host model (linux/scheduler.ts hostWake): a vCPU idle for longer
+ * The VM mechanisms of the host model (linux/idle.ts hostWake): a vCPU idle for longer
  * than KVM's halt-poll window sleeps on the host, and its wake-up adds the host scheduler's
  * trip (ttwu, IPI handling, schedule + switch, VM entry). Shown on the model's own replicas of
  * the harness with the interference sources off, so each trial's idle period is the harness's.

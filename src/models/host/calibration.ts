@@ -166,7 +166,7 @@ function machineFacts(b: Base): { facts: State["facts"]; rows: FactRow[] } {
 }
 
 /**
- * A KVM guest's host side (linux/scheduler.ts hostWake): how long KVM polls a halted vCPU before
+ * A KVM guest's host side (linux/idle.ts hostWake): how long KVM polls a halted vCPU before
  * its thread sleeps on the host, and the VM entry that ends the host's wake-up trip. Not fitted.
  */
 function vmHostParameters(vmFact: string): Record<string, Entry> {

@@ -3,7 +3,8 @@
  * call entry/exit, glibc's stack cache and mmap, clone/copy_process, fork, exit and join,
  * sched_yield and nanosleep, futexes (sync.ts), exec and wait (process.ts) and noise (noise.ts),
  * on the scheduler of scheduler.ts (CFS-like per-CPU run queues with wake-up preemption,
- * reschedule IPIs, idle-state exit latency, fork placement, the affinity call with migration).
+ * reschedule IPIs, the affinity call with migration) and idle.ts (idle-state exit latency,
+ * timers, fork placement).
  */
 import x64Data from "./data/x64.json" with { type: "json" };
 import phiData from "./data/phi.json" with { type: "json" };
