@@ -4,12 +4,15 @@
  * one event more — fails here naming the scenario and run; re-record on purpose with
  * `npm run fingerprints:record` and say in the commit why the behaviour changed.
  */
-import { availableParallelism } from "node:os";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   RECORD_COMMAND, builtinFingerprints, compareFingerprints, fingerprintFile, formatFingerprints, readFingerprints, type RunPrint,
 } from "../src/scenarios/fingerprints.js";
+import { InputError } from "../src/scenarios/problems.js";
 
 const run = (i: number, fingerprint: string, events = 10): RunPrint => ({
   run: i, point: { "model.params.kernel": "nautilus" }, replication: i, status: "ok", fingerprint, events,
@@ -30,12 +33,22 @@ test("the comparison names each differing run, and nothing when identical", () =
 
 test("the file format reads back to the same prints", async () => {
   const prints = new Map([["a", [run(0, "aa")]], ["b", [run(0, "bb"), run(1, "cc")]]]);
-  const { writeFile, mkdtemp } = await import("node:fs/promises");
-  const { join } = await import("node:path");
-  const { tmpdir } = await import("node:os");
   const file = join(await mkdtemp(join(tmpdir(), "hrtsim-fp-")), "f.json");
   await writeFile(file, formatFingerprints(prints));
   assert.equal(compareFingerprints((await readFingerprints(file))!, prints), []);
+});
+
+test("a damaged fingerprint file is an input error naming the file and the field", async () => {
+  const file = join(await mkdtemp(join(tmpdir(), "hrtsim-fp-")), "f.json");
+  await writeFile(file, formatFingerprints(new Map([["s", [run(0, "aa")]]])).replace('"events":10', '"events":"ten"'));
+  const e = await readFingerprints(file).then(() => undefined, (x: unknown) => x);
+  assert.instance(e, InputError);
+  const p = (e as InputError).problems;
+  assert.equal(p.map((x) => [x.file, x.path]), [[file, "scenarios.s[0].events"]]);
+  assert.match(p[0]!.hint ?? "", /fingerprints:record/);
+  await writeFile(file, "{}");
+  const missing = await readFingerprints(file).then(() => undefined, (x: unknown) => x);
+  assert.equal((missing as InputError).problems.map((x) => x.path).sort(), ["recordWith", "scenarios"]);
 });
 
 test("every built-in scenario's runs reproduce their recorded fingerprints and event counts", async () => {

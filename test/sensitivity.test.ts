@@ -3,6 +3,7 @@
  * median is one locked xchg plus a store, so a claim "median < 5000 cycles" flips when the
  * atomic is scaled ×500 (≈ 20,000 cycles) and not when the store moves within 1..3 cycles.
  */
+import { existsSync } from "node:fs";
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -73,6 +74,23 @@ test("sensitivity finds the one parameter whose range flips the claim, and only 
   const again = await hrtsim(["run", file, "--out", join(dir, "run2"), "--workers", "1", "--quiet"]);
   assert.is(again.code, 0, again.stderr);
   assert.match((await readCsv(join(dir, "run2", "claims.csv")))[0]!.sensitivity!, /; the parameter data changed since the analysis\]$/);
+
+  // A damaged analysis is found by validate, and stops a run before anything is written.
+  const damaged = { ...stored, variants: [{ ...stored.variants[0], setting: "middle" }] };
+  await writeText(dir, "sensitivity/sens.json", JSON.stringify(damaged));
+  for (const args of [["validate", file], ["run", file, "--out", join(dir, "run3"), "--workers", "1", "--quiet"]]) {
+    const bad = await hrtsim(args);
+    assert.is(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /sensitivity[\\/]sens\.json: variants\[0\]\.setting: invalid value/);
+    assert.match(bad.stderr, /found: +"middle"/);
+    assert.match(bad.stderr, /hint: +re-make it \(hrtsim sensitivity .*sens\.yaml --out DIR/);
+    assert.not.match(bad.stderr, /\n\s+at /, "no stack trace");
+  }
+  assert.not.ok(existsSync(join(dir, "run3")), "nothing written");
+  await writeText(dir, "sensitivity/sens.json", JSON.stringify(stored).slice(0, 100));
+  const cut = await hrtsim(["validate", file]);
+  assert.is(cut.code, 1, cut.stderr);
+  assert.match(cut.stderr, /sens\.json: not valid JSON/);
 });
 
 test("sensitivity rejects an unknown --only path and bad --with parameters with exit 1", async () => {

@@ -1,4 +1,5 @@
-/** Strict decoding (all issues, unknown keys rejected) and the parameter-path helpers. */
+/** Strict decoding (all issues, unknown keys rejected), the parameter-path helpers and content hashes. */
+import { createHash } from "node:crypto";
 import { RESERVED_SEGMENTS } from "../models/hardware/overrides.js";
 import { Result, SchemaParser, type Schema, type SchemaIssue } from "effect";
 
@@ -64,4 +65,8 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
+}
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }

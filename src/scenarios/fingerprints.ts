@@ -6,6 +6,7 @@
  * re-records them on purpose, and the commit says why the behaviour changed.
  */
 import { join } from "node:path";
+import { Schema } from "effect";
 import type { RunRecord, Scalar } from "../reports/results.js";
 import { writeFileAtomic } from "./atomic.js";
 import { loadBuiltins, packageRoot } from "./builtin.js";
@@ -15,6 +16,7 @@ import type { LoadedScenario } from "./load.js";
 import { readIfExists } from "./out-dir.js";
 import { batchSize, makeBatches, runPool, type Batch } from "./pool.js";
 import { InputError } from "./problems.js";
+import { storedProblems } from "./stored.js";
 
 export const RECORD_COMMAND = "npm run fingerprints:record";
 
@@ -30,6 +32,20 @@ export interface RunPrint {
 }
 
 export type Fingerprints = ReadonlyMap<string, readonly RunPrint[]>;
+
+/** The checked-in file (formatFingerprints), checked when it is read. */
+const FingerprintFileSchema = Schema.Struct({
+  recordWith: Schema.String,
+  scenarios: Schema.Record(Schema.String, Schema.Array(Schema.Struct({
+    run: Schema.Int,
+    point: Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Finite, Schema.Boolean])),
+    replication: Schema.Int,
+    status: Schema.Literals(["ok", "failed"]),
+    fingerprint: Schema.optional(Schema.String),
+    events: Schema.optional(Schema.Int),
+    error: Schema.optional(Schema.String),
+  }))),
+});
 
 export function fingerprintFile(): string {
   return join(packageRoot(), "test", "fingerprints", "builtin.json");
@@ -70,12 +86,15 @@ export function formatFingerprints(f: Fingerprints): string {
 export async function readFingerprints(file: string): Promise<Fingerprints | undefined> {
   const text = await readIfExists(file);
   if (text === undefined) return undefined;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as { scenarios: Record<string, RunPrint[]> };
-    return new Map(Object.entries(parsed.scenarios));
+    parsed = JSON.parse(text);
   } catch (e) {
     throw new InputError([{ file, path: "", message: `not a fingerprint file (${(e as Error).message})`, hint: `re-record it: ${RECORD_COMMAND}` }]);
   }
+  const problems = storedProblems(FingerprintFileSchema as Schema.Decoder<unknown>, parsed, file);
+  if (problems.length > 0) throw new InputError(problems.map((p) => ({ ...p, hint: p.hint ?? `re-record it: ${RECORD_COMMAND}` })));
+  return new Map(Object.entries((parsed as typeof FingerprintFileSchema.Type).scenarios));
 }
 
 export async function writeFingerprints(file: string, f: Fingerprints): Promise<void> {

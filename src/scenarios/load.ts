@@ -3,7 +3,6 @@
  * against the model it names — parameters (every sweep point), experiments, figure and claim
  * fields. Every problem found is reported at once, each with file, field and line.
  */
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { MachineFileSchema, machineFileProblems } from "../models/hardware/machine-file.js";
@@ -12,13 +11,14 @@ import { findModel, listModels, type MachineFile, type ModelPlugin, type Paramet
 import type { MetricInfo, Scalar, ScenarioMeta } from "../reports/results.js";
 import { checkReferences } from "./references.js";
 import type { SweepAxis } from "./format.js";
-import { FORBIDDEN_SEGMENTS, canonicalJson, decodeStrict, forbiddenSegment, withParams, type Params } from "./decode.js";
+import { FORBIDDEN_SEGMENTS, canonicalJson, decodeStrict, forbiddenSegment, sha256, withParams, type Params } from "./decode.js";
 import { DEFAULT_MAX_RUNS, maxRuns } from "./limits.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
 import { inlineNoiseTrace } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
 import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
+import { storedAnalysisProblems } from "./sensitivity-store.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
 export interface LoadedScenario {
@@ -38,9 +38,7 @@ export interface LoadedScenario {
   readonly space: ReadonlyMap<string, readonly ParameterInfo[]>;
 }
 
-export function sha256(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
+export { sha256 } from "./decode.js";
 
 export function columnOf(key: string, scopes: readonly string[] = scopesOf(undefined)): string {
   if (key === EXPERIMENT_KEY) return EXPERIMENT_KEY;
@@ -361,7 +359,11 @@ export async function loadScenario(file: string, seedOverride?: string, sets: Pa
   return validateDoc({ ...src, value: withSetParameters(src.value, sets) }, hash, seedOverride, { cliPaths: new Set(setKeys) });
 }
 
-/** Loads every file, collecting all files' problems before failing. */
+/**
+ * Loads every file, collecting all files' problems before failing; a stored sensitivity analysis
+ * beside a scenario (sensitivity-store.ts) is checked too, so `validate` finds a damaged one
+ * before `run` or `figures` would.
+ */
 export async function loadAll(files: readonly string[], seed?: string, sets: ParameterOverrides = {}): Promise<LoadedScenario[]> {
   const loaded: LoadedScenario[] = [];
   const problems: Problem[] = [];
@@ -373,6 +375,7 @@ export async function loadAll(files: readonly string[], seed?: string, sets: Par
       else throw e;
     }
   }
+  problems.push(...(await storedAnalysisProblems(loaded)));
   if (problems.length) throw new InputError(problems);
   return loaded;
 }

@@ -6,10 +6,74 @@
  */
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { Schema } from "effect";
 import type { ParameterInfo } from "../models/hardware/overrides.js";
 import type { SensitivityAnalysis } from "../reports/sensitivity.js";
-import { canonicalJson } from "./decode.js";
-import { sha256, type LoadedScenario } from "./load.js";
+import { canonicalJson, sha256 } from "./decode.js";
+import { InputError, type Problem } from "./problems.js";
+import { storedProblems } from "./stored.js";
+
+/** One claim's verdict as stored (value null: the claim had no value, and `problem` says why). */
+const StoredVerdictSchema = Schema.Struct({
+  id: Schema.String,
+  value: Schema.NullOr(Schema.Finite),
+  pass: Schema.Boolean,
+  problem: Schema.optional(Schema.String),
+});
+const SettingSchema = Schema.Literals(["low", "high"]);
+
+/** The file `hrtsim sensitivity` writes (reports/sensitivity.ts SensitivityAnalysis), checked when it is read. */
+const SensitivityAnalysisSchema = Schema.Struct({
+  version: Schema.Literal(1),
+  scenario: Schema.String,
+  contentHash: Schema.String,
+  parametersHash: Schema.String,
+  command: Schema.String,
+  method: Schema.String,
+  claims: Schema.Array(Schema.Struct({
+    id: Schema.String,
+    text: Schema.String,
+    op: Schema.Literals([">", ">=", "<", "<=", "between"]),
+    threshold: Schema.Union([Schema.Finite, Schema.Tuple([Schema.Finite, Schema.Finite])]),
+  })),
+  baseline: Schema.Array(StoredVerdictSchema),
+  variants: Schema.Array(Schema.Struct({
+    path: Schema.String,
+    setting: SettingSchema,
+    end: Schema.Finite,
+    value: Schema.Unknown,
+    verdicts: Schema.Array(StoredVerdictSchema),
+  })),
+  noRange: Schema.Array(Schema.String),
+  skipped: Schema.Array(Schema.Struct({ path: Schema.String, setting: SettingSchema, why: Schema.String })),
+  runs: Schema.Int,
+});
+
+/** A scenario as this file needs it (a LoadedScenario is one). */
+interface AnalysedScenario {
+  readonly file: string;
+  readonly meta: { readonly name: string };
+}
+
+const remake = (s: AnalysedScenario) =>
+  `re-make it (hrtsim sensitivity ${s.file} --out DIR, then copy DIR/sensitivity.json here), or delete it: the claims are then shown as not analysed`;
+
+/** A stored analysis's text, decoded; a damaged or foreign file is an InputError naming the file and the field. */
+export function decodeStoredAnalysis(text: string, file: string, s: AnalysedScenario): SensitivityAnalysis {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new InputError([{ file, path: "", message: `not valid JSON (${(e as Error).message})`, hint: remake(s) }]);
+  }
+  const problems = storedProblems(SensitivityAnalysisSchema as Schema.Decoder<unknown>, parsed, file);
+  if (problems.length > 0) throw new InputError(problems.map((p) => ({ ...p, hint: p.hint ?? remake(s) })));
+  const a = parsed as SensitivityAnalysis;
+  if (a.scenario !== s.meta.name) {
+    throw new InputError([{ file, path: "scenario", message: "an analysis of another scenario", expected: JSON.stringify(s.meta.name), found: JSON.stringify(a.scenario), hint: remake(s) }]);
+  }
+  return a;
+}
 
 /** sha256 of every entry (path, value, unit, range) the scenario's runs use, in path order. */
 export function parametersHash(space: ReadonlyMap<string, readonly ParameterInfo[]>): string {
@@ -17,25 +81,38 @@ export function parametersHash(space: ReadonlyMap<string, readonly ParameterInfo
   return sha256(canonicalJson(entries));
 }
 
-export function storedAnalysisFile(s: Pick<LoadedScenario, "file" | "meta">): string {
+export function storedAnalysisFile(s: AnalysedScenario): string {
   return join(dirname(s.file), "sensitivity", `${s.meta.name}.json`);
 }
 
-/** Stored analyses by scenario name; a missing file means "not analysed", an unreadable one is an error. */
-export async function storedAnalyses(scenarios: ReadonlyArray<Pick<LoadedScenario, "file" | "meta">>): Promise<Map<string, SensitivityAnalysis>> {
+/**
+ * Stored analyses by scenario name; a missing file means "not analysed". Unreadable or damaged
+ * ones are an InputError naming every such file (after all were read).
+ */
+export async function storedAnalyses(scenarios: readonly AnalysedScenario[]): Promise<Map<string, SensitivityAnalysis>> {
   const out = new Map<string, SensitivityAnalysis>();
+  const problems: Problem[] = [];
   for (const s of scenarios) {
     const file = storedAnalysisFile(s);
-    let text: string;
     try {
-      text = await readFile(file, "utf8");
+      out.set(s.meta.name, decodeStoredAnalysis(await readFile(file, "utf8"), file, s));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw e;
+      if (e instanceof InputError) problems.push(...e.problems);
+      else problems.push({ file, path: "", message: `cannot read: ${(e as Error).message}`, hint: remake(s) });
     }
-    const a = JSON.parse(text) as SensitivityAnalysis;
-    if (a.version !== 1 || a.scenario !== s.meta.name) throw new Error(`${file}: not a sensitivity analysis of scenario "${s.meta.name}"`);
-    out.set(s.meta.name, a);
   }
+  if (problems.length > 0) throw new InputError(problems);
   return out;
+}
+
+/** What is wrong with the stored analyses of `scenarios` (empty if none is damaged): the loader's check. */
+export async function storedAnalysisProblems(scenarios: readonly AnalysedScenario[]): Promise<Problem[]> {
+  try {
+    await storedAnalyses(scenarios);
+    return [];
+  } catch (e) {
+    if (e instanceof InputError) return [...e.problems];
+    throw e;
+  }
 }
