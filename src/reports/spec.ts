@@ -37,6 +37,10 @@ export const StatisticSchema = Schema.Literals([
 ]);
 export type Statistic = typeof StatisticSchema.Type;
 
+/** How a claim compares its value with its threshold (also read back from stored analyses). */
+export const ClaimOpSchema = Schema.Literals([">", ">=", "<", "<=", "between"]);
+export const ClaimThresholdSchema = Schema.Union([Schema.Finite, Schema.Tuple([Schema.Finite, Schema.Finite])]);
+
 export const ClaimSpecSchema = Schema.Struct({
   id: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)),
   /** The claim in words, as the report shows it. */
@@ -53,9 +57,9 @@ export const ClaimSpecSchema = Schema.Struct({
   groupBy: Schema.optional(Schema.Array(Schema.String)),
   /** ...then: every group must pass (all), one must (any), or compare the largest/smallest value. */
   aggregate: Schema.optional(Schema.Literals(["all", "any", "max", "min"])),
-  op: Schema.Literals([">", ">=", "<", "<=", "between"]),
+  op: ClaimOpSchema,
   /** A number, or [low, high] with op "between". */
-  threshold: Schema.Union([Schema.Finite, Schema.Tuple([Schema.Finite, Schema.Finite])]),
+  threshold: ClaimThresholdSchema,
 });
 export type ClaimSpec = typeof ClaimSpecSchema.Type;
 

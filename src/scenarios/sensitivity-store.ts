@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { Schema } from "effect";
 import type { ParameterInfo } from "../models/hardware/overrides.js";
 import type { SensitivityAnalysis } from "../reports/sensitivity.js";
+import { ClaimOpSchema, ClaimThresholdSchema } from "../reports/spec.js";
 import { canonicalJson, sha256 } from "./decode.js";
 import { InputError, type Problem } from "./problems.js";
 import { storedProblems } from "./stored.js";
@@ -33,8 +34,8 @@ const SensitivityAnalysisSchema = Schema.Struct({
   claims: Schema.Array(Schema.Struct({
     id: Schema.String,
     text: Schema.String,
-    op: Schema.Literals([">", ">=", "<", "<=", "between"]),
-    threshold: Schema.Union([Schema.Finite, Schema.Tuple([Schema.Finite, Schema.Finite])]),
+    op: ClaimOpSchema,
+    threshold: ClaimThresholdSchema,
   })),
   baseline: Schema.Array(StoredVerdictSchema),
   variants: Schema.Array(Schema.Struct({
