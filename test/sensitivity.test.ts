@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { claimMarkers, tornadoRows, type SensitivityAnalysis } from "../src/reports/sensitivity.js";
+import { InputError } from "../src/scenarios/problems.js";
+import { decodeStoredAnalysis } from "../src/scenarios/sensitivity-store.js";
 import { hrtsim, readCsv, tempDir, writeText } from "./cli-helpers.js";
 
 async function fixture(dir: string): Promise<string> {
@@ -91,6 +93,22 @@ test("sensitivity finds the one parameter whose range flips the claim, and only 
   const cut = await hrtsim(["validate", file]);
   assert.is(cut.code, 1, cut.stderr);
   assert.match(cut.stderr, /sens\.json: not valid JSON/);
+});
+
+test("a stored analysis reads back as written, a claim without a value (NaN, stored as null) included", () => {
+  const verdict = { id: "c", value: Number.NaN, pass: false, problem: "no observations" };
+  const a: SensitivityAnalysis = {
+    version: 1, scenario: "s", contentHash: "h", parametersHash: "p", command: "hrtsim sensitivity s.yaml", method: "one at a time",
+    claims: [{ id: "c", text: "t", op: "<", threshold: 1 }], baseline: [verdict],
+    variants: [{ path: "x.atomic", setting: "high", end: 2, value: { scale: 2 }, verdicts: [{ ...verdict, value: 0.5, pass: true }] }],
+    noRange: [], skipped: [], runs: 2,
+  };
+  const text = JSON.stringify(a);
+  assert.match(text, /"value":null/);
+  const back = decodeStoredAnalysis(text, "s.json", { file: "s.yaml", meta: { name: "s" } });
+  assert.ok(Number.isNaN(back.baseline[0]!.value));
+  assert.equal({ ...back, baseline: [] }, { ...a, baseline: [] });
+  assert.throws(() => decodeStoredAnalysis(text, "s.json", { file: "t.yaml", meta: { name: "t" } }), (e: InputError) => e.problems[0]!.path === "scenario");
 });
 
 test("sensitivity rejects an unknown --only path and bad --with parameters with exit 1", async () => {

@@ -7,7 +7,8 @@
  */
 import { join } from "node:path";
 import { Schema } from "effect";
-import type { RunRecord, Scalar } from "../reports/results.js";
+import type { RunRecord } from "../reports/results.js";
+import { ScalarSchema } from "../reports/spec.js";
 import { writeFileAtomic } from "./atomic.js";
 import { loadBuiltins, packageRoot } from "./builtin.js";
 import { runSpecs } from "./expand.js";
@@ -16,35 +17,27 @@ import type { LoadedScenario } from "./load.js";
 import { readIfExists } from "./out-dir.js";
 import { batchSize, makeBatches, runPool, type Batch } from "./pool.js";
 import { InputError } from "./problems.js";
-import { storedProblems } from "./stored.js";
+import { decodeJsonFile } from "./stored.js";
 
 export const RECORD_COMMAND = "npm run fingerprints:record";
 
 /** One run's identity and behaviour. */
-export interface RunPrint {
-  readonly run: number;
-  readonly point: Readonly<Record<string, Scalar>>;
-  readonly replication: number;
-  readonly status: "ok" | "failed";
-  readonly fingerprint?: string;
-  readonly events?: number;
-  readonly error?: string;
-}
-
+const RunPrintSchema = Schema.Struct({
+  run: Schema.Int,
+  point: Schema.Record(Schema.String, ScalarSchema),
+  replication: Schema.Int,
+  status: Schema.Literals(["ok", "failed"]),
+  fingerprint: Schema.optional(Schema.String),
+  events: Schema.optional(Schema.Int),
+  error: Schema.optional(Schema.String),
+});
+export type RunPrint = typeof RunPrintSchema.Type;
 export type Fingerprints = ReadonlyMap<string, readonly RunPrint[]>;
 
 /** The checked-in file (formatFingerprints), checked when it is read. */
 const FingerprintFileSchema = Schema.Struct({
   recordWith: Schema.String,
-  scenarios: Schema.Record(Schema.String, Schema.Array(Schema.Struct({
-    run: Schema.Int,
-    point: Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Finite, Schema.Boolean])),
-    replication: Schema.Int,
-    status: Schema.Literals(["ok", "failed"]),
-    fingerprint: Schema.optional(Schema.String),
-    events: Schema.optional(Schema.Int),
-    error: Schema.optional(Schema.String),
-  }))),
+  scenarios: Schema.Record(Schema.String, Schema.Array(RunPrintSchema)),
 });
 
 export function fingerprintFile(): string {
@@ -86,15 +79,7 @@ export function formatFingerprints(f: Fingerprints): string {
 export async function readFingerprints(file: string): Promise<Fingerprints | undefined> {
   const text = await readIfExists(file);
   if (text === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new InputError([{ file, path: "", message: `not a fingerprint file (${(e as Error).message})`, hint: `re-record it: ${RECORD_COMMAND}` }]);
-  }
-  const problems = storedProblems(FingerprintFileSchema as Schema.Decoder<unknown>, parsed, file);
-  if (problems.length > 0) throw new InputError(problems.map((p) => ({ ...p, hint: p.hint ?? `re-record it: ${RECORD_COMMAND}` })));
-  return new Map(Object.entries((parsed as typeof FingerprintFileSchema.Type).scenarios));
+  return new Map(Object.entries(decodeJsonFile(FingerprintFileSchema, text, file, `re-record it: ${RECORD_COMMAND}`).scenarios));
 }
 
 export async function writeFingerprints(file: string, f: Fingerprints): Promise<void> {

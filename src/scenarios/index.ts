@@ -3,7 +3,8 @@
  * threads (journaled, shardable, resumable) → output files via src/reports.
  */
 export { ScenarioSchema, EXPERIMENT_KEY, type ScenarioDoc } from "./format.js";
-export { loadScenario, loadAll, validateDoc, sha256, type LoadedScenario } from "./load.js";
+export { loadScenario, loadAll, validateDoc, type LoadedScenario } from "./load.js";
+export { sha256 } from "./decode.js";
 export type { SweepAxis } from "./format.js";
 export { expandRuns, runCount, parseShard, inShard, type RunSpec, type Shard } from "./expand.js";
 export { executeRun, diagnose, type RunTask } from "./execute.js";

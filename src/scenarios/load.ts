@@ -38,8 +38,6 @@ export interface LoadedScenario {
   readonly space: ReadonlyMap<string, readonly ParameterInfo[]>;
 }
 
-export { sha256 } from "./decode.js";
-
 export function columnOf(key: string, scopes: readonly string[] = scopesOf(undefined)): string {
   if (key === EXPERIMENT_KEY) return EXPERIMENT_KEY;
   return isOverrideKey(key, scopes) ? overrideColumn(key) : `model.params.${key}`;

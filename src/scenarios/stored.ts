@@ -91,27 +91,39 @@ export function seal<T extends object>(value: T): T & { readonly sum: string } {
   return { ...value, [SEAL]: recordSum(canonicalJson(value)) } as T & { readonly sum: string };
 }
 
+/** JSON text parsed, or an InputError naming the file (`hint`: how to get a good one). */
+function parseJsonFile(text: string, file: string, hint: string, reviver?: (k: string, v: unknown) => unknown): unknown {
+  try {
+    return JSON.parse(text, reviver);
+  } catch (e) {
+    throw new InputError([{ file, path: "", message: `not valid JSON (${(e as Error).message})`, hint }]);
+  }
+}
+
+/** `value` if `schema` decodes it, else an InputError naming the file and every field (with `hint` where a problem has none). */
+function checkedValue<T>(schema: Schema.Decoder<T>, value: unknown, file: string, hint: string): T {
+  const problems = storedProblems(schema as Schema.Decoder<unknown>, value, file);
+  if (problems.length) throw new InputError(problems.map((p) => ({ ...p, hint: p.hint ?? hint })));
+  return value as T;
+}
+
+/** Parses JSON text and decodes it (a file hrtsim wrote with no seal, e.g. a checked-in one), or throws InputError naming the file. */
+export function decodeJsonFile<T>(schema: Schema.Decoder<T>, text: string, file: string, hint: string, reviver?: (k: string, v: unknown) => unknown): T {
+  return checkedValue(schema, parseJsonFile(text, file, hint, reviver), file, hint);
+}
+
 /** Parses sealed JSON text, checks the seal and decodes it, or throws InputError naming the file. */
 export function decodeStoredJson<T>(schema: Schema.Decoder<T>, text: string, file: string, reviver?: (k: string, v: unknown) => unknown): T {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text, reviver);
-  } catch (e) {
-    throw new InputError([{ file, path: "", message: `not valid JSON (${(e as Error).message})`, hint: "the file is damaged; rerun the command that wrote it" }]);
+  const rerun = "rerun the command that wrote it";
+  const parsed = parseJsonFile(text, file, `the file is damaged; ${rerun}`, reviver);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed) || !(SEAL in parsed)) {
+    throw new InputError([{ file, path: SEAL, message: "missing checksum (damaged, or not written by this hrtsim)", hint: rerun }]);
   }
-  let value = parsed;
-  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) && SEAL in parsed) {
-    const { [SEAL]: sum, ...rest } = parsed as Record<string, unknown>;
-    if (sum !== recordSum(canonicalJson(rest))) {
-      throw new InputError([{ file, path: SEAL, message: "checksum mismatch (the file was damaged or edited)", hint: "rerun the command that wrote it" }]);
-    }
-    value = rest;
-  } else {
-    throw new InputError([{ file, path: SEAL, message: "missing checksum (damaged, or not written by this hrtsim)", hint: "rerun the command that wrote it" }]);
+  const { [SEAL]: sum, ...rest } = parsed as Record<string, unknown>;
+  if (sum !== recordSum(canonicalJson(rest))) {
+    throw new InputError([{ file, path: SEAL, message: "checksum mismatch (the file was damaged or edited)", hint: rerun }]);
   }
-  const problems = storedProblems(schema as Schema.Decoder<unknown>, value, file);
-  if (problems.length) throw new InputError(problems.map((p) => ({ ...p, hint: p.hint ?? "the file is damaged or was edited; rerun the command that wrote it" })));
-  return value as T;
+  return checkedValue(schema, rest, file, `the file is damaged or was edited; ${rerun}`);
 }
 
 /** The checksum of a journal record's bytes (detects edits and bit flips). */

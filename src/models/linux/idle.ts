@@ -36,11 +36,17 @@ interface GovernorSettings {
   readonly menu: boolean;
 }
 
+/** The governor's choice for an idle period, with the next-timer distance it saw. */
+interface IdleChoice {
+  readonly state: IdleState;
+  readonly nextTimer: number;
+}
+
 export abstract class LinuxIdle extends BaseKernel {
   /** Whether deep idle states (core C6) may be chosen; set by the kernel's options. */
   protected abstract readonly deepIdle: boolean;
-  /** The idle state the governor chose for each idle CPU, with the next-timer distance it saw. */
-  private readonly chosenState: ({ state: IdleState; nextTimer: number } | undefined)[] = [];
+  /** The governor's choice for each idle CPU at its idle entry. */
+  private readonly chosenState: (IdleChoice | undefined)[] = [];
   private get idleHistory(): IdleHistory {
     return (this.history ??= new IdleHistory(this.machine.clockGHz * 1e3));
   }
@@ -101,7 +107,7 @@ export abstract class LinuxIdle extends BaseKernel {
   }
 
   /** The menu governor's choice for an idle period entered at `at` on `cpu`. */
-  private govern(cpu: number, at: number): { state: IdleState; nextTimer: number } {
+  private govern(cpu: number, at: number): IdleChoice {
     const states = this.idleStates();
     const g = (this.governorConstants ??= this.governorSettings());
     const nextTimer = this.untilNextTimer(cpu, at, g);
@@ -117,7 +123,7 @@ export abstract class LinuxIdle extends BaseKernel {
   }
 
   /** When idle `cpu` last entered idle and the governor's choice then (re-entered after noise, or never ran anything: decided at that entry). */
-  private idleEntry(cpu: number): { entered: number; choice: { state: IdleState; nextTimer: number } } {
+  private idleEntry(cpu: number): { entered: number; choice: IdleChoice } {
     const cs = this.sched(cpu);
     const entered = Math.max(cs.idleSince, this.machine.cpu(cpu).lastActivityBefore(this.sim.now));
     const chosen = this.chosenState[cpu];
