@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { runAtScale } from "../src/models/atscale/plugin.js";
 import { runSupersteps } from "../src/models/bsp/superstep.js";
 import { floorRun } from "./floor.js";
+import { CURVE_SEEDS, curvePoints, resultLines, SHAPE_SEEDS, shapePoints } from "./noise-results.js";
 
 interface Timing { readonly wallSec: number; readonly cpuSec: number }
 
@@ -40,59 +41,6 @@ export function ranksBench(ranks: number, collectives: number, targetSec: number
     arrayBytesPerRank: r.bytesPerRank, maxRssMB, loadAvg1m: loadavg()[0],
     ...(targetSec === null ? { memoryLimitMB: 4096 } : { targetSec }),
   };
-}
-
-/**
- * The slowdown curve from 2^10 to 2^20 ranks per noise profile (10 iterations of 1 ms work +
- * dissemination barrier): the large-scale results checked in as bench/results/atscale-curve.jsonl
- * (`node dist/bench/atscale.js --curve > bench/results/atscale-curve.jsonl`).
- */
-export function slowdownCurve(json: boolean): void {
-  const profiles = [
-    { name: "linux-x64", noise: { kind: "kernel", kernel: "linux", machine: "x64" } },
-    { name: "nautilus-x64", noise: { kind: "kernel", kernel: "nautilus", machine: "x64" } },
-    { name: "injected-10Hz-2.5%", noise: { kind: "periodic", hz: 10, netNoise: 0.025 } },
-    { name: "injected-1kHz-2.5%", noise: { kind: "periodic", hz: 1000, netNoise: 0.025 } },
-  ] as const;
-  for (const p of profiles) {
-    for (let log2 = 10; log2 <= 20; log2 += 2) {
-      const r = timed(() => runAtScale({ ranks: 2 ** log2, collective: "dissemination", collectives: 10, workUs: 1000, noise: p.noise }, "curve"));
-      print(json, { bench: "atscale-curve", profile: p.name, ranks: 2 ** log2, slowdown: r.makespanNs / r.baselineNs, netNoise: r.netNoise, cpuSec: r.cpuSec });
-    }
-  }
-}
-
-/**
- * The runs docs/noise-at-scale.md compares with the published shapes (16,384 and 1,024 ranks,
- * 10 iterations, seed "shape"): slowdown by collective, by network speed (LogGOPSim's defaults
- * and all of L, o, g, G divided by 10) and by compute granularity, per noise profile. Checked in
- * as bench/results/noise-shapes.jsonl (`node dist/bench/atscale.js --shapes`).
- */
-export function shapeComparison(): void {
-  const profiles = {
-    "linux-x64": { kind: "kernel", kernel: "linux", machine: "x64" },
-    "injected-10Hz-2.5%": { kind: "periodic", hz: 10, netNoise: 0.025 },
-    "injected-1kHz-2.5%": { kind: "periodic", hz: 1000, netNoise: 0.025 },
-  } as const;
-  const run = (p: Parameters<typeof runAtScale>[0]) => {
-    const r = runAtScale(p, "shape");
-    return { slowdown: r.makespanNs / r.baselineNs, makespanUs: r.makespanNs / 1e3, baselineUs: r.baselineNs / 1e3 };
-  };
-  const base = { collectives: 10, workUs: 1000 } as const;
-  for (const [profile, noise] of Object.entries(profiles)) {
-    for (const ranks of [1024, 16384]) {
-      for (const collective of ["dissemination", "tree", "allreduce"] as const) {
-        print(true, { bench: "shape-collective", profile, ranks, collective, ...run({ ...base, ranks, collective, noise }) });
-      }
-      for (const speedup of [1, 10]) {
-        const network = { L: 2500 / speedup, o: 1500 / speedup, g: 1000 / speedup, G: 6 / speedup };
-        print(true, { bench: "shape-network", profile, ranks, networkSpeedup: speedup, ...run({ ...base, ranks, collective: "dissemination", noise, network }) });
-      }
-    }
-    for (const workUs of [100, 1000, 10_000]) {
-      print(true, { bench: "shape-granularity", profile, ranks: 16384, workUs, ...run({ ...base, workUs, ranks: 16384, collective: "dissemination", noise }) });
-    }
-  }
 }
 
 function print(json: boolean, r: Record<string, unknown>): void {
@@ -142,7 +90,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
   const steps = value("--bsp-steps");
-  if (args.includes("--curve")) slowdownCurve(true);
-  else if (args.includes("--shapes")) shapeComparison();
+  // The checked-in results (bench/noise-results.ts): `--curve > bench/results/atscale-curve.jsonl`, `--shapes > bench/results/noise-shapes.jsonl`.
+  if (args.includes("--curve")) for (const line of resultLines(curvePoints(), CURVE_SEEDS)) print(true, line);
+  else if (args.includes("--shapes")) for (const line of resultLines(shapePoints(), SHAPE_SEEDS)) print(true, line);
   else runAll(args.includes("--json"), value("--only"), steps === undefined ? undefined : Number(steps));
 }
