@@ -30,6 +30,8 @@ export interface Replicated {
 
 export const CURVE_PROFILES: ReadonlyArray<{ readonly name: string; readonly noise: Params["noise"] }> = [
   { name: "linux-x64", noise: { kind: "kernel", kernel: "linux", machine: "x64" } },
+  // The same node noise replayed from a sampled pool (16 CPUs × 2 s), as before per-node drawing: what sharing a pool costs the tail.
+  { name: "linux-x64-pooled", noise: { kind: "kernel", kernel: "linux", machine: "x64", sampling: "pooled" } },
   { name: "nautilus-x64", noise: { kind: "kernel", kernel: "nautilus", machine: "x64" } },
   { name: "injected-10Hz-2.5%", noise: { kind: "periodic", hz: 10, netNoise: 0.025 } },
   { name: "injected-1kHz-2.5%", noise: { kind: "periodic", hz: 1000, netNoise: 0.025 } },
@@ -62,7 +64,7 @@ export function curvePoints(): Point[] {
  */
 export function shapePoints(): Point[] {
   const points: Point[] = [];
-  for (const { name: profile, noise } of CURVE_PROFILES.filter((p) => p.name !== "nautilus-x64")) {
+  for (const { name: profile, noise } of CURVE_PROFILES.filter((p) => p.name === "linux-x64" || p.name.startsWith("injected"))) {
     for (const ranks of [1024, 16384]) {
       for (const collective of ["dissemination", "tree", "allreduce"] as const) {
         points.push({ key: { bench: "shape-collective", profile, ranks, collective }, params: { ...iterations, ranks, collective, noise } });

@@ -49,12 +49,15 @@ test("noise never speeds a run up, and co-scheduled detours cost less at scale t
 });
 
 test("kernel noise profiles come from the kernel models: Nautilus's tick-only noise is lighter than Linux's", () => {
-  const lin = runAtScale(base({ noise: { kind: "kernel", kernel: "linux", machine: "x64", traces: 4, windowMs: 200 } }), "k");
-  const nk = runAtScale(base({ noise: { kind: "kernel", kernel: "nautilus", machine: "x64", traces: 4, windowMs: 200 } }), "k");
-  assert.ok(nk.netNoise > 0 && lin.netNoise > nk.netNoise, `net noise linux ${lin.netNoise}, nautilus ${nk.netNoise}`);
-  const again = runAtScale(base({ noise: { kind: "kernel", kernel: "linux", machine: "x64", traces: 4, windowMs: 200 } }), "k");
-  assert.is(again.makespanNs, lin.makespanNs);
-  assert.is(again.fingerprint, lin.fingerprint);
+  for (const pool of [{ sampling: "pooled", traces: 4, windowMs: 200 }, {}] as const) {
+    const lin = runAtScale(base({ noise: { kind: "kernel", kernel: "linux", machine: "x64", ...pool } }), "k");
+    const nk = runAtScale(base({ noise: { kind: "kernel", kernel: "nautilus", machine: "x64", ...pool } }), "k");
+    assert.ok(nk.netNoise > 0 && lin.netNoise > nk.netNoise, `net noise linux ${lin.netNoise}, nautilus ${nk.netNoise}`);
+    assert.ok(lin.makespanNs > lin.baselineNs && nk.makespanNs > nk.baselineNs, "both slow the run down");
+    const again = runAtScale(base({ noise: { kind: "kernel", kernel: "linux", machine: "x64", ...pool } }), "k");
+    assert.is(again.makespanNs, lin.makespanNs);
+    assert.is(again.fingerprint, lin.fingerprint);
+  }
 });
 
 const SCENARIO = `name: atscale-small
@@ -83,9 +86,24 @@ replications: 2
 seed: 8
 `;
 
+const KERNEL_SCENARIO = `name: atscale-kernel-small
+description: tiny at-scale sweep with each node drawing Linux's noise
+model:
+  name: atscale
+  params: { ranks: 256, collective: dissemination, collectives: 3, workUs: 100, noise: { kind: kernel, kernel: linux, machine: x64 } }
+experiment: collectives
+sweep:
+  ranks: [256, 512]
+replications: 2
+seed: 9
+`;
+
 test("identical outputs (at-scale and BSP scenarios) on 1 or 2 workers and on shards 1/2 + 2/2 merged", async () => {
   const dir = await tempDir();
-  const files = [await writeText(dir, "atscale-small.yaml", SCENARIO), await writeText(dir, "bsp-small.yaml", BSP_SCENARIO)];
+  const files = [
+    await writeText(dir, "atscale-small.yaml", SCENARIO), await writeText(dir, "atscale-kernel-small.yaml", KERNEL_SCENARIO),
+    await writeText(dir, "bsp-small.yaml", BSP_SCENARIO),
+  ];
   const runs = await Promise.all([
     hrtsim(["run", ...files, "--out", join(dir, "w1"), "--workers", "1"]),
     hrtsim(["run", ...files, "--out", join(dir, "w2"), "--workers", "2"]),
@@ -94,7 +112,7 @@ test("identical outputs (at-scale and BSP scenarios) on 1 or 2 workers and on sh
   ]);
   for (const r of runs) assert.is(r.code, 0, r.stderr);
   const observations = await readCsv(join(dir, "w1", "observations.csv"));
-  assert.equal([...new Set(observations.map((o) => o.scenario))].sort(), ["atscale-small", "bsp-small"]);
+  assert.equal([...new Set(observations.map((o) => o.scenario))].sort(), ["atscale-kernel-small", "atscale-small", "bsp-small"]);
   assert.equal(await readCsv(join(dir, "w1", "failures.csv")), [], "no run failed");
   assert.equal(await differingFiles(join(dir, "w1"), join(dir, "w2")), []);
   const merged = await hrtsim(["merge", join(dir, "s1"), join(dir, "s2"), "--out", join(dir, "merged")]);

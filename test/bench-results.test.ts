@@ -42,7 +42,7 @@ function checkReproduces(name: string, flag: string, points: readonly Point[], s
 }
 
 test("noise-shapes.jsonl has every point of `atscale.js --shapes`, and its 1,024-rank points reproduce", () => {
-  checkReproduces("noise-shapes.jsonl", "--shapes", shapePoints(), SHAPE_SEEDS, 1024, 3 * 5);
+  checkReproduces("noise-shapes.jsonl", "--shapes", shapePoints(), SHAPE_SEEDS, 1024, 3 * 5); // 3 profiles × 5 points at 1,024 ranks
 });
 
 test("atscale-curve.jsonl has every point of `atscale.js --curve`, and its points to 4,096 ranks reproduce", () => {

@@ -3,8 +3,8 @@
  * repeated every `span` ns, each rank starting at its own random offset into the trace (or all
  * at one offset when co-scheduled). A rank's CPU work (message overheads, computation) is
  * stretched by every detour that overlaps it; a detour that falls while the rank only waits for
- * a message costs nothing. State per rank is two typed-array slots (offset, cursor), so a
- * million ranks cost ~12 bytes each here.
+ * a message costs nothing. The replay keeps four typed-array slots per rank (32 bytes); the
+ * per-node alternative is node-noise.ts.
  */
 import type { RandomStream } from "../../engine/index.js";
 
@@ -38,12 +38,51 @@ export function noiseFraction(t: DetourTrace): number {
   return sum / t.span;
 }
 
-export class RankNoise {
+/**
+ * Each rank's detours in time order, one at a time: its current detour's start and end (ns) in
+ * typed arrays, which the fast path compares against; a subclass says where the next one comes
+ * from (a replayed trace, or the node's own noise sources).
+ */
+export abstract class RankDetours {
+  protected readonly nextStart: Float64Array;
+  protected readonly nextEnd: Float64Array;
+
+  constructor(ranks: number) {
+    this.nextStart = new Float64Array(ranks).fill(Infinity);
+    this.nextEnd = new Float64Array(ranks).fill(Infinity);
+  }
+
+  /** Typed-array bytes per rank. */
+  abstract get bytesPerRank(): number;
+
+  /** Moves rank `r`'s current detour to its next one. */
+  protected abstract next(r: number): void;
+
+  /**
+   * When `work` ns of CPU work that can start at `t` ends on `rank`. Times for one rank must
+   * be asked in non-decreasing order (the cursor only moves forward).
+   */
+  finish(rank: number, t: number, work: number): number {
+    let s = this.nextStart[rank]!;
+    if (t + work <= s) return t + work; // fast path: no detour before the work ends
+    let e = this.nextEnd[rank]!;
+    for (;;) {
+      if (e <= t) { /* over before the work starts */ }
+      else if (t + work <= s) break;               // the work ends before this detour starts
+      else if (s <= t) t = e;                      // in progress: the work waits for it
+      else { work -= s - t; t = e; }               // work until the detour, resume after it
+      this.next(rank);
+      s = this.nextStart[rank]!;
+      e = this.nextEnd[rank]!;
+    }
+    return t + work;
+  }
+}
+
+/** LogGOPSim's replay: rank r repeats trace r mod K from its own random offset (or one shared offset). */
+export class RankNoise extends RankDetours {
   private readonly offset: Float64Array;
   private readonly cursor: Float64Array;
-  /** Start and end of the detour at each rank's cursor (the fast path compares against them). */
-  private readonly nextStart: Float64Array;
-  private readonly nextEnd: Float64Array;
   private readonly trace: readonly DetourTrace[];
 
   /**
@@ -51,12 +90,11 @@ export class RankNoise {
    * drawn in rank order from `rng`.
    */
   constructor(ranks: number, traces: readonly DetourTrace[], rng: RandomStream, coscheduled: boolean) {
+    super(ranks);
     if (traces.length === 0) throw new RangeError("RankNoise needs at least one trace");
     this.trace = traces;
     this.offset = new Float64Array(ranks);
     this.cursor = new Float64Array(ranks);
-    this.nextStart = new Float64Array(ranks).fill(Infinity);
-    this.nextEnd = new Float64Array(ranks).fill(Infinity);
     const k = traces.length;
     const shared = rng.uniform();
     for (let r = 0; r < ranks; r++) {
@@ -71,6 +109,10 @@ export class RankNoise {
     return 4 * Float64Array.BYTES_PER_ELEMENT;
   }
 
+  protected next(r: number): void {
+    this.load(r, this.trace[r % this.trace.length]!, this.cursor[r]! + 1);
+  }
+
   /** Puts detour `n` (counting over repetitions) of rank `r`'s trace at its cursor. */
   private load(r: number, t: DetourTrace, n: number): void {
     const len = t.starts.length;
@@ -79,26 +121,5 @@ export class RankNoise {
     this.cursor[r] = n;
     this.nextStart[r] = s;
     this.nextEnd[r] = s + t.durations[j]!;
-  }
-
-  /**
-   * When `work` ns of CPU work that can start at `t` ends on `rank`. Times for one rank must
-   * be asked in non-decreasing order (the cursor only moves forward).
-   */
-  finish(rank: number, t: number, work: number): number {
-    let s = this.nextStart[rank]!;
-    if (t + work <= s) return t + work; // fast path: no detour before the work ends
-    const trace = this.trace[rank % this.trace.length]!;
-    let e = this.nextEnd[rank]!;
-    for (;;) {
-      if (e <= t) { /* over before the work starts */ }
-      else if (t + work <= s) break;               // the work ends before this detour starts
-      else if (s <= t) t = e;                      // in progress: the work waits for it
-      else { work -= s - t; t = e; }               // work until the detour, resume after it
-      this.load(rank, trace, this.cursor[rank]! + 1);
-      s = this.nextStart[rank]!;
-      e = this.nextEnd[rank]!;
-    }
-    return t + work;
   }
 }

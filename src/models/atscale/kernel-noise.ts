@@ -43,14 +43,27 @@ export interface KernelNoiseSpec {
   readonly background: boolean;
 }
 
+/** A modeled machine booted with a kernel: the noise sources the kernel attaches to each CPU. */
+export interface KernelNoiseProbe {
+  readonly cpuCount: number;
+  readonly nsPerCycle: number;
+  sources(cpu: number): NoiseSource[];
+}
+
+/** Boots `kernel` on a modeled `machine` (its own simulation, seeded with `seed`) to read its noise sources. */
+export function probeKernelNoise(kernel: KernelName, machineName: MachineName, background: boolean, seed: string): KernelNoiseProbe {
+  const sim = new Simulation({ seed });
+  const machine = new NoiseProbe({ sim, machine: machineName, streamPrefix: `atscale-${kernel}` });
+  if (kernel === "nautilus") new NautilusKernel(machine);
+  else new LinuxKernel(machine, { noise: background });
+  return { cpuCount: machine.cpuCount, nsPerCycle: 1 / machine.clockGHz, sources: (cpu) => machine.sources(cpu) };
+}
+
 /** One trace per CPU 1..traces (CPU 0 takes Linux's device interrupts; a rank runs elsewhere). */
 export function kernelNoiseTraces(spec: KernelNoiseSpec, seed: string): DetourTrace[] {
-  const sim = new Simulation({ seed });
-  const machine = new NoiseProbe({ sim, machine: spec.machine, streamPrefix: `atscale-${spec.kernel}` });
-  if (spec.kernel === "nautilus") new NautilusKernel(machine);
-  else new LinuxKernel(machine, { noise: spec.background });
+  const machine = probeKernelNoise(spec.kernel, spec.machine, spec.background, seed);
   if (spec.traces >= machine.cpuCount) throw new RangeError(`${spec.machine} has ${machine.cpuCount} CPUs: at most ${machine.cpuCount - 1} noise traces (CPUs 1..)`);
-  const nsPerCycle = 1 / machine.clockGHz;
+  const nsPerCycle = machine.nsPerCycle;
   const window = spec.windowNs / nsPerCycle;
   const out: DetourTrace[] = [];
   for (let cpu = 1; cpu <= spec.traces; cpu++) {

@@ -6,7 +6,7 @@
  * Consecutive sends of one rank start at least max(g, (s−1)·G) apart. Every dependency of round
  * k lies in rounds < k, so processing whole rounds is exact, not an approximation.
  */
-import type { RankNoise } from "./detours.js";
+import type { RankDetours } from "./detours.js";
 
 export interface LogGOPS {
   /** Latency, ns. */
@@ -40,7 +40,7 @@ export class Ranks {
   private wire = 0;
   private gap = 0;
 
-  constructor(readonly count: number, private readonly net: LogGOPS, private readonly noise: RankNoise | null) {
+  constructor(readonly count: number, private readonly net: LogGOPS, private readonly noise: RankDetours | null) {
     this.ready = new Float64Array(count);
     this.nextSend = new Float64Array(count);
     this.arrival = new Float64Array(count);

@@ -42,13 +42,20 @@ export const NoiseParams = Schema.Union([
     kind: Schema.Literal("kernel"),
     kernel: Schema.Literals(KERNELS),
     machine: Schema.Literals(["x64", "phi"]),
-    /** Distinct CPUs sampled (default 16); ranks replay them round-robin. */
+    /**
+     * `per-node` (default): every node draws its own noise from the kernel's sources. `pooled`:
+     * `traces` CPUs are sampled for `windowMs` each and ranks replay them (LogGOPSim's way with
+     * a measured trace; nodes then share the pool's detours).
+     */
+    sampling: Schema.optional(Schema.Literals(["per-node", "pooled"])),
+    /** pooled: distinct CPUs sampled (default 16); ranks replay them round-robin. */
     traces: Schema.optional(PositiveInt),
-    /** Length of each sampled trace, ms (default 2000). */
+    /** pooled: length of each sampled trace, ms (default 2000). */
     windowMs: Schema.optional(Positive),
     /** Linux: kernel threads and daemons besides the tick (default true). */
     background: Schema.optional(Schema.Boolean),
-  }),
+  }).check(Schema.makeFilter((n) => n.sampling === "pooled" || (n.traces === undefined && n.windowMs === undefined)
+    || "traces and windowMs only with sampling: pooled (they size the sampled pool; per-node sampling has none)")),
   Schema.Struct({
     /** Ferreira et al.'s injected noise: one detour every 1/hz s, of `durationUs` or of `netNoise`/hz. */
     kind: Schema.Literal("periodic"),
@@ -69,6 +76,9 @@ export const NoiseParams = Schema.Union([
 ]);
 export type NoiseParams = typeof NoiseParams.Type;
 
+/** Defaults of kernel noise's sampled pool (also what `netNoise` is measured on with per-node sampling). */
+export const POOL_DEFAULTS = { traces: 16, windowMs: 2000 } as const;
+
 export const AtScaleParams = Schema.Struct({
   ranks: Schema.Int.check(Schema.isGreaterThanOrEqualTo(2), Schema.isLessThanOrEqualTo(1 << 24)),
   collective: Schema.Literals(COLLECTIVES),
@@ -82,7 +92,8 @@ export const AtScaleParams = Schema.Struct({
   noise: NoiseParams,
   /** All ranks replay their trace from one shared offset (LogGOPSim --noise-cosched); default false. */
   coscheduled: Schema.optional(Schema.Boolean),
-});
+}).check(Schema.makeFilter((p) => !(p.coscheduled === true && p.noise.kind === "kernel" && p.noise.sampling !== "pooled")
+  || "coscheduled replays traces from one shared offset: with kernel noise it needs noise.sampling: pooled"));
 export type AtScaleParams = typeof AtScaleParams.Type;
 
 export function networkOf(p: AtScaleParams): LogGOPS {

@@ -1,27 +1,31 @@
 /**
  * The `atscale` model: OS noise beyond one machine. P ranks (one per node) alternate
  * computation and a collective on a LogGOPS network; each node runs a noise profile — the
- * kernel models' own noise sources sampled into traces, Ferreira et al.'s periodic injection,
- * or a measured detour trace — and the slowdown is the makespan over that of the same run
+ * kernel models' own noise sources (drawn per node, or sampled into a pool of traces), Ferreira
+ * et al.'s periodic injection, or a measured detour trace — and the slowdown is the makespan over that of the same run
  * without noise (same work draws). Ranks live in typed arrays; the engine advances one event
  * per round of messages (the time the round's last rank finishes).
  */
 import { Simulation, distribution, type DistributionSpec } from "../../engine/index.js";
 import { ModelRunError, type ModelPlugin, type ParameterRow } from "../plugin.js";
-import { RankNoise, noiseFraction, traceProblem, type DetourTrace } from "./detours.js";
-import { kernelNoiseTraces } from "./kernel-noise.js";
+import { RankNoise, noiseFraction, traceProblem, type DetourTrace, type RankDetours } from "./detours.js";
+import { kernelNoiseTraces, probeKernelNoise } from "./kernel-noise.js";
+import { NodeNoise } from "./node-noise.js";
 import { Ranks } from "./loggops.js";
-import { AtScaleParams, NETWORK_DEFAULTS, networkOf, type NoiseParams } from "./params.js";
+import { AtScaleParams, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
 
-/** The per-node detour traces a noise profile stands for (ns). */
+/**
+ * The detour traces a noise profile stands for (ns): what ranks replay, and what `netNoise` is
+ * measured on (with per-node kernel noise, a pool sampled at the defaults).
+ */
 export function noiseTraces(noise: NoiseParams, seed: string): DetourTrace[] {
   switch (noise.kind) {
     case "none":
       return [];
     case "kernel":
       return kernelNoiseTraces({
-        kernel: noise.kernel, machine: noise.machine, traces: noise.traces ?? 16,
-        windowNs: (noise.windowMs ?? 2000) * 1e6, background: noise.background ?? true,
+        kernel: noise.kernel, machine: noise.machine, traces: noise.traces ?? POOL_DEFAULTS.traces,
+        windowNs: (noise.windowMs ?? POOL_DEFAULTS.windowMs) * 1e6, background: noise.background ?? true,
       }, seed);
     case "periodic": {
       const span = 1e9 / noise.hz, d = noise.durationUs !== undefined ? noise.durationUs * 1e3 : noise.netNoise! * span;
@@ -53,10 +57,22 @@ export interface AtScaleResult {
   readonly bytesPerRank: number;
 }
 
+/** The ranks' detours in a run: per-node kernel noise, the traces replayed, or none. */
+function rankNoise(p: AtScaleParams, seed: string, traces: readonly DetourTrace[], sim: Simulation): RankDetours | null {
+  const n = p.noise;
+  if (n.kind === "kernel" && n.sampling !== "pooled") {
+    if (p.coscheduled === true) throw new RangeError("coscheduled replays traces from one shared offset: with kernel noise it needs noise.sampling: pooled");
+    // Its own booted kernel (seed …/nodes), so its duration draws are not the pool's.
+    const probe = probeKernelNoise(n.kernel, n.machine, n.background ?? true, `${seed}/nodes`);
+    return new NodeNoise(p.ranks, probe.sources(1), probe.nsPerCycle, sim.streams.get("atscale/node-noise"));
+  }
+  return traces.length === 0 ? null : new RankNoise(p.ranks, traces, sim.streams.get("atscale/noise-offset"), p.coscheduled ?? false);
+}
+
 /** Runs compute + collective `collectives` times on `ranks`; the engine steps once per round. */
-function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[], limits: { maxEvents?: number }) {
+function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[] | null, limits: { maxEvents?: number }) {
   const sim = new Simulation({ seed });
-  const noise = traces.length === 0 ? null : new RankNoise(p.ranks, traces, sim.streams.get("atscale/noise-offset"), p.coscheduled ?? false);
+  const noise = traces === null ? null : rankNoise(p, seed, traces, sim);
   const ranks = new Ranks(p.ranks, networkOf(p), noise);
   const work = distribution(p.workUs as DistributionSpec, "workUs");
   const rng = sim.streams.get("atscale/work");
@@ -79,7 +95,7 @@ function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[]
 export function runAtScale(p: AtScaleParams, seed: string, limits: { maxEvents?: number } = {}): AtScaleResult {
   const traces = noiseTraces(p.noise, seed);
   const noisy = simulate(p, seed, traces, limits);
-  const baseline = traces.length === 0 ? noisy : simulate(p, seed, [], limits);
+  const baseline = traces.length === 0 ? noisy : simulate(p, seed, null, limits);
   const fractions = traces.map(noiseFraction);
   return {
     makespanNs: noisy.makespan,
@@ -94,7 +110,7 @@ export function runAtScale(p: AtScaleParams, seed: string, limits: { maxEvents?:
 
 export const atScaleModel: ModelPlugin<AtScaleParams> = {
   name: "atscale",
-  description: "OS noise at 10^3–10^6 ranks: compute + collectives (dissemination/tree barrier, allreduce) on a LogGOPS network, each node replaying a kernel model's noise, periodic injected noise or a measured detour trace",
+  description: "OS noise at 10^3–10^6 ranks: compute + collectives (dissemination/tree barrier, allreduce) on a LogGOPS network, each node running a kernel model's noise (drawn per node, or replayed from a sampled pool), periodic injected noise or a measured detour trace",
   paramsSchema: AtScaleParams,
   experiments: [{
     name: "collectives",
@@ -105,7 +121,7 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
     { name: "slowdown", unit: "ratio", description: "makespan with noise ÷ makespan without (same work draws)" },
     { name: "makespanUs", unit: "µs", description: "time until the last rank finishes its last collective" },
     { name: "iterationUs", unit: "µs", description: "makespan ÷ iterations (compute + collective)" },
-    { name: "netNoise", unit: "fraction", description: "CPU time the noise profile takes per node (sum of detours ÷ trace span, mean over traces)" },
+    { name: "netNoise", unit: "fraction", description: "CPU time the noise profile takes per node (sum of detours ÷ trace span, mean over its traces; per-node kernel noise: over a pool sampled at the defaults, 16 CPUs × 2 s)" },
   ],
   run({ params, seed, limits }) {
     let r: AtScaleResult;

@@ -10,12 +10,12 @@ import type { NoiseSource } from "./cpu.js";
 export class PeriodicNoise implements NoiseSource {
   private t: number;
 
-  /** `period` and `phase` in unscaled cycles; `duration` returns scaled cycles. */
+  /** `period` and `phase` in unscaled cycles; `duration` returns scaled cycles. (The at-scale model reads period and scale to draw a tick per node.) */
   constructor(
     readonly name: string,
-    private readonly period: number,
+    readonly period: number,
     phase: number,
-    private readonly scale: number,
+    readonly scale: number,
     readonly duration: () => number,
     readonly onlyWhenBusy: boolean,
     readonly indirectShare = 0,
@@ -33,12 +33,12 @@ export class PeriodicNoise implements NoiseSource {
 export class PoissonNoise implements NoiseSource {
   private t = 0;
 
-  /** `meanGap` in unscaled cycles (Infinity: never fires). */
+  /** `meanGap` in unscaled cycles (Infinity: never fires). (The at-scale model reads meanGap and scale to draw arrivals per node.) */
   constructor(
     readonly name: string,
-    private readonly meanGap: number,
+    readonly meanGap: number,
     private readonly rng: RandomStream,
-    private readonly scale: number,
+    readonly scale: number,
     readonly duration: () => number,
     readonly onlyWhenBusy: boolean,
   ) {}
