@@ -86,7 +86,7 @@ function pathsPerRun(s: LoadedScenario, specs: readonly RunSpec[]): Array<Readon
  * relative change as a factor (so a machine whose file derives its value from this one, e.g. the
  * Phi's Nautilus costs, moves by the same proportion); otherwise the value itself.
  */
-function overrideAt(info: ParameterInfo, x: number): unknown {
+export function overrideAt(info: ParameterInfo, x: number): unknown {
   if (info.kind === "distribution") return { scale: x };
   if (TIME_UNITS.has(info.unit) && typeof info.value === "number" && info.value > 0) return { scale: x / info.value };
   return x;

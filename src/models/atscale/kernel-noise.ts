@@ -12,6 +12,9 @@ import type { MachineName } from "../hardware/profile.js";
 import type { KernelName } from "../kernel/types.js";
 import { LinuxKernel } from "../linux/kernel.js";
 import { NautilusKernel } from "../nautilus/kernel.js";
+import { LINUX_NOISE_PARAMETERS } from "../linux/noise.js";
+import { NAUTILUS_NOISE_PARAMETERS } from "../nautilus/kernel.js";
+import type { ParameterRow, UserParameters } from "../plugin.js";
 import type { DetourTrace } from "./detours.js";
 
 /** A Machine that hands out the noise sources its kernel attaches. */
@@ -48,20 +51,47 @@ export interface KernelNoiseProbe {
   readonly cpuCount: number;
   readonly nsPerCycle: number;
   sources(cpu: number): NoiseSource[];
+  /** The noise parameters in force (overrides applied), by override path, with their sources. */
+  parameterRows(): ParameterRow[];
 }
 
-/** Boots `kernel` on a modeled `machine` (its own simulation, seeded with `seed`) to read its noise sources. */
-export function probeKernelNoise(kernel: KernelName, machineName: MachineName, background: boolean, seed: string): KernelNoiseProbe {
+/**
+ * The parameter-file entries a kernel's noise reads, by scope: the at-scale model's whole
+ * parameter space (other kernel costs do not reach it, so they are not overridable there).
+ */
+export const NOISE_PARAMETERS: Readonly<Record<KernelName, { readonly kernel: readonly string[]; readonly hardware: readonly string[] }>> = {
+  // Not config.nohz (a rank never idles), noise.tick.indirectShare (a detour here is the whole
+  // duration), noise.deviceIrq.* (CPU 0's; ranks take CPUs 1..).
+  linux: { kernel: LINUX_NOISE_PARAMETERS.filter((n) => n !== "config.nohz" && n !== "noise.tick.indirectShare" && !n.startsWith("noise.deviceIrq.")), hardware: [] },
+  nautilus: NAUTILUS_NOISE_PARAMETERS,
+};
+
+/** Whether a parameter (scope, name) is one `kernel`'s noise reads on `machine`. */
+export function isNoiseParameter(kernel: KernelName, machine: string, scope: string, name: string): boolean {
+  const used = NOISE_PARAMETERS[kernel];
+  return (scope === kernel && used.kernel.includes(name)) || (scope === machine && used.hardware.includes(name));
+}
+
+/**
+ * Boots `kernel` on a modeled `machine` (its own simulation, seeded with `seed`; the user's
+ * overrides and machine file applied) to read its noise sources.
+ */
+export function probeKernelNoise(kernel: KernelName, machineName: MachineName, background: boolean, seed: string, user: UserParameters = {}): KernelNoiseProbe {
   const sim = new Simulation({ seed });
-  const machine = new NoiseProbe({ sim, machine: machineName, streamPrefix: `atscale-${kernel}` });
-  if (kernel === "nautilus") new NautilusKernel(machine);
-  else new LinuxKernel(machine, { noise: background });
-  return { cpuCount: machine.cpuCount, nsPerCycle: 1 / machine.clockGHz, sources: (cpu) => machine.sources(cpu) };
+  const machine = new NoiseProbe({
+    sim, machine: user.machine ?? machineName, streamPrefix: `atscale-${kernel}`, ...(user.overrides ? { overrides: user.overrides } : {}),
+  });
+  const k = kernel === "nautilus" ? new NautilusKernel(machine) : new LinuxKernel(machine, { noise: background });
+  return {
+    cpuCount: machine.cpuCount, nsPerCycle: 1 / machine.clockGHz, sources: (cpu) => machine.sources(cpu),
+    parameterRows: () => [...k.costs.rows(`${kernel}.`), ...machine.costs.rows(`${machine.name}.`)]
+      .filter((r) => { const dot = r.name.indexOf("."); return isNoiseParameter(kernel, machine.name, r.name.slice(0, dot), r.name.slice(dot + 1)); }),
+  };
 }
 
 /** One trace per CPU 1..traces (CPU 0 takes Linux's device interrupts; a rank runs elsewhere). */
-export function kernelNoiseTraces(spec: KernelNoiseSpec, seed: string): DetourTrace[] {
-  const machine = probeKernelNoise(spec.kernel, spec.machine, spec.background, seed);
+export function kernelNoiseTraces(spec: KernelNoiseSpec, seed: string, user: UserParameters = {}): DetourTrace[] {
+  const machine = probeKernelNoise(spec.kernel, spec.machine, spec.background, seed, user);
   if (spec.traces >= machine.cpuCount) throw new RangeError(`${spec.machine} has ${machine.cpuCount} CPUs: at most ${machine.cpuCount - 1} noise traces (CPUs 1..)`);
   const nsPerCycle = machine.nsPerCycle;
   const window = spec.windowNs / nsPerCycle;

@@ -7,9 +7,10 @@
  * per round of messages (the time the round's last rank finishes).
  */
 import { Simulation, distribution, type DistributionSpec } from "../../engine/index.js";
-import { ModelRunError, type ModelPlugin, type ParameterRow } from "../plugin.js";
+import { kernelParameterSpace } from "../kernel/registry.js";
+import { ModelRunError, userParameters, type ModelPlugin, type ParameterRow, type UserParameters } from "../plugin.js";
 import { RankNoise, noiseFraction, traceProblem, type DetourTrace, type RankDetours } from "./detours.js";
-import { kernelNoiseTraces, probeKernelNoise } from "./kernel-noise.js";
+import { isNoiseParameter, kernelNoiseTraces, probeKernelNoise } from "./kernel-noise.js";
 import { NodeNoise } from "./node-noise.js";
 import { Ranks } from "./loggops.js";
 import { AtScaleParams, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
@@ -18,7 +19,7 @@ import { AtScaleParams, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoisePa
  * The detour traces a noise profile stands for (ns): what ranks replay, and what `netNoise` is
  * measured on (with per-node kernel noise, a pool sampled at the defaults).
  */
-export function noiseTraces(noise: NoiseParams, seed: string): DetourTrace[] {
+export function noiseTraces(noise: NoiseParams, seed: string, user: UserParameters = {}): DetourTrace[] {
   switch (noise.kind) {
     case "none":
       return [];
@@ -26,7 +27,7 @@ export function noiseTraces(noise: NoiseParams, seed: string): DetourTrace[] {
       return kernelNoiseTraces({
         kernel: noise.kernel, machine: noise.machine, traces: noise.traces ?? POOL_DEFAULTS.traces,
         windowNs: (noise.windowMs ?? POOL_DEFAULTS.windowMs) * 1e6, background: noise.background ?? true,
-      }, seed);
+      }, seed, user);
     case "periodic": {
       const span = 1e9 / noise.hz, d = noise.durationUs !== undefined ? noise.durationUs * 1e3 : noise.netNoise! * span;
       if (d >= span) throw new ModelRunError("model", `periodic noise: a ${d / 1e3} µs detour does not fit in a 1/${noise.hz} s period`);
@@ -58,21 +59,21 @@ export interface AtScaleResult {
 }
 
 /** The ranks' detours in a run: per-node kernel noise, the traces replayed, or none. */
-function rankNoise(p: AtScaleParams, seed: string, traces: readonly DetourTrace[], sim: Simulation): RankDetours | null {
+function rankNoise(p: AtScaleParams, seed: string, traces: readonly DetourTrace[], sim: Simulation, user: UserParameters): RankDetours | null {
   const n = p.noise;
   if (n.kind === "kernel" && n.sampling !== "pooled") {
     if (p.coscheduled === true) throw new RangeError("coscheduled replays traces from one shared offset: with kernel noise it needs noise.sampling: pooled");
     // Its own booted kernel (seed …/nodes), so its duration draws are not the pool's.
-    const probe = probeKernelNoise(n.kernel, n.machine, n.background ?? true, `${seed}/nodes`);
+    const probe = probeKernelNoise(n.kernel, n.machine, n.background ?? true, `${seed}/nodes`, user);
     return new NodeNoise(p.ranks, probe.sources(1), probe.nsPerCycle, sim.streams.get("atscale/node-noise"));
   }
   return traces.length === 0 ? null : new RankNoise(p.ranks, traces, sim.streams.get("atscale/noise-offset"), p.coscheduled ?? false);
 }
 
 /** Runs compute + collective `collectives` times on `ranks`; the engine steps once per round. */
-function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[] | null, limits: { maxEvents?: number }) {
+function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[] | null, limits: { maxEvents?: number }, user: UserParameters = {}) {
   const sim = new Simulation({ seed });
-  const noise = traces === null ? null : rankNoise(p, seed, traces, sim);
+  const noise = traces === null ? null : rankNoise(p, seed, traces, sim, user);
   const ranks = new Ranks(p.ranks, networkOf(p), noise);
   const work = distribution(p.workUs as DistributionSpec, "workUs");
   const rng = sim.streams.get("atscale/work");
@@ -92,9 +93,10 @@ function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[]
   return { ranks, noise, report, makespan: ranks.latest };
 }
 
-export function runAtScale(p: AtScaleParams, seed: string, limits: { maxEvents?: number } = {}): AtScaleResult {
-  const traces = noiseTraces(p.noise, seed);
-  const noisy = simulate(p, seed, traces, limits);
+/** `user`: parameter overrides (and a machine file) for kernel noise (parameterSpace lists what they may set). */
+export function runAtScale(p: AtScaleParams, seed: string, limits: { maxEvents?: number } = {}, user: UserParameters = {}): AtScaleResult {
+  const traces = noiseTraces(p.noise, seed, user);
+  const noisy = simulate(p, seed, traces, limits, user);
   const baseline = traces.length === 0 ? noisy : simulate(p, seed, null, limits);
   const fractions = traces.map(noiseFraction);
   return {
@@ -123,10 +125,11 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
     { name: "iterationUs", unit: "µs", description: "makespan ÷ iterations (compute + collective)" },
     { name: "netNoise", unit: "fraction", description: "CPU time the noise profile takes per node (sum of detours ÷ trace span, mean over its traces; per-node kernel noise: over a pool sampled at the defaults, 16 CPUs × 2 s)" },
   ],
-  run({ params, seed, limits }) {
+  run(input) {
+    const { params, seed, limits } = input;
     let r: AtScaleResult;
     try {
-      r = runAtScale(params, seed, limits);
+      r = runAtScale(params, seed, limits, userParameters(input));
     } catch (e) {
       if (e instanceof RangeError) throw new ModelRunError("model", e.message);
       throw e;
@@ -143,12 +146,25 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
       simTime: Math.ceil(r.makespanNs),
     };
   },
-  parameters(params): ParameterRow[] {
+  parameters(params, overrides, machine): ParameterRow[] {
     const net = networkOf(params);
     const given = params.network ?? {};
-    return (["L", "o", "g", "G", "O"] as const).map((k) => ({
-      name: `network.${k}`, value: `${net[k]} ${k === "G" || k === "O" ? "ns/byte" : "ns"}`,
-      source: k in given ? "scenario" : NETWORK_DEFAULTS.source,
-    }));
+    const n = params.noise;
+    return [
+      ...(["L", "o", "g", "G", "O"] as const).map((k) => ({
+        name: `network.${k}`, value: `${net[k]} ${k === "G" || k === "O" ? "ns/byte" : "ns"}`,
+        source: k in given ? "scenario" : NETWORK_DEFAULTS.source,
+      })),
+      ...(n.kind === "kernel"
+        ? probeKernelNoise(n.kernel, n.machine, n.background ?? true, "params", userParameters({ overrides, machine })).parameterRows()
+        : []),
+    ];
+  },
+  // Kernel noise: the entries of the kernel's and the machine's parameter files its sources read
+  // (overridable by dotted path, e.g. `linux.noise.daemon.rate`, and varied by `hrtsim sensitivity`).
+  parameterSpace(params, file) {
+    const n = params.noise;
+    if (n.kind !== "kernel") return [];
+    return kernelParameterSpace(file ?? n.machine, [n.kernel], n.machine).filter((i) => isNoiseParameter(n.kernel, file?.machine ?? n.machine, i.scope, i.name));
   },
 };

@@ -41,7 +41,13 @@ export function nautilusData(machine: string): ParameterFile {
   return kernelData("nautilus", machine, { x64: x64Data, phi: phiData }, pathCounts);
 }
 
-/** Per-CPU periodic APIC tick: entry, timer bookkeeping, EOI, exit; runs on idle CPUs too. */
+/** The parameters nautilusNoise reads: the kernel's, and the machine's (the at-scale model varies only these). */
+export const NAUTILUS_NOISE_PARAMETERS = {
+  kernel: ["config.hz", "tick.handler", "sched.needResched"],
+  hardware: ["irq.entry", "apic.eoi", "irq.exit"],
+} as const;
+
+/** Per-CPU periodic APIC tick: entry, timer bookkeeping, EOI, exit; runs on idle CPUs too. Reads NAUTILUS_NOISE_PARAMETERS. */
 function nautilusNoise(cpu: number, machine: Machine, costs: CostTable, phases: Map<number, number>): NoiseSource[] {
   const rng = machine.sim.streams.get(`nautilus/noise/cpu${cpu}`);
   const period = tickPeriod(machine, costs);
