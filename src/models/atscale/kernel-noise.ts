@@ -11,9 +11,8 @@ import { Machine, type MachineOptions } from "../hardware/machine.js";
 import type { MachineName } from "../hardware/profile.js";
 import type { KernelName } from "../kernel/types.js";
 import { LinuxKernel } from "../linux/kernel.js";
-import { NautilusKernel } from "../nautilus/kernel.js";
 import { LINUX_NOISE_PARAMETERS } from "../linux/noise.js";
-import { NAUTILUS_NOISE_PARAMETERS } from "../nautilus/kernel.js";
+import { NAUTILUS_NOISE_PARAMETERS, NautilusKernel } from "../nautilus/kernel.js";
 import type { ParameterRow, UserParameters } from "../plugin.js";
 import type { DetourTrace } from "./detours.js";
 
