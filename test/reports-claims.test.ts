@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { compareOp, evaluateClaim, evaluateClaims, runsFeedingClaims } from "../src/reports/index.js";
 import type { ClaimSpec } from "../src/reports/spec.js";
-import { demo } from "./reports-fixture.js";
+import { demo, lat, run } from "./reports-fixture.js";
 
 // demo(): latency nautilus = 1,2,3 (rep 0) 3,4,5 (rep 1), mean 3; linux = 10× (mean 30).
 // Core labels: nautilus core 0 → 1,3,3,5; core 1 → 2,4.
@@ -157,6 +157,16 @@ test("runsFeedingClaims: the runs with an observation a claim's metric and where
   assert.equal(feeding([claim({ where: { kernel: "linux" } })]), [2, 3, 4]);
   assert.equal(feeding([claim({ where: naut }), claim({ id: "d", metric: "throughput", where: { kernel: "linux" } })]), [0, 1, 2, 3, 4]);
   assert.equal(feeding([claim({ metric: "nothing-emits-this" })]), [4]);
+});
+
+test("runsFeedingClaims: a ratio claim is fed only by the rows its numerator or denominator selects", () => {
+  const base = demo();
+  const hvm = run(5, { "model.params.kernel": "hvm", "model.params.cores": 2 }, 0, [lat(7, 0)]);
+  const result = { ...base, runs: [...base.runs, hvm], scenario: { ...base.scenario, claims: [claim({ numerator: naut, denominator: { kernel: "linux" }, compare: "ratio" })] } };
+  assert.equal([...runsFeedingClaims(result)].sort(), [0, 1, 2, 3, 4]);
+  // Without numerator and denominator the same claim reads every row of its metric.
+  const plain = { ...result, scenario: { ...result.scenario, claims: [claim({})] } };
+  assert.equal([...runsFeedingClaims(plain)].sort(), [0, 1, 2, 3, 4, 5]);
 });
 
 test.run();

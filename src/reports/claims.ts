@@ -163,7 +163,11 @@ export function runsFeedingClaims(result: ScenarioResult): Set<number> {
   for (const spec of result.scenario.claims) {
     if (specProblem(spec, fields)) continue;
     const where = matcher(fields, spec.where);
-    for (const r of rows) if (r.obs.metric === spec.metric && where(r)) out.add(r.run.runIndex);
+    // A ratio or difference reads only the rows its numerator or denominator selects.
+    const num = spec.numerator === undefined ? null : matcher(fields, spec.numerator);
+    const den = spec.denominator === undefined ? null : matcher(fields, spec.denominator);
+    const part = num === null || den === null ? () => true : (r: Row) => num(r) || den(r);
+    for (const r of rows) if (r.obs.metric === spec.metric && where(r) && part(r)) out.add(r.run.runIndex);
   }
   return out;
 }
