@@ -3,10 +3,9 @@
  * run.json): a damaged or hand-edited file is an input error naming the file, the line and
  * what is wrong — never an internal error, never silently used.
  */
-import { createHash } from "node:crypto";
 import { Schema } from "effect";
 import { ScalarSchema } from "../reports/spec.js";
-import { canonicalJson, decodeStrict } from "./decode.js";
+import { canonicalJson, decodeStrict, sha256 } from "./decode.js";
 import { issueProblems } from "./issues.js";
 import { InputError, type Problem } from "./problems.js";
 import { plainSource } from "./source.js";
@@ -128,5 +127,5 @@ export function decodeStoredJson<T>(schema: Schema.Decoder<T>, text: string, fil
 
 /** The checksum of a journal record's bytes (detects edits and bit flips). */
 export function recordSum(body: string): string {
-  return createHash("sha256").update(body).digest("hex").slice(0, 16);
+  return sha256(body).slice(0, 16);
 }

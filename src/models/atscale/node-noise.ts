@@ -10,7 +10,7 @@
  */
 import type { RandomStream } from "../../engine/index.js";
 import type { NoiseSource } from "../hardware/cpu.js";
-import { PeriodicNoise, PoissonNoise } from "../hardware/noise.js";
+import { PeriodicNoise, PoissonNoise, poissonGap } from "../hardware/noise.js";
 import { RankDetours } from "./detours.js";
 
 export class NodeNoise extends RankDetours {
@@ -56,9 +56,7 @@ export class NodeNoise extends RankDetours {
 
   /** A Poisson source's next gap in scaled cycles, drawn as PoissonNoise does. */
   private gap(k: number): number {
-    const mean = this.step[k]!;
-    if (!Number.isFinite(mean)) return Infinity;
-    return Math.max(1, Math.round(-mean * Math.log(this.rng.uniformPositive()))) * this.scale[k]!;
+    return poissonGap(this.step[k]!, this.scale[k]!, this.rng);
   }
 
   protected next(r: number): void {

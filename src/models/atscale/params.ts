@@ -54,7 +54,7 @@ export const NoiseParams = Schema.Union([
     windowMs: Schema.optional(Positive),
     /** Linux: kernel threads and daemons besides the tick (default true). */
     background: Schema.optional(Schema.Boolean),
-  }).check(Schema.makeFilter((n) => n.sampling === "pooled" || (n.traces === undefined && n.windowMs === undefined)
+  }).check(Schema.makeFilter((n) => !drawsPerNode(n) || (n.traces === undefined && n.windowMs === undefined)
     || "traces and windowMs only with sampling: pooled (they size the sampled pool; per-node sampling has none)")),
   Schema.Struct({
     /** Ferreira et al.'s injected noise: one detour every 1/hz s, of `durationUs` or of `netNoise`/hz. */
@@ -92,9 +92,20 @@ export const AtScaleParams = Schema.Struct({
   noise: NoiseParams,
   /** All ranks replay their trace from one shared offset (LogGOPSim --noise-cosched); default false. */
   coscheduled: Schema.optional(Schema.Boolean),
-}).check(Schema.makeFilter((p) => !(p.coscheduled === true && p.noise.kind === "kernel" && p.noise.sampling !== "pooled")
-  || "coscheduled replays traces from one shared offset: with kernel noise it needs noise.sampling: pooled"));
+}).check(Schema.makeFilter((p) => coscheduleProblem(p) ?? true));
 export type AtScaleParams = typeof AtScaleParams.Type;
+
+/** Whether kernel noise is drawn per node (the default) rather than replayed from a sampled pool. */
+export function drawsPerNode(noise: { readonly kind: "kernel"; readonly sampling?: "per-node" | "pooled" | undefined }): boolean {
+  return noise.sampling !== "pooled";
+}
+
+/** Why `coscheduled` cannot apply (per-node kernel noise has no shared trace to offset), or undefined. */
+export function coscheduleProblem(p: { readonly coscheduled?: boolean | undefined; readonly noise: NoiseParams }): string | undefined {
+  return p.coscheduled === true && p.noise.kind === "kernel" && drawsPerNode(p.noise)
+    ? "coscheduled replays traces from one shared offset: with kernel noise it needs noise.sampling: pooled"
+    : undefined;
+}
 
 export function networkOf(p: AtScaleParams): LogGOPS {
   return { ...NETWORK_DEFAULTS, ...(p.network ?? {}) };

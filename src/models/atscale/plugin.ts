@@ -2,8 +2,8 @@
  * The `atscale` model: OS noise beyond one machine. P ranks (one per node) alternate
  * computation and a collective on a LogGOPS network; each node runs a noise profile — the
  * kernel models' own noise sources (drawn per node, or sampled into a pool of traces), Ferreira
- * et al.'s periodic injection, or a measured detour trace — and the slowdown is the makespan over that of the same run
- * without noise (same work draws). Ranks live in typed arrays; the engine advances one event
+ * et al.'s periodic injection, or a measured detour trace — and the slowdown is the makespan
+ * over that of the same run without noise (same work draws). Ranks live in typed arrays; the engine advances one event
  * per round of messages (the time the round's last rank finishes).
  */
 import { Simulation, distribution, type DistributionSpec } from "../../engine/index.js";
@@ -13,7 +13,7 @@ import { RankNoise, noiseFraction, traceProblem, type DetourTrace, type RankDeto
 import { isNoiseParameter, kernelNoiseTraces, probeKernelNoise } from "./kernel-noise.js";
 import { NodeNoise } from "./node-noise.js";
 import { Ranks } from "./loggops.js";
-import { AtScaleParams, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
+import { AtScaleParams, coscheduleProblem, drawsPerNode, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
 
 /**
  * The detour traces a noise profile stands for (ns): what ranks replay, and what `netNoise` is
@@ -61,8 +61,9 @@ export interface AtScaleResult {
 /** The ranks' detours in a run: per-node kernel noise, the traces replayed, or none. */
 function rankNoise(p: AtScaleParams, seed: string, traces: readonly DetourTrace[], sim: Simulation, user: UserParameters): RankDetours | null {
   const n = p.noise;
-  if (n.kind === "kernel" && n.sampling !== "pooled") {
-    if (p.coscheduled === true) throw new RangeError("coscheduled replays traces from one shared offset: with kernel noise it needs noise.sampling: pooled");
+  if (n.kind === "kernel" && drawsPerNode(n)) {
+    const problem = coscheduleProblem(p); // the schema's check, for callers that skip it
+    if (problem !== undefined) throw new RangeError(problem);
     // Its own booted kernel (seed …/nodes), so its duration draws are not the pool's.
     const probe = probeKernelNoise(n.kernel, n.machine, n.background ?? true, `${seed}/nodes`, user);
     return new NodeNoise(p.ranks, probe.sources(1), probe.nsPerCycle, sim.streams.get("atscale/node-noise"));

@@ -30,6 +30,12 @@ export class PeriodicNoise implements NoiseSource {
   }
 }
 
+/** An exponential gap of mean `meanGap` unscaled cycles, in whole cycles (≥ 1) times `scale`; Infinity if the mean is. */
+export function poissonGap(meanGap: number, scale: number, rng: RandomStream): number {
+  if (!Number.isFinite(meanGap)) return Infinity;
+  return Math.max(1, Math.round(-meanGap * Math.log(rng.uniformPositive()))) * scale;
+}
+
 export class PoissonNoise implements NoiseSource {
   private t = 0;
 
@@ -44,8 +50,7 @@ export class PoissonNoise implements NoiseSource {
   ) {}
 
   nextArrival(): number {
-    if (!Number.isFinite(this.meanGap)) return Infinity;
-    this.t += Math.max(1, Math.round(-this.meanGap * Math.log(this.rng.uniformPositive()))) * this.scale;
+    this.t += poissonGap(this.meanGap, this.scale, this.rng);
     return this.t;
   }
 }
