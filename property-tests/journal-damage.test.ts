@@ -74,6 +74,7 @@ test("a damaged journal yields only records identical to those written; every ot
     w.close();
     const file = join(dir, "runs-0.jsonl");
     let bytes: Buffer = await readFile(file);
+    const written = bytes.toString("utf8").split("\n");
     for (const d of damages) bytes = applyDamage(bytes, d);
     await writeFile(file, bytes);
     counts.tried++;
@@ -88,6 +89,17 @@ test("a damaged journal yields only records identical to those written; every ot
       if (encodeRecord(r) !== encodeRecord(records[i]!)) {
         counts.wrong++;
         assert.unreachable(`run ${i} read back differently`);
+      }
+    }
+    // Nothing usable is dropped: with the header intact, every line that is still exactly a
+    // written record is read back, and every other non-empty line is reported as damaged.
+    const lines = bytes.toString("utf8").split("\n");
+    if (lines[0] === written[0]) {
+      const reported = new Set(j.damaged.map((d) => d.line));
+      for (let k = 1; k < lines.length; k++) {
+        const at = written.indexOf(lines[k]!, 1);
+        if (lines[k] !== "" && at >= 1) assert.ok(j.runs.has(at - 1), `line ${k + 1}, run ${at - 1} intact but not read back`);
+        else if (lines[k] !== "" || k < lines.length - 1) assert.ok(reported.has(k + 1), `line ${k + 1} neither read back nor reported`);
       }
     }
     if (j.runs.size === records.length) counts.correct++;

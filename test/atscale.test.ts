@@ -34,9 +34,19 @@ test("a detour stretches overlapping work by exactly its duration; one during a 
   // Find this rank's offset-shifted detour: scan work from 0 in 1-ns steps is too slow; use long work.
   const end = noise.finish(0, 0, 10_000);
   assert.is(end, 10_100, "10 µs of work crosses exactly one 100 ns detour");
-  const fresh = new RankNoise(1, [trace], new Streams(1).get("x"), true);
-  // Waiting past the detour (no CPU work) then working costs nothing extra.
-  assert.is(fresh.finish(0, 10_000, 1), 10_001 + (fresh.finish(0, 10_001, 0) - 10_001));
+  // The detour's start s (its offset is drawn) lies in [lo, hi): work from 0 ending at lo misses it, ending at hi meets it.
+  const fresh = () => new RankNoise(1, [trace], new Streams(1).get("x"), true);
+  let lo = 0, hi = 10_000;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fresh().finish(0, 0, mid) > mid) hi = mid;
+    else lo = mid;
+  }
+  assert.is(fresh().finish(0, 0, hi), hi + 100, "work reaching the detour is stretched by its duration");
+  assert.is(fresh().finish(0, 0, lo), lo, "work ending before it is not");
+  // Waiting through the detour (it ends before hi + 100), then working, costs nothing extra.
+  assert.is(fresh().finish(0, hi + 100, 1), hi + 101);
+  assert.is(fresh().finish(0, hi + 100, 5_000), hi + 5_100);
 });
 
 test("noise never speeds a run up, and co-scheduled detours cost less at scale than independent ones", () => {

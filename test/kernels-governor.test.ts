@@ -67,12 +67,14 @@ test("a regular 100 µs idle period settles in C1 although it passes C6's exit l
 });
 
 test("config.c6 off: no wake-up ever leaves core C6, however long the idle", () => {
-  assert.ok(exits(false, 3_000, 5).every((s) => s === "leave C1 (hlt)"));
+  const out = exits(false, 3_000, 5);
+  assert.ok(out.length >= 1 && out.every((s) => s === "leave C1 (hlt)"), out.join(", "));
 });
 
 test("ctx-switch's window has no idle-state exit, so C6 on or off cannot change it (why microbench-paper-c6off omits it)", () => {
   for (const deepIdle of [true, false]) {
     const out = microbenchModel.explain!({ params: { machine: "x64", kernel: "linux", deepIdle, trials: 1 }, experiment: "ctx-switch", seed: "c", limits: {} });
+    assert.ok(out.length >= 1 && out.every((b) => b.steps.length > 0), "explain broke the window down into steps");
     const leaves = out.flatMap((b) => b.steps.filter((s) => s.step.startsWith("leave ")));
     assert.equal(leaves, [], `deepIdle ${deepIdle}: ${leaves.map((s) => s.step).join(", ")}`);
   }
