@@ -111,12 +111,98 @@ test("validate, list, schema, params and explain", async () => {
   assert.is(schema.additionalProperties, false);
   const mmc = schema.properties.model.anyOf.find((v: { properties: { name: { const: string } } }) => v.properties.name.const === "mmc");
   assert.ok(schema.properties.sweep && mmc.properties.params.properties.arrivalRate, "per-model params schemas");
+  // The JSON Schema accepts what validate accepts: no null for an optional field (the decoder
+  // rejects it, below), and names carry their pattern.
+  assert.not.match(s.stdout, /"type": "null"/);
+  assert.is(schema.properties.name.pattern, "^[A-Za-z0-9][A-Za-z0-9_.-]*$");
+  const nul = await hrtsim(["validate", await writeText(dir, "nul.yaml", VALID.replace("    customers: 100", "    customers: 100\n    warmup: null"))]);
+  assert.is(nul.code, 1, nul.stderr);
+  assert.match(nul.stderr, /model\.params\.warmup/);
   assert.is(p.code, 0, p.stderr);
   assert.match(p.stdout, /servers\s+2/);
   assert.is(pBad.code, 1, pBad.stderr);
   assert.match(pBad.stderr, /did you mean "mmc"\?/);
   assert.is(x.code, 1, "mmc has no explain hook: a clean error");
   assert.match(x.stderr, /has no explain hook/);
+});
+
+
+test("figure and claim fields: validate accepts exactly what the report resolves (a scale sweep's key; not an ambiguous last segment)", async () => {
+  const dir = await tempDir();
+  const doc = (fieldX: string, groupBy: string) => `name: fields
+description: a parameter-file entry swept by scale factors, named in a figure and a claim
+model:
+  name: microbench
+  params: { machine: x64, kernel: nautilus, trials: 4, warmup: 1 }
+experiment: condvar
+sweep:
+  x64.atomic: { scale: [1, 2] }
+  x64.store: { scale: [1, 2] }
+replications: 1
+seed: 1
+outputs:
+  figures:
+    - { name: w, title: w, kind: box, metric: cycles, x: ${fieldX} }
+claims:
+  - { id: c, text: a claim on the swept entry, metric: cycles, statistic: median, groupBy: [${groupBy}], where: { x64.atomic: 2 }, op: ">", threshold: 0 }
+`;
+  const good = await writeText(dir, "good.yaml", doc("atomic", "x64.store"));
+  const v = await hrtsim(["validate", good]);
+  assert.is(v.code, 0, v.stderr);
+  const out = `${dir}/out`;
+  const r = await hrtsim(["run", good, "--out", out]);
+  assert.is(r.code, 0, r.stderr);
+  const { readFile } = await import("node:fs/promises");
+  const claims = await readFile(`${out}/claims.csv`, "utf8");
+  assert.not.match(claims, /unknown field/, claims);
+  assert.match(claims.split("\n")[1] ?? "", /,true,/, claims); // medians of cycles are > 0 in both groups
+  // "scale" is the last part of both columns: which one would be a guess.
+  const bad = await writeText(dir, "bad.yaml", doc("scale", "x64.store"));
+  const b = await hrtsim(["validate", bad]);
+  assert.is(b.code, 1, b.stderr);
+  assert.match(b.stderr, /outputs\.figures\[0\]\.x: unknown field \(not a sweep key, the last part of exactly one/);
+});
+
+test("model parameter combinations a model cannot run are validate errors, not internal errors", async () => {
+  const dir = await tempDir();
+  const doc = (model: string, experiment: string, params: string) =>
+    `name: combo\ndescription: an impossible combination\nmodel:\n  name: ${model}\n  params: { ${params} }\nexperiment: ${experiment}\nreplications: 1\nseed: 1\n`;
+  const cases = [
+    { file: "mb.yaml", text: doc("microbench", "condvar", "machine: host, kernel: nautilus"), expected: /nautilus runs on x64 or phi \(it has no parameter file for host\)/ },
+    { file: "lg.yaml", text: doc("legion", "circuit", "machine: host"), expected: /nautilus runs on x64 or phi/ },
+    { file: "hv.yaml", text: doc("hvm", "sync-call", "placement: oneHop, hrtFirstPcpu: 9"), expected: /either placement or hrtFirstPcpu, not both/ },
+    { file: "hr.yaml", text: doc("hvm", "sync-call", "placement: sameModule, rosCores: 63"), expected: /a placement with a CPU at distance sameModule/ },
+  ];
+  for (const c of cases) {
+    const r = await hrtsim(["validate", await writeText(dir, c.file, c.text)]);
+    assert.is(r.code, 1, `${c.file}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`${c.file}:5:\\d+: model\\.params: invalid value`));
+    assert.match(r.stderr, c.expected);
+    assert.not.match(r.stderr, /internal error|\n\s+at /, c.file);
+  }
+  const ok = await hrtsim(["validate", await writeText(dir, "ok.yaml", doc("microbench", "condvar", "machine: host, kernel: linux, trials: 2"))]);
+  assert.is(ok.code, 0, ok.stderr);
+});
+
+
+test("a missing or malformed host measurement set is bad input before anything runs (calibrate, figures --host)", async () => {
+  const dir = await tempDir();
+  const { mkdir, writeFile, copyFile, readdir } = await import("node:fs/promises");
+  const bad = `${dir}/set`;
+  await mkdir(bad);
+  const missing = await hrtsim(["calibrate", `${dir}/none`]);
+  assert.is(missing.code, 1, missing.stderr);
+  assert.match(missing.stderr, /none\/machine\.json: .* is not a measurement set/);
+  const { hostMeasurementsDir } = await import("../src/scenarios/host-files.js");
+  await copyFile(`${hostMeasurementsDir()}/machine.json`, `${bad}/machine.json`);
+  await writeFile(`${bad}/samples.csv`, "bad,header\n");
+  for (const args of [["calibrate", bad], ["figures", "--host", bad, "--out", `${dir}/out`]]) {
+    const r = await hrtsim(args);
+    assert.is(r.code, 1, `${args[0]}: ${r.stderr}`);
+    assert.match(r.stderr, /set\/samples\.csv:1: expected the header row/);
+    assert.not.match(r.stderr, /internal error|\n\s+at /);
+  }
+  assert.not.ok((await readdir(dir)).includes("out"), "figures ran nothing and wrote nothing");
 });
 
 test.run();

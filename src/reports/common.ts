@@ -64,6 +64,8 @@ export type FieldRef =
 /**
  * Resolves a spec's field name: an exact sweep key, a label, "replication", "metric",
  * or the last dotted segment(s) of exactly one sweep key ("kernel" → "model.params.kernel").
+ * A parameter-file entry swept by scale factors (column `parameters.x64.apic.accept.scale`) is
+ * also found by the entry's path as the sweep wrote it (`x64.apic.accept`, `accept`).
  * Undefined when unknown or ambiguous — callers report that rather than guess.
  */
 export function resolveField(meta: ScenarioMeta, labels: readonly string[], name: string): FieldRef | undefined {
@@ -71,8 +73,13 @@ export function resolveField(meta: ScenarioMeta, labels: readonly string[], name
   if (labels.includes(name)) return { kind: "label", key: name };
   if (name === "replication") return { kind: "replication" };
   if (name === "metric") return { kind: "metric" };
-  const suffixed = meta.sweepKeys.filter((k) => k.endsWith("." + name));
+  const suffixed = meta.sweepKeys.filter((k) => k.endsWith("." + name) || entryOfScaleColumn(k)?.endsWith("." + name));
   return suffixed.length === 1 ? { kind: "point", key: suffixed[0]! } : undefined;
+}
+
+/** `parameters.x64.apic.accept` for the column of a scale-factor sweep (`….scale`), else undefined. */
+function entryOfScaleColumn(column: string): string | undefined {
+  return column.startsWith("parameters.") && column.endsWith(".scale") ? column.slice(0, -".scale".length) : undefined;
 }
 
 export function fieldValue(ref: FieldRef, row: Row): Scalar | undefined {

@@ -6,6 +6,14 @@ import { Schema } from "effect";
 
 export const ScalarSchema = Schema.Union([Schema.String, Schema.Finite, Schema.Boolean]);
 
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * A name that becomes a file or directory name (scenario, figure, claim): no "/" and no "..".
+ * The pattern is written into `hrtsim schema` too (Effect leaves regexes out of JSON Schema by
+ * default; this one means the same in ECMA and JSON Schema regex syntax).
+ */
+export const NameSchema = Schema.String.check(Schema.isPattern(NAME, { toJsonSchema: () => ({ pattern: NAME.source }) }));
+
 /** Filter on run coordinates: sweep keys, label names, "replication". A list means "any of". */
 export const WhereSchema = Schema.Record(
   Schema.String,
@@ -14,7 +22,7 @@ export const WhereSchema = Schema.Record(
 
 export const FigureSpecSchema = Schema.Struct({
   /** File stem of the figure: `<name>.svg` and `<name>.vl.json`. */
-  name: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)),
+  name: NameSchema,
   title: Schema.String,
   /** line: mean over replications against `x`, with a 95% CI band; box/cdf/strip: distributions; bar: mean per category. */
   kind: Schema.Literals(["line", "box", "cdf", "strip", "bar"]),
@@ -42,7 +50,7 @@ export const ClaimOpSchema = Schema.Literals([">", ">=", "<", "<=", "between"]);
 export const ClaimThresholdSchema = Schema.Union([Schema.Finite, Schema.Tuple([Schema.Finite, Schema.Finite])]);
 
 export const ClaimSpecSchema = Schema.Struct({
-  id: Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)),
+  id: NameSchema,
   /** The claim in words, as the report shows it. */
   text: Schema.String,
   metric: Schema.String,

@@ -8,6 +8,7 @@ import { MachineFileSchema } from "../models/hardware/machine-file.js";
 import type { ParameterInfo } from "../models/hardware/overrides.js";
 import { loadBuiltins } from "./builtin.js";
 import { textTable } from "../reports/text-table.js";
+import { withoutNull } from "./json-schema-null.js";
 
 /** Entries of every built-in scenario's runs, by path (the first found per path), sorted. */
 export async function parameterCatalog(): Promise<ParameterInfo[]> {
@@ -40,8 +41,8 @@ export function machineJsonSchema(): Record<string, unknown> {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "hrtsim machine profile",
     description: "A machine profile (scenario `machineFile:`), the schema of src/models/hardware/data/x64.json plus optional kernels.<nautilus|linux> entries replacing that kernel's entries on this machine.",
-    ...doc.schema,
-    ...(doc.definitions && Object.keys(doc.definitions).length ? { $defs: doc.definitions } : {}),
+    ...(withoutNull(doc.schema) as Record<string, unknown>),
+    ...(doc.definitions && Object.keys(doc.definitions).length ? { $defs: withoutNull(doc.definitions) } : {}),
   };
 }
 

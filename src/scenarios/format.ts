@@ -26,9 +26,9 @@
  *       - { experiment: queue, params: { arrivalRate: 0.5 }, title: "one customer" }
  */
 import { Schema } from "effect";
-import { ClaimSpecSchema, FigureSpecSchema, ScalarSchema } from "../reports/spec.js";
+import { ClaimSpecSchema, FigureSpecSchema, NameSchema, ScalarSchema } from "../reports/spec.js";
 
-const Name = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)).annotate({
+const Name = NameSchema.annotate({
   description: "letters, digits, '_', '.', '-' (used in file names)",
 });
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));

@@ -7,8 +7,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { CALIBRATION_FILES, CALIBRATION_SUBDIR, calibrationOutput, decodeCalibration, type CalibrationFile, type Calibration, type CalibrationRecord, MEASUREMENT_FILES, parseMeasurementSet, type MeasurementSet, type HostModelData } from "../models/host/index.js";
+import { CALIBRATION_FILES, CALIBRATION_SUBDIR, calibrationOutput, decodeCalibration, type CalibrationFile, type Calibration, type CalibrationRecord, MEASUREMENT_FILES, MeasurementFormatError, parseMeasurementSet, type MeasurementSet, type HostModelData } from "../models/host/index.js";
 import { writeFileAtomic } from "./atomic.js";
+import { InputError } from "./problems.js";
 import { packageRoot } from "./package.js";
 
 /** The checked-in measurement set of the project's own host (source data, also when run from dist/). */
@@ -56,6 +57,26 @@ export async function readMeasurementSet(dir: string): Promise<MeasurementSet> {
   const machine = await readFile(files.machine, "utf8");
   const samples = await readFile(files.samples, "utf8");
   return parseMeasurementSet({ machine, samples }, files);
+}
+
+/**
+ * DIR's measurement set read up front, before anything runs: a missing or malformed one is bad
+ * input (InputError, exit 1) naming the file, not a late report note or an internal error.
+ */
+export async function checkedMeasurementSet(dir: string): Promise<MeasurementSet> {
+  for (const f of Object.values(MEASUREMENT_FILES)) {
+    if (!existsSync(path.join(dir, f))) {
+      throw new InputError([{ file: path.join(dir, f), path: "", message: `${dir} is not a measurement set`, expected: `${f} in it (\`hrtsim measure --out ${dir}\` makes a set)`, found: "no such file" }]);
+    }
+  }
+  try {
+    return await readMeasurementSet(dir);
+  } catch (e) {
+    if (e instanceof MeasurementFormatError) {
+      throw new InputError([{ file: e.file, path: e.field ?? "", ...(e.line !== undefined ? { line: e.line } : {}), message: e.detail }]);
+    }
+    throw e;
+  }
 }
 
 /** A calibration written earlier, if `dir` holds one (decoded and validated). */

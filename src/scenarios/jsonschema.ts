@@ -6,12 +6,13 @@ import { Schema } from "effect";
 import { listModels } from "../models/index.js";
 import { parameterCatalog, parametersJsonSchema } from "./catalog.js";
 import { ScenarioSchema } from "./format.js";
+import { withoutNull } from "./json-schema-null.js";
 
 type Json = Record<string, unknown>;
 
 function generate(schema: Schema.Top): { schema: Json; definitions: Json } {
   const doc = Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error" }) as unknown as { schema: Json; definitions?: Json };
-  return { schema: doc.schema, definitions: doc.definitions ?? {} };
+  return { schema: withoutNull(doc.schema) as Json, definitions: withoutNull(doc.definitions ?? {}) as Json };
 }
 
 /** One alternative per model: its name as a constant and its own parameter schema. */

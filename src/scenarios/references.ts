@@ -3,6 +3,7 @@
  * figure or fail a claim for "no data", so names are checked when the scenario loads.
  */
 import type { ModelPlugin } from "../models/index.js";
+import { labelNames, resolveField } from "../reports/common.js";
 import type { ScenarioMeta } from "../reports/results.js";
 import type { SweepAxis } from "./format.js";
 import { didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
@@ -10,7 +11,11 @@ import type { SourceDoc } from "./source.js";
 
 type Path = PropertyKey[];
 
-/** Field names a spec may use: sweep columns and keys (and their last segment), labels, replication, metric. */
+/**
+ * Field names to suggest: sweep columns and keys (and their last segment) that the report's
+ * resolver (reports/common.ts resolveField) finds, labels, replication, metric. Whether a name
+ * is accepted is decided by that same resolver, so validate and the report cannot disagree.
+ */
 export function knownFields(meta: ScenarioMeta, axes: readonly SweepAxis[]): string[] {
   const names = new Set<string>(["replication", "metric"]);
   for (const a of axes) {
@@ -19,8 +24,12 @@ export function knownFields(meta: ScenarioMeta, axes: readonly SweepAxis[]): str
     names.add(a.key.slice(a.key.lastIndexOf(".") + 1));
   }
   for (const m of meta.metrics) for (const l of m.labels ?? []) names.add(l);
-  return [...names];
+  const labels = labelNames(meta);
+  return [...names].filter((n) => resolveField(meta, labels, n) !== undefined);
 }
+
+/** Unknown, or the last segment of more than one sweep key (which one would be a guess). */
+const UNKNOWN_FIELD = "unknown field (not a sweep key, the last part of exactly one, a label, \"replication\" or \"metric\")";
 
 function problem(src: SourceDoc, path: Path, message: string, found: string, candidates: readonly string[], atKey = false): Problem {
   const pos = src.locate(path, atKey);
@@ -41,15 +50,18 @@ interface Checker {
 function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: readonly SweepAxis[]): Checker {
   const metrics = meta.metrics.map((m) => m.name);
   const fields = knownFields(meta, axes);
+  const labels = labelNames(meta);
+  const resolve = (name: string) => resolveField(meta, labels, name);
   const c: Checker = {
     metric: (path, name) =>
       metrics.includes(name) ? [] : [problem(src, path, `not a metric of this scenario's experiment(s) (model "${plugin.name}")`, name, metrics)],
     field: (path, name) =>
-      name === undefined || fields.includes(name) ? [] : [problem(src, path, "unknown field", name, fields)],
+      name === undefined || resolve(name) !== undefined ? [] : [problem(src, path, UNKNOWN_FIELD, name, fields)],
     where: (path, where) => Object.entries(where ?? {}).flatMap(([k, v]) => {
-      if (!fields.includes(k)) return [problem(src, [...path, k], "unknown field", k, fields, true)];
+      const ref = resolve(k);
+      if (ref === undefined) return [problem(src, [...path, k], UNKNOWN_FIELD, k, fields, true)];
       // A value the sweep never takes selects no run: the claim or figure could only fail at run time.
-      const axis = axes.find((a) => a.column === k || a.key === k || a.key.slice(a.key.lastIndexOf(".") + 1) === k);
+      const axis = ref.kind === "point" ? axes.find((a) => a.column === ref.key) : undefined;
       if (!axis) return [];
       const wanted = Array.isArray(v) ? v : [v];
       return wanted.flatMap((x, i) => (axis.values.includes(x as never) ? [] : [{

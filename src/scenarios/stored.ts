@@ -4,14 +4,14 @@
  * what is wrong — never an internal error, never silently used.
  */
 import { Schema } from "effect";
-import { ScalarSchema } from "../reports/spec.js";
+import { NameSchema, ScalarSchema } from "../reports/spec.js";
 import { canonicalJson, decodeStrict, sha256 } from "./decode.js";
 import { issueProblems } from "./issues.js";
 import { InputError, type Problem } from "./problems.js";
 import { plainSource } from "./source.js";
 
 // As in scenario files: names become directory names, so no "/" and no "..".
-const ScenarioName = Schema.String.check(Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/));
+const ScenarioName = NameSchema;
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0));
 const Shard = Schema.Struct({ index: Schema.Int, count: Schema.Int });
 

@@ -14,13 +14,28 @@ const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
 export const PLACEMENTS = ["sameModule", "sameDie", "sameSocket", "oneHop", "twoHops"] as const;
 export type Placement = (typeof PLACEMENTS)[number];
 
-/** The first CPU ≥ rosCores at distance `placement` from CPU 0 on the x64 topology. */
-export function placementCpu(placement: Placement, rosCores: number): number {
+/** The first CPU ≥ rosCores at distance `placement` from CPU 0 on the x64 topology, or -1 if none. */
+function findPlacementCpu(placement: Placement, rosCores: number): number {
   const profile = machineProfile("x64");
   for (let cpu = rosCores; cpu < cpuCount(profile.topology); cpu++) {
     if (distanceClass(profile.topology, 0, cpu).cls === placement) return cpu;
   }
-  throw new RangeError(`hvm: no CPU at distance ${placement} from CPU 0 above the ${rosCores} ROS cores`);
+  return -1;
+}
+
+/** The first CPU ≥ rosCores at distance `placement` from CPU 0 on the x64 topology. */
+export function placementCpu(placement: Placement, rosCores: number): number {
+  const cpu = findPlacementCpu(placement, rosCores);
+  if (cpu < 0) throw new RangeError(`hvm: no CPU at distance ${placement} from CPU 0 above the ${rosCores} ROS cores`);
+  return cpu;
+}
+
+/** Why these params cannot place the HRT (the schema's filter message), or undefined. */
+function placementProblem(p: { readonly placement?: Placement | undefined; readonly hrtFirstPcpu?: number | undefined; readonly rosCores?: number | undefined }): string | undefined {
+  if (p.placement === undefined) return undefined;
+  if (p.hrtFirstPcpu !== undefined) return "either placement or hrtFirstPcpu, not both";
+  const rosCores = p.rosCores ?? 1;
+  return findPlacementCpu(p.placement, rosCores) < 0 ? `a placement with a CPU at distance ${p.placement} from CPU 0 above the ${rosCores} ROS cores on x64` : undefined;
 }
 
 export const HvmParams = Schema.Struct({
@@ -49,7 +64,7 @@ export const HvmParams = Schema.Struct({
   costScale: Schema.optional(PositiveInt),
   /** What-if overrides of HVM data-file parameters: name → number or distribution spec. */
   costs: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
-});
+}).check(Schema.makeFilter((p) => placementProblem(p) ?? true));
 export type HvmParams = typeof HvmParams.Type;
 
 export interface ResolvedParams {

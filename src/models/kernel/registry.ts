@@ -11,8 +11,8 @@ import { describeFile, type ParameterInfo, type ParameterOverrides } from "../ha
 import type { ParameterFile } from "../hardware/params.js";
 import { kernelFileOn } from "./costs.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
-import { LINUX_PARAMETERS, LinuxKernel, linuxData, type LinuxOptions } from "../linux/kernel.js";
-import { NAUTILUS_PARAMETERS, NautilusKernel, nautilusData, type NautilusOptions } from "../nautilus/kernel.js";
+import { LINUX_MACHINES, LINUX_PARAMETERS, LinuxKernel, linuxData, type LinuxOptions } from "../linux/kernel.js";
+import { NAUTILUS_MACHINES, NAUTILUS_PARAMETERS, NautilusKernel, nautilusData, type NautilusOptions } from "../nautilus/kernel.js";
 import type { Kernel, KernelName } from "./types.js";
 
 /** Options per kernel, by kernel name. */
@@ -28,6 +28,8 @@ export interface KernelEntry<K extends KernelName = KernelName> {
   create(machine: Machine, options?: KernelOptionsByName[K]): Kernel;
   /** The complete parameter file of this kernel for `machine`. */
   data(machine: string): ParameterFile;
+  /** The built-in machines it has a parameter file for. */
+  readonly machines: readonly string[];
   /** Names its parameter file must define. */
   readonly parameters: readonly string[];
 }
@@ -38,6 +40,7 @@ export const KERNEL_REGISTRY: { readonly [K in KernelName]: KernelEntry<K> } = {
     description: "Nautilus Aerokernel, paper-era design (April 2016): ring 0, per-CPU FIFO run queues, polling idle loop",
     create: (machine, options) => new NautilusKernel(machine, options),
     data: nautilusData,
+    machines: NAUTILUS_MACHINES,
     parameters: NAUTILUS_PARAMETERS,
   },
   linux: {
@@ -45,6 +48,7 @@ export const KERNEL_REGISTRY: { readonly [K in KernelName]: KernelEntry<K> } = {
     description: "Linux 3.x-era kernel with glibc NPTL (pre-2.25): system calls, CFS-like scheduler, futexes, idle states",
     create: (machine, options) => new LinuxKernel(machine, options),
     data: linuxData,
+    machines: LINUX_MACHINES,
     parameters: LINUX_PARAMETERS,
   },
 };
@@ -53,6 +57,12 @@ export function kernelEntry<K extends KernelName>(name: K): KernelEntry<K> {
   const e = KERNEL_REGISTRY[name] as KernelEntry<K> | undefined;
   if (e === undefined) throw new RangeError(`unknown kernel "${String(name)}" (known: ${Object.keys(KERNEL_REGISTRY).join(", ")})`);
   return e;
+}
+
+/** Why `kernel` cannot run on the built-in machine `machine` (no parameter file there), or undefined (a schema filter's message). */
+export function kernelMachineProblem(kernel: KernelName, machine: string): string | undefined {
+  const { machines } = kernelEntry(kernel);
+  return machines.includes(machine) ? undefined : `${kernel} runs on ${machines.join(" or ")} (it has no parameter file for ${machine})`;
 }
 
 export interface CreateKernelOptions<K extends KernelName> {

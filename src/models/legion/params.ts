@@ -4,6 +4,7 @@
  */
 import { Schema } from "effect";
 import { MACHINES } from "../hardware/profile.js";
+import { kernelMachineProblem } from "../kernel/registry.js";
 import { KERNELS } from "../kernel/types.js";
 import { IDLE_POLICIES, RuntimeCostOverrides } from "../runtime/index.js";
 
@@ -59,7 +60,7 @@ export const LegionParams = Schema.Struct({
   deepIdle: Schema.optional(Schema.Boolean),
   /** Multiplies every time quantity by this integer (metamorphic tests); default 1. */
   costScale: Schema.optional(PositiveInt),
-});
+}).check(Schema.makeFilter((p) => (p.kernels ?? KERNELS).map((k) => kernelMachineProblem(k, p.machine)).find((m) => m !== undefined) ?? true));
 export type LegionParams = typeof LegionParams.Type;
 
 export interface CircuitShape { readonly wiresPerPiece: number; readonly nodesPerPiece: number; readonly pctWireInPiece: number; readonly steps: number }

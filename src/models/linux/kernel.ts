@@ -47,9 +47,13 @@ export interface LinuxOptions {
   readonly parameters?: ParameterFile;
 }
 
+const LINUX_FILES = { x64: x64Data, phi: phiData, host: hostData };
+/** The built-in machines Linux has a parameter file for. */
+export const LINUX_MACHINES = Object.keys(LINUX_FILES) as readonly string[];
+
 /** The complete parameter file for `machine` (the Phi's is derived from x64's and the path counts, see kernel/derive.ts). */
 export function linuxData(machine: string): ParameterFile {
-  return kernelData("linux", machine, { x64: x64Data, phi: phiData, host: hostData }, pathCounts);
+  return kernelData("linux", machine, LINUX_FILES, pathCounts);
 }
 
 export class LinuxKernel extends LinuxScheduler {

@@ -10,6 +10,7 @@ import type { ParameterOverrides } from "../hardware/overrides.js";
 import type { ParameterFile } from "../hardware/params.js";
 import { MACHINES, type MachineProfile } from "../hardware/profile.js";
 import type { Thread } from "../kernel/objects.js";
+import { kernelMachineProblem } from "../kernel/registry.js";
 import { KERNELS, type Gen, type Kernel, type ThreadRef } from "../kernel/types.js";
 import { LinuxKernel } from "../linux/kernel.js";
 import { NautilusKernel } from "../nautilus/kernel.js";
@@ -37,7 +38,7 @@ export const MicrobenchParams = Schema.Struct({
   remoteCpus: Schema.optional(PositiveInt),
   /** Multiplies every time quantity by this integer (metamorphic tests); default 1. */
   costScale: Schema.optional(PositiveInt),
-});
+}).check(Schema.makeFilter((p) => kernelMachineProblem(p.kernel, p.machine) ?? true));
 export type MicrobenchParams = typeof MicrobenchParams.Type;
 
 export interface Measurement {

@@ -36,9 +36,13 @@ export interface NautilusOptions {
   readonly parameters?: ParameterFile;
 }
 
+const NAUTILUS_FILES = { x64: x64Data, phi: phiData };
+/** The built-in machines Nautilus has a parameter file for (not `host`: it is calibrated from Linux measurements). */
+export const NAUTILUS_MACHINES = Object.keys(NAUTILUS_FILES) as readonly string[];
+
 /** The complete parameter file for `machine` (the Phi's is derived from x64's and the path counts, see kernel/derive.ts). */
 export function nautilusData(machine: string): ParameterFile {
-  return kernelData("nautilus", machine, { x64: x64Data, phi: phiData }, pathCounts);
+  return kernelData("nautilus", machine, NAUTILUS_FILES, pathCounts);
 }
 
 /** The parameters nautilusNoise reads: the kernel's, and the machine's (the at-scale model varies only these). */
