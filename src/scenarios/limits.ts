@@ -7,7 +7,7 @@ import type { RunLimits } from "../models/plugin.js";
 
 /**
  * Events per run unless `limits.maxEvents` says otherwise. The largest built-in run
- * (microbench-paper, thread-create on the Xeon Phi) takes ~2.7e7 events: 5e8 leaves ~18× room.
+ * (microbench-paper, ctx-switch on x64 with Nautilus) takes ~2.8e7 events: 5e8 leaves ~18× room.
  */
 export const DEFAULT_MAX_EVENTS = 500_000_000;
 

@@ -1,6 +1,7 @@
 /**
- * Parameters of the at-scale model. Times are in µs in scenario files (ns inside the model).
- * The network defaults are LogGOPSim's own defaults, so runs are comparable with that tool.
+ * Parameters of the at-scale model. Work and noise times are in µs in scenario files (`workUs`,
+ * `durationUs`; ns inside the model); the LogGOPS `network` fields are in ns, as LogGOPSim takes
+ * them, and default to LogGOPSim's own defaults, so runs are comparable with that tool.
  */
 import { Schema } from "effect";
 import { distribution, type DistributionSpec } from "../../engine/index.js";
