@@ -120,6 +120,7 @@ async function overrideSetsOf(sets: readonly string[]) {
 }
 
 export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string>; sets: readonly string[] }): Promise<Printed> {
+  if (Option.isSome(a.seed) && a.seed.value === "") throw new UsageError("--seed: expected a non-empty seed, found an empty string");
   const { runFiles } = await import("../scenarios/session.js");
   const options = await execOptions(a);
   return finished(await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...(await overrideSetsOf(a.sets)), ...options }), a);
@@ -135,7 +136,7 @@ export async function sensitivityCommand(a: { scenario: string; out: Opt<string>
   const { runSensitivity, sensitivitySummary } = await import("../scenarios/sensitivity.js");
   const { parseSets } = await import("../scenarios/inspect.js");
   const r = await runSensitivity({
-    scenario: a.scenario, ...some("out", a.out), workers: workersOf(a.workers), quiet: a.quiet, modelParams: parseSets(a.with),
+    scenario: a.scenario, ...some("out", a.out), workers: workersOf(a.workers), quiet: a.quiet, modelParams: parseSets(a.with, "--with"),
     ...(a.only.length > 0 ? { only: a.only } : {}), command: reproducible(["sensitivity", a.scenario, ...a.with.flatMap((w) => ["--with", w]), ...a.only.flatMap((o) => ["--only", o])]), log: note,
   });
   return sensitivitySummary(r.analysis, r.out, r.wallMs);

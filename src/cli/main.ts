@@ -10,6 +10,12 @@ import { hrtsim } from "./commands.js";
 import { exitCodeOf } from "./exit.js";
 import { cliPlatform } from "./platform.js";
 
+// A reader that stops early (`hrtsim schema | head`) closes the pipe: that ends the output, it is not a failure.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(0);
+});
+
 async function main(): Promise<void> {
   const program = Command.runWith(hrtsim, { version: hrtsimVersion() })(process.argv.slice(2)).pipe(
     Effect.provide(cliPlatform),

@@ -8,7 +8,7 @@ import {
   type Fields, type Row,
 } from "./common.js";
 import type { ScenarioResult } from "./results.js";
-import type { ClaimSpec, ClaimVerdict } from "./spec.js";
+import { claimShapeProblem, type ClaimSpec, type ClaimVerdict } from "./spec.js";
 import { statistic } from "./stats.js";
 
 type Outcome = { readonly value: number; readonly problem?: undefined } | { readonly value?: undefined; readonly problem: string };
@@ -34,23 +34,9 @@ export function margin(value: number, op: ClaimSpec["op"], threshold: ClaimSpec[
   return op === ">" || op === ">=" ? value - threshold : threshold - value;
 }
 
-function thresholdProblem(spec: ClaimSpec): string | undefined {
-  const t = spec.threshold;
-  if (spec.op === "between") {
-    if (typeof t === "number") return `op "between" needs a threshold [low, high], got ${t}`;
-    if (t[0] > t[1]) return `threshold [${t[0]}, ${t[1]}] has low > high`;
-  } else if (typeof t !== "number") {
-    return `op "${spec.op}" needs a single number threshold, got [${t.join(", ")}]`;
-  }
-  return undefined;
-}
-
 function specProblem(spec: ClaimSpec, fields: Fields): string | undefined {
-  const bad = thresholdProblem(spec);
+  const bad = claimShapeProblem(spec);
   if (bad) return bad;
-  if ((spec.numerator === undefined) !== (spec.denominator === undefined)) {
-    return "numerator and denominator must be given together";
-  }
   const unknown = [
     ...unknownFields(fields, spec.where),
     ...unknownFields(fields, spec.numerator),

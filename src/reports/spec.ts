@@ -8,16 +8,17 @@ export const ScalarSchema = Schema.Union([Schema.String, Schema.Finite, Schema.B
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /**
- * A name that becomes a file or directory name (scenario, figure, claim): no "/" and no "..".
+ * A name that becomes a file or directory name (scenario, figure, claim): no "/" and no "..",
+ * and at most 100 characters (file systems allow 255 bytes per name; outputs add suffixes).
  * The pattern is written into `hrtsim schema` too (Effect leaves regexes out of JSON Schema by
  * default; this one means the same in ECMA and JSON Schema regex syntax).
  */
-export const NameSchema = Schema.String.check(Schema.isPattern(NAME, { toJsonSchema: () => ({ pattern: NAME.source }) }));
+export const NameSchema = Schema.String.check(Schema.isPattern(NAME, { toJsonSchema: () => ({ pattern: NAME.source }) }), Schema.isMaxLength(100));
 
-/** Filter on run coordinates: sweep keys, label names, "replication". A list means "any of". */
+/** Filter on run coordinates: sweep keys, label names, "replication". A list means "any of" (an empty one would select nothing). */
 export const WhereSchema = Schema.Record(
   Schema.String,
-  Schema.Union([ScalarSchema, Schema.Array(ScalarSchema)]),
+  Schema.Union([ScalarSchema, Schema.Array(ScalarSchema).check(Schema.isMinLength(1))]),
 );
 
 export const FigureSpecSchema = Schema.Struct({
@@ -68,8 +69,29 @@ export const ClaimSpecSchema = Schema.Struct({
   op: ClaimOpSchema,
   /** A number, or [low, high] with op "between". */
   threshold: ClaimThresholdSchema,
-});
+}).check(Schema.makeFilter((spec) => claimShapeProblem(spec) ?? true));
 export type ClaimSpec = typeof ClaimSpecSchema.Type;
+
+/**
+ * Why a claim can be evaluated on no data at all (its schema's filter, so `validate` reports it;
+ * the report checks claims read back from stored results again), or undefined.
+ */
+export function claimShapeProblem(spec: {
+  readonly op: ClaimSpec["op"]; readonly threshold: ClaimSpec["threshold"]; readonly numerator?: unknown; readonly denominator?: unknown;
+  readonly compare?: string | undefined; readonly aggregate?: string | undefined; readonly groupBy?: readonly string[] | undefined;
+}): string | undefined {
+  const t = spec.threshold;
+  if (spec.op === "between") {
+    if (typeof t === "number") return `op "between" needs a threshold [low, high], got ${t}`;
+    if (t[0] > t[1]) return `threshold [${t[0]}, ${t[1]}] has low > high`;
+  } else if (typeof t !== "number") {
+    return `op "${spec.op}" needs a single number threshold, got [${t.join(", ")}]`;
+  }
+  if ((spec.numerator === undefined) !== (spec.denominator === undefined)) return "numerator and denominator must be given together";
+  if (spec.compare !== undefined && spec.numerator === undefined) return `compare: ${spec.compare} compares a numerator with a denominator: give both`;
+  if (spec.aggregate !== undefined && (spec.groupBy ?? []).length === 0) return `aggregate: ${spec.aggregate} combines the groups of groupBy: give groupBy`;
+  return undefined;
+}
 
 /** A claim's verdict, computed from simulated data only. */
 export interface ClaimVerdict {

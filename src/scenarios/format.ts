@@ -26,6 +26,7 @@
  *       - { experiment: queue, params: { arrivalRate: 0.5 }, title: "one customer" }
  */
 import { Schema } from "effect";
+import { MAX_WALL_SECONDS } from "./limits.js";
 import { ClaimSpecSchema, FigureSpecSchema, NameSchema, ScalarSchema } from "../reports/spec.js";
 
 const Name = NameSchema.annotate({
@@ -48,7 +49,7 @@ export const LimitsSchema = Schema.Struct({
   /** Simulated-time limit per run, in engine ticks. */
   until: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0))),
   /** Wall-clock seconds per run (default 600): a run that takes longer is stopped and recorded as failed. */
-  wallSeconds: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0))),
+  wallSeconds: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(MAX_WALL_SECONDS))),
   /** Runs (sweep points × replications) this scenario may expand to (default 100000); raise it on purpose. */
   maxRuns: Schema.optionalKey(PositiveInt),
 });
@@ -94,7 +95,7 @@ export const ScenarioSchema = Schema.Struct({
   /** A user machine profile used instead of the built-in one. */
   machineFile: Schema.optionalKey(MachineFileRefSchema),
   replications: PositiveInt,
-  seed: Schema.Union([Schema.Int, Schema.String]),
+  seed: Schema.Union([Schema.Int, Schema.String.check(Schema.isMinLength(1))]),
   limits: Schema.optionalKey(LimitsSchema),
   outputs: Schema.optionalKey(Schema.Struct({ figures: Schema.optionalKey(Schema.Array(FigureSpecSchema)) })),
   claims: Schema.optionalKey(Schema.Array(ClaimSpecSchema)),

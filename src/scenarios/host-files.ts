@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { CALIBRATION_FILES, CALIBRATION_SUBDIR, calibrationOutput, decodeCalibration, type CalibrationFile, type Calibration, type CalibrationRecord, MEASUREMENT_FILES, MeasurementFormatError, parseMeasurementSet, type MeasurementSet, type HostModelData } from "../models/host/index.js";
+import { CALIBRATION_FILES, CALIBRATION_SUBDIR, calibrationOutput, decodeCalibration, type CalibrationFile, type Calibration, type CalibrationRecord, MEASUREMENT_FILES, MeasurementFormatError, calibrationInputProblems, parseMeasurementSet, type MeasurementSet, type HostModelData } from "../models/host/index.js";
 import { writeFileAtomic } from "./atomic.js";
 import { InputError } from "./problems.js";
 import { packageRoot } from "./package.js";
@@ -69,14 +69,21 @@ export async function checkedMeasurementSet(dir: string): Promise<MeasurementSet
       throw new InputError([{ file: path.join(dir, f), path: "", message: `${dir} is not a measurement set`, expected: `${f} in it (\`hrtsim measure --out ${dir}\` makes a set)`, found: "no such file" }]);
     }
   }
+  let set: MeasurementSet;
   try {
-    return await readMeasurementSet(dir);
+    set = await readMeasurementSet(dir);
   } catch (e) {
     if (e instanceof MeasurementFormatError) {
       throw new InputError([{ file: e.file, path: e.field ?? "", ...(e.line !== undefined ? { line: e.line } : {}), message: e.detail }]);
     }
     throw e;
   }
+  // Every set is calibrated (calibrate, or figures --host without a matching calibration): it must hold what the fits read.
+  const lacks = calibrationInputProblems(set.samples, set.machine.onlineCpus);
+  if (lacks.length > 0) {
+    throw new InputError(lacks.map((l) => ({ file: dir, path: "", message: "the measurement set cannot be calibrated", ...l, hint: "measure again with `hrtsim measure` (all experiments)" })));
+  }
+  return set;
 }
 
 /** A calibration written earlier, if `dir` holds one (decoded and validated). */

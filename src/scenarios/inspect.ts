@@ -34,23 +34,24 @@ export function requireModel(name: string): ModelPlugin {
 }
 
 /** `["a.b=1", "c=x"]` → `{ "a.b": 1, c: "x" }` (keys stay dotted; withParams nests them). */
-export function parseSets(sets: readonly string[]): Record<string, unknown> {
+export function parseSets(sets: readonly string[], flag = "--set"): Record<string, unknown> {
   const out = Object.create(null) as Record<string, unknown>;
   const problems: Problem[] = [];
   for (const s of sets) {
     const eq = s.indexOf("=");
     if (eq <= 0) {
-      problems.push(flagProblem("--set", "expected key=value", { found: JSON.stringify(s), hint: "e.g. --set servers=2 or --set costs.ipi=900" }));
+      problems.push(flagProblem(flag, "expected key=value", { found: JSON.stringify(s), hint: `e.g. ${flag} servers=2 or ${flag} costs.ipi=900` }));
       continue;
     }
     const bad = forbiddenSegment(s.slice(0, eq));
     if (bad !== undefined) {
-      problems.push(flagProblem("--set", `the path segment "${bad}" is not allowed`, { found: JSON.stringify(s.slice(0, eq)), hint: "name a parameter (`hrtsim params` lists them)" }));
+      problems.push(flagProblem(flag, `the path segment "${bad}" is not allowed`, { found: JSON.stringify(s.slice(0, eq)), hint: "name a parameter (`hrtsim params` lists them)" }));
       continue;
     }
     const text = s.slice(eq + 1);
     try {
-      out[s.slice(0, eq)] = text === "" ? "" : parseYaml(text);
+      // Warnings (e.g. an unresolved !!tag) would go to stderr raw: the value's checks report it instead.
+      out[s.slice(0, eq)] = text === "" ? "" : parseYaml(text, { logLevel: "error" });
     } catch {
       out[s.slice(0, eq)] = text;
     }

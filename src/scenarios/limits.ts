@@ -14,6 +14,9 @@ export const DEFAULT_MAX_EVENTS = 500_000_000;
 /** Wall-clock seconds per run unless `limits.wallSeconds` says otherwise (the largest built-in run takes seconds). */
 export const DEFAULT_WALL_SECONDS = 600;
 
+/** The longest wall-clock limit a run can have: Node's timers hold at most 2^31 − 1 ms (~24.8 days); a longer one fires at once. */
+export const MAX_WALL_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Runs per scenario (sweep points × replications) that `validate` accepts unless `limits.maxRuns` raises it. */
 export const DEFAULT_MAX_RUNS = 100_000;
 

@@ -132,7 +132,7 @@ function checkSweep(src: SourceDoc, plugin: ModelPlugin, axes: readonly SweepAxi
   return problems;
 }
 
-function checkExplain(src: SourceDoc, doc: ScenarioDoc, plugin: ModelPlugin, base: Params): Problem[] {
+function checkExplain(src: SourceDoc, doc: ScenarioDoc, plugin: ModelPlugin, base: Params, overrides: ParameterOverrides, machine: MachineFile | undefined): Problem[] {
   const requests = doc.report?.explain ?? [];
   if (requests.length > 0 && !plugin.explain) {
     const pos = src.locate(["report", "explain"]);
@@ -145,6 +145,11 @@ function checkExplain(src: SourceDoc, doc: ScenarioDoc, plugin: ModelPlugin, bas
     const params = withParams(base, req.params ?? {});
     const r = decodeStrict(plugin.paramsSchema, params);
     if (!r.ok) problems.push(...issueProblems({ ...src, value: { model: { params } } }, r.issue, ["model", "params"]).map((p) => ({ ...p, path: `report.explain[${i}].params → ${p.path}` })));
+    // The explained run must be one the model can run, like every sweep point.
+    else for (const c of plugin.constraints?.(r.value, overrides, machine) ?? []) {
+      const pos = src.locate(["report", "explain", i]);
+      problems.push({ file: src.file, path: `report.explain[${i}].params → ${c.path}`, ...(pos ? { line: pos.line, column: pos.column } : {}), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found });
+    }
     return problems;
   });
 }
@@ -293,8 +298,8 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     ...(keys.length > 0 ? [] : checkParams(src, plugin, baseParams, axes)),
     ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths)),
     ...checkConstraints(src, plugin, paramPoints.map((params) => ({ params, overrides })), machine),
-    ...checkExplain(src, doc, plugin, baseParams),
-    ...checkReferences(src, meta, plugin, axes),
+    ...checkExplain(src, doc, plugin, baseParams, overrides, machine),
+    ...checkReferences(src, meta, plugin, axes, doc.replications),
   ];
   if (problems.length > 0) throw new InputError(problems);
   return { file: src.file, raw: src.value, doc, plugin, baseParams, axes, meta, overrides, space, ...(machine ? { machine } : {}) };

@@ -5,17 +5,19 @@
  * this host is taken over).
  */
 import { hostname } from "node:os";
-import { lstat, mkdir, open, readFile, readdir, rmdir, unlink } from "node:fs/promises";
+import { lstat, mkdir, open, readFile, readdir, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { InputError } from "./problems.js";
 
-/** Text of a file, or undefined if it does not exist. */
+/** Text of a file, or undefined if it does not exist (also when a directory on its path is a file). */
 export async function readIfExists(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    if (code === "EISDIR") throw new InputError([{ file, path: "", message: "is a directory", expected: "a file written by hrtsim", found: "a directory" }]);
     throw e;
   }
 }
@@ -149,6 +151,11 @@ function alive(pid: number): boolean {
  */
 export async function lockOutDir(out: string, command: string, log?: (line: string) => void): Promise<() => Promise<void>> {
   const file = join(out, LOCK_FILE);
+  // --out itself may be a link to a directory (links are refused only inside it).
+  const st = await stat(out).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(e)));
+  if (st !== undefined && !st.isDirectory()) {
+    throw new InputError([{ file: out, path: "", message: "the output directory is not a directory", expected: "a directory (created if missing)", found: "a file", hint: "choose another --out" }]);
+  }
   await mkdir(out, { recursive: true });
   const mine: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command };
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -47,7 +47,7 @@ interface Checker {
   where(path: Path, where: Readonly<Record<string, unknown>> | undefined): Problem[];
 }
 
-function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: readonly SweepAxis[]): Checker {
+function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: readonly SweepAxis[], replications: number): Checker {
   const metrics = meta.metrics.map((m) => m.name);
   const fields = knownFields(meta, axes);
   const labels = labelNames(meta);
@@ -60,12 +60,16 @@ function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: 
     where: (path, where) => Object.entries(where ?? {}).flatMap(([k, v]) => {
       const ref = resolve(k);
       if (ref === undefined) return [problem(src, [...path, k], UNKNOWN_FIELD, k, fields, true)];
-      // A value the sweep never takes selects no run: the claim or figure could only fail at run time.
+      // A value the field never takes selects no run: the claim or figure could only fail at run time.
       const axis = ref.kind === "point" ? axes.find((a) => a.column === ref.key) : undefined;
-      if (!axis) return [];
+      const domain = axis ? { values: axis.values as readonly unknown[], what: `sweep.${axis.key}` }
+        : ref.kind === "replication" ? { values: Array.from({ length: replications }, (_, r) => r), what: `the replications (0..${replications - 1})` }
+        : ref.kind === "metric" ? { values: metrics, what: "the experiment's metrics" }
+        : undefined;
+      if (!domain) return [];
       const wanted = Array.isArray(v) ? v : [v];
-      return wanted.flatMap((x, i) => (axis.values.includes(x as never) ? [] : [{
-        ...problem(src, Array.isArray(v) ? [...path, k, i] : [...path, k], `value not in sweep.${axis.key}`, String(x), axis.values.map(String)),
+      return wanted.flatMap((x, i) => (domain.values.includes(x) ? [] : [{
+        ...problem(src, Array.isArray(v) ? [...path, k, i] : [...path, k], `value not in ${domain.what}`, String(x), domain.values.map(String)),
         found: JSON.stringify(x),
       }]));
     }),
@@ -73,8 +77,8 @@ function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: 
   return c;
 }
 
-export function checkReferences(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: readonly SweepAxis[]): Problem[] {
-  const c = checker(src, meta, plugin, axes);
+export function checkReferences(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: readonly SweepAxis[], replications: number): Problem[] {
+  const c = checker(src, meta, plugin, axes, replications);
   const figures = meta.figures.flatMap((f, i) => {
     const at = (...rest: Path): Path => ["outputs", "figures", i, ...rest];
     return [

@@ -24,7 +24,9 @@ import { expandRuns, type RunSpec } from "./expand.js";
 import { loadScenario, type LoadedScenario } from "./load.js";
 import { wallLimitMs } from "./limits.js";
 import { makeBatches, runPool } from "./pool.js";
-import { InputError } from "./problems.js";
+import { InputError, didYouMean } from "./problems.js";
+import { issueProblems } from "./issues.js";
+import { plainSource } from "./source.js";
 import { makeProgress } from "./progress.js";
 
 export const METHOD =
@@ -62,7 +64,9 @@ async function withModelParams(file: string, modelParams: Readonly<Record<string
   if (Object.keys(modelParams).length === 0) return s;
   const params = withParams(s.baseParams, modelParams);
   const r = decodeStrict(s.plugin.paramsSchema, params);
-  if (!r.ok) throw new InputError([{ file: "<command line>", path: "--with", message: `not valid model parameters for ${s.plugin.name}`, found: JSON.stringify(modelParams) }]);
+  if (!r.ok) {
+    throw new InputError(issueProblems(plainSource("<command line>", params), r.issue).map((p) => ({ ...p, path: `--with ${p.path.replace(/^model\.params\./, "")}` })));
+  }
   return { ...s, baseParams: params };
 }
 
@@ -111,7 +115,13 @@ export async function runSensitivity(req: SensitivityRequest): Promise<{ analysi
     model: s.plugin.name, limits, spec: Object.keys(extra).length ? { ...spec, overrides: { ...(spec.overrides ?? {}), ...extra } } : spec,
   });
   const unknown = (req.only ?? []).filter((p) => !s.space.has(p));
-  if (unknown.length > 0) throw new InputError(unknown.map((p) => ({ file: "<command line>", path: "--only", message: "not a parameter of this scenario", found: JSON.stringify(p) })));
+  if (unknown.length > 0) {
+    const known = [...s.space.keys()];
+    throw new InputError(unknown.map((p) => ({
+      file: "<command line>", path: "--only", message: "not a parameter of this scenario", expected: `one of its ${known.length} parameter paths (\`hrtsim params\` lists them)`,
+      found: JSON.stringify(p), ...(didYouMean(p, known) ? { hint: didYouMean(p, known)! } : {}),
+    })));
+  }
   const candidates = [...s.space.entries()].filter(([p]) => req.only === undefined || req.only.includes(p)).sort(([a], [b]) => a.localeCompare(b));
   const noRange = candidates.filter(([, infos]) => !infos.some((i) => i.range)).map(([p]) => p);
   const skipped: Array<{ path: string; setting: Setting; why: string }> = [];

@@ -104,9 +104,30 @@ export function parseSource(file: string, text: string): ParseOutcome {
   } catch (e) {
     return { ok: false, problems: [{ file, path: "", message: `cannot read the document: ${(e as Error).message}` }] };
   }
+  const loop = cyclePath(value);
+  if (loop !== undefined) {
+    return { ok: false, problems: [{ file, path: loop, message: "an alias refers to a node that contains it (a cyclic document)", expected: "a tree: every alias names a node outside itself", found: "a cycle" }] };
+  }
   const atValue = locator(doc, counter);
   const atKey = keyLocator(doc, counter);
   return { ok: true, doc: { file, value, locate: (path, key) => (key ? atKey(path) : undefined) ?? atValue(path) } };
+}
+
+/** The path of the first object that contains itself (a YAML alias inside its own anchor), or undefined for a tree. */
+function cyclePath(value: unknown): string | undefined {
+  const open = new Set<object>();
+  const walk = (v: unknown, path: string): string | undefined => {
+    if (v === null || typeof v !== "object") return undefined;
+    if (open.has(v)) return path;
+    open.add(v);
+    for (const [k, x] of Object.entries(v)) {
+      const hit = walk(x, Array.isArray(v) ? `${path}[${k}]` : path === "" ? k : `${path}.${k}`);
+      if (hit !== undefined) return hit;
+    }
+    open.delete(v);
+    return undefined;
+  };
+  return walk(value, "");
 }
 
 /** A document that did not come from text (e.g. stored in a journal): no positions. */

@@ -68,7 +68,7 @@ export interface OverrideProblem {
 
 /** Why `value` cannot override `info`, or undefined if it can. */
 export function checkOverride(info: ParameterInfo, value: unknown): OverrideProblem | undefined {
-  const found = JSON.stringify(value) ?? String(value);
+  const found = typeof value === "number" ? String(value) : JSON.stringify(value) ?? String(value); // NaN and Infinity are not null
   const bad = (message: string, expected: string): OverrideProblem => ({ message, expected, found });
   if (info.kind === "flag") {
     return value === 0 || value === 1 || typeof value === "boolean" ? undefined : bad("invalid value for an on/off option", "0, 1, true or false");

@@ -106,6 +106,22 @@ export function fittedExperiments(): Experiment[] {
   return [...new Set([NOISE_EXPERIMENT, ...PATH_FITS.flatMap((f) => [f.experiment, ...(f.warm ? [f.warm] : [])]), ...TRACE_EXPERIMENTS])];
 }
 
+/**
+ * What a set with these samples and CPUs lacks for a calibration, or []:
+ * every experiment the fits read, at least 2 samples of the noise fit's, and a second CPU
+ * (the harness's remote-CPU experiments run on CPU 1).
+ */
+export function calibrationInputProblems(samples: ReadonlyArray<{ readonly experiment: Experiment }>, onlineCpus: number): Array<{ expected: string; found: string }> {
+  const count = new Map<Experiment, number>();
+  for (const s of samples) count.set(s.experiment, (count.get(s.experiment) ?? 0) + 1);
+  const present = new Set(count.keys());
+  const problems = [...fitSources(present)]
+    .filter((e) => (count.get(e) ?? 0) < (e === NOISE_EXPERIMENT ? 2 : 1))
+    .map((e) => ({ expected: `${e === NOISE_EXPERIMENT ? "at least 2 samples" : "samples"} of "${e}" in samples.csv`, found: `${count.get(e) ?? 0}` }));
+  if (onlineCpus < 2) problems.push({ expected: "onlineCpus ≥ 2 in machine.json (the remote-CPU experiments run on CPU 1)", found: `${onlineCpus}` });
+  return problems;
+}
+
 /** The experiments a calibration of a set with `present` reads (what is "fitted" in its comparison). */
 export function fitSources(present: ReadonlySet<Experiment>): Set<Experiment> {
   const trace = TRACE_EXPERIMENTS.every((e) => present.has(e));

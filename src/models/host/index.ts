@@ -5,6 +5,7 @@
  */
 export { CALIBRATION_FILES, CALIBRATION_SUBDIR, FIT_TABLE_COLUMNS, calibrationOutput, decodeCalibration, fitTableRows, type CalibrationFile } from "./calibration-format.js";
 export { calibrate, type Calibration, type CalibrationRecord } from "./calibration.js";
+export { calibrationInputProblems } from "./fit-table.js";
 export { cdfPoints, compareHost, heldOutOf, type CompareOptions, type ExperimentGap } from "./comparison.js";
 export * from "./measurements.js";
 export { NOT_MODELED, type HostModelData } from "./simulate.js";

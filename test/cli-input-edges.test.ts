@@ -1,0 +1,107 @@
+/**
+ * Input an audit found accepted by validate and failing later, crashing, or misreported: each is
+ * now a clean error (file, path, expected, found; exit 1, or 2 for a bad flag) before anything runs.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { CLI, hrtsim, tempDir, writeText } from "./cli-helpers.js";
+
+const MM1 = `name: b
+description: d
+model: { name: mmc, params: { serviceRate: 1, servers: 1, customers: 200 } }
+experiment: queue
+sweep: { arrivalRate: [0.2, 0.5] }
+replications: 2
+seed: 1
+`;
+
+const NO_TRACE = /internal error|\n\s+at /;
+
+async function rejected(dir: string, name: string, text: string, path: RegExp, expected: RegExp): Promise<void> {
+  const r = await hrtsim(["validate", await writeText(dir, name, text)]);
+  assert.is(r.code, 1, `${name}: ${r.stderr}`);
+  assert.match(r.stderr, path, name);
+  assert.match(r.stderr, expected, name);
+  assert.not.match(r.stderr, NO_TRACE, name);
+}
+
+test("claims that no data could make pass are validate errors", async () => {
+  const dir = await tempDir();
+  const claim = (c: string) => `${MM1}claims:\n  - { id: c, text: a claim, metric: waitMean, statistic: mean, ${c} }\n`;
+  await rejected(dir, "between.yaml", claim("op: between, threshold: 5"), /claims\[0\]: invalid value/, /op "between" needs a threshold \[low, high\]/);
+  await rejected(dir, "low-high.yaml", claim("op: between, threshold: [5, 1]"), /claims\[0\]/, /has low > high/);
+  await rejected(dir, "single.yaml", claim("op: '>', threshold: [1, 2]"), /claims\[0\]/, /needs a single number threshold/);
+  await rejected(dir, "num.yaml", claim("op: '>', threshold: 1, numerator: { arrivalRate: 0.5 }"), /claims\[0\]/, /numerator and denominator must be given together/);
+  await rejected(dir, "compare.yaml", claim("op: '>', threshold: 1, compare: ratio"), /claims\[0\]/, /compares a numerator with a denominator/);
+  await rejected(dir, "aggregate.yaml", claim("op: '>', threshold: 1, aggregate: any"), /claims\[0\]/, /give groupBy/);
+  await rejected(dir, "rep.yaml", claim("op: '>', threshold: 1, where: { replication: 99 }"), /claims\[0\]\.where\.replication: value not in the replications \(0\.\.1\)/, /found:\s+99/);
+  await rejected(dir, "empty.yaml", claim("op: '>', threshold: 1, where: { arrivalRate: [] }"), /claims\[0\]\.where\.arrivalRate/, /at least 1|minimum|length/i);
+});
+
+test("limits, names and seeds a run could not use are validate errors; --seed '' is a usage error", async () => {
+  const dir = await tempDir();
+  await rejected(dir, "wall.yaml", `${MM1}limits: { wallSeconds: 1e10 }\n`, /limits\.wallSeconds/, /2147483/);
+  await rejected(dir, "name.yaml", MM1.replace("name: b", `name: ${"x".repeat(300)}`), /name: invalid value|name/, /100/);
+  await rejected(dir, "seed.yaml", MM1.replace("seed: 1", "seed: ''"), /seed/, /length|empty|at least 1/i);
+  await rejected(dir, "cycle.yaml", `${MM1}x: &a [*a]\n`, /x\[0\]: an alias refers to a node that contains it/, /a tree/);
+  const r = await hrtsim(["run", await writeText(dir, "ok.yaml", MM1), "--seed", "", "--out", `${dir}/o`]);
+  assert.is(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--seed: expected a non-empty seed/);
+});
+
+test("report.explain parameters must be runnable (the model's constraints), like every sweep point", async () => {
+  const dir = await tempDir();
+  const text = `name: e\ndescription: d\nmodel: { name: hvm, params: { trials: 2 } }\nexperiment: async-call\nreplications: 1\nseed: 1\nreport:\n  explain:\n    - { experiment: async-call, params: { hrtCores: 100 } }\n`;
+  await rejected(dir, "explain.yaml", text, /report\.explain\[0\]\.params → hrtCores: impossible combination/, /expected:/);
+});
+
+test("--out that is a file, merging a file, NaN in --set, and --with problems name what is wrong", async () => {
+  const dir = await tempDir();
+  const file = await writeText(dir, "b.yaml", MM1);
+  const out = await hrtsim(["run", file, "--out", file]);
+  assert.is(out.code, 1, out.stderr);
+  assert.match(out.stderr, /b\.yaml: the output directory is not a directory\n\s+expected: a directory/);
+  const merge = await hrtsim(["merge", file, "--out", `${dir}/m`]);
+  assert.is(merge.code, 1, merge.stderr);
+  assert.match(merge.stderr, /not an hrtsim output directory/);
+  const nan = await hrtsim(["params", "--machine", "x64", "--kernel", "linux", "--set", "x64.atomic=.nan"]);
+  assert.is(nan.code, 1, nan.stderr);
+  assert.match(nan.stderr, /found:\s+NaN/);
+  const withBad = await hrtsim(["sensitivity", "microbench-paper", "--with", "trials=abc", "--out", `${dir}/s`]);
+  assert.is(withBad.code, 1, withBad.stderr);
+  assert.match(withBad.stderr, /--with trials: invalid value/);
+  assert.match(withBad.stderr, /found:\s+"abc"/);
+  const only = await hrtsim(["sensitivity", "microbench-paper", "--only", "x64.atomik", "--out", `${dir}/s`]);
+  assert.is(only.code, 1, only.stderr);
+  assert.match(only.stderr, /did you mean "x64\.atomic"\?/);
+  for (const r of [out, merge, nan, withBad, only]) assert.not.match(r.stderr, NO_TRACE);
+});
+
+test("a measurement set that cannot be calibrated is bad input for calibrate", async () => {
+  const dir = await tempDir();
+  const { hostMeasurementsDir } = await import("../src/scenarios/host-files.js");
+  const { readFile } = await import("node:fs/promises");
+  const set = `${dir}/set`;
+  await mkdir(set);
+  await writeFile(`${set}/machine.json`, await readFile(`${hostMeasurementsDir()}/machine.json`));
+  const samples = (await readFile(`${hostMeasurementsDir()}/samples.csv`, "utf8")).split("\n").filter((l) => !l.startsWith("condvar,")).join("\n");
+  await writeFile(`${set}/samples.csv`, samples);
+  const r = await hrtsim(["calibrate", set, "--out", `${dir}/cal`]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /cannot be calibrated\n\s+expected: samples of "condvar" in samples\.csv\n\s+found:\s+0/);
+  assert.not.ok((await readdir(dir)).includes("cal"), "nothing written");
+});
+
+test("a reader that closes the pipe early ends the output quietly (hrtsim schema | head)", async () => {
+  const child = spawn(process.execPath, [CLI, "schema"], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  child.stdout.destroy(); // closed before the first write: the child's write meets a closed pipe
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.is(code, 0, err);
+  assert.not.match(err, /EPIPE|\n\s+at /);
+});
+
+test.run();
