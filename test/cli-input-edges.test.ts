@@ -54,7 +54,7 @@ test("limits, names and seeds a run could not use are validate errors; --seed ''
 test("report.explain parameters must be runnable (the model's constraints), like every sweep point", async () => {
   const dir = await tempDir();
   const text = `name: e\ndescription: d\nmodel: { name: hvm, params: { trials: 2 } }\nexperiment: async-call\nreplications: 1\nseed: 1\nreport:\n  explain:\n    - { experiment: async-call, params: { hrtCores: 100 } }\n`;
-  await rejected(dir, "explain.yaml", text, /report\.explain\[0\]\.params → hrtCores: impossible combination/, /expected:/);
+  await rejected(dir, "explain.yaml", text, /report\.explain\[0\]\.params → model\.params\.hrtCores: impossible combination/, /expected:/);
 });
 
 test("--out that is a file, merging a file, NaN in --set, and --with problems name what is wrong", async () => {

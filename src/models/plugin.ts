@@ -118,6 +118,9 @@ export interface ModelPlugin<P = any> {
    * this hook takes no overrides.
    */
   parameterSpace?(params: P, machine?: MachineFile): ParameterInfo[];
-  /** Optional: combinations these params (and overrides) make impossible, e.g. more cores than the machine has. */
-  constraints?(params: P, overrides: ParameterOverrides, machine?: MachineFile): ConstraintProblem[];
+  /**
+   * Optional: combinations these params (and overrides) make impossible, e.g. more cores than the
+   * machine has; `experiment` is given when the check depends on it (validate asks per experiment).
+   */
+  constraints?(params: P, overrides: ParameterOverrides, machine?: MachineFile, experiment?: string): ConstraintProblem[];
 }

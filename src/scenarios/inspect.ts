@@ -60,8 +60,11 @@ export function parseSets(sets: readonly string[], flag = "--set"): Record<strin
   return out;
 }
 
-/** The --set values of `params`/`explain`: model parameters, and parameter-file overrides (keys `<scope>.<name>`), checked. */
-export function decodeSetsWithOverrides<P>(plugin: ModelPlugin<P>, sets: readonly string[]): { params: P; overrides: ParameterOverrides } {
+/**
+ * The --set values of `params`/`explain`: model parameters, and parameter-file overrides (keys
+ * `<scope>.<name>`), checked as validate checks a scenario (schema, overrides, the model's constraints).
+ */
+export function decodeSetsWithOverrides<P>(plugin: ModelPlugin<P>, sets: readonly string[], experiment?: string): { params: P; overrides: ParameterOverrides } {
   const all = parseSets(sets);
   const overrides = Object.fromEntries(Object.entries(all).filter(([k]) => isOverrideKey(k, BUILTIN_SCOPES)));
   const modelSets = sets.filter((x) => !isOverrideKey(x.slice(0, x.indexOf("=")), BUILTIN_SCOPES));
@@ -70,6 +73,8 @@ export function decodeSetsWithOverrides<P>(plugin: ModelPlugin<P>, sets: readonl
   const sites = Object.entries(overrides).map(([path, value]) => ({ path, value, at: "cli" as const }));
   const problems = checkSites(plainSource(FLAGS, {}), plugin, space, sites);
   if (problems.length > 0) throw new InputError(problems);
+  const impossible = plugin.constraints?.(params, overrides, undefined, experiment) ?? [];
+  if (impossible.length > 0) throw new InputError(impossible.map((c) => flagProblem(`--set ${c.path}`, `impossible combination: ${c.message}`, { expected: c.expected, found: c.found })));
   return { params, overrides };
 }
 
@@ -156,7 +161,7 @@ export function explainBreakdowns(modelName: string, experiment: string, sets: r
     })]);
   }
   if (!plugin.explain) throw new InputError([flagProblem("--model", `model "${plugin.name}" has no explain hook`)]);
-  const { params, overrides } = decodeSetsWithOverrides(plugin, sets);
+  const { params, overrides } = decodeSetsWithOverrides(plugin, sets, experiment);
   try {
     return plugin.explain({ params, experiment, seed: deriveSeed(seed, "explain", 0), limits: {}, overrides });
   } catch (e) {

@@ -145,10 +145,12 @@ function checkExplain(src: SourceDoc, doc: ScenarioDoc, plugin: ModelPlugin, bas
     const params = withParams(base, req.params ?? {});
     const r = decodeStrict(plugin.paramsSchema, params);
     if (!r.ok) problems.push(...issueProblems({ ...src, value: { model: { params } } }, r.issue, ["model", "params"]).map((p) => ({ ...p, path: `report.explain[${i}].params → ${p.path}` })));
-    // The explained run must be one the model can run, like every sweep point.
-    else for (const c of plugin.constraints?.(r.value, overrides, machine) ?? []) {
+    // The explained run must be possible too (explain runs after the sweep, so found here).
+    else if (e === undefined) {
       const pos = src.locate(["report", "explain", i]);
-      problems.push({ file: src.file, path: `report.explain[${i}].params → ${c.path}`, ...(pos ? { line: pos.line, column: pos.column } : {}), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found });
+      for (const c of plugin.constraints?.(r.value, overrides, machine, req.experiment) ?? []) {
+        problems.push({ file: src.file, path: `report.explain[${i}].params → model.params.${c.path}`, ...(pos ? { line: pos.line, column: pos.column } : {}), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found });
+      }
     }
     return problems;
   });
@@ -297,7 +299,7 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     ...scaleProblems(src, axes),
     ...(keys.length > 0 ? [] : checkParams(src, plugin, baseParams, axes)),
     ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths)),
-    ...checkConstraints(src, plugin, paramPoints.map((params) => ({ params, overrides })), machine),
+    ...checkConstraints(src, plugin, paramPoints.map((params) => ({ params, overrides })), machine, experiments),
     ...checkExplain(src, doc, plugin, baseParams, overrides, machine),
     ...checkReferences(src, meta, plugin, axes, doc.replications),
   ];

@@ -100,27 +100,37 @@ export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyM
   return problems;
 }
 
-/** Combinations the model cannot run, at each point: located at the model parameter (or sweep key) they name. */
+/** Combinations the model cannot run, at each point and experiment: located at the model parameter (or sweep key) they name. */
 export function checkConstraints(
   src: SourceDoc, plugin: ModelPlugin, points: ReadonlyArray<{ readonly params: Params; readonly overrides: ParameterOverrides }>, machine: MachineFile | undefined,
+  experiments: readonly string[],
 ): Problem[] {
   if (!plugin.constraints) return [];
   const seen = new Map<string, Problem>();
   for (const { params, overrides } of points) {
     const r = decodeStrict(plugin.paramsSchema, params);
     if (!r.ok) continue;
-    for (const c of plugin.constraints(r.value, overrides, machine)) {
-      const swept = (src.value as { sweep?: Record<string, unknown> }).sweep?.[c.path] !== undefined;
-      const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : ["model", "params", c.path];
-      const pos = src.locate(at);
-      const p: Problem = {
-        file: src.file, path: at.join("."), ...(pos ? { line: pos.line, column: pos.column } : {}),
-        message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found,
-      };
-      seen.set(`${p.path}\u0000${p.message}\u0000${p.found}`, p);
+    for (const experiment of experiments) {
+      for (const c of plugin.constraints(r.value, overrides, machine, experiment)) {
+        const swept = (src.value as { sweep?: Record<string, unknown> }).sweep?.[c.path] !== undefined;
+        const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : ["model", "params", c.path];
+        const pos = swept || c.path === "machineFile" ? src.locate(at) : locateParam(src, c.path);
+        const p: Problem = {
+          file: src.file, path: at.join("."), ...(pos ? { line: pos.line, column: pos.column } : {}),
+          message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found,
+        };
+        seen.set(`${p.path}\u0000${p.message}\u0000${p.found}`, p);
+      }
     }
   }
   return [...seen.values()];
+}
+
+/** A model parameter's position; a dotted path (`costs.svm.vmexit`) may name a key that has dots itself, else its first segment's. */
+function locateParam(src: SourceDoc, path: string): ReturnType<SourceDoc["locate"]> {
+  const dot = path.indexOf(".");
+  if (dot < 0) return src.locate(["model", "params", path]);
+  return src.locate(["model", "params", path.slice(0, dot), path.slice(dot + 1)]) ?? src.locate(["model", "params", path.slice(0, dot)]);
 }
 
 /** `--set` values as overrides of a scenario document: merged into its `parameters` map (so the journal keeps them). */

@@ -1,5 +1,6 @@
 /** Parameters of the `bsp` model (supersteps and fine-grained parallel-for on one machine). */
 import { Schema } from "effect";
+import { CostScaleParam } from "../hardware/params.js";
 import { KERNELS } from "../kernel/types.js";
 import { DistributionParam } from "../atscale/params.js";
 import { RuntimeCostOverrides } from "../runtime/index.js";
@@ -10,6 +11,9 @@ export const BARRIERS = ["kernel", "ideal"] as const;
 export const NOISE = ["kernel", "tick-only", "none"] as const;
 export const WAKEUPS = ["threads", "condvar", "poll", "nemo"] as const;
 export type Wakeup = (typeof WAKEUPS)[number];
+
+/** Largest parallel-for grain, cycles: 100 × the default ladder's largest (10^7). */
+export const MAX_GRAIN = 1e9;
 
 export const BspParams = Schema.Struct({
   machine: Schema.Literals(["x64", "phi"]),
@@ -26,8 +30,11 @@ export const BspParams = Schema.Struct({
   noise: Schema.optional(Schema.Literals(NOISE)),
   /** parallel-for: how tasks reach the cores: a thread per task, a pool woken by condvar, by polling, or by Nemo events. */
   wakeup: Schema.optional(Schema.Literals(WAKEUPS)),
-  /** parallel-for: the grains swept, cycles per task (default 10^2 … 10^7, 3 per decade). */
-  grains: Schema.optional(Schema.Array(PositiveInt)),
+  /**
+   * parallel-for: the grains swept, cycles per task (default 10^2 … 10^7, 3 per decade); at least
+   * one (none emits nothing), each ≤ MAX_GRAIN (a larger task is ticked through for hours of wall time).
+   */
+  grains: Schema.optional(Schema.Array(PositiveInt.check(Schema.isLessThanOrEqualTo(MAX_GRAIN))).check(Schema.isMinLength(1))),
   /** parallel-for: parallel-for calls timed per grain (default 10). */
   repetitions: Schema.optional(PositiveInt),
   /** parallel-for: efficiency that makes a grain "efficient" (default 0.9). */
@@ -36,8 +43,8 @@ export const BspParams = Schema.Struct({
   kicks: Schema.optional(Schema.Boolean),
   /** Runtime bookkeeping cost overrides (cycles). */
   runtime: Schema.optional(Schema.Struct({ costs: Schema.optional(RuntimeCostOverrides) })),
-  /** Integer multiplier of every time quantity (metamorphic tests); default 1. */
-  costScale: Schema.optional(PositiveInt),
+  /** Integer multiplier of every time quantity (metamorphic tests), 1..MAX_COST_SCALE (1000); default 1. */
+  costScale: Schema.optional(CostScaleParam),
 });
 export type BspParams = typeof BspParams.Type;
 

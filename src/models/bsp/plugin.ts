@@ -9,6 +9,8 @@ import { ModelRunError, userParameters, type ModelPlugin, type Observation } fro
 import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
 import { BspParams } from "./params.js";
 import { runSupersteps } from "./superstep.js";
+import { threadsProblem } from "./world.js";
+import { cpuCount, machineProfile } from "../hardware/profile.js";
 
 function check(reason: string, events: number, now: number): void {
   if (reason === "deadlock") throw new ModelRunError("deadlock", `deadlock at t=${now}`);
@@ -50,6 +52,11 @@ export const bspModel: ModelPlugin<BspParams> = {
   // The machine's and the kernel's parameter files: overridable by dotted path (`phi.apic.accept`).
   parameterSpace(params, file) {
     return kernelParameterSpace(file ?? params.machine, [params.kernel], params.machine);
+  },
+  // A machine file may have fewer CPUs than the profile it replaces, so this is no schema check.
+  constraints(params, _overrides, file) {
+    const profile = file ?? machineProfile(params.machine);
+    return [threadsProblem(params, profile.machine, cpuCount(profile.topology)) ?? []].flat();
   },
   run(input) {
     const { params, experiment, seed, limits } = input;

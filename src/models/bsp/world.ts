@@ -1,5 +1,5 @@
 /** The machine + kernel a BSP run uses, with the requested noise. */
-import type { UserParameters } from "../plugin.js";
+import type { ConstraintProblem, UserParameters } from "../plugin.js";
 import { buildKernelWorld, type KernelWorld } from "../runtime/index.js";
 import type { BspParams } from "./params.js";
 
@@ -13,6 +13,13 @@ export function bspWorld(p: BspParams, seed: string, user: UserParameters = {}):
   // No noise at all: replace what the kernel attached (allowed until a CPU is first used).
   if (p.noise === "none") world.machine.attachNoise(() => []);
   const threads = p.threads ?? world.machine.cpuCount;
-  if (threads > world.machine.cpuCount) throw new RangeError(`${p.machine} has ${world.machine.cpuCount} CPUs, not ${threads}`);
+  const bad = threadsProblem(p, world.machine.name, world.machine.cpuCount);
+  if (bad) throw new RangeError(`${bad.message}: expected ${bad.expected}, found ${bad.found}`);
   return { ...world, threads };
+}
+
+/** More threads than the machine has CPUs (one thread is pinned per CPU): validate and the run both ask. */
+export function threadsProblem(p: BspParams, machine: string, cpus: number): ConstraintProblem | undefined {
+  if (p.threads === undefined || p.threads <= cpus) return undefined;
+  return { path: "threads", message: "more threads than the machine has CPUs (one thread is pinned per CPU)", expected: `threads ≤ ${cpus} (${machine} has ${cpus} CPUs)`, found: String(p.threads) };
 }

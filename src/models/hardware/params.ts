@@ -14,6 +14,15 @@ export type Unit = (typeof UNITS)[number];
 export const TIME_UNITS: ReadonlySet<Unit> = new Set(["cycles", "ns", "us", "ms"]);
 
 /**
+ * Largest `costScale` (and other whole-run multipliers such as legion's cyclesPerHostTsc):
+ * metamorphic tests need small factors, and 1000 × the longest built-in run (~1e10 cycles)
+ * stays far below the engine's largest exact time (2^53), where a huge factor overflowed mid-run.
+ */
+export const MAX_COST_SCALE = 1000;
+/** A model's `costScale` parameter: an integer in [1, MAX_COST_SCALE]. */
+export const CostScaleParam = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: MAX_COST_SCALE }));
+
+/**
  * The plausible range of a parameter, for sensitivity analysis. For a plain number, `low` and
  * `high` are values in the entry's unit; for a distribution-valued entry they are factors by which
  * the whole distribution is scaled (e.g. 0.5 and 2). `why` says where the range comes from
@@ -149,7 +158,7 @@ export class CostTable {
     readonly clockGHz: number,
     readonly scale: number,
   ) {
-    if (!Number.isInteger(scale) || scale < 1) throw new ParameterFileError(`${label}: costScale must be a positive integer, got ${scale}`);
+    if (!Number.isInteger(scale) || scale < 1 || scale > MAX_COST_SCALE) throw new ParameterFileError(`${label}: costScale must be an integer in [1, ${MAX_COST_SCALE}], got ${scale}`);
     for (const { file, label: fileLabel } of files) {
       for (const [name, e] of Object.entries(file.parameters)) {
         const unit: Unit = e.unit ?? "cycles";

@@ -7,7 +7,7 @@
  */
 import svmData from "./data/x64-svm.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
-import { applyOverrides } from "../hardware/overrides.js";
+import { applyOverrides, checkOverride, describeFile, overriddenValue, type OverrideProblem } from "../hardware/overrides.js";
 import { CostTable, ParameterFileError, decodeParameterFile, type ParameterFile } from "../hardware/params.js";
 
 const HVM_DATA_LABEL = "hvm/data/x64-svm.json";
@@ -56,13 +56,25 @@ function flatten(overrides: CostOverrides, prefix = ""): Array<[string, unknown]
   });
 }
 
+/** Why each `costs` entry cannot apply (unknown name, or a value outside the entry's domain): checked by validate and by the run. */
+export function costOverrideProblems(overrides: CostOverrides | undefined, file: ParameterFile = hvmDataFile()): Array<OverrideProblem & { readonly name: string }> {
+  if (overrides === undefined) return [];
+  return flatten(overrides).flatMap(([name, value]) => {
+    const e = Object.hasOwn(file.parameters, name) ? file.parameters[name] : undefined;
+    if (e === undefined) return [{ name, message: "unknown HVM parameter", expected: `a parameter of ${HVM_DATA_LABEL} (\`hrtsim params --model hvm\` lists them as hvm.<name>)`, found: JSON.stringify(name) }];
+    const bad = checkOverride(describeFile("hvm", { subject: "", parameters: { [name]: e } })[0]!, value);
+    return bad ? [{ name, ...bad }] : [];
+  });
+}
+
 function withOverrides(file: ParameterFile, overrides: CostOverrides | undefined): ParameterFile {
   if (overrides === undefined || Object.keys(overrides).length === 0) return file;
+  const bad = costOverrideProblems(overrides, file)[0];
+  if (bad) throw new ParameterFileError(`${HVM_DATA_LABEL}: cannot override "${bad.name}": ${bad.message}, expected ${bad.expected}, found ${bad.found}`);
   const parameters = { ...file.parameters };
   for (const [name, value] of flatten(overrides)) {
-    const e = parameters[name];
-    if (e === undefined) throw new ParameterFileError(`${HVM_DATA_LABEL}: cannot override unknown parameter "${name}"`);
-    parameters[name] = { ...e, value: value as never, source: `what-if override in the scenario (file value: ${JSON.stringify(e.value)}; ${e.source})` };
+    const e = parameters[name]!;
+    parameters[name] = { ...e, value: overriddenValue(e, value) as never, source: `what-if override in the scenario (file value: ${JSON.stringify(e.value)}; ${e.source})` };
   }
   return decodeParameterFile({ subject: file.subject, parameters }, `${HVM_DATA_LABEL} with overrides`);
 }

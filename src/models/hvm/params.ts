@@ -3,6 +3,7 @@
  * rejects unknown keys, and resolved to a complete set with the defaults stated here.
  */
 import { Schema } from "effect";
+import { CostScaleParam } from "../hardware/params.js";
 import { cpuCount, distanceClass, machineProfile } from "../hardware/profile.js";
 import { PAGE_SIZES, type PageSize } from "./boot.js";
 import type { ParameterOverrides } from "../hardware/overrides.js";
@@ -60,8 +61,8 @@ export const HvmParams = Schema.Struct({
   /** Trials per operation and operations per trial (loops report total ÷ n). Defaults 20 and 100. */
   trials: Schema.optional(PositiveInt),
   loop: Schema.optional(PositiveInt),
-  /** Multiplies every cost (integer ≥ 1): every latency scales by it (metamorphic tests). */
-  costScale: Schema.optional(PositiveInt),
+  /** Multiplies every cost (integer 1..MAX_COST_SCALE = 1000): every latency scales by it (metamorphic tests). */
+  costScale: Schema.optional(CostScaleParam),
   /** What-if overrides of HVM data-file parameters: name → number or distribution spec. */
   costs: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
 }).check(Schema.makeFilter((p) => placementProblem(p) ?? true));

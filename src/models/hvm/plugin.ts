@@ -14,7 +14,7 @@ import { nautilusData } from "../nautilus/kernel.js";
 import { describeFile } from "../hardware/overrides.js";
 import { cpuCount } from "../hardware/profile.js";
 import type { ConstraintProblem, MetricInfo, ModelPlugin } from "../plugin.js";
-import { HRT_BOOT_PARAMETERS, hvmCosts, hvmDataFile } from "./costs.js";
+import { HRT_BOOT_PARAMETERS, costOverrideProblems, hvmCosts, hvmDataFile } from "./costs.js";
 import { EXPERIMENTS, Observations } from "./experiments.js";
 import { explainOp } from "./explain.js";
 import { HvmParams, resolveParams } from "./params.js";
@@ -80,6 +80,8 @@ export const hvmModel: ModelPlugin<HvmParams> = {
     const where = `ROS on CPUs 0..${p.rosCores - 1}, HRT on CPUs ${p.hrtFirstPcpu}..${hrtEnd - 1}`;
     if (hrtEnd > cpus) problems.push({ path: "hrtCores", message: "more HRT cores than the machine has CPUs after hrtFirstPcpu", expected: `hrtFirstPcpu + hrtCores ≤ ${cpus} (x64 has ${cpus} CPUs)`, found: where });
     else if (p.hrtFirstPcpu < p.rosCores) problems.push({ path: "hrtFirstPcpu", message: "HRT cores overlap the ROS cores", expected: `hrtFirstPcpu ≥ rosCores (${p.rosCores})`, found: where });
+    // The same check the run applies to `costs` (hvmCosts), so a bad what-if is found here.
+    for (const c of costOverrideProblems(p.costs)) problems.push({ path: `costs.${c.name}`, message: `${c.message} in costs`, expected: c.expected, found: c.found });
     return problems;
   },
 };

@@ -1,6 +1,6 @@
 /**
  * The runtime layer's own microbenchmark: event-triggered launch latency. A chain of empty
- * tasks alternates between the workers on CPU 1 and CPU min(cores, CPUs)−1; each depends on the previous
+ * tasks alternates between the workers on CPU 1 and CPU cores−1; each depends on the previous
  * one, so every hop is: trigger on one worker → queue push + wake of the other → its pop and
  * dispatch. The hop's latency (next start − previous end) isolates the kernel primitives the
  * runtime uses to hand work over (Nautilus condvar + kick vs Linux futex), without analysis.
@@ -8,14 +8,17 @@
 import { describeDeadlock } from "../../engine/index.js";
 import { ModelRunError, type RunLimits } from "../plugin.js";
 import { Runtime, type KernelWorld, type RtEvent } from "../runtime/index.js";
-import type { LegionParams } from "./params.js";
+import { coresProblem, failOn, launchProblem } from "./constraints.js";
+import { coresOf, type LegionParams } from "./params.js";
 
 export const LAUNCH_HOPS = 40;
 
 /** Cycles of each hop of the chain (warm-up: the first two hops are dropped). */
 export function launchLatencies(world: KernelWorld, p: LegionParams, limits: RunLimits): number[] {
-  const far = Math.min(p.cores ?? 16, world.machine.cpuCount) - 1;
-  if (far < 2) throw new ModelRunError("model", "task-launch needs cores ≥ 3 (workers on CPU 1 and CPU cores−1)");
+  // Refused, not clamped: results are labelled with the cores asked for.
+  failOn(coresProblem(p, world.machine.name, world.machine.cpuCount));
+  failOn(launchProblem(p, world.machine.cpuCount));
+  const far = coresOf(p, world.machine.cpuCount) - 1;
   const rt = new Runtime(world.kernel, {
     cores: [1, far], idle: p.runtime?.idle ?? "block", trace: true,
     ...(p.runtime?.costs === undefined ? {} : { costs: p.runtime.costs }),

@@ -3,6 +3,7 @@
  * unknown keys at every level (so `hrtsim validate` catches typos), with the defaults stated.
  */
 import { Schema } from "effect";
+import { CostScaleParam, MAX_COST_SCALE } from "../hardware/params.js";
 import { MACHINES } from "../hardware/profile.js";
 import { kernelMachineProblem } from "../kernel/registry.js";
 import { KERNELS } from "../kernel/types.js";
@@ -16,11 +17,14 @@ export const LEGION_COSTS = ["analysis.perTask", "analysis.perRequirement", "ana
 export const LegionParams = Schema.Struct({
   machine: Schema.Literals(MACHINES),
   /** Kernels simulated in each run (each emits iterationTime labelled kernel; both: also speedup). Default both. */
-  kernels: Schema.optional(Schema.Array(Schema.Literals(KERNELS)).check(Schema.isMinLength(1))),
+  kernels: Schema.optional(Schema.Array(Schema.Literals(KERNELS)).check(Schema.isMinLength(1), Schema.makeFilter((ks) => ks.every((k, i) => ks.indexOf(k) === i) || "each kernel once (a repeated kernel repeats every observation)"))),
   /** native, or hvm: the runtime inside the Palacios HVM (x64; Nautilus = the HRT, Linux = the ROS guest). Default native. */
   placement: Schema.optional(Schema.Literals(["native", "hvm"])),
-  /** Cores used: CPU 0 runs the top-level task and the utility processor, CPUs 1..cores-1 one worker each. Default 16. */
-  cores: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
+  /**
+   * Cores used: CPU 0 runs the top-level task and the utility processor, CPUs 1..cores-1 one worker
+   * each; `all`: every CPU of the machine (one value across a machine sweep). Default 16.
+   */
+  cores: Schema.optional(Schema.Union([Schema.Int.check(Schema.isGreaterThanOrEqualTo(2)), Schema.Literal("all")])),
   /** Pieces (circuit) or subdomains (HPCG) per worker; tasks per launch = workers × this. Default 1. */
   piecesPerWorker: Schema.optional(PositiveInt),
   /** Total pieces/subdomains (replaces piecesPerWorker; the era's circuit test uses 32, its HPCG 4). */
@@ -52,16 +56,21 @@ export const LegionParams = Schema.Struct({
   })),
   /** Overrides of the utility processor's analysis/mapping costs (machine cycles). */
   legion: Schema.optional(Schema.Struct(Object.fromEntries(LEGION_COSTS.map((n) => [n, Schema.optional(NonNegative)])) as Record<(typeof LEGION_COSTS)[number], Schema.optional<typeof NonNegative>>)),
-  /** What-if: machine cycles per host TSC cycle for the measured inner loops (default: data/compute-scale.json). */
-  compute: Schema.optional(Schema.Struct({ cyclesPerHostTsc: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0))) })),
+  /** What-if: machine cycles per host TSC cycle for the measured inner loops (default: data/compute-scale.json; at most MAX_COST_SCALE, a whole-run multiplier). */
+  compute: Schema.optional(Schema.Struct({ cyclesPerHostTsc: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(MAX_COST_SCALE))) })),
   /** Nautilus: kick IPIs (default: the kernel's default). Linux: noise besides the tick (default true), deep idle states (default: data file). */
   kicks: Schema.optional(Schema.Boolean),
   linuxNoise: Schema.optional(Schema.Boolean),
   deepIdle: Schema.optional(Schema.Boolean),
-  /** Multiplies every time quantity by this integer (metamorphic tests); default 1. */
-  costScale: Schema.optional(PositiveInt),
+  /** Multiplies every time quantity by this integer, 1..MAX_COST_SCALE (1000) (metamorphic tests); default 1. */
+  costScale: Schema.optional(CostScaleParam),
 }).check(Schema.makeFilter((p) => (p.kernels ?? KERNELS).map((k) => kernelMachineProblem(k, p.machine)).find((m) => m !== undefined) ?? true));
 export type LegionParams = typeof LegionParams.Type;
+
+/** The cores a run uses on a machine of `cpus` CPUs. */
+export function coresOf(p: LegionParams, cpus: number): number {
+  return p.cores === "all" ? cpus : p.cores ?? 16;
+}
 
 export interface CircuitShape { readonly wiresPerPiece: number; readonly nodesPerPiece: number; readonly pctWireInPiece: number; readonly steps: number }
 export interface HpcgShape { readonly nx: number; readonly ny: number; readonly nz: number; readonly mgLevels: number }

@@ -11,9 +11,10 @@ import { KERNELS, type KernelName } from "../kernel/types.js";
 import { ModelRunError, userParameters, type Breakdown, type ModelPlugin, type ModelRunInput, type Observation, type ParameterRow } from "../plugin.js";
 import { runtimeCosts } from "../runtime/index.js";
 import { computeCosts } from "./compute.js";
+import { failOn, hvmCoresProblem, legionProblems } from "./constraints.js";
 import { legionCosts } from "./legion.js";
 import { LAUNCH_HOPS, launchLatencies } from "./launch.js";
-import { LegionParams } from "./params.js";
+import { LegionParams, coresOf } from "./params.js";
 import { WORKLOADS, iterationCycles, legionMachine, legionWorld, simulateLegion, type LegionRun, type Workload } from "./simulate.js";
 import { hrtLaunchCycles } from "./virtual.js";
 
@@ -98,8 +99,8 @@ export const legionModel: ModelPlugin<LegionParams> = {
       simTime = Math.max(simTime, run.world.sim.now);
       prints.push(run.world.sim.fingerprint.toString());
       if ((input.params.placement ?? "native") === "hvm" && kernel === "nautilus") {
-        const hrtCores = input.params.cores ?? 16;
-        if (hrtCores > 63) throw new ModelRunError("model", `placement hvm: the HRT gets ${hrtCores} cores but the ROS needs one of the 64`);
+        const hrtCores = coresOf(input.params, run.world.machine.cpuCount);
+        failOn(hvmCoresProblem(input.params));
         observations.push({ metric: "launchTime", value: usOf(run, hrtLaunchCycles(hrtCores, input.seed)), labels: { kernel } });
       }
     }
@@ -112,7 +113,7 @@ export const legionModel: ModelPlugin<LegionParams> = {
     return kernelsOf(input.params).flatMap((kernel) => {
       const run = simulate(input, kernel, true);
       const p = input.params;
-      return breakdowns(run, `${input.experiment} on ${kernel}/${p.machine}${(p.placement ?? "native") === "hvm" ? " in the HVM" : ""}, ${p.cores ?? 16} cores: last iteration's critical path`);
+      return breakdowns(run, `${input.experiment} on ${kernel}/${p.machine}${(p.placement ?? "native") === "hvm" ? " in the HVM" : ""}, ${coresOf(p, run.world.machine.cpuCount)} cores: last iteration's critical path`);
     });
   },
 
@@ -125,6 +126,10 @@ export const legionModel: ModelPlugin<LegionParams> = {
       ...machine.costs.rows("hardware."),
       // The kernels' own costs: hrtsim params --model microbench --machine … --kernel ….
     ];
+  },
+
+  constraints(params, _overrides, file, experiment) {
+    return legionProblems(params, file, experiment);
   },
 
   // The machine's and the kernels' parameter files: overridable and varied by `hrtsim sensitivity`.

@@ -11,10 +11,11 @@ import type { KernelName } from "../kernel/types.js";
 import { ModelRunError, type RunLimits, type UserParameters } from "../plugin.js";
 import { Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
 import { circuitGraph, circuitIteration } from "./circuit.js";
+import { coresProblem, failOn, placementProblem } from "./constraints.js";
 import { computeCosts, type ComputeCosts } from "./compute.js";
 import { hpcgIteration } from "./hpcg.js";
 import { Legion } from "./legion.js";
-import { circuitShape, hpcgShape, type LegionParams } from "./params.js";
+import { circuitShape, coresOf, hpcgShape, type LegionParams } from "./params.js";
 import { virtualizedProfile } from "./virtual.js";
 
 export const WORKLOADS = ["circuit", "hpcg"] as const;
@@ -37,8 +38,7 @@ export function legionMachine(p: LegionParams, machine?: MachineFile): MachineNa
 }
 
 export function legionWorld(p: LegionParams, kernel: KernelName, seed: string, record: boolean, user: UserParameters = {}): KernelWorld {
-  const hvm = (p.placement ?? "native") === "hvm";
-  if (hvm && p.machine !== "x64") throw new ModelRunError("model", `placement hvm needs machine x64 (the Palacios HVM on AMD SVM), not ${p.machine}`);
+  failOn(placementProblem(p));
   return buildKernelWorld({
     seed: `${seed}/${kernel}`, machine: legionMachine(p, user.machine), kernel, record,
     ...(user.overrides ? { overrides: user.overrides } : {}),
@@ -50,8 +50,8 @@ export function legionWorld(p: LegionParams, kernel: KernelName, seed: string, r
 }
 
 export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Workload, limits: RunLimits, trace = false): LegionRun {
-  const cores = p.cores ?? 16;
-  if (cores > world.machine.cpuCount) throw new ModelRunError("model", `cores = ${cores}, but ${world.machine.name} has ${world.machine.cpuCount} CPUs`);
+  failOn(coresProblem(p, world.machine.name, world.machine.cpuCount));
+  const cores = coresOf(p, world.machine.cpuCount);
   const rt = new Runtime(world.kernel, {
     cores: Array.from({ length: cores - 1 }, (_, i) => i + 1), idle: p.runtime?.idle ?? "block", trace,
     ...(p.runtime?.costs === undefined ? {} : { costs: p.runtime.costs }),

@@ -3,6 +3,7 @@
  * measurements are emitted (and remembered for breakdowns).
  */
 import { Schema } from "effect";
+import { CostScaleParam } from "../hardware/params.js";
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import type { MachineFile } from "../hardware/machine-file.js";
@@ -36,8 +37,8 @@ export const MicrobenchParams = Schema.Struct({
   deepIdle: Schema.optional(Schema.Boolean),
   /** Only the first n remote CPUs (per-core experiments, threads-long sizes); default all. */
   remoteCpus: Schema.optional(PositiveInt),
-  /** Multiplies every time quantity by this integer (metamorphic tests); default 1. */
-  costScale: Schema.optional(PositiveInt),
+  /** Multiplies every time quantity by this integer, 1..MAX_COST_SCALE (1000) (metamorphic tests); default 1. */
+  costScale: Schema.optional(CostScaleParam),
 }).check(Schema.makeFilter((p) => kernelMachineProblem(p.kernel, p.machine) ?? true));
 export type MicrobenchParams = typeof MicrobenchParams.Type;
 

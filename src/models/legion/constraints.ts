@@ -1,0 +1,60 @@
+/**
+ * Combinations of legion parameters a run cannot simulate, as one list of checks that both
+ * `validate` (the plug-in's constraints hook) and the run path call, so the rules live once.
+ */
+import type { MachineFile } from "../hardware/machine-file.js";
+import { cpuCount, machineProfile } from "../hardware/profile.js";
+import { KERNELS } from "../kernel/types.js";
+import { ModelRunError, type ConstraintProblem } from "../plugin.js";
+import { coresOf, type LegionParams } from "./params.js";
+
+/** The machine a run simulates, by name and CPU count: the HVM runs on x64 whatever the machine file says. */
+function machineOf(p: LegionParams, file: MachineFile | undefined): { readonly name: string; readonly cpus: number } {
+  const profile = (p.placement ?? "native") === "hvm" ? machineProfile("x64") : file ?? machineProfile(p.machine);
+  return { name: profile.machine, cpus: cpuCount(profile.topology) };
+}
+
+/** placement hvm needs the x64 machine (Palacios on AMD SVM). */
+export function placementProblem(p: LegionParams): ConstraintProblem | undefined {
+  if ((p.placement ?? "native") !== "hvm" || p.machine === "x64") return undefined;
+  return { path: "placement", message: "placement hvm needs machine x64 (the Palacios HVM on AMD SVM)", expected: "machine x64 or placement native", found: `machine ${p.machine}` };
+}
+
+/** Cores used beyond the machine's CPUs (CPU 0 plus one worker per core). */
+export function coresProblem(p: LegionParams, machine: string, cpus: number): ConstraintProblem | undefined {
+  const cores = coresOf(p, cpus);
+  if (cores <= cpus) return undefined;
+  return { path: "cores", message: "more cores than the machine has CPUs", expected: `cores ≤ ${cpus} (${machine} has ${cpus} CPUs)`, found: String(cores) };
+}
+
+/** In the HVM the ROS keeps one x64 CPU, so the Nautilus HRT gets at most the others. */
+export function hvmCoresProblem(p: LegionParams): ConstraintProblem | undefined {
+  const cpus = cpuCount(machineProfile("x64").topology);
+  const cores = coresOf(p, cpus);
+  if ((p.placement ?? "native") !== "hvm" || !(p.kernels ?? KERNELS).includes("nautilus") || cores < cpus) return undefined;
+  return { path: "cores", message: `placement hvm with nautilus: the ROS needs one of the ${cpus} CPUs`, expected: `cores ≤ ${cpus - 1}`, found: String(cores) };
+}
+
+/** task-launch alternates between the workers on CPU 1 and CPU cores−1, which must differ. */
+export function launchProblem(p: LegionParams, cpus: number): ConstraintProblem | undefined {
+  const cores = coresOf(p, cpus);
+  if (cores >= 3) return undefined;
+  return { path: "cores", message: "task-launch needs two workers (on CPU 1 and CPU cores−1)", expected: "cores ≥ 3", found: String(cores) };
+}
+
+/** Every problem of these params (the experiment-specific ones only when `experiment` is given). */
+export function legionProblems(p: LegionParams, file: MachineFile | undefined, experiment: string | undefined): ConstraintProblem[] {
+  const placement = placementProblem(p);
+  // A wrong placement makes the CPU counts moot; report it alone.
+  if (placement) return [placement];
+  const m = machineOf(p, file);
+  // Only circuit and hpcg boot the HRT on `cores` cores (launchTime); task-launch does not.
+  const hrt = experiment !== undefined && experiment !== "task-launch" ? hvmCoresProblem(p) : undefined;
+  const launch = experiment === "task-launch" ? launchProblem(p, m.cpus) : undefined;
+  return [coresProblem(p, m.name, m.cpus), hrt, launch].filter((x): x is ConstraintProblem => x !== undefined);
+}
+
+/** Throws the first problem as a run error (the run path's guard; validate reports them all). */
+export function failOn(problem: ConstraintProblem | undefined): void {
+  if (problem) throw new ModelRunError("model", `${problem.message}: expected ${problem.expected}, found ${problem.found}`);
+}
