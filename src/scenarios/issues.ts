@@ -28,10 +28,19 @@ function leaves(issue: SchemaIssue.Issue, path: Path, out: Leaf[]): Leaf[] {
       if (issue.issues.length === 0) out.push({ path, issue });
       else for (const i of issue.issues) leaves(i, path, out);
       return out;
+    case "Filter":
+      // A filter that reports at nested fields ({ path, issue }): each at its field.
+      if (pointsIn(issue.issue)) return leaves(issue.issue, path, out);
+      out.push({ path, issue });
+      return out;
     default:
       out.push({ path, issue });
       return out;
   }
+}
+
+function pointsIn(issue: SchemaIssue.Issue): boolean {
+  return issue._tag === "Pointer" || (issue._tag === "Composite" && issue.issues.some(pointsIn));
 }
 
 const formatter = SchemaIssue.makeFormatterStandardSchemaV1();

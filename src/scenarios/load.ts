@@ -15,7 +15,7 @@ import { FORBIDDEN_SEGMENTS, canonicalJson, decodeStrict, forbiddenSegment, sha2
 import { DEFAULT_MAX_RUNS, maxRuns } from "./limits.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
-import { inlineNoiseTrace } from "./noise-trace.js";
+import { inlineNoiseTrace, sweptTraceProblems } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
 import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { storedAnalysisProblems } from "./sensitivity-store.js";
@@ -297,6 +297,7 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     ...checkSweep(src, plugin, axes),
     ...keys,
     ...scaleProblems(src, axes),
+    ...sweptTraceProblems(src, axes),
     ...(keys.length > 0 ? [] : checkParams(src, plugin, baseParams, axes)),
     ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths)),
     ...checkConstraints(src, plugin, paramPoints.map((params) => ({ params, overrides })), machine, experiments),

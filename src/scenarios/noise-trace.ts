@@ -9,8 +9,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import type { Problem } from "./problems.js";
+import { joinPath, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
+import type { SweepAxis } from "./format.js";
 
 export type Detour = readonly [start: number, duration: number];
 
@@ -18,7 +19,7 @@ export type TraceOutcome = { readonly ok: true; readonly detours: Detour[] } | {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Parses and checks a trace: two non-negative numbers a line, detours in time order, not overlapping. */
+/** Parses and checks a trace: two finite non-negative numbers a line, detours in time order, not overlapping. */
 export function parseNoiseTrace(file: string, text: string): TraceOutcome {
   const problems: Problem[] = [];
   const detours: Detour[] = [];
@@ -35,6 +36,10 @@ export function parseNoiseTrace(file: string, text: string): TraceOutcome {
       return;
     }
     const [start, duration] = fields.map(Number) as [number, number];
+    if (!Number.isFinite(start) || !Number.isFinite(duration)) {
+      problems.push(at(line, "number out of range", "finite numbers (1e999 reads as infinity)", content));
+      return;
+    }
     if (start < 0 || duration < 0) {
       problems.push(at(line, "negative time", "start ≥ 0 and duration ≥ 0", content));
       return;
@@ -88,4 +93,27 @@ export async function inlineNoiseTrace(src: SourceDoc): Promise<{ readonly doc: 
   const r = root as { model: { params: Record<string, unknown> } };
   const value = { ...r, model: { ...r.model, params: { ...r.model.params, noise: { ...noise, detours: parsed.detours } } } };
   return { doc: { ...src, value }, text };
+}
+
+/**
+ * A swept trace file: the loader reads only `model.params.noise.file` (above) before the sweep
+ * expands, so every run would replay that file's detours. Found at the sweep key instead.
+ */
+export function sweptTraceProblems(src: SourceDoc, axes: readonly Pick<SweepAxis, "key" | "values">[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const a of axes) {
+    // Sweep values are scalars today; a `noise` value naming a file is caught here should that change.
+    const values = a.values as readonly unknown[];
+    const i = a.key === "noise" ? values.findIndex((v) => v !== null && typeof v === "object" && typeof (v as TraceRef).file === "string") : -1;
+    if (a.key !== "noise.file" && i < 0) continue;
+    const path = i < 0 ? ["sweep", a.key] : ["sweep", a.key, i];
+    const pos = src.locate(path);
+    problems.push({
+      file: src.file, path: joinPath(path), ...(pos ? { line: pos.line, column: pos.column } : {}),
+      message: "a noise trace file cannot be swept: each run would replay the first file's detours",
+      expected: "one trace file per scenario, in model.params.noise.file", found: JSON.stringify(i < 0 ? values : values[i]),
+      hint: "write one scenario per trace",
+    });
+  }
+  return problems;
 }

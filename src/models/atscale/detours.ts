@@ -16,18 +16,31 @@ export interface DetourTrace {
   readonly span: number;
 }
 
-/** Checks a trace's invariants; returns a problem description or undefined. */
-export function traceProblem(t: DetourTrace): string | undefined {
+/** Where a trace breaks an invariant (`at`: ["detours", i, 0 | 1] or ["span"]), what was expected (times in ns). */
+export interface TraceProblem {
+  readonly at: ReadonlyArray<string | number>;
+  readonly expected: string;
+}
+
+/**
+ * Checks a trace's invariants, among them that detours leave CPU time in every span (a rank
+ * that never gets the CPU would spin through detours forever); undefined when it is fine.
+ */
+export function traceProblem(t: DetourTrace): TraceProblem | undefined {
   const n = t.starts.length;
-  if (n !== t.durations.length) return "starts and durations differ in length";
+  if (n !== t.durations.length) return { at: ["detours"], expected: `as many durations as starts (${n} starts, ${t.durations.length} durations)` };
+  let busy = 0;
   for (let i = 0; i < n; i++) {
     const s = t.starts[i]!, d = t.durations[i]!;
-    if (!(Number.isFinite(s) && s >= 0)) return `detour ${i}: start ${s} is not a finite time ≥ 0`;
-    if (!(Number.isFinite(d) && d >= 0)) return `detour ${i}: duration ${d} is not a finite duration ≥ 0`;
-    if (i > 0 && s < t.starts[i - 1]! + t.durations[i - 1]!) return `detour ${i} starts at ${s}, before detour ${i - 1} ends (${t.starts[i - 1]! + t.durations[i - 1]!})`;
+    if (!(Number.isFinite(s) && s >= 0)) return { at: ["detours", i, 0], expected: `a start that is a finite time ≥ 0 (${s} ns)` };
+    if (!(Number.isFinite(d) && d >= 0)) return { at: ["detours", i, 1], expected: `a duration that is finite and ≥ 0 (${d} ns)` };
+    const prevEnd = i > 0 ? t.starts[i - 1]! + t.durations[i - 1]! : 0;
+    if (s < prevEnd) return { at: ["detours", i, 0], expected: `a start ≥ ${prevEnd} ns, the end of detour ${i - 1} (detours in time order, not overlapping)` };
+    busy += d;
   }
   const end = n === 0 ? 0 : t.starts[n - 1]! + t.durations[n - 1]!;
-  if (!(t.span > 0 && t.span >= end)) return `span ${t.span} must be > 0 and ≥ the last detour's end (${end})`;
+  if (!(Number.isFinite(t.span) && t.span > 0 && t.span >= end)) return { at: ["span"], expected: `a finite span > 0 and ≥ the last detour's end (${end} ns; the span defaults to that end), found ${t.span} ns` };
+  if (!(busy < t.span)) return { at: ["span"], expected: `detours covering less than the whole span (a rank needs CPU time between them): they take ${busy} of its ${t.span} ns` };
   return undefined;
 }
 

@@ -88,10 +88,16 @@ export function probeKernelNoise(kernel: KernelName, machineName: MachineName, b
   };
 }
 
+/** Why a pool of `traces` sampled CPUs does not fit a machine of `cpuCount` CPUs (CPU 0 is not sampled), or undefined. */
+export function poolProblem(traces: number, machine: string, cpuCount: number): string | undefined {
+  return traces >= cpuCount ? `at most ${cpuCount - 1} noise traces: ${machine} has ${cpuCount} CPUs and the pool samples CPUs 1..` : undefined;
+}
+
 /** One trace per CPU 1..traces (CPU 0 takes Linux's device interrupts; a rank runs elsewhere). */
 export function kernelNoiseTraces(spec: KernelNoiseSpec, seed: string, user: UserParameters = {}): DetourTrace[] {
   const machine = probeKernelNoise(spec.kernel, spec.machine, spec.background, seed, user);
-  if (spec.traces >= machine.cpuCount) throw new RangeError(`${spec.machine} has ${machine.cpuCount} CPUs: at most ${machine.cpuCount - 1} noise traces (CPUs 1..)`);
+  const problem = poolProblem(spec.traces, user.machine?.machine ?? spec.machine, machine.cpuCount); // the constraints hook's check
+  if (problem !== undefined) throw new RangeError(`noise.traces: expected ${problem}, got ${spec.traces}`);
   const nsPerCycle = machine.nsPerCycle;
   const window = spec.windowNs / nsPerCycle;
   const out: DetourTrace[] = [];

@@ -6,6 +6,7 @@
  * Consecutive sends of one rank start at least max(g, (s−1)·G) apart. Every dependency of round
  * k lies in rounds < k, so processing whole rounds is exact, not an approximation.
  */
+import { allreduceProblem } from "./checks.js";
 import type { RankDetours } from "./detours.js";
 
 export interface LogGOPS {
@@ -120,7 +121,8 @@ export class Ranks {
   /** Recursive-doubling allreduce (P a power of two): exchange the payload with i XOR 2^k. */
   private *allreduce(): Generator<void, void, void> {
     const P = this.count, arrival = this.arrival;
-    if ((P & (P - 1)) !== 0) throw new RangeError(`recursive-doubling allreduce needs a power-of-two rank count, got ${P}`);
+    const problem = allreduceProblem(P, "allreduce"); // the schema's check, for callers that skip it
+    if (problem !== undefined) throw new RangeError(`ranks: expected ${problem.expected}, got ${P}`);
     for (let d = 1; d < P; d *= 2) {
       for (let i = 0; i < P; i++) arrival[i ^ d] = this.send(i);
       for (let i = 0; i < P; i++) this.receive(i, arrival[i]!);

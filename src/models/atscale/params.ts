@@ -6,6 +6,7 @@
 import { Schema } from "effect";
 import { distribution, type DistributionSpec } from "../../engine/index.js";
 import { KERNELS } from "../kernel/types.js";
+import { allreduceProblem, isProblem, profileTrace, runSizeProblem, type ParamProblem } from "./checks.js";
 import { COLLECTIVES, type LogGOPS } from "./loggops.js";
 
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0));
@@ -29,13 +30,31 @@ export const NETWORK_DEFAULTS: LogGOPS & { readonly source: string } = {
   source: "[read] LogGOPSim's defaults (spcl/LogGOPSim simulator.ggo: L=2500 ns, o=1500 ns, g=1000 ns, G=6 ns/byte, O=0); a generic cluster network of that era, not a particular machine",
 };
 
+/**
+ * Largest network time, ns (a second per message or per byte): far beyond any network, and
+ * small enough that a run's times stay exact (the makespan check in checks.ts covers products).
+ */
+export const MAX_NETWORK_NS = 1e9;
+const NetworkTime = NonNegative.check(Schema.isLessThanOrEqualTo(MAX_NETWORK_NS));
+
 const NetworkParams = Schema.Struct({
-  L: Schema.optional(NonNegative),
-  o: Schema.optional(NonNegative),
-  g: Schema.optional(NonNegative),
-  G: Schema.optional(NonNegative),
-  O: Schema.optional(NonNegative),
+  L: Schema.optional(NetworkTime),
+  o: Schema.optional(NetworkTime),
+  g: Schema.optional(NetworkTime),
+  G: Schema.optional(NetworkTime),
+  O: Schema.optional(NetworkTime),
 });
+
+/** Largest message, bytes (1 GiB): a collective's payload, not a file transfer; keeps times exact. */
+export const MAX_BYTES = 2 ** 30;
+/** Largest mean work per iteration, µs (1,000 s): keeps a run's times exact (2^53 ns is ~104 days). */
+export const MAX_WORK_US = 1e9;
+/**
+ * Injection frequencies, Hz: up to a detour every µs (Ferreira et al.'s highest is 10 kHz;
+ * faster is no OS noise and makes runs step through millions of detours), down to one every
+ * ~11.6 days (a longer period is no noise in any run the engine's time can hold).
+ */
+export const HZ_RANGE = { min: 1e-6, max: 1e6 } as const;
 
 export const NoiseParams = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("none") }),
@@ -51,8 +70,8 @@ export const NoiseParams = Schema.Union([
     sampling: Schema.optional(Schema.Literals(["per-node", "pooled"])),
     /** pooled: distinct CPUs sampled (default 16); ranks replay them round-robin. */
     traces: Schema.optional(PositiveInt),
-    /** pooled: length of each sampled trace, ms (default 2000). */
-    windowMs: Schema.optional(Positive),
+    /** pooled: length of each sampled trace, ms (default 2000; at most 1,000 s: sampling costs time ∝ window). */
+    windowMs: Schema.optional(Positive.check(Schema.isLessThanOrEqualTo(1e6))),
     /** Linux: kernel threads and daemons besides the tick (default true). */
     background: Schema.optional(Schema.Boolean),
   }).check(Schema.makeFilter((n) => !drawsPerNode(n) || (n.traces === undefined && n.windowMs === undefined)
@@ -60,7 +79,7 @@ export const NoiseParams = Schema.Union([
   Schema.Struct({
     /** Ferreira et al.'s injected noise: one detour every 1/hz s, of `durationUs` or of `netNoise`/hz. */
     kind: Schema.Literal("periodic"),
-    hz: Positive,
+    hz: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(HZ_RANGE.min), Schema.isLessThanOrEqualTo(HZ_RANGE.max)),
     durationUs: Schema.optional(Positive),
     /** Fraction of CPU time taken (duration = netNoise ÷ hz); give this or durationUs. */
     netNoise: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThan(1))),
@@ -86,15 +105,39 @@ export const AtScaleParams = Schema.Struct({
   /** Iterations of compute then collective. */
   collectives: PositiveInt,
   /** Computation per rank per iteration, µs: a number or any engine distribution (drawn per rank). */
-  workUs: DistributionParam,
+  workUs: DistributionParam.check(Schema.makeFilter((spec) => !(meanOf(spec) > MAX_WORK_US)
+    || `a mean of at most ${MAX_WORK_US} µs (1,000 s an iteration; larger runs pass the engine's exact time)`)),
   /** Message size in bytes (default 8). */
-  bytes: Schema.optional(PositiveInt),
+  bytes: Schema.optional(PositiveInt.check(Schema.isLessThanOrEqualTo(MAX_BYTES))),
   network: Schema.optional(NetworkParams),
   noise: NoiseParams,
   /** All ranks replay their trace from one shared offset (LogGOPSim --noise-cosched); default false. */
   coscheduled: Schema.optional(Schema.Boolean),
-}).check(Schema.makeFilter((p) => coscheduleProblem(p) ?? true));
+}).check(Schema.makeFilter((p) => {
+  const c = coscheduleProblem(p);
+  return c !== undefined ? c : paramsProblems(p).map((q) => ({ path: q.path, issue: q.expected }));
+}));
 export type AtScaleParams = typeof AtScaleParams.Type;
+
+/** What makes these params impossible to run (checks.ts); the run path makes the same checks. */
+export function paramsProblems(p: AtScaleParams): ParamProblem[] {
+  const allreduce = allreduceProblem(p.ranks, p.collective);
+  const trace = profileTrace(p.noise);
+  if (trace !== undefined && isProblem(trace)) return allreduce ? [allreduce, trace] : [trace];
+  if (allreduce) return [allreduce];
+  // The size estimate needs a runnable profile.
+  const size = runSizeProblem(p, networkOf(p), trace);
+  return size ? [size] : [];
+}
+
+/** A distribution spec's mean, NaN for a spec that does not build (DistributionParam's own check reports it). */
+function meanOf(spec: unknown): number {
+  try {
+    return distribution(spec as DistributionSpec, "workUs").mean;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Whether kernel noise is drawn per node (the default) rather than replayed from a sampled pool. */
 export function drawsPerNode(noise: { readonly kind: "kernel"; readonly sampling?: "per-node" | "pooled" | undefined }): boolean {

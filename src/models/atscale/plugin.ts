@@ -9,8 +9,10 @@
 import { Simulation, distribution, type DistributionSpec } from "../../engine/index.js";
 import { kernelParameterSpace } from "../kernel/registry.js";
 import { ModelRunError, userParameters, type ModelPlugin, type ParameterRow, type UserParameters } from "../plugin.js";
-import { RankNoise, noiseFraction, traceProblem, type DetourTrace, type RankDetours } from "./detours.js";
-import { isNoiseParameter, kernelNoiseTraces, probeKernelNoise } from "./kernel-noise.js";
+import { isProblem, periodicTrace, replayTrace } from "./checks.js";
+import { RankNoise, noiseFraction, type DetourTrace, type RankDetours } from "./detours.js";
+import { cpuCount, machineProfile } from "../hardware/profile.js";
+import { isNoiseParameter, kernelNoiseTraces, poolProblem, probeKernelNoise } from "./kernel-noise.js";
 import { NodeNoise } from "./node-noise.js";
 import { Ranks } from "./loggops.js";
 import { AtScaleParams, coscheduleProblem, drawsPerNode, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
@@ -28,21 +30,11 @@ export function noiseTraces(noise: NoiseParams, seed: string, user: UserParamete
         kernel: noise.kernel, machine: noise.machine, traces: noise.traces ?? POOL_DEFAULTS.traces,
         windowNs: (noise.windowMs ?? POOL_DEFAULTS.windowMs) * 1e6, background: noise.background ?? true,
       }, seed, user);
-    case "periodic": {
-      const span = 1e9 / noise.hz, d = noise.durationUs !== undefined ? noise.durationUs * 1e3 : noise.netNoise! * span;
-      if (d >= span) throw new ModelRunError("model", `periodic noise: a ${d / 1e3} µs detour does not fit in a 1/${noise.hz} s period`);
-      return [{ starts: Float64Array.of(0), durations: Float64Array.of(d), span }];
-    }
+    case "periodic":
     case "trace": {
-      if (noise.detours === undefined) throw new ModelRunError("model", `noise trace${noise.file ? ` '${noise.file}'` : ""} has no detours: give them inline, or a file in a scenario (the loader reads it)`);
-      const k = noise.unit === "us" ? 1e3 : 1;
-      const starts = Float64Array.from(noise.detours, (d) => d[0] * k);
-      const durations = Float64Array.from(noise.detours, (d) => d[1] * k);
-      const n = starts.length;
-      const span = noise.span !== undefined ? noise.span * k : n === 0 ? 1 : starts[n - 1]! + durations[n - 1]!;
-      const t = { starts, durations, span };
-      const problem = traceProblem(t);
-      if (problem !== undefined) throw new ModelRunError("model", `noise trace: ${problem}`);
+      // The schema's checks (checks.ts), for callers that skip it.
+      const t = noise.kind === "periodic" ? periodicTrace(noise) : replayTrace(noise);
+      if (isProblem(t)) throw new ModelRunError("model", `${noise.kind} noise: ${t.path.join(".")}: expected ${t.expected}`);
       return [t];
     }
   }
@@ -160,6 +152,15 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
         ? probeKernelNoise(n.kernel, n.machine, n.background ?? true, "params", userParameters({ overrides, machine })).parameterRows()
         : []),
     ];
+  },
+  // A pooled kernel trace samples one CPU each: the machine (the user's profile, if given) must have them.
+  constraints(params, _overrides, file) {
+    const n = params.noise;
+    if (n.kind !== "kernel" || drawsPerNode(n)) return [];
+    const traces = n.traces ?? POOL_DEFAULTS.traces;
+    const machine = file?.machine ?? n.machine;
+    const problem = poolProblem(traces, machine, cpuCount(file?.topology ?? machineProfile(n.machine).topology));
+    return problem === undefined ? [] : [{ path: "noise.traces", message: `too many noise traces for ${machine}`, expected: problem, found: String(traces) }];
   },
   // Kernel noise: the entries of the kernel's and the machine's parameter files its sources read
   // (overridable by dotted path, e.g. `linux.noise.daemon.rate`, and varied by `hrtsim sensitivity`).
