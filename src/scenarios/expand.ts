@@ -82,5 +82,6 @@ export function parseShard(text: string): Shard | undefined {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   if (!m) return undefined;
   const index = Number(m[1]), count = Number(m[2]);
-  return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
+  // Beyond 2^53 the numbers are no longer exact (1/9999999999999999999 would round): refused.
+  return Number.isSafeInteger(count) && count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
 }

@@ -72,7 +72,9 @@ export const MachineFileRefSchema = Schema.Union([Schema.String, Schema.Record(S
 });
 
 /** Factors by which a swept parameter-file entry is scaled: `x64.apic.accept: { scale: [1, 2, 4] }`. */
-export const ScaleSweepSchema = Schema.Struct({ scale: Schema.NonEmptyArray(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))) });
+export const ScaleSweepSchema = Schema.Struct({
+  scale: Schema.Array(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))).check(Schema.isMinLength(1, { message: "a list of scale factors ≥ 0 (must not be empty)" })),
+});
 
 export const SweepSchema = Schema.Record(
   Schema.String,
