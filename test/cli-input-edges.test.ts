@@ -46,6 +46,10 @@ test("limits, names and seeds a run could not use are validate errors; --seed ''
   await rejected(dir, "name.yaml", MM1.replace("name: b", `name: ${"x".repeat(300)}`), /name: invalid value|name/, /100/);
   await rejected(dir, "seed.yaml", MM1.replace("seed: 1", "seed: ''"), /seed/, /length|empty|at least 1/i);
   await rejected(dir, "cycle.yaml", `${MM1}x: &a [*a]\n`, /x\[0\]: an alias refers to a node that contains it/, /a tree/);
+  await rejected(dir, "scale.yaml", `${MM1.replace("sweep: { arrivalRate: [0.2, 0.5] }", "sweep: { x64.atomic: { scale: [] } }").replace("mmc, params: { serviceRate: 1, servers: 1, customers: 200 }", "microbench, params: { machine: x64, kernel: linux, trials: 2 }").replace("experiment: queue", "experiment: condvar")}`, /sweep\.x64\.atomic\.scale: invalid value/, /a list of scale factors ≥ 0 \(must not be empty\)/);
+  const shard = await hrtsim(["run", await writeText(dir, "ok.yaml", MM1), "--shard", "1/9999999999999999999", "--out", `${dir}/o`]);
+  assert.is(shard.code, 2, shard.stderr);
+  assert.match(shard.stderr, /--shard must be i\/n/);
   const r = await hrtsim(["run", await writeText(dir, "ok.yaml", MM1), "--seed", "", "--out", `${dir}/o`]);
   assert.is(r.code, 2, r.stderr);
   assert.match(r.stderr, /--seed: expected a non-empty seed/);
