@@ -4,8 +4,6 @@
  * fields. Every problem found is reported at once, each with file, field and line.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { MachineFileSchema, machineFileProblems } from "../models/hardware/machine-file.js";
 import type { ParameterInfo } from "../models/hardware/overrides.js";
 import { findModel, listModels, type MachineFile, type ModelPlugin, type ParameterOverrides } from "../models/index.js";
 import type { MetricInfo, Scalar, ScenarioMeta } from "../reports/results.js";
@@ -15,9 +13,10 @@ import { FORBIDDEN_SEGMENTS, canonicalJson, decodeStrict, forbiddenSegment, sha2
 import { DEFAULT_MAX_RUNS, maxRuns } from "./limits.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
+import { inlineMachine, machineSpace, withMachineFile } from "./machine-load.js";
 import { inlineNoiseTrace, sweptTraceProblems } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
-import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, spaceOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
+import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { storedAnalysisProblems } from "./sensitivity-store.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
@@ -216,19 +215,6 @@ function runCountProblem(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepA
   };
 }
 
-/** The inline machine profile of a document (a `machineFile` path is read by loadScenario first). */
-function inlineMachine(src: SourceDoc, doc: ScenarioDoc): MachineFile | Problem[] | undefined {
-  const ref = doc.machineFile;
-  if (ref === undefined) return undefined;
-  const pos = src.locate(["machineFile"]);
-  const at = { file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}) };
-  if (typeof ref === "string") return [{ ...at, message: "machine file not read", hint: "load the scenario from its file (hrtsim run/validate)" }];
-  const r = decodeStrict(MachineFileSchema, ref);
-  if (!r.ok) return issueProblems({ ...src, value: { machineFile: ref } }, r.issue, ["machineFile"]);
-  const bad = machineFileProblems(r.value);
-  return bad.length > 0 ? bad.map((b) => ({ ...at, path: `machineFile.${b.path}`, message: b.message, expected: b.expected, found: b.found })) : r.value;
-}
-
 /** Override sites (`parameters` entries, swept override values) and the problems of keys no override may have. */
 function overrideSites(doc: ScenarioDoc, axes: readonly SweepAxis[], cliPaths: ReadonlySet<string>): OverrideSite[] {
   const fromFile = Object.entries(doc.parameters ?? {}).map(([path, value]): OverrideSite => ({ path, value, at: cliPaths.has(path) ? "cli" : ["parameters", path] }));
@@ -282,7 +268,7 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
   const overrides: ParameterOverrides = { ...(doc.parameters ?? {}) };
   const paramPoints = [...sweepPoints(axes.filter((a) => a.key !== EXPERIMENT_KEY && !a.override))]
     .map((point) => withParams(baseParams, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]]))));
-  const space = spaceOf(plugin, paramPoints, machine);
+  const space = machineSpace(src, plugin, paramPoints, machine);
   const experiments = axes.find((a) => a.key === EXPERIMENT_KEY)?.values.map(String) ?? [doc.experiment];
   const configuration = configurationOf(overrides, space);
   const meta: ScenarioMeta = {
@@ -306,35 +292,6 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
   ];
   if (problems.length > 0) throw new InputError(problems);
   return { file: src.file, raw: src.value, doc, plugin, baseParams, axes, meta, overrides, space, ...(machine ? { machine } : {}) };
-}
-
-/** Reads a scenario's `machineFile` (relative to the scenario) and puts the profile inline, so the journal keeps it. */
-async function withMachineFile(src: SourceDoc): Promise<SourceDoc> {
-  const raw = src.value as { machineFile?: unknown } | null;
-  if (raw === null || typeof raw !== "object" || typeof raw.machineFile !== "string") return src;
-  const path = resolve(dirname(src.file), raw.machineFile);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (e) {
-    const pos = src.locate(["machineFile"]);
-    throw new InputError([{
-      file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}),
-      message: (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such machine file" : `cannot read the machine file: ${(e as Error).message}`, found: JSON.stringify(path),
-    }]);
-  }
-  const parsed = parseSource(path, text);
-  if (!parsed.ok) throw new InputError(parsed.problems);
-  const r = decodeStrict(MachineFileSchema, parsed.doc.value);
-  if (!r.ok) throw new InputError(issueProblems(parsed.doc, r.issue));
-  const bad = machineFileProblems(r.value);
-  if (bad.length > 0) {
-    throw new InputError(bad.map((b) => {
-      const pos = parsed.doc.locate(b.path.split("."));
-      return { file: path, path: b.path, ...(pos ? { line: pos.line, column: pos.column } : {}), message: b.message, expected: b.expected, found: b.found };
-    }));
-  }
-  return { ...src, value: { ...raw, machineFile: parsed.doc.value } };
 }
 
 /**

@@ -5,8 +5,10 @@
  * the profile's `machine` name is the override scope of its hardware entries (`mybox.apic.accept`).
  */
 import { Schema } from "effect";
-import { ParameterFileError, ParameterFileSchema, type ParameterFile } from "./params.js";
-import { MACHINES, MachineProfileSchema, cpuCount, interferenceProblem, requiredHardwareParameters } from "./profile.js";
+import { CLOCK_GHZ_MAX, CLOCK_GHZ_MIN, MAX_CPUS, MAX_TRACE_CYCLES } from "./bounds.js";
+import { describeFile, valueProblem } from "./overrides.js";
+import { ParameterFileError, ParameterFileSchema, TIME_UNITS, type ParameterFile, type Unit } from "./params.js";
+import { MACHINES, MachineProfileSchema, cpuCount, interferenceProblem, machineProfile, requiredHardwareParameters, type Interference } from "./profile.js";
 
 export const MachineFileSchema = Schema.Struct({
   ...MachineProfileSchema.fields,
@@ -15,23 +17,95 @@ export const MachineFileSchema = Schema.Struct({
 });
 export type MachineFile = typeof MachineFileSchema.Type;
 
-/** Checks what the schema cannot: a name that is no built-in machine or scope, and every hardware entry the models need. */
-export function machineFileProblems(m: MachineFile): Array<{ path: string; message: string; expected: string; found: string }> {
-  const problems = [];
+/** A problem with a machine file: `at` locates it in the document, `path` shows it (dotted entry names quoted). */
+export interface MachineFileProblem {
+  readonly at: ReadonlyArray<string | number>;
+  readonly path: string;
+  readonly message: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+export const pathOf = (at: ReadonlyArray<string | number>): string =>
+  at.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i > 0 ? "." : ""}${k.includes(".") ? JSON.stringify(k) : k}`)).join("");
+
+const problem = (at: Array<string | number>, message: string, expected: string, found: string): MachineFileProblem => ({ at, path: pathOf(at), message, expected, found });
+
+/** Hardware entries a profile may give (any built-in profile's, and the interference replay's factor), with their units. */
+function hardwareEntries(): Map<string, Unit> {
+  const units = new Map<string, Unit>([["interference.scale", "ratio"]]);
+  for (const name of MACHINES) for (const [k, e] of Object.entries(machineProfile(name).parameters)) units.set(k, e.unit ?? "cycles");
+  return units;
+}
+
+/** Each entry of `file` against `known` (name → unit): unknown names, a unit of another kind, values outside the domain (overrides.ts valueProblem). */
+function entryProblems(scope: string, file: ParameterFile, known: ReadonlyMap<string, Unit>, at: readonly string[], what: string): MachineFileProblem[] {
+  const problems: MachineFileProblem[] = [];
+  for (const info of describeFile(scope, file)) {
+    const unit = known.get(info.name);
+    if (unit === undefined) {
+      problems.push(problem([...at, info.name], `unknown ${what} parameter`, `one of the ${what} parameters (\`hrtsim params\` lists them)`, JSON.stringify(info.name)));
+      continue;
+    }
+    if (unit !== info.unit && !(TIME_UNITS.has(unit) && TIME_UNITS.has(info.unit))) {
+      problems.push(problem([...at, info.name, "unit"], "wrong unit", TIME_UNITS.has(unit) ? "a time unit (cycles, ns, us, ms)" : JSON.stringify(unit), JSON.stringify(info.unit)));
+      continue;
+    }
+    const bad = valueProblem(info, info.value);
+    if (bad) problems.push(problem([...at, info.name, "value"], bad.message, bad.expected, bad.found));
+  }
+  return problems;
+}
+
+/** Traces whose detours leave no CPU time, or too long to replay (bounds.ts). */
+function interferenceLoad(i: Interference, scale: number): MachineFileProblem[] {
+  const problems: MachineFileProblem[] = [];
+  for (const [t, trace] of i.traces.entries()) {
+    const at = ["interference", "traces", t];
+    const busy = trace.detours.reduce((sum, [, d]) => sum + d, 0) * scale;
+    if (trace.length > MAX_TRACE_CYCLES) problems.push(problem([...at, "length"], "trace too long", `at most ${MAX_TRACE_CYCLES.toExponential()} cycles`, String(trace.length)));
+    else if (busy >= trace.length) {
+      problems.push(problem(at, "interference leaves no CPU time", `detours (× interference.scale ${scale}) covering less than the trace's length ${trace.length}`, `detours covering ${busy} cycles`));
+    }
+  }
+  return problems;
+}
+
+/**
+ * Checks what the schema cannot: a name that is no built-in machine or scope, every hardware
+ * entry the models need and no unknown one, each entry's value in its domain (as an override's),
+ * a plausible clock and CPU count, interference that leaves CPU time, and kernel entries that
+ * replace entries of `kernelBase(kernel)` (the kernel's file the machine's entries apply to).
+ */
+export function machineFileProblems(m: MachineFile, kernelBase: (kernel: string) => ParameterFile | undefined = () => undefined): MachineFileProblem[] {
+  const problems: MachineFileProblem[] = [];
   const reserved = [...MACHINES, "nautilus", "linux", "hvm"];
   if (reserved.includes(m.machine) || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(m.machine)) {
-    problems.push({ path: "machine", message: "invalid machine name", expected: `a name of letters, digits, '_' or '-', none of ${reserved.join(", ")} (it is the override scope of this file's entries)`, found: JSON.stringify(m.machine) });
+    problems.push(problem(["machine"], "invalid machine name", `a name of letters, digits, '_' or '-', none of ${reserved.join(", ")} (it is the override scope of this file's entries)`, JSON.stringify(m.machine)));
   }
+  const clock = m.clockGHz.value;
+  if (!(clock >= CLOCK_GHZ_MIN && clock <= CLOCK_GHZ_MAX)) problems.push(problem(["clockGHz", "value"], "implausible clock rate", `a clock in [${CLOCK_GHZ_MIN}, ${CLOCK_GHZ_MAX}] GHz`, String(clock)));
   const missing = requiredHardwareParameters(m.topology).filter((n) => !Object.hasOwn(m.parameters, n));
-  if (missing.length > 0) problems.push({ path: "parameters", message: "missing hardware parameter(s)", expected: missing.join(", "), found: "not given" });
-  for (const k of Object.keys(m.kernels ?? {})) {
-    if (k !== "nautilus" && k !== "linux") problems.push({ path: `kernels.${k}`, message: "unknown kernel", expected: "nautilus or linux", found: JSON.stringify(k) });
+  if (missing.length > 0) problems.push(problem(["parameters"], "missing hardware parameter(s)", missing.join(", "), "not given"));
+  problems.push(...entryProblems(m.machine, m, hardwareEntries(), ["parameters"], "hardware"));
+  for (const [k, own] of Object.entries(m.kernels ?? {})) {
+    const base = k === "nautilus" || k === "linux" ? kernelBase(k) : undefined;
+    if (k !== "nautilus" && k !== "linux") problems.push(problem(["kernels", k], "unknown kernel", "nautilus or linux", JSON.stringify(k)));
+    else if (base !== undefined) {
+      const units = new Map(Object.entries(base.parameters).map(([n, e]) => [n, e.unit ?? "cycles"] as const));
+      problems.push(...entryProblems(k, own, units, ["kernels", k, "parameters"], k));
+    }
   }
-  if (cpuCount(m.topology) < 2) problems.push({ path: "topology", message: "too few CPUs", expected: "at least 2 CPUs", found: String(cpuCount(m.topology)) });
+  const cpus = cpuCount(m.topology);
+  if (cpus < 2 || cpus > MAX_CPUS) problems.push(problem(["topology"], cpus < 2 ? "too few CPUs" : "too many CPUs", `from 2 to ${MAX_CPUS} CPUs`, String(cpus)));
   const trace = m.interference === undefined ? null : interferenceProblem(m.interference);
   if (trace !== null) {
     const [where, why] = trace.split(/: (.*)/s) as [string, string];
-    problems.push({ path: `interference.${where}`, message: "bad interference trace", expected: "detours in time order, not overlapping, inside the trace's length", found: why });
+    const at = ["interference", ...where.split(/[.[\]]+/).filter((k) => k !== "").map((k) => (/^\d+$/.test(k) ? Number(k) : k))];
+    problems.push({ at, path: pathOf(at), message: "bad interference trace", expected: "detours in time order, not overlapping, inside the trace's length", found: why });
+  } else if (m.interference !== undefined) {
+    const scale = m.parameters["interference.scale"]?.value;
+    problems.push(...interferenceLoad(m.interference, typeof scale === "number" ? scale : 1));
   }
   return problems;
 }

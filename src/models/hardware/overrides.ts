@@ -9,6 +9,7 @@
  */
 import { distribution, type DistributionSpec } from "../../engine/index.js";
 import { scaleSpec } from "../kernel/derive.js";
+import { CLOCK_GHZ_MAX, MAX_COST_CYCLES, MAX_COUNT, MAX_RATE, MAX_RATIO, maxTime } from "./bounds.js";
 import { TIME_UNITS, type ParamEntry, type ParamRange, type ParameterFile, type Unit } from "./params.js";
 
 /** Path → value, as written (checked by `checkOverride` against the entry it names). */
@@ -53,12 +54,18 @@ function isScale(v: unknown): v is { scale: number } {
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "scale" in v;
 }
 
-/** The domain of a plain value in `unit` (not its plausible range: a what-if may leave that). */
+/** The domain of a plain value in `unit` (not its plausible range: a what-if may leave that), with the bounds of bounds.ts. */
 function domainProblem(unit: Unit, x: number): string | undefined {
   if (unit === "probability") return x >= 0 && x <= 1 ? undefined : "a probability in [0, 1]";
-  if (unit === "count") return Number.isInteger(x) && x >= 0 ? undefined : "a whole number ≥ 0";
-  return x >= 0 ? undefined : `a value ≥ 0 (${unit})`;
+  if (unit === "count") return Number.isInteger(x) && x >= 0 && x <= MAX_COUNT ? undefined : `a whole number in [0, ${MAX_COUNT}]`;
+  const max = TIME_UNITS.has(unit) ? maxTime(unit) : unit === "hz" || unit === "per-second" ? MAX_RATE : unit === "ratio" ? MAX_RATIO : Infinity;
+  if (x >= 0 && x <= max) return undefined;
+  if (max === Infinity) return `a value ≥ 0 (${unit})`;
+  return `a value in [0, ${big(max)}] (${TIME_UNITS.has(unit) ? timeBound(unit) : unit})`;
 }
+
+const big = (x: number): string => (x >= 1e6 ? x.toExponential() : String(x));
+const timeBound = (unit: Unit): string => `${unit}; at most ${big(MAX_COST_CYCLES)} cycles at ${CLOCK_GHZ_MAX} GHz`;
 
 export interface OverrideProblem {
   readonly message: string;
@@ -66,16 +73,26 @@ export interface OverrideProblem {
   readonly found: string;
 }
 
-/** Why `value` cannot override `info`, or undefined if it can. */
+/** Why `value` cannot override `info`, or undefined if it can: a scale factor is checked with the value it makes. */
 export function checkOverride(info: ParameterInfo, value: unknown): OverrideProblem | undefined {
+  if (!isScale(value) || info.kind === "flag") return valueProblem(info, value);
+  const found = JSON.stringify(value);
+  if (!TIME_UNITS.has(info.unit)) return { message: "only time costs can be scaled", expected: `a plain ${info.unit} value`, found };
+  if (!(typeof value.scale === "number" && Number.isFinite(value.scale) && value.scale >= 0)) return { message: "invalid scale factor", expected: "{ scale: f } with f ≥ 0", found };
+  const scaled = valueProblem(info, scaleSpec(info.value as DistributionSpec, value.scale));
+  return scaled && { ...scaled, message: `${scaled.message} once scaled`, found: `${found}, making ${scaled.found}` };
+}
+
+/**
+ * Why `value` cannot be the value of `info`'s entry (as an override or in a machine file), or
+ * undefined: its type for the entry's kind and unit, and its domain (a time ≥ 0 and at most
+ * MAX_COST_CYCLES, a probability in [0, 1], ...). A distribution's mean is held to the same bounds.
+ */
+export function valueProblem(info: ParameterInfo, value: unknown): OverrideProblem | undefined {
   const found = typeof value === "number" ? String(value) : JSON.stringify(value) ?? String(value); // NaN and Infinity are not null
   const bad = (message: string, expected: string): OverrideProblem => ({ message, expected, found });
   if (info.kind === "flag") {
     return value === 0 || value === 1 || typeof value === "boolean" ? undefined : bad("invalid value for an on/off option", "0, 1, true or false");
-  }
-  if (isScale(value)) {
-    if (!TIME_UNITS.has(info.unit)) return bad("only time costs can be scaled", `a plain ${info.unit} value`);
-    return typeof value.scale === "number" && Number.isFinite(value.scale) && value.scale >= 0 ? undefined : bad("invalid scale factor", "{ scale: f } with f ≥ 0");
   }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return bad("invalid value", "a finite number");
@@ -84,13 +101,13 @@ export function checkOverride(info: ParameterInfo, value: unknown): OverrideProb
   }
   if (typeof value === "object" && value !== null && !Array.isArray(value) && "dist" in value) {
     if (!TIME_UNITS.has(info.unit)) return bad("wrong type", `a plain ${info.unit} value (only time costs take distributions)`);
+    let mean: number;
     try {
-      const d = distribution(value as DistributionSpec, info.path);
-      if (d.mean < 0) return bad("value out of range", "a distribution with mean ≥ 0 (a time)");
+      mean = distribution(value as DistributionSpec, info.path).mean;
     } catch (e) {
       return bad("invalid distribution", (e as Error).message);
     }
-    return undefined;
+    return mean >= 0 && mean <= maxTime(info.unit) ? undefined : bad("value out of range", `a distribution with mean in [0, ${big(maxTime(info.unit))}] (${timeBound(info.unit)})`);
   }
   return bad("wrong type", TIME_UNITS.has(info.unit) ? "a number, a distribution spec { dist: … } or { scale: f }" : `a number (${info.unit})`);
 }

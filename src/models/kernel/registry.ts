@@ -8,12 +8,13 @@ import { Simulation } from "../../engine/index.js";
 import type { NoiseSource } from "../hardware/cpu.js";
 import { Machine } from "../hardware/machine.js";
 import { describeFile, type ParameterInfo, type ParameterOverrides } from "../hardware/overrides.js";
-import type { ParameterFile } from "../hardware/params.js";
+import { machineFileProblems, type MachineFile, type MachineFileProblem } from "../hardware/machine-file.js";
+import { ParameterFileError, type ParameterFile } from "../hardware/params.js";
 import { kernelFileOn } from "./costs.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import { LINUX_MACHINES, LINUX_PARAMETERS, LinuxKernel, linuxData, type LinuxOptions } from "../linux/kernel.js";
 import { NAUTILUS_MACHINES, NAUTILUS_PARAMETERS, NautilusKernel, nautilusData, type NautilusOptions } from "../nautilus/kernel.js";
-import type { Kernel, KernelName } from "./types.js";
+import { KERNELS, type Kernel, type KernelName } from "./types.js";
 
 /** Options per kernel, by kernel name. */
 export interface KernelOptionsByName {
@@ -108,4 +109,21 @@ export function createKernel<K extends KernelName>(o: CreateKernelOptions<K>): K
 export function kernelParameterSpace(machine: MachineName | MachineProfile, kernels: readonly KernelName[], dataOf: string = typeof machine === "string" ? machine : machine.machine): ParameterInfo[] {
   const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params" });
   return [...describeFile(m.name, m.profile), ...kernels.flatMap((k) => describeFile(k, kernelFileOn(k, m, kernelEntry(k).data(dataOf))))];
+}
+
+/**
+ * Everything wrong with a user's machine file (hardware/machine-file.ts `machineFileProblems`,
+ * its kernel entries checked against the kernels' files), then anything building the machine
+ * and its kernels' files would still refuse (a ParameterFileError), so `validate` finds it, not a run.
+ */
+export function userMachineProblems(m: MachineFile): MachineFileProblem[] {
+  const problems = machineFileProblems(m, (k) => (k === "nautilus" || k === "linux" ? kernelEntry(k).data(m.machine) : undefined));
+  if (problems.length > 0) return problems;
+  try {
+    kernelParameterSpace(m, KERNELS);
+  } catch (e) {
+    if (!(e instanceof ParameterFileError)) throw e;
+    return [{ at: [], path: "", message: "the models cannot load this machine file", expected: "a machine file the models can load", found: e.message }];
+  }
+  return [];
 }

@@ -1,0 +1,103 @@
+/**
+ * Bad machine files and absurd parameter values are found by `validate` (file, field, expected,
+ * found; never an internal error).
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { MAX_COST_CYCLES } from "../src/models/hardware/bounds.js";
+import { checkOverride, describeFile } from "../src/models/hardware/overrides.js";
+import { machineProfile } from "../src/models/hardware/profile.js";
+import { hrtsim, tempDir, writeText } from "./cli-helpers.js";
+
+type Json = Record<string, any>;
+
+/** The x64 profile as a user machine file named mybox, changed by `edit`. */
+function machine(edit: (m: Json) => void): Json {
+  const m = structuredClone({ ...machineProfile("x64"), machine: "mybox" }) as Json;
+  edit(m);
+  return m;
+}
+
+const scenario = (name: string, extra: string) => `name: ${name}
+description: machine-file and parameter bounds
+model:
+  name: microbench
+  params: { machine: x64, kernel: linux, trials: 20, remoteCpus: 2 }
+experiment: condvar
+replications: 1
+seed: 7
+${extra}
+`;
+
+/** `validate` of a scenario naming the machine file `m`: exit 1 with readable problems, no internal error. */
+async function validateMachine(m: Json, extra = ""): Promise<string> {
+  const dir = await tempDir();
+  await writeText(dir, "box.json", JSON.stringify(m, null, 1));
+  const r = await hrtsim(["validate", await writeText(dir, "s.yaml", scenario("s", `machineFile: box.json\n${extra}`))]);
+  assert.is(r.code, 1, r.stderr);
+  assert.not.match(r.stderr, /internal error|\n\s+at /);
+  return r.stderr;
+}
+
+test("a machine file's bad distribution and unknown kernel entry are validate problems in the machine file, not internal errors", async () => {
+  const sd = await validateMachine(machine((m) => (m.parameters.atomic.value = { dist: "normal", mean: 5, sd: -1 })));
+  assert.match(sd, /box\.json:\d+:\d+: parameters\.atomic\.value: invalid distribution/);
+  assert.match(sd, /sd: expected a number ≥ 0, found -1/);
+  const kernel = await validateMachine(machine((m) => (m.kernels = { linux: { subject: "linux on mybox", parameters: { "bogus.entry": { value: 1, source: "assumption: a test entry" } } } })));
+  assert.match(kernel, /box\.json:\d+:\d+: kernels\.linux\.parameters\."bogus\.entry": unknown linux parameter/);
+  const unit = await validateMachine(machine((m) => (m.kernels = { linux: { subject: "linux on mybox", parameters: { "config.hz": { value: 1000, source: "assumption: a test entry" } } } })));
+  assert.match(unit, /kernels\.linux\.parameters\."config\.hz"\.unit: wrong unit/);
+});
+
+test("machine-file entries get the overrides' domain checks; an unknown hardware entry is an error", async () => {
+  const out = await validateMachine(machine((m) => {
+    m.parameters.atomic.value = -5;
+    m.parameters.store.value = { dist: "normal", mean: -50, sd: 1 };
+    m.parameters.bogus = { value: 1, source: "assumption: a test entry" };
+  }));
+  assert.match(out, /parameters\.atomic\.value: value out of range[\s\S]*found:\s+-5/);
+  assert.match(out, /parameters\.store\.value: value out of range[\s\S]*a distribution with mean in \[0, 1e\+10\]/);
+  assert.match(out, /parameters\.bogus: unknown hardware parameter/);
+});
+
+test("validate rejects huge costs, absurd rates, topologies, clocks and interference leaving no CPU time", async () => {
+  const dir = await tempDir();
+  const r = await hrtsim(["validate", await writeText(dir, "o.yaml", scenario("o", `parameters:
+  x64.atomic: 1e300
+  x64.store: { scale: 1e300 }
+  x64.rdtsc: { dist: exponential, mean: 1e300 }
+  x64.smi.rate: 1e300
+  x64.apic.eoi: { scale: 2 }`))]);
+  assert.is(r.code, 1, r.stderr);
+  for (const p of ["atomic", "store", "rdtsc", "smi\\.rate"]) assert.match(r.stderr, new RegExp(`parameters\\.x64\\.${p}: value out of range`));
+  assert.not.match(r.stderr, /apic\.eoi/);
+  const cases: Array<[(m: Json) => void, RegExp]> = [
+    [(m) => (m.parameters.atomic.value = 1e300), /parameters\.atomic\.value: value out of range/],
+    [(m) => (m.topology.sockets = 100_000), /topology: too many CPUs[\s\S]*from 2 to 4096 CPUs/],
+    [(m) => (m.clockGHz.value = 1e-300), /clockGHz\.value: implausible clock rate/],
+    [(m) => (m.clockGHz.value = 1e300), /clockGHz\.value: implausible clock rate/],
+    [(m) => (m.interference = { source: "test: detours covering the whole trace", traces: [{ length: 10_000, detours: [[0, 5000], [5000, 5000]] }] }), /interference\.traces\[0\]: interference leaves no CPU time/],
+  ];
+  for (const [edit, expected] of cases) assert.match(await validateMachine(machine(edit)), expected);
+});
+
+test("the bounds: a time up to MAX_COST_CYCLES (at the fastest clock for ns), rates, ratios; a scale is checked with the value it makes", () => {
+  const infos = new Map(describeFile("x64", machineProfile("x64")).map((i) => [i.name, i]));
+  const atomic = infos.get("atomic")!, haltExit = infos.get("idle.haltExit")!, smi = infos.get("smi.rate")!;
+  assert.is(checkOverride(atomic, MAX_COST_CYCLES), undefined);
+  assert.ok(checkOverride(atomic, MAX_COST_CYCLES * 1.01));
+  assert.is(checkOverride(haltExit, 1e6), undefined, "1e6 us = 1e10 cycles at 10 GHz");
+  assert.ok(checkOverride(haltExit, 1.01e6));
+  assert.ok(checkOverride(atomic, { scale: MAX_COST_CYCLES }));
+  assert.is(checkOverride(atomic, { scale: 2 }), undefined);
+  assert.is(checkOverride(smi, 1e6), undefined);
+  assert.ok(checkOverride(smi, 1.01e6));
+});
+
+test("explain rejects a huge --set value up front (it has no event limit)", async () => {
+  const r = await hrtsim(["explain", "condvar", "--machine", "x64", "--kernel", "linux", "--set", "x64.atomic=1e300"]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /--set x64\.atomic: value out of range/);
+});
+
+test.run();
