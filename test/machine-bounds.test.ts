@@ -1,12 +1,14 @@
 /**
  * Bad machine files and absurd parameter values are found by `validate` (file, field, expected,
- * found; never an internal error).
+ * found; never an internal error), and a run given such values anyway (bypassing validate)
+ * fails fast with a limit diagnosis instead of spinning until the wall-clock limit.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { MAX_COST_CYCLES } from "../src/models/hardware/bounds.js";
 import { checkOverride, describeFile } from "../src/models/hardware/overrides.js";
 import { machineProfile } from "../src/models/hardware/profile.js";
+import { executeRun } from "../src/scenarios/execute.js";
 import { hrtsim, tempDir, writeText } from "./cli-helpers.js";
 
 type Json = Record<string, any>;
@@ -98,6 +100,23 @@ test("explain rejects a huge --set value up front (it has no event limit)", asyn
   const r = await hrtsim(["explain", "condvar", "--machine", "x64", "--kernel", "linux", "--set", "x64.atomic=1e300"]);
   assert.is(r.code, 1, r.stderr);
   assert.match(r.stderr, /--set x64\.atomic: value out of range/);
+});
+
+test("a run given a huge cost or whole-length interference anyway fails fast with a limit diagnosis", () => {
+  const edits: Array<(m: Json) => void> = [
+    (m) => (m.parameters.atomic.value = 1e300),
+    (m) => (m.interference = { source: "test: detours covering the whole trace", traces: [{ length: 10_000, detours: [[0, 5000], [5000, 5000]] }] }),
+  ];
+  for (const edit of edits) {
+    const start = Date.now();
+    const r = executeRun({
+      model: "microbench", limits: { maxEvents: 1e7 },
+      spec: { runIndex: 0, point: {}, replication: 0, seed: "7", experiment: "sync-event", params: { machine: "x64", kernel: "nautilus", trials: 20, remoteCpus: 2 }, machine: machine(edit) as never },
+    });
+    assert.is(r.status, "failed");
+    assert.match(r.error!, /^limit: .*cpu\d+: more than 1,000,000 noise arrivals drawn/);
+    assert.ok(Date.now() - start < 60_000, `failed after ${Date.now() - start} ms`);
+  }
 });
 
 test.run();

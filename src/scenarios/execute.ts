@@ -4,6 +4,7 @@
  * Shared by the worker threads and by in-process callers.
  */
 import { performance } from "node:perf_hooks";
+import { ProcessFailure } from "../engine/index.js";
 import { findModel, ModelRunError, type RunLimits } from "../models/index.js";
 import type { Observation, RunRecord } from "../reports/results.js";
 import { decodeStrict } from "./decode.js";
@@ -18,6 +19,8 @@ export interface RunTask {
 /** A readable one-paragraph diagnosis of a failed run. */
 export function diagnose(e: unknown): string {
   if (e instanceof ModelRunError) return `${e.kind}: ${e.message}`;
+  // A model's verdict raised inside a process (e.g. a CPU with no time left) keeps its kind.
+  if (e instanceof ProcessFailure && e.cause instanceof ModelRunError) return `${e.cause.kind}: ${e.message}`;
   if (e instanceof Error) return `model error: ${e.name === "Error" ? "" : `${e.name}: `}${e.message}`;
   return `model error: ${String(e)}`;
 }

@@ -51,3 +51,12 @@ export const MAX_CPUS = 4096;
 /** The longest interference trace, in cycles: 1e13 (over an hour at 2 GHz; measured traces last seconds). */
 export const MAX_TRACE_CYCLES = 1e13;
 
+/**
+ * Noise arrivals ahead of now one CPU may draw while answering one question about its future
+ * (where a work segment ends, when it is free). Built-in runs draw at most ~100; a million means
+ * a cost, rate or trace that leaves the CPU no time to work, which no event limit would stop
+ * (cpu.ts fails the run, saying so). Arrivals up to now are not counted: they are bounded by
+ * the time simulated (an idle CPU catches up on its ticks when next asked, ~62,000 at once in
+ * the built-in sync-event runs).
+ */
+export const MAX_ARRIVALS_PER_QUERY = 1_000_000;

@@ -12,6 +12,8 @@
  * CPUs that nobody observes, and what is drawn is exact for the sources' arrival processes.
  */
 import type { RandomStream, Simulation } from "../../engine/index.js";
+import { ModelRunError } from "../plugin.js";
+import { MAX_ARRIVALS_PER_QUERY } from "./bounds.js";
 import type { StepRecorder } from "./recorder.js";
 
 /** A lazily drawn arrival process of interfering activity on one CPU. */
@@ -90,6 +92,8 @@ export class Cpu {
   private readonly res: Reservation[] = [];
   private first = 0;
   private materializedTo = -1;
+  /** Noise arrivals drawn since the current question about this CPU's future began (bounded: MAX_ARRIVALS_PER_QUERY). */
+  private drawn = 0;
   private readonly pending: number[];
   private segment: Segment | null = null;
   private readonly seg: Segment = { start: 0, work: 0, step: "", done: () => {}, end: 0, slot: -1, seq: -1 };
@@ -117,6 +121,7 @@ export class Cpu {
   /** Marks the CPU busy (a thread runs) or idle; noise arrivals up to now are fixed first. */
   setBusy(busy: boolean): void {
     if (busy === this.busy) return;
+    this.drawn = 0;
     this.materialize(this.sim.now);
     this.busy = busy;
   }
@@ -136,6 +141,8 @@ export class Cpu {
       for (let i = 0; i < p.length; i++) if (p[i]! < best) { best = p[i]!; k = i; }
       if (k < 0 || best > t) break;
       const src = this.noise[k]!;
+      // Only arrivals ahead of now: catching up on a CPU nobody looked at is bounded by the time simulated.
+      if (best > this.sim.now && ++this.drawn > MAX_ARRIVALS_PER_QUERY) this.noTimeLeft(src.name, best);
       const total = src.duration();
       p[k] = src.nextArrival();
       if (src.onlyWhenBusy && !this.busy) continue;
@@ -143,6 +150,15 @@ export class Cpu {
       this.insert(new Reservation(best, total - indirect, indirect, src.name, src.outsideGuest !== true));
     }
     this.materializedTo = t;
+  }
+
+  /**
+   * Within one event a CPU draws the arrivals up to the time it is asked about; costs, rates or a
+   * trace leaving it no time to work would draw them without end (the event limit never applies):
+   * the run fails instead, saying why.
+   */
+  private noTimeLeft(source: string, at: number): never {
+    throw new ModelRunError("limit", `${this.label}: more than ${MAX_ARRIVALS_PER_QUERY.toLocaleString("en-US")} noise arrivals drawn at t=${this.sim.now} (the last: ${source} at ${at})${this.segment ? ` during '${this.segment.step}'` : ""}: costs, noise rates or interference leave this CPU no time to work; check for huge parameter values`);
   }
 
   /** Inserts in arrival order (ties: after existing ones) and re-times what follows. */
@@ -188,6 +204,7 @@ export class Cpu {
 
   /** The first time ≥ t at which no reservation occupies the CPU. */
   freeAt(t: number): number {
+    this.drawn = 0;
     return this.fill(t, 0);
   }
 
@@ -210,6 +227,7 @@ export class Cpu {
       throw new Error(`${this.label}: '${step}' started while '${this.segment.step}' is still running (two threads on one CPU)`);
     }
     this.prune();
+    this.drawn = 0;
     const sim = this.sim;
     const start = sim.now;
     const end = this.fill(start, cycles);
@@ -276,6 +294,7 @@ export class Cpu {
   /** Inserts a handler of `cycles` arriving now and pushes the work in progress back. */
   private placeHandler(name: string, cycles: number): Reservation {
     const now = this.sim.now;
+    this.drawn = 0;
     this.materialize(now);
     if (this.segment === null) this.prune();
     const r = new Reservation(now, cycles, 0, name, true);
@@ -306,6 +325,7 @@ export class Cpu {
 
   /** End of the latest reservation of the guest's own finished by `t` (−1 if none): when the CPU was last woken. */
   lastActivityBefore(t: number): number {
+    this.drawn = 0;
     this.materialize(t);
     for (let i = this.firstEndingAfter(t) - 1; i >= this.first; i--) if (this.res[i]!.guest) return this.res[i]!.end;
     return -1;
@@ -314,6 +334,7 @@ export class Cpu {
   /** The name of the reservation (noise or handler) occupying the CPU now, or null. */
   activityNow(): string | null {
     const now = this.sim.now;
+    this.drawn = 0;
     this.materialize(now);
     const r = this.res[this.firstEndingAfter(now)];
     return r !== undefined && r.start <= now ? r.name : null;
