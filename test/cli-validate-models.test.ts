@@ -27,7 +27,7 @@ const CASES: readonly Case[] = [
   { name: "legion-kernels-twice", model: "legion", experiment: "circuit", params: "machine: x64, kernels: [linux, linux]", path: "model.params.kernels", expected: /each kernel once/, found: "a list of 2 items" },
   { name: "legion-compute-ratio", model: "legion", experiment: "circuit", params: "machine: x64, compute: { cyclesPerHostTsc: 1e300 }", path: "model.params.compute.cyclesPerHostTsc", expected: /less than or equal to 1000/, found: "1e\\+300" },
   { name: "hvm-costs-unknown", model: "hvm", experiment: "async-call", params: "costs: { bogus: 1 }", path: "model.params.costs.bogus", expected: /a parameter of hvm\/data\/x64-svm.json/, found: '"bogus"' },
-  { name: "hvm-costs-negative", model: "hvm", experiment: "async-call", params: "costs: { svm.vmexit: -100 }", path: "model.params.costs.svm.vmexit", expected: /a value ≥ 0 \(cycles\)/, found: "-100" },
+  { name: "hvm-costs-negative", model: "hvm", experiment: "async-call", params: "costs: { svm.vmexit: -100 }", path: "model.params.costs.svm.vmexit", expected: /a value in \[0, /, found: "-100" },
   { name: "hvm-scale", model: "hvm", experiment: "async-call", params: "costScale: 5000", path: "model.params.costScale", expected: /between 1 and 1000/, found: "5000" },
   { name: "microbench-scale", model: "microbench", experiment: "spinlock", params: "machine: x64, kernel: nautilus, costScale: 9007199254740991", path: "model.params.costScale", expected: /between 1 and 1000/, found: "9007199254740991" },
 ];

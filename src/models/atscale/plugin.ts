@@ -9,13 +9,12 @@
 import { Simulation, distribution, type DistributionSpec } from "../../engine/index.js";
 import { kernelParameterSpace } from "../kernel/registry.js";
 import { ModelRunError, userParameters, type ModelPlugin, type ParameterRow, type UserParameters } from "../plugin.js";
-import { isProblem, periodicTrace, replayTrace } from "./checks.js";
 import { RankNoise, noiseFraction, type DetourTrace, type RankDetours } from "./detours.js";
 import { cpuCount, machineProfile } from "../hardware/profile.js";
 import { isNoiseParameter, kernelNoiseTraces, poolProblem, probeKernelNoise } from "./kernel-noise.js";
 import { NodeNoise } from "./node-noise.js";
 import { Ranks } from "./loggops.js";
-import { AtScaleParams, coscheduleProblem, drawsPerNode, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
+import { AtScaleParams, coscheduleProblem, isProblem, periodicTrace, replayTrace, drawsPerNode, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
 
 /**
  * The detour traces a noise profile stands for (ns): what ranks replay, and what `netNoise` is
