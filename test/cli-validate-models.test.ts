@@ -85,4 +85,17 @@ test("explain checks the model's constraints: a clean exit-1 error naming the --
   assert.match(c.stderr, /--set costs\.svm\.vmexit: impossible combination: value out of range in costs/);
 });
 
+test("legion placement hvm refuses a machine file it would ignore (the HVM runs on the x64 profile)", async () => {
+  const dir = await tempDir();
+  const { machineProfile } = await import("../src/models/hardware/profile.js");
+  await writeText(dir, "box.json", JSON.stringify({ ...machineProfile("x64"), machine: "mybox" }));
+  const text = doc("legion", "circuit", "machine: x64, cores: 4, placement: hvm") + "machineFile: box.json\n";
+  const r = await hrtsim(["validate", await writeText(dir, "hvm-box.yaml", text)]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /hvm-box\.yaml:\d+:\d+: machineFile: impossible combination: placement hvm runs on the built-in x64 profile/);
+  assert.match(r.stderr, /found:\s+"mybox"/);
+  const native = await hrtsim(["validate", await writeText(dir, "native-box.yaml", text.replace("placement: hvm", "placement: native"))]);
+  assert.is(native.code, 0, native.stderr);
+});
+
 test.run();

@@ -42,9 +42,15 @@ export function launchProblem(p: LegionParams, cpus: number): ConstraintProblem 
   return { path: "cores", message: "task-launch needs two workers (on CPU 1 and CPU cores−1)", expected: "cores ≥ 3", found: String(cores) };
 }
 
+/** The HVM model runs on its own x64 profile: a machine file would be ignored without a word. */
+export function hvmMachineFileProblem(p: LegionParams, file: MachineFile | undefined): ConstraintProblem | undefined {
+  if ((p.placement ?? "native") !== "hvm" || file === undefined) return undefined;
+  return { path: "machineFile", message: "placement hvm runs on the built-in x64 profile (the Palacios HVM model), not a machine file", expected: "no machineFile, or placement native", found: JSON.stringify(file.machine) };
+}
+
 /** Every problem of these params (the experiment-specific ones only when `experiment` is given). */
 export function legionProblems(p: LegionParams, file: MachineFile | undefined, experiment: string | undefined): ConstraintProblem[] {
-  const placement = placementProblem(p);
+  const placement = placementProblem(p) ?? hvmMachineFileProblem(p, file);
   // A wrong placement makes the CPU counts moot; report it alone.
   if (placement) return [placement];
   const m = machineOf(p, file);
