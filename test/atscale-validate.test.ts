@@ -64,6 +64,7 @@ const cases: Array<[string, string, string, string, RegExp, RegExp]> = [
   ["huge workUs", "    noise: { kind: none }\n", "sweep: { workUs: [100, 1e300] }\n", "sweep.workUs[1]", /mean of at most 1000000000 µs/, /1e\+300/],
   ["a work distribution without a finite mean", "    workUs: { dist: pareto, scale: 1, shape: 0.5 }\n    noise: { kind: none }\n", "", "model.params.workUs", /mean of at most/, /map with keys dist, scale, shape/],
   ["a work spec that is no distribution", "    workUs: { dist: bogus }\n    noise: { kind: none }\n", "", "model.params.workUs", /a valid distribution/, /map with keys dist/],
+  ["report.explain naming another trace file", "    noise: { kind: trace, file: a.txt }\n", "report:\n  explain:\n    - { experiment: collectives, params: { noise.file: full.txt } }\n", "report.explain[0].params.noise.file", /the scenario's model\.params\.noise\.file/, /full\.txt/],
   ["work × collectives past the engine's exact time", "    workUs: 1000000\n    noise: { kind: none }\n", "sweep: { collectives: [2, 100000000] }\n", "model.params.workUs", /estimated makespan ≤ .*100000000 collectives/, /^1000000$/],
 ];
 

@@ -14,7 +14,7 @@ import { DEFAULT_MAX_RUNS, maxRuns } from "./limits.js";
 import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
 import { inlineMachine, machineSpace, withMachineFile } from "./machine-load.js";
-import { inlineNoiseTrace, sweptTraceProblems } from "./noise-trace.js";
+import { explainTraceProblems, inlineNoiseTrace, sweptTraceProblems } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
 import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { storedAnalysisProblems } from "./sensitivity-store.js";
@@ -284,6 +284,7 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     ...keys,
     ...scaleProblems(src, axes),
     ...sweptTraceProblems(src, axes),
+    ...explainTraceProblems(src),
     ...(keys.length > 0 ? [] : checkParams(src, plugin, baseParams, axes)),
     ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths)),
     ...checkConstraints(src, plugin, paramPoints.map((params) => ({ params, overrides })), machine, experiments),

@@ -117,3 +117,24 @@ export function sweptTraceProblems(src: SourceDoc, axes: readonly Pick<SweepAxis
   }
   return problems;
 }
+
+/** A report.explain request naming another trace file: like a swept one, it would replay the scenario's own file. */
+export function explainTraceProblems(src: SourceDoc): Problem[] {
+  const requests = (src.value as { report?: { explain?: unknown } } | null)?.report?.explain;
+  if (!Array.isArray(requests)) return [];
+  return requests.flatMap((req: unknown, i: number) => {
+    const params = (req as { params?: Record<string, unknown> } | null)?.params;
+    if (params === null || typeof params !== "object") return [];
+    const nested = params.noise as TraceRef | undefined;
+    const key = "noise.file" in params ? "noise.file" : nested !== null && typeof nested === "object" && typeof nested.file === "string" ? "noise" : undefined;
+    if (key === undefined) return [];
+    const path = ["report", "explain", i, "params", key];
+    const pos = src.locate(path);
+    return [{
+      file: src.file, path: joinPath(path), ...(pos ? { line: pos.line, column: pos.column } : {}),
+      message: "an explained run cannot name another noise trace file: it would replay the scenario's own file's detours",
+      expected: "the scenario's model.params.noise.file", found: JSON.stringify(key === "noise" ? nested!.file : params[key]),
+      hint: "explain it in a scenario of its own",
+    }];
+  });
+}
