@@ -1,4 +1,4 @@
-/** Every scenario shown in a README (a ```yaml block starting with `name:`) passes `validate`: documented examples cannot drift from the format. */
+/** Every scenario shown in a README (a ```yaml block with a top-level `name:`) passes `validate`: documented examples cannot drift from the format. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFile } from "node:fs/promises";
@@ -10,19 +10,16 @@ const DOCS = ["README.md", "src/scenarios/README.md", "src/models/atscale/README
 
 test("the scenario examples in the READMEs validate", async () => {
   const dir = await tempDir();
-  let n = 0;
   for (const doc of DOCS) {
     const text = await readFile(join(packageRoot(), doc), "utf8");
-    const blocks = [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]!).filter((b) => b.startsWith("name:"));
+    const blocks = [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]!).filter((b) => /^name:/m.test(b));
     assert.ok(blocks.length >= 1, `${doc} shows a scenario`);
     for (const [i, block] of blocks.entries()) {
       const file = await writeText(dir, `${doc.replaceAll("/", "_")}-${i}.yaml`, block);
       const r = await hrtsim(["validate", file]);
       assert.is(r.code, 0, `${doc}, example ${i + 1}: ${r.stderr}`);
-      n++;
     }
   }
-  assert.ok(n >= DOCS.length);
 });
 
 test.run();

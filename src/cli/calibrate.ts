@@ -1,12 +1,12 @@
 /** `hrtsim calibrate [DIR]`: fit the `host` profile to a measurement set (src/models/host/calibration.ts). */
 import { Option } from "effect";
 import { FIT_TABLE_COLUMNS, fitTableRows, heldOutOf, NOT_MODELED } from "../models/host/index.js";
-import { calibrateDir, checkedMeasurementSet, hostMeasurementsDir } from "../scenarios/host-files.js";
+import { calibrateDir, checkMeasurementSet, hostMeasurementsDir } from "../scenarios/host-files.js";
 import { textTable } from "../reports/text-table.js";
 
 export async function calibrateCommand(a: { dir: Option.Option<string>; out: Option.Option<string> }): Promise<string> {
   const dir = Option.getOrElse(a.dir, () => hostMeasurementsDir());
-  await checkedMeasurementSet(dir);
+  await checkMeasurementSet(dir);
   const result = await calibrateDir(dir, ...(Option.isSome(a.out) ? [a.out.value] : []));
   const r = result.calibration.record;
   const notModeled = Object.entries(NOT_MODELED).map(([e, why]) => `${e} (${why})`);

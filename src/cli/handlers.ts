@@ -120,7 +120,6 @@ async function overrideSetsOf(sets: readonly string[]) {
 }
 
 export async function runCommand(a: ExecFlags & { files: readonly string[]; out: Opt<string>; seed: Opt<string>; sets: readonly string[] }): Promise<Printed> {
-  if (Option.isSome(a.seed) && a.seed.value === "") throw new UsageError("--seed: expected a non-empty seed, found an empty string");
   const { runFiles } = await import("../scenarios/session.js");
   const options = await execOptions(a);
   return finished(await runFiles({ files: a.files, ...some("out", a.out), ...some("seed", a.seed), ...(await overrideSetsOf(a.sets)), ...options }), a);

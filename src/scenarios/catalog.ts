@@ -8,7 +8,7 @@ import { MachineFileSchema } from "../models/hardware/machine-file.js";
 import type { ParameterInfo } from "../models/hardware/overrides.js";
 import { loadBuiltins } from "./builtin.js";
 import { textTable } from "../reports/text-table.js";
-import { withoutNull } from "./json-schema-null.js";
+import { generateJsonSchema } from "./json-schema-null.js";
 
 /** Entries of every built-in scenario's runs, by path (the first found per path), sorted. */
 export async function parameterCatalog(): Promise<ParameterInfo[]> {
@@ -36,13 +36,13 @@ export async function parametersText(): Promise<string> {
 
 /** JSON Schema of a user machine file (`machineFile:` in a scenario). */
 export function machineJsonSchema(): Record<string, unknown> {
-  const doc = Schema.toJsonSchemaDocument(MachineFileSchema, { onExcessProperty: "error" }) as unknown as { schema: Record<string, unknown>; definitions?: Record<string, unknown> };
+  const doc = generateJsonSchema(MachineFileSchema);
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "hrtsim machine profile",
     description: "A machine profile (scenario `machineFile:`), the schema of src/models/hardware/data/x64.json plus optional kernels.<nautilus|linux> entries replacing that kernel's entries on this machine.",
-    ...(withoutNull(doc.schema) as Record<string, unknown>),
-    ...(doc.definitions && Object.keys(doc.definitions).length ? { $defs: withoutNull(doc.definitions) } : {}),
+    ...doc.schema,
+    ...(Object.keys(doc.definitions).length ? { $defs: doc.definitions } : {}),
   };
 }
 

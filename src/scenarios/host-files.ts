@@ -60,10 +60,11 @@ export async function readMeasurementSet(dir: string): Promise<MeasurementSet> {
 }
 
 /**
- * DIR's measurement set read up front, before anything runs: a missing or malformed one is bad
- * input (InputError, exit 1) naming the file, not a late report note or an internal error.
+ * Checks DIR's measurement set up front, before anything runs: a missing or malformed one is bad
+ * input (InputError, exit 1) naming the file, not a late report note or an internal error. The
+ * commands that use the set read it again when they need it.
  */
-export async function checkedMeasurementSet(dir: string): Promise<MeasurementSet> {
+export async function checkMeasurementSet(dir: string): Promise<void> {
   for (const f of Object.values(MEASUREMENT_FILES)) {
     if (!existsSync(path.join(dir, f))) {
       throw new InputError([{ file: path.join(dir, f), path: "", message: `${dir} is not a measurement set`, expected: `${f} in it (\`hrtsim measure --out ${dir}\` makes a set)`, found: "no such file" }]);
@@ -83,7 +84,6 @@ export async function checkedMeasurementSet(dir: string): Promise<MeasurementSet
   if (lacks.length > 0) {
     throw new InputError(lacks.map((l) => ({ file: dir, path: "", message: "the measurement set cannot be calibrated", ...l, hint: "measure again with `hrtsim measure` (all experiments)" })));
   }
-  return set;
 }
 
 /** A calibration written earlier, if `dir` holds one (decoded and validated). */

@@ -14,7 +14,7 @@ import { decodeStrict, forbiddenSegment, withParams, type Params } from "./decod
 import { diagnose } from "./execute.js";
 import { issueProblems } from "./issues.js";
 import { InputError, didYouMean, oneOf, type Problem } from "./problems.js";
-import { BUILTIN_SCOPES, checkSites, isOverrideKey, spaceOf } from "./overrides.js";
+import { BUILTIN_SCOPES, checkSites, constraintProblem, isOverrideKey, spaceOf } from "./overrides.js";
 import { plainSource } from "./source.js";
 import { textTable } from "../reports/text-table.js";
 
@@ -74,7 +74,7 @@ export function decodeSetsWithOverrides<P>(plugin: ModelPlugin<P>, sets: readonl
   const problems = checkSites(plainSource(FLAGS, {}), plugin, space, sites);
   if (problems.length > 0) throw new InputError(problems);
   const impossible = plugin.constraints?.(params, overrides, undefined, experiment) ?? [];
-  if (impossible.length > 0) throw new InputError(impossible.map((c) => flagProblem(`--set ${c.path}`, `impossible combination: ${c.message}`, { expected: c.expected, found: c.found })));
+  if (impossible.length > 0) throw new InputError(impossible.map((c) => constraintProblem(c, FLAGS, `--set ${c.path}`)));
   return { params, overrides };
 }
 
@@ -86,11 +86,15 @@ export function overridesLine(overrides: ParameterOverrides): string {
 
 export function decodeSets<P>(plugin: ModelPlugin<P>, sets: readonly string[]): P {
   // parseSets rejects path segments that would reach a prototype.
-  const params: Params = withParams({}, parseSets(sets));
+  return decodeFlagParams(plugin, withParams({}, parseSets(sets)), "--set");
+}
+
+/** Model parameters given by a flag (`--set`, `--with`), decoded; a problem names the flag and the field. */
+export function decodeFlagParams<P>(plugin: ModelPlugin<P>, params: Params, flag: string): P {
   const r = decodeStrict(plugin.paramsSchema, params);
   if (r.ok) return r.value;
   const problems = issueProblems(plainSource(FLAGS, params), r.issue).map((p) => ({
-    ...p, path: `--set ${p.path}`, ...(p.message === "missing required key" ? { hint: `add --set ${p.path}=…` } : {}),
+    ...p, path: `${flag} ${p.path}`, ...(p.message === "missing required key" ? { hint: `add ${flag} ${p.path}=…` } : {}),
   }));
   throw new InputError(problems);
 }

@@ -1,6 +1,13 @@
-/** Tidying of generated JSON Schemas (`hrtsim schema`, `schema --machine`). */
+/** JSON Schemas generated from Effect Schemas and tidied (`hrtsim schema`, `schema --machine`). */
+import { Schema } from "effect";
 
 type Json = Record<string, unknown>;
+
+/** The JSON Schema of `schema` (unknown keys refused, as the decoders do) and its definitions, without nulls. */
+export function generateJsonSchema(schema: Schema.Top): { schema: Json; definitions: Json } {
+  const doc = Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error" }) as unknown as { schema: Json; definitions?: Json };
+  return { schema: withoutNull(doc.schema) as Json, definitions: withoutNull(doc.definitions ?? {}) as Json };
+}
 
 /**
  * Drops `{ "type": "null" }` alternatives. `Schema.optional(X)` is an optional key of X or

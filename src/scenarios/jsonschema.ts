@@ -6,21 +6,17 @@ import { Schema } from "effect";
 import { listModels } from "../models/index.js";
 import { parameterCatalog, parametersJsonSchema } from "./catalog.js";
 import { ScenarioSchema } from "./format.js";
-import { withoutNull } from "./json-schema-null.js";
+import { generateJsonSchema } from "./json-schema-null.js";
 
 type Json = Record<string, unknown>;
 
-function generate(schema: Schema.Top): { schema: Json; definitions: Json } {
-  const doc = Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error" }) as unknown as { schema: Json; definitions?: Json };
-  return { schema: withoutNull(doc.schema) as Json, definitions: withoutNull(doc.definitions ?? {}) as Json };
-}
 
 /** One alternative per model: its name as a constant and its own parameter schema. */
 function modelVariants(definitions: Json): Json[] {
   return listModels().map((m) => {
     let params: Json = { type: "object" };
     try {
-      const g = generate(m.paramsSchema as unknown as Schema.Top);
+      const g = generateJsonSchema(m.paramsSchema as unknown as Schema.Top);
       params = g.schema;
       Object.assign(definitions, g.definitions);
     } catch {
@@ -37,7 +33,7 @@ function modelVariants(definitions: Json): Json[] {
 }
 
 export async function scenarioJsonSchema(): Promise<Json> {
-  const { schema, definitions } = generate(ScenarioSchema);
+  const { schema, definitions } = generateJsonSchema(ScenarioSchema);
   const properties = { ...(schema.properties as Json) };
   properties.parameters = parametersJsonSchema(await parameterCatalog());
   const variants = modelVariants(definitions);

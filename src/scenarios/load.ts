@@ -16,7 +16,7 @@ import { issueProblems } from "./issues.js";
 import { inlineMachine, machineSpace, withMachineFile } from "./machine-load.js";
 import { explainTraceProblems, inlineNoiseTrace, sweptTraceProblems } from "./noise-trace.js";
 import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
-import { checkConstraints, configurationOf, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
+import { checkConstraints, configurationOf, constraintProblem, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { storedAnalysisProblems } from "./sensitivity-store.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
@@ -148,7 +148,7 @@ function checkExplain(src: SourceDoc, doc: ScenarioDoc, plugin: ModelPlugin, bas
     else if (e === undefined) {
       const pos = src.locate(["report", "explain", i]);
       for (const c of plugin.constraints?.(r.value, overrides, machine, req.experiment) ?? []) {
-        problems.push({ file: src.file, path: `report.explain[${i}].params → model.params.${c.path}`, ...(pos ? { line: pos.line, column: pos.column } : {}), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found });
+        problems.push(constraintProblem(c, src.file, `report.explain[${i}].params → model.params.${c.path}`, pos));
       }
     }
     return problems;
@@ -245,6 +245,8 @@ export interface ValidateOptions {
 
 /** Validates a parsed document; `seedOverride` replaces the file's seed (`--seed`). */
 export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: string, opts: ValidateOptions = {}): LoadedScenario {
+  // The scenario's seed must be non-empty (format.ts); so must one given instead of it.
+  if (seedOverride === "") throw new InputError([{ file: COMMAND_LINE, path: "--seed", message: "empty seed", expected: "a non-empty seed", found: '""' }]);
   const forbidden = forbiddenKeyProblems(src);
   if (forbidden.length) throw new InputError(forbidden);
   const decoded = decodeStrict(ScenarioSchema, src.value);

@@ -100,22 +100,17 @@ export async function inlineNoiseTrace(src: SourceDoc): Promise<{ readonly doc: 
  * expands, so every run would replay that file's detours. Found at the sweep key instead.
  */
 export function sweptTraceProblems(src: SourceDoc, axes: readonly Pick<SweepAxis, "key" | "values">[]): Problem[] {
-  const problems: Problem[] = [];
-  for (const a of axes) {
-    // Sweep values are scalars today; a `noise` value naming a file is caught here should that change.
-    const values = a.values as readonly unknown[];
-    const i = a.key === "noise" ? values.findIndex((v) => v !== null && typeof v === "object" && typeof (v as TraceRef).file === "string") : -1;
-    if (a.key !== "noise.file" && i < 0) continue;
-    const path = i < 0 ? ["sweep", a.key] : ["sweep", a.key, i];
+  // Sweep values are scalars (format.ts), so only `noise.file` itself can name a file.
+  return axes.filter((a) => a.key === "noise.file").map((a) => {
+    const path = ["sweep", a.key];
     const pos = src.locate(path);
-    problems.push({
+    return {
       file: src.file, path: joinPath(path), ...(pos ? { line: pos.line, column: pos.column } : {}),
       message: "a noise trace file cannot be swept: each run would replay the first file's detours",
-      expected: "one trace file per scenario, in model.params.noise.file", found: JSON.stringify(i < 0 ? values : values[i]),
+      expected: "one trace file per scenario, in model.params.noise.file", found: JSON.stringify(a.values),
       hint: "write one scenario per trace",
-    });
-  }
-  return problems;
+    };
+  });
 }
 
 /** A report.explain request naming another trace file: like a swept one, it would replay the scenario's own file. */

@@ -7,7 +7,7 @@
  * `validate` — never at run time.
  */
 import { checkOverride, type ParameterInfo, type ParameterOverrides } from "../models/hardware/overrides.js";
-import type { MachineFile, ModelPlugin } from "../models/index.js";
+import type { ConstraintProblem, MachineFile, ModelPlugin } from "../models/index.js";
 import { canonicalJson, decodeStrict, forbiddenSegment, type Params } from "./decode.js";
 import { InputError, didYouMean, joinPath, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
@@ -100,6 +100,11 @@ export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyM
   return problems;
 }
 
+/** A combination the model cannot run, as a problem at `path` of `file` (a scenario's, or the command line's). */
+export function constraintProblem(c: ConstraintProblem, file: string, path: string, pos?: { readonly line: number; readonly column: number }): Problem {
+  return { file, path, ...(pos ? { line: pos.line, column: pos.column } : {}), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found };
+}
+
 /** Combinations the model cannot run, at each point and experiment: located at the model parameter (or sweep key) they name. */
 export function checkConstraints(
   src: SourceDoc, plugin: ModelPlugin, points: ReadonlyArray<{ readonly params: Params; readonly overrides: ParameterOverrides }>, machine: MachineFile | undefined,
@@ -113,12 +118,8 @@ export function checkConstraints(
     for (const experiment of experiments) {
       for (const c of plugin.constraints(r.value, overrides, machine, experiment)) {
         const swept = (src.value as { sweep?: Record<string, unknown> }).sweep?.[c.path] !== undefined;
-        const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : ["model", "params", c.path];
-        const pos = swept || c.path === "machineFile" ? src.locate(at) : locateParam(src, c.path);
-        const p: Problem = {
-          file: src.file, path: at.join("."), ...(pos ? { line: pos.line, column: pos.column } : {}),
-          message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found,
-        };
+        const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : undefined;
+        const p = constraintProblem(c, src.file, (at ?? ["model", "params", c.path]).join("."), at ? src.locate(at) : locateParam(src, c.path));
         seen.set(`${p.path}\u0000${p.message}\u0000${p.found}`, p);
       }
     }

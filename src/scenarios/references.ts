@@ -16,15 +16,13 @@ type Path = PropertyKey[];
  * resolver (reports/common.ts resolveField) finds, labels, replication, metric. Whether a name
  * is accepted is decided by that same resolver, so validate and the report cannot disagree.
  */
-export function knownFields(meta: ScenarioMeta, axes: readonly SweepAxis[]): string[] {
-  const names = new Set<string>(["replication", "metric"]);
+function knownFields(meta: ScenarioMeta, axes: readonly SweepAxis[], labels: readonly string[]): string[] {
+  const names = new Set<string>(["replication", "metric", ...labels]);
   for (const a of axes) {
     names.add(a.column);
     names.add(a.key);
     names.add(a.key.slice(a.key.lastIndexOf(".") + 1));
   }
-  for (const m of meta.metrics) for (const l of m.labels ?? []) names.add(l);
-  const labels = labelNames(meta);
   return [...names].filter((n) => resolveField(meta, labels, n) !== undefined);
 }
 
@@ -49,8 +47,8 @@ interface Checker {
 
 function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: readonly SweepAxis[], replications: number): Checker {
   const metrics = meta.metrics.map((m) => m.name);
-  const fields = knownFields(meta, axes);
   const labels = labelNames(meta);
+  const fields = knownFields(meta, axes, labels);
   const resolve = (name: string) => resolveField(meta, labels, name);
   const c: Checker = {
     metric: (path, name) =>
@@ -62,14 +60,15 @@ function checker(src: SourceDoc, meta: ScenarioMeta, plugin: ModelPlugin, axes: 
       if (ref === undefined) return [problem(src, [...path, k], UNKNOWN_FIELD, k, fields, true)];
       // A value the field never takes selects no run: the claim or figure could only fail at run time.
       const axis = ref.kind === "point" ? axes.find((a) => a.column === ref.key) : undefined;
-      const domain = axis ? { values: axis.values as readonly unknown[], what: `sweep.${axis.key}` }
-        : ref.kind === "replication" ? { values: Array.from({ length: replications }, (_, r) => r), what: `the replications (0..${replications - 1})` }
-        : ref.kind === "metric" ? { values: metrics, what: "the experiment's metrics" }
+      // Replications are a range (listing them all would make the message as long as the run count).
+      const domain = axis ? { has: (x: unknown) => axis.values.includes(x as never), what: `sweep.${axis.key}`, listed: axis.values.map(String) }
+        : ref.kind === "replication" ? { has: (x: unknown) => Number.isInteger(x) && (x as number) >= 0 && (x as number) < replications, what: `the replications (0..${replications - 1})`, listed: [] }
+        : ref.kind === "metric" ? { has: (x: unknown) => metrics.includes(x as string), what: "the experiment's metrics", listed: metrics }
         : undefined;
       if (!domain) return [];
       const wanted = Array.isArray(v) ? v : [v];
-      return wanted.flatMap((x, i) => (domain.values.includes(x) ? [] : [{
-        ...problem(src, Array.isArray(v) ? [...path, k, i] : [...path, k], `value not in ${domain.what}`, String(x), domain.values.map(String)),
+      return wanted.flatMap((x, i) => (domain.has(x) ? [] : [{
+        ...problem(src, Array.isArray(v) ? [...path, k, i] : [...path, k], `value not in ${domain.what}`, String(x), domain.listed),
         found: JSON.stringify(x),
       }]));
     }),

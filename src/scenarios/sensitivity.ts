@@ -19,14 +19,13 @@ import { writeFileAtomic } from "./atomic.js";
 import { parametersHash } from "./sensitivity-store.js";
 import { builtinFiles } from "./builtin.js";
 import { canonicalJson, decodeStrict, withParams, type Params } from "./decode.js";
+import { decodeFlagParams } from "./inspect.js";
 import type { RunTask } from "./execute.js";
 import { expandRuns, type RunSpec } from "./expand.js";
 import { loadScenario, type LoadedScenario } from "./load.js";
 import { wallLimitMs } from "./limits.js";
 import { makeBatches, runPool } from "./pool.js";
 import { InputError, didYouMean } from "./problems.js";
-import { issueProblems } from "./issues.js";
-import { plainSource } from "./source.js";
 import { makeProgress } from "./progress.js";
 
 export const METHOD =
@@ -63,10 +62,7 @@ async function withModelParams(file: string, modelParams: Readonly<Record<string
   const s = await loadScenario(file);
   if (Object.keys(modelParams).length === 0) return s;
   const params = withParams(s.baseParams, modelParams);
-  const r = decodeStrict(s.plugin.paramsSchema, params);
-  if (!r.ok) {
-    throw new InputError(issueProblems(plainSource("<command line>", params), r.issue).map((p) => ({ ...p, path: `--with ${p.path.replace(/^model\.params\./, "")}` })));
-  }
+  decodeFlagParams(s.plugin, params, "--with");
   return { ...s, baseParams: params };
 }
 
@@ -117,10 +113,13 @@ export async function runSensitivity(req: SensitivityRequest): Promise<{ analysi
   const unknown = (req.only ?? []).filter((p) => !s.space.has(p));
   if (unknown.length > 0) {
     const known = [...s.space.keys()];
-    throw new InputError(unknown.map((p) => ({
-      file: "<command line>", path: "--only", message: "not a parameter of this scenario", expected: `one of its ${known.length} parameter paths (\`hrtsim params\` lists them)`,
-      found: JSON.stringify(p), ...(didYouMean(p, known) ? { hint: didYouMean(p, known)! } : {}),
-    })));
+    throw new InputError(unknown.map((p) => {
+      const hint = didYouMean(p, known);
+      return {
+        file: "<command line>", path: "--only", message: "not a parameter of this scenario", expected: `one of its ${known.length} parameter paths (\`hrtsim params\` lists them)`,
+        found: JSON.stringify(p), ...(hint ? { hint } : {}),
+      };
+    }));
   }
   const candidates = [...s.space.entries()].filter(([p]) => req.only === undefined || req.only.includes(p)).sort(([a], [b]) => a.localeCompare(b));
   const noRange = candidates.filter(([, infos]) => !infos.some((i) => i.range)).map(([p]) => p);

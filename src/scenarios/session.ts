@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { taggedBuiltins } from "./builtin.js";
 import type { Shard } from "./expand.js";
-import { checkedMeasurementSet } from "./host-files.js";
+import { checkMeasurementSet } from "./host-files.js";
 import { loadAll, withSets, type LoadedScenario } from "./load.js";
 import type { ParameterOverrides } from "../models/index.js";
 import { writeOutputs, type OutputSummary } from "./outputs.js";
@@ -146,7 +146,7 @@ export const PAPER_TAG = "paper";
 
 /** `hrtsim figures`: every built-in scenario tagged "paper", one combined report. */
 export async function runFigures(req: ExecOptions & { readonly out: string; readonly hostDir?: string; readonly sets?: ParameterOverrides }): Promise<SessionOutcome> {
-  if (req.hostDir !== undefined) await checkedMeasurementSet(req.hostDir);
+  if (req.hostDir !== undefined) await checkMeasurementSet(req.hostDir);
   const scenarios = await withSets(await taggedBuiltins(PAPER_TAG), req.sets);
   const info = {
     command: "figures" as const, title: "hrtsim figures",

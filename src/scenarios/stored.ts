@@ -10,8 +10,6 @@ import { issueProblems } from "./issues.js";
 import { InputError, type Problem } from "./problems.js";
 import { plainSource } from "./source.js";
 
-// As in scenario files: names become directory names, so no "/" and no "..".
-const ScenarioName = NameSchema;
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0));
 const Shard = Schema.Struct({ index: Schema.Int, count: Schema.Int });
 
@@ -71,7 +69,7 @@ export const SessionInfoSchema = Schema.Struct({
   command: Schema.Literals(["run", "figures"]),
   title: Schema.String,
   reproducibleCommand: Schema.String,
-  scenarios: Schema.Array(ScenarioName),
+  scenarios: Schema.Array(NameSchema), // as in scenario files: names become directory names
   hostDir: Schema.optionalKey(Schema.String),
   shard: Schema.optionalKey(Shard),
 });

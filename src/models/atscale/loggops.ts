@@ -8,6 +8,12 @@
  */
 import type { RankDetours } from "./detours.js";
 
+/** LogGOPS costs of one message of `bytes` (once per collective): CPU overhead per end, time on the wire, gap between sends. */
+export function messageCosts(net: LogGOPS, bytes: number): { overhead: number; wire: number; gap: number } {
+  const extra = Math.max(0, bytes - 1);
+  return { overhead: net.o + extra * net.O, wire: net.L + extra * net.G, gap: Math.max(net.g, extra * net.G) };
+}
+
 /** Recursive doubling pairs rank i with rank i XOR 2^k in every round: without a power of two some rank has no partner. */
 export function allreduceRankProblem(ranks: number): string | undefined {
   return (ranks & (ranks - 1)) !== 0 ? "a power-of-two rank count with collective: allreduce (recursive doubling pairs rank i with rank i XOR 2^k)" : undefined;
@@ -85,11 +91,7 @@ export class Ranks {
 
   /** One collective, a round of messages per step of the generator. */
   rounds(name: CollectiveName, bytes: number): Generator<void, void, void> {
-    const { o, O, g, G, L } = this.net;
-    const extra = Math.max(0, bytes - 1);
-    this.overhead = o + extra * O;
-    this.wire = L + extra * G;
-    this.gap = Math.max(g, extra * G);
+    ({ overhead: this.overhead, wire: this.wire, gap: this.gap } = messageCosts(this.net, bytes));
     if (name === "dissemination") return this.dissemination();
     if (name === "tree") return this.tree();
     return this.allreduce();

@@ -7,7 +7,7 @@ import { Schema } from "effect";
 import { distribution, MAX_TIME, type DistributionSpec } from "../../engine/index.js";
 import { KERNELS } from "../kernel/types.js";
 import { noiseFraction, traceProblem, type DetourTrace } from "./detours.js";
-import { allreduceRankProblem, COLLECTIVES, type CollectiveName, type LogGOPS } from "./loggops.js";
+import { allreduceRankProblem, COLLECTIVES, messageCosts, type CollectiveName, type LogGOPS } from "./loggops.js";
 
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0));
 const NonNegative = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0));
@@ -32,9 +32,9 @@ export const NETWORK_DEFAULTS: LogGOPS & { readonly source: string } = {
 
 /**
  * Largest network time, ns (a second per message or per byte): far beyond any network, and
- * small enough that a run's times stay exact (the makespan check in checks.ts covers products).
+ * small enough that a run's times stay exact (runSizeProblem below covers products).
  */
-export const MAX_NETWORK_NS = 1e9;
+const MAX_NETWORK_NS = 1e9;
 const NetworkTime = NonNegative.check(Schema.isLessThanOrEqualTo(MAX_NETWORK_NS));
 
 const NetworkParams = Schema.Struct({
@@ -45,16 +45,19 @@ const NetworkParams = Schema.Struct({
   O: Schema.optional(NetworkTime),
 });
 
+export const DEFAULT_BYTES = 8;
 /** Largest message, bytes (1 GiB): a collective's payload, not a file transfer; keeps times exact. */
-export const MAX_BYTES = 2 ** 30;
+const MAX_BYTES = 2 ** 30;
 /** Largest mean work per iteration, µs (1,000 s): keeps a run's times exact (2^53 ns is ~104 days). */
-export const MAX_WORK_US = 1e9;
+const MAX_WORK_US = 1e9;
 /**
  * Injection frequencies, Hz: up to a detour every µs (Ferreira et al.'s highest is 10 kHz;
  * faster is no OS noise and makes runs step through millions of detours), down to one every
  * ~11.6 days (a longer period is no noise in any run the engine's time can hold).
  */
-export const HZ_RANGE = { min: 1e-6, max: 1e6 } as const;
+/** The longest pooled sampling window, ms: 1,000 s, 500× the default 2 s; sampling costs CPU time in proportion to the window. */
+const MAX_WINDOW_MS = 1e6;
+const HZ_RANGE = { min: 1e-6, max: 1e6 } as const;
 
 export const NoiseParams = Schema.Union([
   Schema.Struct({ kind: Schema.Literal("none") }),
@@ -70,8 +73,8 @@ export const NoiseParams = Schema.Union([
     sampling: Schema.optional(Schema.Literals(["per-node", "pooled"])),
     /** pooled: distinct CPUs sampled (default 16); ranks replay them round-robin. */
     traces: Schema.optional(PositiveInt),
-    /** pooled: length of each sampled trace, ms (default 2000; at most 1,000 s: sampling costs time ∝ window). */
-    windowMs: Schema.optional(Positive.check(Schema.isLessThanOrEqualTo(1e6))),
+    /** pooled: length of each sampled trace, ms (default 2000; at most MAX_WINDOW_MS). */
+    windowMs: Schema.optional(Positive.check(Schema.isLessThanOrEqualTo(MAX_WINDOW_MS))),
     /** Linux: kernel threads and daemons besides the tick (default true). */
     background: Schema.optional(Schema.Boolean),
   }).check(Schema.makeFilter((n) => !drawsPerNode(n) || (n.traces === undefined && n.windowMs === undefined)
@@ -107,7 +110,7 @@ export const AtScaleParams = Schema.Struct({
   /** Computation per rank per iteration, µs: a number or any engine distribution (drawn per rank). */
   workUs: DistributionParam.check(Schema.makeFilter((spec) => !(meanOf(spec) > MAX_WORK_US)
     || `a mean of at most ${MAX_WORK_US} µs (1,000 s an iteration; larger runs pass the engine's exact time)`)),
-  /** Message size in bytes (default 8). */
+  /** Message size in bytes (default DEFAULT_BYTES, 8: one double, an allreduce's scalar). */
   bytes: Schema.optional(PositiveInt.check(Schema.isLessThanOrEqualTo(MAX_BYTES))),
   network: Schema.optional(NetworkParams),
   noise: NoiseParams,
@@ -119,8 +122,8 @@ export const AtScaleParams = Schema.Struct({
 }));
 export type AtScaleParams = typeof AtScaleParams.Type;
 
-/** What makes these params impossible to run (checks.ts); the run path makes the same checks. */
-export function paramsProblems(p: AtScaleParams): ParamProblem[] {
+/** What makes these params impossible to run (the checks below); the run path makes the same checks. */
+function paramsProblems(p: AtScaleParams): ParamProblem[] {
   const allreduce = allreduceProblem(p.ranks, p.collective);
   const trace = profileTrace(p.noise);
   if (trace !== undefined && isProblem(trace)) return allreduce ? [allreduce, trace] : [trace];
@@ -163,12 +166,12 @@ export function networkOf(p: AtScaleParams): LogGOPS {
  * was expected; the schema reports the value found there.
  */
 
-export interface ParamProblem {
+interface ParamProblem {
   readonly path: ReadonlyArray<string | number>;
   readonly expected: string;
 }
 
-export function allreduceProblem(ranks: number, collective: CollectiveName): ParamProblem | undefined {
+function allreduceProblem(ranks: number, collective: CollectiveName): ParamProblem | undefined {
   const expected = collective === "allreduce" ? allreduceRankProblem(ranks) : undefined;
   return expected === undefined ? undefined : { path: ["ranks"], expected };
 }
@@ -177,7 +180,7 @@ type Periodic = Extract<NoiseParams, { kind: "periodic" }>;
 type Trace = Extract<NoiseParams, { kind: "trace" }>;
 
 /** Periodic noise as the one-detour trace it stands for (ns), or why it cannot run. */
-export function periodicTrace(n: Periodic): DetourTrace | ParamProblem {
+function periodicTrace(n: Periodic): DetourTrace | ParamProblem {
   const span = 1e9 / n.hz, d = n.durationUs !== undefined ? n.durationUs * 1e3 : n.netNoise! * span;
   // d = span leaves a rank no CPU time: it would spin through detours forever.
   if (!(d < span)) return { path: ["noise", n.durationUs !== undefined ? "durationUs" : "netNoise"], expected: `a detour shorter than the period (1/${n.hz} s = ${span / 1e3} µs); it is ${d / 1e3} µs` };
@@ -185,7 +188,7 @@ export function periodicTrace(n: Periodic): DetourTrace | ParamProblem {
 }
 
 /** A measured trace in ns (its `unit` converted), or why it cannot run. */
-export function replayTrace(n: Trace): DetourTrace | ParamProblem {
+function replayTrace(n: Trace): DetourTrace | ParamProblem {
   if (n.detours === undefined) return { path: ["noise"], expected: `detours: give \`file\` (read by the scenario loader) or \`detours\` inline${n.file ? ` (the file '${n.file}' was not read)` : ""}` };
   if (n.detours.length === 0) return { path: ["noise", "detours"], expected: "at least one [start, duration] detour" };
   const k = n.unit === "us" ? 1e3 : 1;
@@ -215,12 +218,12 @@ export function isProblem(x: DetourTrace | ParamProblem): x is ParamProblem {
  * makespan is estimated from the mean work draw, so the budget leaves 8× room for draws above
  * the mean; no run of interest (ms of work, µs messages) comes near it.
  */
-export const TIME_BUDGET_NS = MAX_TIME / 8;
+const TIME_BUDGET_NS = MAX_TIME / 8;
 /**
  * Detours a run's ranks step through (replayed traces): beyond this a run spends its time
  * skipping noise, not simulating (about a minute at ~1e8 detours/s; built-in runs take < 1e7).
  */
-export const DETOUR_BUDGET = 1e10;
+const DETOUR_BUDGET = 1e10;
 /** Kernel noise takes a few % of a CPU (netNoise): the time estimate allows it to double a run. */
 const KERNEL_STRETCH = 2;
 
@@ -240,10 +243,10 @@ function roundsOf(ranks: number, collective: CollectiveName): number {
  * of the makespan (mean work) along the critical path of compute, send, wire and receive steps;
  * noise covering a fraction f of a trace stretches CPU work W to at most (W + Σdetours)/(1 − f).
  */
-export function runSizeProblem(p: AtScaleParams, net: LogGOPS, trace: DetourTrace | undefined): ParamProblem | undefined {
+function runSizeProblem(p: AtScaleParams, net: LogGOPS, trace: DetourTrace | undefined): ParamProblem | undefined {
   const rounds = roundsOf(p.ranks, p.collective);
-  const extra = Math.max(0, (p.bytes ?? 8) - 1);
-  const overhead = net.o + extra * net.O, wire = net.L + extra * net.G, gap = Math.max(net.g, extra * net.G);
+  const bytes = p.bytes ?? DEFAULT_BYTES;
+  const { overhead, wire, gap } = messageCosts(net, bytes);
   const workNs = distribution(p.workUs as DistributionSpec, "workUs").mean * 1e3;
   const cpuNs = p.collectives * (workNs + rounds * 2 * overhead), otherNs = p.collectives * rounds * (gap + wire);
   const ops = p.collectives * (1 + 2 * rounds);
@@ -256,7 +259,7 @@ export function runSizeProblem(p: AtScaleParams, net: LogGOPS, trace: DetourTrac
   if (!(makespan <= TIME_BUDGET_NS)) {
     // Reported at the biggest term: the noise's stretch, the work, or the messages.
     const work = p.collectives * workNs;
-    const path = trace !== undefined && !(makespan <= 2 * noiseless) ? noisePath(p.noise, f) : [work >= noiseless / 2 ? "workUs" : extra > 0 && p.bytes !== undefined ? "bytes" : "network"];
+    const path = trace !== undefined && !(makespan <= 2 * noiseless) ? noisePath(p.noise, f) : [work >= noiseless / 2 ? "workUs" : bytes > 1 && p.bytes !== undefined ? "bytes" : "network"];
     return {
       path,
       expected: `a run within the engine's exact time: an estimated makespan ≤ ${TIME_BUDGET_NS.toExponential(2)} ns (2^53 ns ÷ 8); ${p.collectives} collectives × (${workNs} ns of work + ${rounds} rounds of messages)${trace ? " stretched by the noise" : ""} come to ${makespan.toExponential(2)} ns`,

@@ -14,7 +14,7 @@ import { cpuCount, machineProfile } from "../hardware/profile.js";
 import { isNoiseParameter, kernelNoiseTraces, poolProblem, probeKernelNoise } from "./kernel-noise.js";
 import { NodeNoise } from "./node-noise.js";
 import { Ranks } from "./loggops.js";
-import { AtScaleParams, coscheduleProblem, isProblem, periodicTrace, replayTrace, drawsPerNode, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
+import { AtScaleParams, coscheduleProblem, DEFAULT_BYTES, isProblem, profileTrace, drawsPerNode, NETWORK_DEFAULTS, networkOf, POOL_DEFAULTS, type NoiseParams } from "./params.js";
 
 /**
  * The detour traces a noise profile stands for (ns): what ranks replay, and what `netNoise` is
@@ -31,8 +31,8 @@ export function noiseTraces(noise: NoiseParams, seed: string, user: UserParamete
       }, seed, user);
     case "periodic":
     case "trace": {
-      // The schema's checks (checks.ts), for callers that skip it.
-      const t = noise.kind === "periodic" ? periodicTrace(noise) : replayTrace(noise);
+      // The schema's checks (params.ts), for callers that skip it.
+      const t = profileTrace(noise)!;
       if (isProblem(t)) throw new ModelRunError("model", `${noise.kind} noise: ${t.path.join(".")}: expected ${t.expected}`);
       return [t];
     }
@@ -77,7 +77,7 @@ function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[]
     for (let c = 0; c < p.collectives; c++) {
       ranks.compute(draw);
       yield advance();
-      for (const _ of ranks.rounds(p.collective, p.bytes ?? 8)) yield advance();
+      for (const _ of ranks.rounds(p.collective, p.bytes ?? DEFAULT_BYTES)) yield advance();
     }
   })());
   const report = sim.run(limits);

@@ -56,7 +56,8 @@ export const bspModel: ModelPlugin<BspParams> = {
   // A machine file may have fewer CPUs than the profile it replaces, so this is no schema check.
   constraints(params, _overrides, file) {
     const profile = file ?? machineProfile(params.machine);
-    return [threadsProblem(params, profile.machine, cpuCount(profile.topology)) ?? []].flat();
+    const problem = threadsProblem(params, profile.machine, cpuCount(profile.topology));
+    return problem ? [problem] : [];
   },
   run(input) {
     const { params, experiment, seed, limits } = input;

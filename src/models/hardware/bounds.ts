@@ -36,7 +36,11 @@ export function maxTime(unit: Unit): number {
  */
 export const MAX_RATE = 1e6;
 
-/** The largest ratio (a cost factor such as the Phi's inOrderFactor, 2.5): 1000. */
+/**
+ * The largest ratio: 1000. Ratios are cost factors (the Phi's inOrderFactor, 2.5) and the
+ * interference replay's scale (1 built in); a factor of 1000 on the largest built-in cost
+ * (1e8 cycles) reaches MAX_COST_CYCLES, so larger ones would only pass costs beyond it.
+ */
 export const MAX_RATIO = 1e3;
 
 /** The largest count (bytes, pages, relocations: at most ~2e6 built in): 2^32. */

@@ -121,7 +121,6 @@ export class Cpu {
   /** Marks the CPU busy (a thread runs) or idle; noise arrivals up to now are fixed first. */
   setBusy(busy: boolean): void {
     if (busy === this.busy) return;
-    this.drawn = 0;
     this.materialize(this.sim.now);
     this.busy = busy;
   }
@@ -181,6 +180,7 @@ export class Cpu {
 
   /** When `work` cycles started at `from` complete, given the reservations. */
   private fill(from: number, work: number): number {
+    this.drawn = 0; // one question about the future; materialize(now) elsewhere never counts
     let t = from;
     let remaining = work;
     let i = this.first;
@@ -204,7 +204,6 @@ export class Cpu {
 
   /** The first time ≥ t at which no reservation occupies the CPU. */
   freeAt(t: number): number {
-    this.drawn = 0;
     return this.fill(t, 0);
   }
 
@@ -227,7 +226,6 @@ export class Cpu {
       throw new Error(`${this.label}: '${step}' started while '${this.segment.step}' is still running (two threads on one CPU)`);
     }
     this.prune();
-    this.drawn = 0;
     const sim = this.sim;
     const start = sim.now;
     const end = this.fill(start, cycles);
@@ -294,7 +292,6 @@ export class Cpu {
   /** Inserts a handler of `cycles` arriving now and pushes the work in progress back. */
   private placeHandler(name: string, cycles: number): Reservation {
     const now = this.sim.now;
-    this.drawn = 0;
     this.materialize(now);
     if (this.segment === null) this.prune();
     const r = new Reservation(now, cycles, 0, name, true);
@@ -325,7 +322,7 @@ export class Cpu {
 
   /** End of the latest reservation of the guest's own finished by `t` (−1 if none): when the CPU was last woken. */
   lastActivityBefore(t: number): number {
-    this.drawn = 0;
+    this.drawn = 0; // t may lie ahead of now
     this.materialize(t);
     for (let i = this.firstEndingAfter(t) - 1; i >= this.first; i--) if (this.res[i]!.guest) return this.res[i]!.end;
     return -1;
@@ -334,7 +331,6 @@ export class Cpu {
   /** The name of the reservation (noise or handler) occupying the CPU now, or null. */
   activityNow(): string | null {
     const now = this.sim.now;
-    this.drawn = 0;
     this.materialize(now);
     const r = this.res[this.firstEndingAfter(now)];
     return r !== undefined && r.start <= now ? r.name : null;

@@ -26,15 +26,18 @@ export interface MachineFileProblem {
   readonly found: string;
 }
 
-export const pathOf = (at: ReadonlyArray<string | number>): string =>
+const pathOf = (at: ReadonlyArray<string | number>): string =>
   at.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i > 0 ? "." : ""}${k.includes(".") ? JSON.stringify(k) : k}`)).join("");
 
 const problem = (at: Array<string | number>, message: string, expected: string, found: string): MachineFileProblem => ({ at, path: pathOf(at), message, expected, found });
 
+/** Entry name → unit of a parameter file (describeFile applies the default unit). */
+const unitsOf = (scope: string, file: ParameterFile): Map<string, Unit> => new Map(describeFile(scope, file).map((i) => [i.name, i.unit]));
+
 /** Hardware entries a profile may give (any built-in profile's, and the interference replay's factor), with their units. */
 function hardwareEntries(): Map<string, Unit> {
   const units = new Map<string, Unit>([["interference.scale", "ratio"]]);
-  for (const name of MACHINES) for (const [k, e] of Object.entries(machineProfile(name).parameters)) units.set(k, e.unit ?? "cycles");
+  for (const name of MACHINES) for (const [k, u] of unitsOf(name, machineProfile(name))) units.set(k, u);
   return units;
 }
 
@@ -75,9 +78,9 @@ function interferenceLoad(i: Interference, scale: number): MachineFileProblem[] 
  * Checks what the schema cannot: a name that is no built-in machine or scope, every hardware
  * entry the models need and no unknown one, each entry's value in its domain (as an override's),
  * a plausible clock and CPU count, interference that leaves CPU time, and kernel entries that
- * replace entries of `kernelBase(kernel)` (the kernel's file the machine's entries apply to).
+ * replace entries of `kernels.base(kernel)` (the kernel's file the machine's entries apply to).
  */
-export function machineFileProblems(m: MachineFile, kernelBase: (kernel: string) => ParameterFile | undefined = () => undefined): MachineFileProblem[] {
+export function machineFileProblems(m: MachineFile, kernels: { readonly names: readonly string[]; base(kernel: string): ParameterFile }): MachineFileProblem[] {
   const problems: MachineFileProblem[] = [];
   const reserved = [...MACHINES, "nautilus", "linux", "hvm"];
   if (reserved.includes(m.machine) || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(m.machine)) {
@@ -89,12 +92,8 @@ export function machineFileProblems(m: MachineFile, kernelBase: (kernel: string)
   if (missing.length > 0) problems.push(problem(["parameters"], "missing hardware parameter(s)", missing.join(", "), "not given"));
   problems.push(...entryProblems(m.machine, m, hardwareEntries(), ["parameters"], "hardware"));
   for (const [k, own] of Object.entries(m.kernels ?? {})) {
-    const base = k === "nautilus" || k === "linux" ? kernelBase(k) : undefined;
-    if (k !== "nautilus" && k !== "linux") problems.push(problem(["kernels", k], "unknown kernel", "nautilus or linux", JSON.stringify(k)));
-    else if (base !== undefined) {
-      const units = new Map(Object.entries(base.parameters).map(([n, e]) => [n, e.unit ?? "cycles"] as const));
-      problems.push(...entryProblems(k, own, units, ["kernels", k, "parameters"], k));
-    }
+    if (!kernels.names.includes(k)) problems.push(problem(["kernels", k], "unknown kernel", kernels.names.join(" or "), JSON.stringify(k)));
+    else problems.push(...entryProblems(k, own, unitsOf(k, kernels.base(k)), ["kernels", k, "parameters"], k));
   }
   const cpus = cpuCount(m.topology);
   if (cpus < 2 || cpus > MAX_CPUS) problems.push(problem(["topology"], cpus < 2 ? "too few CPUs" : "too many CPUs", `from 2 to ${MAX_CPUS} CPUs`, String(cpus)));

@@ -12,7 +12,7 @@ import type { ParameterFile } from "../hardware/params.js";
 import { machineProfile, type Interference, type MachineProfile } from "../hardware/profile.js";
 import { scaleSpec } from "../kernel/derive.js";
 import { linuxData } from "../linux/kernel.js";
-import { NOISE_EXPERIMENT, PATH_FITS, fitExperiment, fittedExperiments, type ParamRef, type PathFit } from "./fit-table.js";
+import { MIN_NOISE_SAMPLES, NOISE_EXPERIMENT, PATH_FITS, fitExperiment, fittedExperiments, type ParamRef, type PathFit } from "./fit-table.js";
 import { traceInterference, type TraceNoiseResult } from "./interference.js";
 import { detourTraces, type Experiment, type MachineInfo, type MeasurementSet, type Sample } from "./measurements.js";
 import { simulateHost, type HostModelData } from "./simulate.js";
@@ -201,7 +201,7 @@ const MAX_INTERFERENCE_SHARE = 0.5;
 function fitNoise(b: Base, samples: readonly Sample[]): { noise: Record<string, Entry>; result: NoiseFitResult } {
   const e = NOISE_EXPERIMENT;
   const all = byExperiment(samples, e);
-  if (all.length < 2) throw new Error(`calibration needs samples of "${e}" (found ${all.length}) in ${b.label}`);
+  if (all.length < MIN_NOISE_SAMPLES) throw new Error(`calibration needs samples of "${e}" (found ${all.length}) in ${b.label}`);
   const med = median(all.map((s) => s.cycles));
   const warm = all.filter((s) => s.trial !== 0);
   const hw = b.hardware.parameters;

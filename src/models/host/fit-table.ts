@@ -106,6 +106,12 @@ export function fittedExperiments(): Experiment[] {
   return [...new Set([NOISE_EXPERIMENT, ...PATH_FITS.flatMap((f) => [f.experiment, ...(f.warm ? [f.warm] : [])]), ...TRACE_EXPERIMENTS])];
 }
 
+/** The noise fit drops the first, cold trial, so it needs a second one; every other fit reads a median of any count. */
+export const MIN_NOISE_SAMPLES = 2;
+
+/** Samples a fit of experiment `e` needs. */
+export const minSamples = (e: Experiment): number => (e === NOISE_EXPERIMENT ? MIN_NOISE_SAMPLES : 1);
+
 /**
  * What a set with these samples and CPUs lacks for a calibration, or []:
  * every experiment the fits read, at least 2 samples of the noise fit's, and a second CPU
@@ -116,8 +122,8 @@ export function calibrationInputProblems(samples: ReadonlyArray<{ readonly exper
   for (const s of samples) count.set(s.experiment, (count.get(s.experiment) ?? 0) + 1);
   const present = new Set(count.keys());
   const problems = [...fitSources(present)]
-    .filter((e) => (count.get(e) ?? 0) < (e === NOISE_EXPERIMENT ? 2 : 1))
-    .map((e) => ({ expected: `${e === NOISE_EXPERIMENT ? "at least 2 samples" : "samples"} of "${e}" in samples.csv`, found: `${count.get(e) ?? 0}` }));
+    .filter((e) => (count.get(e) ?? 0) < minSamples(e))
+    .map((e) => ({ expected: `at least ${minSamples(e)} sample(s) of "${e}" in samples.csv`, found: `${count.get(e) ?? 0}` }));
   if (onlineCpus < 2) problems.push({ expected: "onlineCpus ≥ 2 in machine.json (the remote-CPU experiments run on CPU 1)", found: `${onlineCpus}` });
   return problems;
 }

@@ -31,11 +31,13 @@ export function placementCpu(placement: Placement, rosCores: number): number {
   return cpu;
 }
 
+const DEFAULT_ROS_CORES = 1;
+
 /** Why these params cannot place the HRT (the schema's filter message), or undefined. */
 function placementProblem(p: { readonly placement?: Placement | undefined; readonly hrtFirstPcpu?: number | undefined; readonly rosCores?: number | undefined }): string | undefined {
   if (p.placement === undefined) return undefined;
   if (p.hrtFirstPcpu !== undefined) return "either placement or hrtFirstPcpu, not both";
-  const rosCores = p.rosCores ?? 1;
+  const rosCores = p.rosCores ?? DEFAULT_ROS_CORES;
   return findPlacementCpu(p.placement, rosCores) < 0 ? `a placement with a CPU at distance ${p.placement} from CPU 0 above the ${rosCores} ROS cores on x64` : undefined;
 }
 
@@ -84,8 +86,10 @@ export interface ResolvedParams {
 }
 
 export function resolveParams(p: HvmParams, overrides: ParameterOverrides = {}): ResolvedParams {
-  const rosCores = p.rosCores ?? 1;
-  if (p.placement !== undefined && p.hrtFirstPcpu !== undefined) throw new RangeError("hvm: give either placement or hrtFirstPcpu, not both");
+  const rosCores = p.rosCores ?? DEFAULT_ROS_CORES;
+  // The schema's check, for callers that skip it.
+  const placement = placementProblem(p);
+  if (placement !== undefined) throw new RangeError(`hvm: expected ${placement}`);
   return {
     rosCores,
     hrtCores: p.hrtCores ?? 1,

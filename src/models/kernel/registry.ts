@@ -117,7 +117,7 @@ export function kernelParameterSpace(machine: MachineName | MachineProfile, kern
  * and its kernels' files would still refuse (a ParameterFileError), so `validate` finds it, not a run.
  */
 export function userMachineProblems(m: MachineFile): MachineFileProblem[] {
-  const problems = machineFileProblems(m, (k) => (k === "nautilus" || k === "linux" ? kernelEntry(k).data(m.machine) : undefined));
+  const problems = machineFileProblems(m, { names: KERNELS, base: (k) => kernelEntry(k as KernelName).data(m.machine) });
   if (problems.length > 0) return problems;
   try {
     kernelParameterSpace(m, KERNELS);
