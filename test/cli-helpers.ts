@@ -30,6 +30,20 @@ export function hrtsim(args: readonly string[], cwd?: string, env?: Record<strin
   return startCli(args, cwd, env).done;
 }
 
+/**
+ * Runs the CLI, killed after `ms` if it has not ended: a command that would hang fails its test
+ * (the result's `signal` is SIGKILL) instead of stalling the suite.
+ */
+export async function hrtsimWithin(ms: number, args: readonly string[], cwd?: string): Promise<CliResult> {
+  const { child, done } = startCli(args, cwd);
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  try {
+    return await done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function tempDir(prefix = "hrtsim-test-"): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }

@@ -105,6 +105,12 @@ export interface ModelPlugin<P = any> {
   readonly description: string;
   /** Decodes the scenario's `model.params` (unknown keys must be rejected by the schema). */
   readonly paramsSchema: Schema.Decoder<P>;
+  /**
+   * Optional: dotted paths of `params` maps whose keys are parameter names with dots (e.g.
+   * "runtime.costs", keyed "queue.push"), so a sweep or --set key `runtime.costs.queue.push`
+   * sets the key "queue.push" of that map rather than nesting at every dot.
+   */
+  readonly nameMaps?: readonly string[];
   readonly experiments: readonly ExperimentInfo[];
   readonly metrics: readonly MetricInfo[];
   /** Runs one experiment deterministically from `seed`. Throws ModelRunError on deadlock/limits. */

@@ -3,8 +3,8 @@
  * A reader (or a resumed run after a kill) sees the old file or the new one, never half of one.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 
 const REASONS: Record<string, string> = {
   ENOSPC: "no space left on the device", EDQUOT: "disk quota exceeded", EACCES: "permission denied", EPERM: "operation not permitted",
@@ -19,6 +19,30 @@ export function fsError(e: unknown, path: string, verb = "write"): unknown {
   return Object.assign(new Error(`cannot ${verb} ${path}: ${REASONS[code]} (${code})`), { code, path });
 }
 
+/**
+ * `mkdir -p` that always ends. Node's `mkdir(…, { recursive: true })` spins for ever where a
+ * parent exists but cannot hold children (a path under /proc, or below a dangling symlink: the
+ * child answers ENOENT, the parent EEXIST, and its walk retries). Here each directory from the
+ * root down is made once; the first real error is thrown, as `mkdir` reports it.
+ */
+export async function makeDirs(dir: string, mode?: number): Promise<void> {
+  const chain: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    chain.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of chain) {
+    try {
+      await mkdir(d, mode === undefined ? {} : { mode });
+    } catch (e) {
+      // EEXIST: made already, unless a file stands where the directory should be.
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || (d === chain[chain.length - 1] && !(await stat(d)).isDirectory())) {
+        throw fsError(e, d, "create the directory");
+      }
+    }
+  }
+}
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   try {
     await writeAtomic(path, data);
@@ -28,7 +52,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     const fh = await open(tmp, "w");

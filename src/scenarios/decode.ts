@@ -33,10 +33,10 @@ function bare(from?: Params): Params {
  * copied, all without prototypes). Loaders reject forbidden segments with a located problem
  * first; this throw is the last line of defence.
  */
-export function setParam(params: Params, path: string, value: unknown): Params {
+export function setParam(params: Params, path: string, value: unknown, nameMaps: readonly string[] = []): Params {
   const bad = forbiddenSegment(path);
   if (bad !== undefined) throw new Error(`parameter path "${path}": the segment "${bad}" is not allowed`);
-  const keys = path.split(".");
+  const keys = paramKeys(path, nameMaps);
   const root: Params = bare(params);
   let node = root;
   for (let i = 0; i < keys.length - 1; i++) {
@@ -50,10 +50,16 @@ export function setParam(params: Params, path: string, value: unknown): Params {
   return root;
 }
 
-/** Applies dotted overrides in order. */
-export function withParams(base: Params, overrides: Readonly<Record<string, unknown>>): Params {
+/** The keys a dotted path walks: split at every dot, except the rest of a path inside one of `nameMaps` (a map keyed by dotted names). */
+export function paramKeys(path: string, nameMaps: readonly string[] = []): string[] {
+  const map = nameMaps.find((m) => path.startsWith(m + ".") && path.length > m.length + 1);
+  return map === undefined ? path.split(".") : [...map.split("."), path.slice(map.length + 1)];
+}
+
+/** Applies dotted overrides in order (`nameMaps`: the model's, ModelPlugin.nameMaps). */
+export function withParams(base: Params, overrides: Readonly<Record<string, unknown>>, nameMaps: readonly string[] = []): Params {
   let out = base;
-  for (const [k, v] of Object.entries(overrides)) out = setParam(out, k, v);
+  for (const [k, v] of Object.entries(overrides)) out = setParam(out, k, v, nameMaps);
   return out;
 }
 

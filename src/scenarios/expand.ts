@@ -50,7 +50,7 @@ export function* runSpecs(s: LoadedScenario): Generator<RunSpec> {
       else if (axis.override) swept[axis.key] = axis.scaled ? { scale: v } : v;
       else paramValues[axis.key] = v;
     }
-    const params = withParams(s.baseParams, paramValues);
+    const params = withParams(s.baseParams, paramValues, s.plugin.nameMaps);
     const overrides = { ...s.overrides, ...swept };
     const extra = { ...(Object.keys(overrides).length > 0 ? { overrides } : {}), ...(s.machine ? { machine: s.machine } : {}) };
     const pointKey = canonicalJson(point);

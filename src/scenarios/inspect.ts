@@ -69,7 +69,7 @@ export function decodeSetsWithOverrides<P>(plugin: ModelPlugin<P>, sets: readonl
   const overrides = Object.fromEntries(Object.entries(all).filter(([k]) => isOverrideKey(k, BUILTIN_SCOPES)));
   const modelSets = sets.filter((x) => !isOverrideKey(x.slice(0, x.indexOf("=")), BUILTIN_SCOPES));
   const params = decodeSets(plugin, modelSets);
-  const space = spaceOf(plugin, [withParams({}, parseSets(modelSets))], undefined);
+  const space = spaceOf(plugin, [withParams({}, parseSets(modelSets), plugin.nameMaps)], undefined);
   const sites = Object.entries(overrides).map(([path, value]) => ({ path, value, at: "cli" as const }));
   const problems = checkSites(plainSource(FLAGS, {}), plugin, space, sites);
   if (problems.length > 0) throw new InputError(problems);
@@ -86,7 +86,7 @@ export function overridesLine(overrides: ParameterOverrides): string {
 
 export function decodeSets<P>(plugin: ModelPlugin<P>, sets: readonly string[]): P {
   // parseSets rejects path segments that would reach a prototype.
-  return decodeFlagParams(plugin, withParams({}, parseSets(sets)), "--set");
+  return decodeFlagParams(plugin, withParams({}, parseSets(sets), plugin.nameMaps), "--set");
 }
 
 /** Model parameters given by a flag (`--set`, `--with`), decoded; a problem names the flag and the field. */

@@ -8,11 +8,11 @@
  * line, which the reader skips) and fdatasync'd at most every FSYNC_MS and on close.
  */
 import { closeSync, fdatasyncSync, openSync, writeSync } from "node:fs";
-import { mkdir, readFile, readdir } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Schema } from "effect";
 import type { RunRecord, ScenarioMeta } from "../reports/results.js";
-import { fsError, writeFileAtomic } from "./atomic.js";
+import { fsError, makeDirs, writeFileAtomic } from "./atomic.js";
 import { readIfExists, removeOwnedDir } from "./out-dir.js";
 import { JournalHeaderSchema, RunRecordSchema, StoredScenarioSchema, decodeStoredJson, recordSum, seal, storedProblems } from "./stored.js";
 
@@ -189,7 +189,7 @@ export class JournalWriter {
   private constructor(private readonly fd: number, private readonly file: string) {}
 
   static async open(dir: string, header: Omit<Header, "journal">): Promise<JournalWriter> {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     const files = await journalFiles(dir);
     const next = files.length === 0 ? 0 : parseInt(files[files.length - 1]!.slice(5)) + 1;
     // "wx": never append to a file another session owns.

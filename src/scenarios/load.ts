@@ -99,7 +99,7 @@ function checkParams(src: SourceDoc, plugin: ModelPlugin, base: Params, axes: re
   const paramAxes = axes.filter((a) => a.key !== EXPERIMENT_KEY && !a.override);
   const seen = new Map<string, Problem>();
   for (const point of sweepPoints(paramAxes)) {
-    const params = withParams(base, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]])));
+    const params = withParams(base, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]])), plugin.nameMaps);
     const r = decodeStrict(plugin.paramsSchema, params);
     if (r.ok) continue;
     const relocate = (path: ReadonlyArray<PropertyKey>) => {
@@ -141,7 +141,7 @@ function checkExplain(src: SourceDoc, doc: ScenarioDoc, plugin: ModelPlugin, bas
     const problems: Problem[] = [];
     const e = experimentProblem(src, plugin, ["report", "explain", i, "experiment"], req.experiment);
     if (e) problems.push(e);
-    const params = withParams(base, req.params ?? {});
+    const params = withParams(base, req.params ?? {}, plugin.nameMaps);
     const r = decodeStrict(plugin.paramsSchema, params);
     if (!r.ok) problems.push(...issueProblems({ ...src, value: { model: { params } } }, r.issue, ["model", "params"]).map((p) => ({ ...p, path: `report.explain[${i}].params → ${p.path}` })));
     // The explained run must be possible too (explain runs after the sweep, so found here).
@@ -269,7 +269,7 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
   const cliPaths = opts.cliPaths ?? new Set<string>();
   const overrides: ParameterOverrides = { ...(doc.parameters ?? {}) };
   const paramPoints = [...sweepPoints(axes.filter((a) => a.key !== EXPERIMENT_KEY && !a.override))]
-    .map((point) => withParams(baseParams, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]]))));
+    .map((point) => withParams(baseParams, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]])), plugin.nameMaps));
   const space = machineSpace(src, plugin, paramPoints, machine);
   const experiments = axes.find((a) => a.key === EXPERIMENT_KEY)?.values.map(String) ?? [doc.experiment];
   const configuration = configurationOf(overrides, space);
@@ -288,7 +288,7 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     ...sweptTraceProblems(src, axes),
     ...explainTraceProblems(src),
     ...(keys.length > 0 ? [] : checkParams(src, plugin, baseParams, axes)),
-    ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths)),
+    ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths), machine),
     ...checkConstraints(src, plugin, paramPoints.map((params) => ({ params, overrides })), machine, experiments),
     ...checkExplain(src, doc, plugin, baseParams, overrides, machine),
     ...checkReferences(src, meta, plugin, axes, doc.replications),

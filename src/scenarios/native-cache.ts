@@ -6,9 +6,10 @@
  * when it was built.
  */
 import { createHash } from "node:crypto";
-import { lstat, mkdir, readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { makeDirs } from "./atomic.js";
 
 /** The cache directory refuses to be used (wrong owner, open permissions, a link). */
 export class UnsafeCacheError extends Error {
@@ -26,7 +27,7 @@ export function defaultCacheDir(hash: string): string {
  * caller with no group/other permissions; throws UnsafeCacheError otherwise.
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirs(dir, 0o700);
   const st = await lstat(dir);
   const uid = process.getuid?.();
   const why = st.isSymbolicLink() ? "is a symbolic link"

@@ -5,9 +5,9 @@
  * this host is taken over).
  */
 import { hostname } from "node:os";
-import { lstat, mkdir, open, readFile, readdir, rmdir, stat, unlink } from "node:fs/promises";
+import { lstat, open, readFile, readdir, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
-import { writeFileAtomic } from "./atomic.js";
+import { makeDirs, writeFileAtomic } from "./atomic.js";
 import { InputError } from "./problems.js";
 
 /** Text of a file, or undefined if it does not exist (also when a directory on its path is a file). */
@@ -156,7 +156,7 @@ export async function lockOutDir(out: string, command: string, log?: (line: stri
   if (st !== undefined && !st.isDirectory()) {
     throw new InputError([{ file: out, path: "", message: "the output directory is not a directory", expected: "a directory (created if missing)", found: "a file", hint: "choose another --out" }]);
   }
-  await mkdir(out, { recursive: true });
+  await makeDirs(out);
   const mine: LockInfo = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -6,6 +6,7 @@
  * combinations the model cannot run (its `constraints` hook) are input problems, found at
  * `validate` — never at run time.
  */
+import { interferenceScaleProblems } from "../models/hardware/machine-file.js";
 import { checkOverride, type ParameterInfo, type ParameterOverrides } from "../models/hardware/overrides.js";
 import type { ConstraintProblem, MachineFile, ModelPlugin } from "../models/index.js";
 import { canonicalJson, decodeStrict, forbiddenSegment, type Params } from "./decode.js";
@@ -64,8 +65,8 @@ function siteProblem(src: SourceDoc, site: OverrideSite, p: Omit<Problem, "file"
   return { file: src.file, path: joinPath(site.at), ...(pos ? { line: pos.line, column: pos.column } : {}), ...p };
 }
 
-/** Problems with each override: reserved segment, unknown path, wrong type, value outside the entry's domain. */
-export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyMap<string, readonly ParameterInfo[]>, sites: readonly OverrideSite[]): Problem[] {
+/** Problems with each override: reserved segment, unknown path, wrong type, value outside the entry's domain, a machine file's interference scale that leaves no CPU time. */
+export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyMap<string, readonly ParameterInfo[]>, sites: readonly OverrideSite[], machine?: MachineFile): Problem[] {
   const problems: Problem[] = [];
   for (const site of sites) {
     const reserved = forbiddenSegment(site.path);
@@ -89,12 +90,12 @@ export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyM
       }));
       continue;
     }
-    for (const info of infos) {
-      const bad = checkOverride(info, site.value);
-      if (bad) {
-        problems.push(siteProblem(src, site, { message: `${bad.message} for ${info.path} (${info.kind}, ${info.unit})`, expected: bad.expected, found: bad.found }));
-        break;
-      }
+    const bad = infos.map((info) => ({ info, bad: checkOverride(info, site.value) })).find((c) => c.bad !== undefined);
+    if (bad) {
+      problems.push(siteProblem(src, site, { message: `${bad.bad!.message} for ${bad.info.path} (${bad.info.kind}, ${bad.info.unit})`, expected: bad.bad!.expected, found: bad.bad!.found }));
+    } else if (machine !== undefined && site.path === `${machine.machine}.interference.scale`) {
+      // The machine file's own value is checked with the file; an override must leave CPU time too.
+      for (const p of interferenceScaleProblems(machine, site.value)) problems.push(siteProblem(src, site, { message: `${p.message} in the machine file's ${p.path}`, expected: p.expected, found: p.found }));
     }
   }
   return problems;

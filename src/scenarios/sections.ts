@@ -44,7 +44,7 @@ export const explainSections: SectionProvider = ({ scenarios }) =>
     (s.doc.report?.explain ?? []).flatMap((req, i) => {
       const heading = req.title ?? `explain ${req.experiment}`;
       const scenario = s.meta.name;
-      const params = decodeStrict(s.plugin.paramsSchema, withParams(s.baseParams, req.params ?? {}));
+      const params = decodeStrict(s.plugin.paramsSchema, withParams(s.baseParams, req.params ?? {}, s.plugin.nameMaps));
       if (!s.plugin.explain || !params.ok) return [{ title: heading, scenario, markdown: "Could not explain: invalid parameters." }];
       try {
         const seed = deriveSeed(s.meta.seed, "explain", i);

@@ -61,7 +61,7 @@ export function scenarioFile(nameOrFile: string): string {
 async function withModelParams(file: string, modelParams: Readonly<Record<string, unknown>>): Promise<LoadedScenario> {
   const s = await loadScenario(file);
   if (Object.keys(modelParams).length === 0) return s;
-  const params = withParams(s.baseParams, modelParams);
+  const params = withParams(s.baseParams, modelParams, s.plugin.nameMaps);
   decodeFlagParams(s.plugin, params, "--with");
   return { ...s, baseParams: params };
 }

@@ -25,6 +25,11 @@ export const DistributionParam = Schema.Union([Schema.Finite, Schema.Record(Sche
   }),
 );
 
+/** A DistributionParam whose mean is at most `max` (`expected` says so, and why). */
+export function distributionWithMeanAtMost(max: number, expected: string) {
+  return DistributionParam.check(Schema.makeFilter((spec) => !(meanOf(spec) > max) || expected));
+}
+
 export const NETWORK_DEFAULTS: LogGOPS & { readonly source: string } = {
   L: 2500, o: 1500, g: 1000, G: 6, O: 0,
   source: "[read] LogGOPSim's defaults (spcl/LogGOPSim simulator.ggo: L=2500 ns, o=1500 ns, g=1000 ns, G=6 ns/byte, O=0); a generic cluster network of that era, not a particular machine",
@@ -108,8 +113,7 @@ export const AtScaleParams = Schema.Struct({
   /** Iterations of compute then collective. */
   collectives: PositiveInt,
   /** Computation per rank per iteration, µs: a number or any engine distribution (drawn per rank). */
-  workUs: DistributionParam.check(Schema.makeFilter((spec) => !(meanOf(spec) > MAX_WORK_US)
-    || `a mean of at most ${MAX_WORK_US} µs (1,000 s an iteration; larger runs pass the engine's exact time)`)),
+  workUs: distributionWithMeanAtMost(MAX_WORK_US, `a mean of at most ${MAX_WORK_US} µs (1,000 s an iteration; larger runs pass the engine's exact time)`),
   /** Message size in bytes (default DEFAULT_BYTES, 8: one double, an allreduce's scalar). */
   bytes: Schema.optional(PositiveInt.check(Schema.isLessThanOrEqualTo(MAX_BYTES))),
   network: Schema.optional(NetworkParams),
@@ -136,7 +140,7 @@ function paramsProblems(p: AtScaleParams): ParamProblem[] {
 /** A distribution spec's mean, NaN for a spec that does not build (DistributionParam's own check reports it). */
 function meanOf(spec: unknown): number {
   try {
-    return distribution(spec as DistributionSpec, "workUs").mean;
+    return distribution(spec as DistributionSpec, "value").mean;
   } catch {
     return NaN;
   }

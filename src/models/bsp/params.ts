@@ -2,7 +2,7 @@
 import { Schema } from "effect";
 import { CostScaleParam } from "../hardware/params.js";
 import { KERNELS } from "../kernel/types.js";
-import { DistributionParam } from "../atscale/params.js";
+import { distributionWithMeanAtMost } from "../atscale/params.js";
 import { RuntimeCostOverrides } from "../runtime/index.js";
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
@@ -12,7 +12,11 @@ export const NOISE = ["kernel", "tick-only", "none"] as const;
 export const WAKEUPS = ["threads", "condvar", "poll", "nemo"] as const;
 export type Wakeup = (typeof WAKEUPS)[number];
 
-/** Largest parallel-for grain, cycles: 100 × the default ladder's largest (10^7). */
+/**
+ * Largest parallel-for grain and mean superstep work, cycles: 100 × the default ladder's largest
+ * grain (10^7). Each CPU's noise (Linux's tick alone: 1000 Hz) preempts such work ~500 times, and
+ * a mean far beyond it ticks through for hours of wall time or passes the engine's exact time.
+ */
 export const MAX_GRAIN = 1e9;
 
 export const BspParams = Schema.Struct({
@@ -22,8 +26,8 @@ export const BspParams = Schema.Struct({
   threads: Schema.optional(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
   /** superstep: number of supersteps (default 100). */
   supersteps: Schema.optional(PositiveInt),
-  /** superstep: cycles of work per thread per superstep: a number or any engine distribution. */
-  work: Schema.optional(DistributionParam),
+  /** superstep: cycles of work per thread per superstep: a number or any engine distribution, mean ≤ MAX_GRAIN. */
+  work: Schema.optional(distributionWithMeanAtMost(MAX_GRAIN, `a mean of at most ${MAX_GRAIN.toExponential()} cycles per superstep (the largest grain)`)),
   /** superstep: the kernel's barrier, or an ideal one (zero cost: all leave when the last arrives). */
   barrier: Schema.optional(Schema.Literals(BARRIERS)),
   /** kernel: the kernel's noise sources; tick-only: Linux without kernel threads/daemons/IRQs; none. */

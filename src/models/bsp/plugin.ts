@@ -30,6 +30,7 @@ export const bspModel: ModelPlugin<BspParams> = {
   name: "bsp",
   description: "Bulk-synchronous supersteps and a fine-grained parallel-for on a modeled x64 (64) or Xeon Phi (228), on the runtime layer over Nautilus or Linux primitives",
   paramsSchema: BspParams,
+  nameMaps: ["runtime.costs"], // keyed by dotted names (a sweep key runtime.costs.queue.push sets "queue.push")
   experiments: [
     {
       name: "superstep",

@@ -6,7 +6,7 @@
  */
 import { Schema } from "effect";
 import { CLOCK_GHZ_MAX, CLOCK_GHZ_MIN, MAX_CPUS, MAX_TRACE_CYCLES } from "./bounds.js";
-import { describeFile, valueProblem } from "./overrides.js";
+import { describeFile, overriddenValue, valueProblem } from "./overrides.js";
 import { ParameterFileError, ParameterFileSchema, TIME_UNITS, type ParameterFile, type Unit } from "./params.js";
 import { MACHINES, MachineProfileSchema, cpuCount, interferenceProblem, machineProfile, requiredHardwareParameters, type Interference } from "./profile.js";
 
@@ -102,11 +102,20 @@ export function machineFileProblems(m: MachineFile, kernels: { readonly names: r
     const [where, why] = trace.split(/: (.*)/s) as [string, string];
     const at = ["interference", ...where.split(/[.[\]]+/).filter((k) => k !== "").map((k) => (/^\d+$/.test(k) ? Number(k) : k))];
     problems.push({ at, path: pathOf(at), message: "bad interference trace", expected: "detours in time order, not overlapping, inside the trace's length", found: why });
-  } else if (m.interference !== undefined) {
-    const scale = m.parameters["interference.scale"]?.value;
-    problems.push(...interferenceLoad(m.interference, typeof scale === "number" ? scale : 1));
-  }
+  } else problems.push(...interferenceScaleProblems(m));
   return problems;
+}
+
+/**
+ * The machine's interference with `interference.scale` at the file's value, or overridden by
+ * `value` (an override's, as a scenario, sweep or --set gives it): detours that would leave no
+ * CPU time. A machine without interference has none.
+ */
+export function interferenceScaleProblems(m: MachineFile, value?: unknown): MachineFileProblem[] {
+  if (m.interference === undefined) return [];
+  const entry = m.parameters["interference.scale"];
+  const scale = entry === undefined ? 1 : value === undefined ? entry.value : overriddenValue(entry, value);
+  return typeof scale === "number" ? interferenceLoad(m.interference, scale) : [];
 }
 
 /** A kernel's file on a user machine: the base file with the machine file's entries for that kernel in place. */

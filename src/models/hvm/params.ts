@@ -32,6 +32,11 @@ export function placementCpu(placement: Placement, rosCores: number): number {
 }
 
 const DEFAULT_ROS_CORES = 1;
+/**
+ * Largest identity map, GB: the reach of one PML4 (512 entries × 512 GB = 256 TiB, the 48-bit
+ * address space of 4-level paging), the one top-level page boot.ts's pageTableShape counts.
+ */
+export const MAX_MAPPED_GB = 512 * 512;
 
 /** Why these params cannot place the HRT (the schema's filter message), or undefined. */
 function placementProblem(p: { readonly placement?: Placement | undefined; readonly hrtFirstPcpu?: number | undefined; readonly rosCores?: number | undefined }): string | undefined {
@@ -57,8 +62,11 @@ export const HvmParams = Schema.Struct({
   placement: Schema.optional(Schema.Literals(PLACEMENTS)),
   /** HRT idle loop: poll (exits at once on a host IPI) or halt (host thread in a timed yield). Default poll. */
   hrtIdle: Schema.optional(Schema.Literals(["poll", "halt"])),
-  /** HRT boot: GB identity-mapped by the VMM (at least 4 GB are mapped) and the page size. Defaults 8, 2MB. */
-  mappedGB: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0))),
+  /**
+   * HRT boot: GB identity-mapped by the VMM (at least 4 GB are mapped; at most MAX_MAPPED_GB) and
+   * the page size. Defaults 8, 2MB.
+   */
+  mappedGB: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(MAX_MAPPED_GB))),
   pageSize: Schema.optional(Schema.Literals(Object.keys(PAGE_SIZES) as PageSize[])),
   /** Trials per operation and operations per trial (loops report total ÷ n). Defaults 20 and 100. */
   trials: Schema.optional(PositiveInt),

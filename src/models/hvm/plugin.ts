@@ -34,6 +34,7 @@ export const hvmModel: ModelPlugin<HvmParams> = {
   name: "hvm",
   description: "Palacios Hybrid Virtual Machine on AMD SVM (x64): HRT boot, ROS↔HRT calls and merges against Linux baselines",
   paramsSchema: HvmParams,
+  nameMaps: ["costs"], // keyed by dotted names (a sweep key costs.svm.vmexit sets "svm.vmexit")
   experiments: Object.entries(EXPERIMENTS).map(([name, e]) => ({ name, description: e.description, metrics: e.metrics })),
   metrics: METRICS,
   run({ params, experiment, seed, limits, overrides }) {

@@ -76,6 +76,7 @@ export const legionModel: ModelPlugin<LegionParams> = {
   name: "legion",
   description: "Legion-like task runtime on the runtime layer (workers per core, event-triggered launch, utility processor) running the circuit and HPCG-like workloads on Nautilus vs Linux, native or in the HVM",
   paramsSchema: LegionParams,
+  nameMaps: ["runtime.costs", "legion"], // keyed by dotted names (a sweep key legion.analysis.perTask sets "analysis.perTask")
   experiments: EXPERIMENTS.map((e) => ({ ...e, metrics: e.name === "task-launch" ? ["launchLatency"] : ["iterationTime", "speedup", "launchTime"] })),
   metrics: [
     { name: "iterationTime", unit: "us", description: "time per iteration (machine clock)", labels: ["kernel", "iteration"] },

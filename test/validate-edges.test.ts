@@ -1,0 +1,104 @@
+/**
+ * Inputs that used to pass `validate` and fail (or hang) only at run time: an override of a
+ * machine file's interference scale that leaves no CPU time, a superstep's or identity map's
+ * absurd size; a sweep key into a map keyed by dotted names; an --out under /proc or below a
+ * dangling link (Node's recursive mkdir spins there).
+ */
+import { symlink } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { machineProfile } from "../src/models/hardware/profile.js";
+import { MAX_GRAIN } from "../src/models/bsp/params.js";
+import { MAX_MAPPED_GB } from "../src/models/hvm/params.js";
+import { hrtsim, hrtsimWithin, readCsv, tempDir, writeText } from "./cli-helpers.js";
+
+const NO_TRACE = /internal error|\n\s+at /;
+
+/** x64 as machine file "mybox" with one trace whose detours cover half its length. */
+function halfBusyMachine(): string {
+  const m = structuredClone({ ...machineProfile("x64"), machine: "mybox" }) as Record<string, any>;
+  m.interference = { source: "test: detours covering half the trace", traces: [{ length: 10_000, detours: [[0, 2500], [5000, 2500]] }] };
+  m.parameters["interference.scale"] = { value: 1, unit: "ratio", source: "assumption: a test entry" };
+  return JSON.stringify(m);
+}
+
+const microbench = (extra: string) => `name: s
+description: validate edges
+model:
+  name: microbench
+  params: { machine: x64, kernel: linux, trials: 20, remoteCpus: 2 }
+experiment: condvar
+machineFile: box.json
+replications: 1
+seed: 7
+${extra}`;
+
+test("an interference.scale override that leaves no CPU time is a validate error at the override; one that leaves time passes", async () => {
+  const dir = await tempDir();
+  await writeText(dir, "box.json", halfBusyMachine());
+  const cases: Array<[string, RegExp | null]> = [
+    ["parameters:\n  mybox.interference.scale: 2\n", /s\.yaml:\d+:\d+: parameters\.mybox\.interference\.scale: interference leaves no CPU time in the machine file's interference\.traces\[0\][\s\S]*× interference\.scale 2\)[\s\S]*found:\s+detours covering 10000 cycles/],
+    ["sweep:\n  mybox.interference.scale: [1, 2.5]\n", /sweep\.mybox\.interference\.scale\[1\]: interference leaves no CPU time[\s\S]*found:\s+detours covering 12500 cycles/],
+    ["parameters:\n  mybox.interference.scale: 1.9\n", null],
+  ];
+  for (const [extra, expected] of cases) {
+    const r = await hrtsim(["validate", await writeText(dir, "s.yaml", microbench(extra))]);
+    assert.not.match(r.stderr, NO_TRACE);
+    if (expected === null) assert.is(r.code, 0, r.stderr);
+    else {
+      assert.is(r.code, 1, extra);
+      assert.match(r.stderr, expected);
+    }
+  }
+  // --set on the command line is located there.
+  const s = await writeText(dir, "s.yaml", microbench(""));
+  const cli = await hrtsim(["run", s, "--out", join(dir, "out"), "--set", "mybox.interference.scale=3"]);
+  assert.is(cli.code, 1, cli.stderr);
+  assert.match(cli.stderr, /--set mybox\.interference\.scale: interference leaves no CPU time/);
+});
+
+test("bsp work and hvm mappedGB beyond their bounds are validate errors naming the bound", async () => {
+  const dir = await tempDir();
+  const bsp = (work: string) => `name: b\ndescription: x\nmodel:\n  name: bsp\n  params: { machine: x64, kernel: linux, threads: 8, supersteps: 2, work: ${work} }\nexperiment: superstep\nreplications: 1\nseed: 7\n`;
+  for (const work of [String(MAX_GRAIN * 10), `{ dist: normal, mean: ${MAX_GRAIN * 2}, sd: 10 }`]) {
+    const r = await hrtsim(["validate", await writeText(dir, "b.yaml", bsp(work))]);
+    assert.is(r.code, 1, work);
+    assert.match(r.stderr, new RegExp(`model\\.params\\.work: [\\s\\S]*a mean of at most ${MAX_GRAIN.toExponential().replace("+", "\\+")} cycles per superstep`));
+  }
+  assert.is((await hrtsim(["validate", await writeText(dir, "b.yaml", bsp(String(MAX_GRAIN)))])).code, 0);
+  const hvm = (gb: number) => `name: h\ndescription: x\nmodel:\n  name: hvm\n  params: { mappedGB: ${gb} }\nexperiment: boot\nreplications: 1\nseed: 7\n`;
+  const big = await hrtsim(["validate", await writeText(dir, "h.yaml", hvm(MAX_MAPPED_GB * 2))]);
+  assert.is(big.code, 1, big.stderr);
+  assert.match(big.stderr, new RegExp(`model\\.params\\.mappedGB: [\\s\\S]*less than or equal to ${MAX_MAPPED_GB}[\\s\\S]*found:\\s+${MAX_MAPPED_GB * 2}`));
+  assert.is((await hrtsim(["validate", await writeText(dir, "h.yaml", hvm(MAX_MAPPED_GB))])).code, 0);
+});
+
+test("a sweep key into runtime.costs sets the dotted entry: a bad value is located at the sweep, a good one runs with it", async () => {
+  const dir = await tempDir();
+  const scenario = (values: string) => `name: sw\ndescription: x\nmodel:\n  name: bsp\n  params: { machine: x64, kernel: linux, threads: 4, supersteps: 2, work: 1000 }\nexperiment: superstep\nsweep:\n  runtime.costs.queue.push: ${values}\nreplications: 1\nseed: 7\n`;
+  const bad = await hrtsim(["validate", await writeText(dir, "sw.yaml", scenario("[1, -5]"))]);
+  assert.is(bad.code, 1);
+  assert.match(bad.stderr, /sw\.yaml:8:\d+: sweep\.runtime\.costs\.queue\.push\[1\]: invalid value[\s\S]*found:\s+-5/);
+  const out = join(dir, "out");
+  const ok = await hrtsim(["run", await writeText(dir, "sw.yaml", scenario("[1, 5000]")), "--out", out]);
+  assert.is(ok.code, 0, ok.stderr);
+  const rows = await readCsv(join(out, "summary.csv"));
+  const column = "model.params.runtime.costs.queue.push";
+  assert.equal([...new Set(rows.map((r) => r[column]))].sort(), ["1", "5000"]);
+});
+
+test("--out under /proc or below a dangling link fails at once with the path, instead of spinning in mkdir", async () => {
+  const dir = await tempDir();
+  const s = await writeText(dir, "w.yaml", "name: w\ndescription: x\nmodel:\n  name: mmc\n  params: { servers: 1, arrivalRate: 0.5, serviceRate: 1, customers: 50 }\nexperiment: queue\nreplications: 1\nseed: 7\n");
+  await symlink(join(dir, "missing"), join(dir, "dangling"));
+  for (const out of ["/proc/hrtsim-test/x", join(dir, "dangling", "out")]) {
+    const r = await hrtsimWithin(30_000, ["run", s, "--out", out]);
+    assert.is(r.signal, null, `${out}: killed after 30 s (the mkdir spin)`);
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, /cannot create the directory .*: no such file or directory \(ENOENT\)/);
+    assert.not.match(r.stderr, NO_TRACE);
+  }
+});
+
+test.run();
