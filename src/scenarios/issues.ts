@@ -3,7 +3,7 @@
  * schema expected, what the file has, and a did-you-mean hint for unknown keys and names.
  */
 import { SchemaIssue, type SchemaAST } from "effect";
-import { describeValue, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
+import { describeValue, didYouMean, locatedAt, oneOf, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
 
 type Path = ReadonlyArray<PropertyKey>;
@@ -114,8 +114,7 @@ function leafProblems(
     const moved = relocate?.(path);
     const at = moved?.path ?? path;
     const found = moved ? moved.value : valueAt(doc.value, path);
-    const pos = doc.locate(at, leaf._tag === "UnexpectedKey");
-    const base = { file: doc.file, path: joinPath(at), ...(pos ? { line: pos.line, column: pos.column } : {}) };
+    const base = locatedAt(doc, at, leaf._tag === "UnexpectedKey");
     switch (leaf._tag) {
       case "UnexpectedKey": {
         const key = String(path[path.length - 1]);

@@ -15,7 +15,7 @@ import { EXPERIMENT_KEY, ModelRefSchema, ScenarioSchema, SweepSchema, type Scena
 import { issueProblems } from "./issues.js";
 import { inlineMachine, machineSpace, withMachineFile } from "./machine-load.js";
 import { explainTraceProblems, inlineNoiseTrace, sweptTraceProblems } from "./noise-trace.js";
-import { InputError, didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
+import { InputError, didYouMean, locatedAt, oneOf, type Problem } from "./problems.js";
 import { checkConstraints, configurationOf, constraintProblem, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { storedAnalysisProblems } from "./sensitivity-store.js";
 import { parseSource, type SourceDoc } from "./source.js";
@@ -54,8 +54,7 @@ function axesOf(keys: readonly string[], values: Readonly<Record<string, readonl
 /** A `{ scale: [...] }` sweep of something that is not a parameter-file entry. */
 function scaleProblems(src: SourceDoc, axes: readonly SweepAxis[]): Problem[] {
   return axes.filter((a) => a.scaled && !a.override).map((a) => {
-    const pos = src.locate(["sweep", a.key]);
-    return { file: src.file, path: `sweep.${a.key}`, ...(pos ? { line: pos.line, column: pos.column } : {}), message: "only parameter-file entries (<scope>.<name>) can be swept by scale factors", expected: "a list of values" };
+    return { ...locatedAt(src, ["sweep", a.key]), message: "only parameter-file entries (<scope>.<name>) can be swept by scale factors", expected: "a list of values" };
   });
 }
 
@@ -75,9 +74,8 @@ function findPlugin(src: SourceDoc, name: string): ModelPlugin | Problem {
   const plugin = findModel(name);
   if (plugin) return plugin;
   const names = listModels().map((m) => m.name);
-  const pos = src.locate(["model", "name"]);
   return {
-    file: src.file, path: "model.name", ...(pos ? { line: pos.line, column: pos.column } : {}),
+    ...locatedAt(src, ["model", "name"]),
     message: "unknown model", expected: oneOf(names), found: JSON.stringify(name),
     hint: didYouMean(name, names) ?? "`hrtsim list` shows the registered models",
   };
@@ -86,9 +84,8 @@ function findPlugin(src: SourceDoc, name: string): ModelPlugin | Problem {
 function experimentProblem(src: SourceDoc, plugin: ModelPlugin, path: PropertyKey[], name: unknown): Problem | undefined {
   const names = plugin.experiments.map((e) => e.name);
   if (typeof name === "string" && names.includes(name)) return undefined;
-  const pos = src.locate(path);
   return {
-    file: src.file, path: joinPath(path), ...(pos ? { line: pos.line, column: pos.column } : {}),
+    ...locatedAt(src, path),
     message: `not an experiment of model "${plugin.name}"`, expected: oneOf(names), found: JSON.stringify(name),
     ...(typeof name === "string" && didYouMean(name, names) ? { hint: didYouMean(name, names)! } : {}),
   };
@@ -121,9 +118,8 @@ function checkSweep(src: SourceDoc, plugin: ModelPlugin, axes: readonly SweepAxi
   for (const axis of axes) {
     const dup = axis.values.findIndex((v, i) => axis.values.indexOf(v) !== i);
     if (dup >= 0) {
-      const pos = src.locate(["sweep", axis.key, dup]);
       problems.push({
-        file: src.file, path: `sweep.${axis.key}[${dup}]`, ...(pos ? { line: pos.line, column: pos.column } : {}),
+        ...locatedAt(src, ["sweep", axis.key, dup]),
         message: "duplicate sweep value", found: JSON.stringify(axis.values[dup]), hint: "each value may appear once per key",
       });
     }
@@ -134,8 +130,7 @@ function checkSweep(src: SourceDoc, plugin: ModelPlugin, axes: readonly SweepAxi
 function checkExplain(src: SourceDoc, doc: ScenarioDoc, plugin: ModelPlugin, base: Params, overrides: ParameterOverrides, machine: MachineFile | undefined): Problem[] {
   const requests = doc.report?.explain ?? [];
   if (requests.length > 0 && !plugin.explain) {
-    const pos = src.locate(["report", "explain"]);
-    return [{ file: src.file, path: "report.explain", ...(pos ? { line: pos.line, column: pos.column } : {}), message: `model "${plugin.name}" has no explain hook`, hint: "remove report.explain" }];
+    return [{ ...locatedAt(src, ["report", "explain"]), message: `model "${plugin.name}" has no explain hook`, hint: "remove report.explain" }];
   }
   return requests.flatMap((req, i) => {
     const problems: Problem[] = [];
@@ -189,9 +184,8 @@ function forbiddenKeyProblems(src: SourceDoc): Problem[] {
     for (const k of Object.keys(v)) {
       const bad = forbiddenSegment(k);
       if (bad !== undefined && !(paths && k.includes("."))) {
-        const pos = src.locate([...path, k], true);
         problems.push({
-          file: src.file, path: joinPath([...path, k]), ...(pos ? { line: pos.line, column: pos.column } : {}),
+          ...locatedAt(src, [...path, k], true),
           message: `the key segment "${bad}" is not allowed`, found: JSON.stringify(k), hint: `${FORBIDDEN_SEGMENTS.map((k) => `"${k}"`).join(", ")} would reach an object's prototype: they never name a parameter or field`,
         });
       } else walk((v as Record<string, unknown>)[k], [...path, k]);
@@ -206,9 +200,8 @@ function runCountProblem(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepA
   const runs = axes.reduce((n, a) => n * a.values.length, 1) * doc.replications;
   const ceiling = maxRuns(doc.limits);
   if (runs <= ceiling) return undefined;
-  const pos = src.locate(["replications"]);
   return {
-    file: src.file, path: "replications", ...(pos ? { line: pos.line, column: pos.column } : {}),
+    ...locatedAt(src, ["replications"]),
     message: `the scenario expands to ${runs.toLocaleString("en-US")} runs (sweep points × replications), more than the ceiling`,
     expected: `at most ${ceiling.toLocaleString("en-US")} runs`, found: `${axes.map((a) => a.values.length).join(" × ") || "1"} points × ${doc.replications} replications`,
     hint: `shrink the sweep or replications, or raise the ceiling on purpose with limits.maxRuns (default ${DEFAULT_MAX_RUNS.toLocaleString("en-US")})`,
@@ -228,9 +221,8 @@ function keyProblems(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepAxis[
   for (const a of axes) {
     if (a.override && doc.parameters && Object.hasOwn(doc.parameters, a.key)) {
       const cli = cliPaths.has(a.key);
-      const pos = src.locate(cli ? ["sweep", a.key] : ["parameters", a.key], true);
       problems.push({
-        file: cli ? COMMAND_LINE : src.file, path: cli ? `--set ${a.key}` : `parameters.${a.key}`, ...(!cli && pos ? { line: pos.line, column: pos.column } : {}),
+        ...(cli ? { file: COMMAND_LINE, path: `--set ${a.key}` } : locatedAt(src, ["parameters", a.key], true)),
         message: "set and swept at once", found: JSON.stringify(a.key), hint: "give it in one place: `parameters` (or --set) for one value, `sweep` for several",
       });
     }
@@ -257,8 +249,7 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
   const machine = inlineMachine(src, doc);
   if (Array.isArray(machine)) throw new InputError(machine);
   if (machine && !plugin.parameterSpace) {
-    const pos = src.locate(["machineFile"]);
-    throw new InputError([{ file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}), message: `model "${plugin.name}" takes no machine profile`, hint: "remove machineFile" }]);
+    throw new InputError([{ ...locatedAt(src, ["machineFile"]), message: `model "${plugin.name}" takes no machine profile`, hint: "remove machineFile" }]);
   }
   const baseParams: Params = Object.assign(Object.create(null) as Params, doc.model.params);
   // Key order comes from the raw document: decoded records do not promise to keep it.

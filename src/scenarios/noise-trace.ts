@@ -9,7 +9,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { joinPath, type Problem } from "./problems.js";
+import { locatedAt, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
 import type { SweepAxis } from "./format.js";
 
@@ -78,8 +78,7 @@ export async function inlineNoiseTrace(src: SourceDoc): Promise<{ readonly doc: 
   const noise = root?.model?.params?.noise;
   if (noise === null || typeof noise !== "object" || noise.kind !== "trace" || typeof noise.file !== "string" || noise.detours !== undefined) return { doc: src, text: "" };
   const path = ["model", "params", "noise", "file"];
-  const pos = src.locate(path);
-  const where = { file: src.file, path: path.join("."), ...(pos ? { line: pos.line, column: pos.column } : {}) };
+  const where = locatedAt(src, path);
   const traceFile = resolve(dirname(src.file), noise.file);
   let text: string;
   try {
@@ -102,10 +101,8 @@ export async function inlineNoiseTrace(src: SourceDoc): Promise<{ readonly doc: 
 export function sweptTraceProblems(src: SourceDoc, axes: readonly Pick<SweepAxis, "key" | "values">[]): Problem[] {
   // Sweep values are scalars (format.ts), so only `noise.file` itself can name a file.
   return axes.filter((a) => a.key === "noise.file").map((a) => {
-    const path = ["sweep", a.key];
-    const pos = src.locate(path);
     return {
-      file: src.file, path: joinPath(path), ...(pos ? { line: pos.line, column: pos.column } : {}),
+      ...locatedAt(src, ["sweep", a.key]),
       message: "a noise trace file cannot be swept: each run would replay the first file's detours",
       expected: "one trace file per scenario, in model.params.noise.file", found: JSON.stringify(a.values),
       hint: "write one scenario per trace",
@@ -123,10 +120,8 @@ export function explainTraceProblems(src: SourceDoc): Problem[] {
     const nested = params.noise as TraceRef | undefined;
     const key = "noise.file" in params ? "noise.file" : nested !== null && typeof nested === "object" && typeof nested.file === "string" ? "noise" : undefined;
     if (key === undefined) return [];
-    const path = ["report", "explain", i, "params", key];
-    const pos = src.locate(path);
     return [{
-      file: src.file, path: joinPath(path), ...(pos ? { line: pos.line, column: pos.column } : {}),
+      ...locatedAt(src, ["report", "explain", i, "params", key]),
       message: "an explained run cannot name another noise trace file: it would replay the scenario's own file's detours",
       expected: "the scenario's model.params.noise.file", found: JSON.stringify(key === "noise" ? nested!.file : params[key]),
       hint: "explain it in a scenario of its own",

@@ -10,7 +10,7 @@ import { interferenceScaleProblems } from "../models/hardware/machine-file.js";
 import { checkOverride, type ParameterInfo, type ParameterOverrides } from "../models/hardware/overrides.js";
 import type { ConstraintProblem, MachineFile, ModelPlugin } from "../models/index.js";
 import { canonicalJson, decodeStrict, forbiddenSegment, type Params } from "./decode.js";
-import { InputError, didYouMean, joinPath, type Problem } from "./problems.js";
+import { InputError, didYouMean, lineColumn, locatedAt, type LineColumn, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
 
 /** Scopes of built-in parameter files; a machine file adds its own machine name. */
@@ -61,8 +61,7 @@ export function spaceOf(plugin: ModelPlugin, paramSets: readonly Params[], machi
 
 function siteProblem(src: SourceDoc, site: OverrideSite, p: Omit<Problem, "file" | "path">): Problem {
   if (site.at === "cli") return { file: COMMAND_LINE, path: `--set ${site.path}`, ...p };
-  const pos = src.locate(site.at);
-  return { file: src.file, path: joinPath(site.at), ...(pos ? { line: pos.line, column: pos.column } : {}), ...p };
+  return { ...locatedAt(src, site.at), ...p };
 }
 
 /** Problems with each override: reserved segment, unknown path, wrong type, value outside the entry's domain, a machine file's interference scale that leaves no CPU time. */
@@ -102,8 +101,8 @@ export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyM
 }
 
 /** A combination the model cannot run, as a problem at `path` of `file` (a scenario's, or the command line's). */
-export function constraintProblem(c: ConstraintProblem, file: string, path: string, pos?: { readonly line: number; readonly column: number }): Problem {
-  return { file, path, ...(pos ? { line: pos.line, column: pos.column } : {}), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found };
+export function constraintProblem(c: ConstraintProblem, file: string, path: string, pos?: LineColumn): Problem {
+  return { file, path, ...lineColumn(pos), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found };
 }
 
 /** Combinations the model cannot run, at each point and experiment: located at the model parameter (or sweep key) they name. */

@@ -54,6 +54,28 @@ export function joinPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
+/** A line and column in a document (a SourceDoc's `locate` answer). */
+export interface LineColumn {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A position's line and column, to spread into a Problem: nothing when it is not known. */
+export function lineColumn(pos: LineColumn | undefined): Partial<LineColumn> {
+  return pos ? { line: pos.line, column: pos.column } : {};
+}
+
+/** A document that can say where a path is written (a SourceDoc; structural, so source.ts need not be imported). */
+interface Locatable {
+  readonly file: string;
+  locate(path: ReadonlyArray<PropertyKey>, atKey?: boolean): LineColumn | undefined;
+}
+
+/** Where a problem at `path` of `doc` is: its file, dotted path and, if written there, line and column (with `atKey`, the key's). */
+export function locatedAt(doc: Locatable, path: ReadonlyArray<PropertyKey>, atKey?: boolean): Pick<Problem, "file" | "path" | "line" | "column"> {
+  return { file: doc.file, path: joinPath(path), ...lineColumn(doc.locate(path, atKey)) };
+}
+
 /**
  * One block per problem:
  *   error: file.yaml:12:5: model.params.servres: unknown key

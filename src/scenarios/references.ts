@@ -6,7 +6,7 @@ import type { ModelPlugin } from "../models/index.js";
 import { labelNames, resolveField } from "../reports/common.js";
 import type { ScenarioMeta } from "../reports/results.js";
 import type { SweepAxis } from "./format.js";
-import { didYouMean, joinPath, oneOf, type Problem } from "./problems.js";
+import { didYouMean, locatedAt, oneOf, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
 
 type Path = PropertyKey[];
@@ -30,11 +30,9 @@ function knownFields(meta: ScenarioMeta, axes: readonly SweepAxis[], labels: rea
 const UNKNOWN_FIELD = "unknown field (not a sweep key, the last part of exactly one, a label, \"replication\" or \"metric\")";
 
 function problem(src: SourceDoc, path: Path, message: string, found: string, candidates: readonly string[], atKey = false): Problem {
-  const pos = src.locate(path, atKey);
   const hint = didYouMean(found, candidates);
   return {
-    file: src.file, path: joinPath(path),
-    ...(pos ? { line: pos.line, column: pos.column } : {}),
+    ...locatedAt(src, path, atKey),
     message, ...(candidates.length ? { expected: oneOf(candidates) } : {}), found: JSON.stringify(found), ...(hint ? { hint } : {}),
   };
 }
