@@ -2,7 +2,7 @@
  * Shared helpers of the reports: deterministic number formatting, field lookup on
  * observations ("kernel" may name the sweep key "model.params.kernel"), `where` filters.
  */
-import type { Observation, RunRecord, Scalar, ScenarioMeta, ScenarioResult } from "./results.js";
+import { entryOfScaleColumn, type Observation, type RunRecord, type Scalar, type ScenarioMeta, type ScenarioResult } from "./results.js";
 
 /** A `where` clause as the specs carry it: field → value or list of acceptable values. */
 export type Where = Readonly<Record<string, Scalar | readonly Scalar[]>>;
@@ -75,11 +75,6 @@ export function resolveField(meta: ScenarioMeta, labels: readonly string[], name
   if (name === "metric") return { kind: "metric" };
   const suffixed = meta.sweepKeys.filter((k) => k.endsWith("." + name) || entryOfScaleColumn(k)?.endsWith("." + name));
   return suffixed.length === 1 ? { kind: "point", key: suffixed[0]! } : undefined;
-}
-
-/** `parameters.x64.apic.accept` for the column of a scale-factor sweep (`….scale`), else undefined. */
-function entryOfScaleColumn(column: string): string | undefined {
-  return column.startsWith("parameters.") && column.endsWith(".scale") ? column.slice(0, -".scale".length) : undefined;
 }
 
 export function fieldValue(ref: FieldRef, row: Row): Scalar | undefined {

@@ -45,6 +45,21 @@ export interface ScenarioMeta {
   readonly configuration?: readonly string[];
 }
 
+/** Column prefix of a swept parameter-file entry, and the suffix of a sweep by scale factors. */
+const OVERRIDE_PREFIX = "parameters.";
+const SCALE_SUFFIX = ".scale";
+
+/** The column a swept parameter-file entry (an override path) becomes: `parameters.x64.apic.accept`. */
+export const overrideColumn = (path: string): string => `${OVERRIDE_PREFIX}${path}`;
+
+/** The column of a sweep by scale factors: `parameters.x64.apic.accept.scale` for the entry's column. */
+export const scaleColumn = (column: string): string => `${column}${SCALE_SUFFIX}`;
+
+/** `parameters.x64.apic.accept` for the column of a parameter-file entry's scale-factor sweep, else undefined. */
+export function entryOfScaleColumn(column: string): string | undefined {
+  return column.startsWith(OVERRIDE_PREFIX) && column.endsWith(SCALE_SUFFIX) ? column.slice(0, -SCALE_SUFFIX.length) : undefined;
+}
+
 export interface ScenarioResult {
   readonly scenario: ScenarioMeta;
   /** Sorted by runIndex. */

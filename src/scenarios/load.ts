@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { ParameterInfo } from "../models/hardware/overrides.js";
 import { findModel, listModels, type MachineFile, type ModelPlugin, type ParameterOverrides } from "../models/index.js";
-import type { MetricInfo, Scalar, ScenarioMeta } from "../reports/results.js";
+import { overrideColumn, scaleColumn, type MetricInfo, type Scalar, type ScenarioMeta } from "../reports/results.js";
 import { checkReferences } from "./references.js";
 import type { SweepAxis } from "./format.js";
 import { FORBIDDEN_SEGMENTS, canonicalJson, decodeStrict, forbiddenSegment, sha256, withParams, type Params } from "./decode.js";
@@ -16,7 +16,7 @@ import { issueProblems } from "./issues.js";
 import { inlineMachine, machineSpace, withMachineFile } from "./machine-load.js";
 import { explainTraceProblems, inlineNoiseTrace, sweptTraceProblems } from "./noise-trace.js";
 import { InputError, didYouMean, locatedAt, oneOf, type Problem } from "./problems.js";
-import { checkConstraints, configurationOf, constraintProblem, checkSites, isOverrideKey, splitSets, overrideColumn, scopesOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
+import { checkConstraints, configurationOf, constraintProblem, checkSites, isOverrideKey, splitSets, scopesOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
 import { storedAnalysisProblems } from "./sensitivity-store.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
@@ -46,7 +46,7 @@ function axesOf(keys: readonly string[], values: Readonly<Record<string, readonl
   return keys.map((key) => {
     const v = values[key]!;
     const scaled = !Array.isArray(v);
-    const column = columnOf(key, scopes) + (scaled ? ".scale" : "");
+    const column = scaled ? scaleColumn(columnOf(key, scopes)) : columnOf(key, scopes);
     return { key, column, values: scaled ? (v as { scale: number[] }).scale : (v as Scalar[]), ...(isOverrideKey(key, scopes) ? { override: true } : {}), ...(scaled ? { scaled } : {}) };
   });
 }

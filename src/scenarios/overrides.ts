@@ -28,10 +28,6 @@ export function isOverrideKey(key: string, scopes: readonly string[]): boolean {
   return scopes.includes(key.slice(0, key.indexOf(".")));
 }
 
-/** The column a swept override becomes in the results (`parameters.x64.apic.accept`). */
-export const overrideColumn = (path: string): string => `parameters.${path}`;
-
-
 /** Where an override was written: a document path (to locate it) or a command-line flag. */
 export interface OverrideSite {
   readonly path: string;
