@@ -55,11 +55,23 @@ function statOf(spec: ClaimSpec, rows: readonly Row[], what?: string): Outcome {
   return { value: r.value };
 }
 
-/** The claim's value on one set of rows: the statistic, or numerator ÷ (or −) denominator. */
-function valueOf(spec: ClaimSpec, rows: readonly Row[], fields: Fields): Outcome {
-  if (spec.numerator === undefined || spec.denominator === undefined) return statOf(spec, rows);
-  const num = statOf(spec, rows.filter(matcher(fields, spec.numerator)), `numerator (${describeWhere(spec.numerator)})`);
-  const den = statOf(spec, rows.filter(matcher(fields, spec.denominator)), `denominator (${describeWhere(spec.denominator)})`);
+/** The rows a ratio or difference reads: its numerator's and its denominator's. */
+interface Parts {
+  readonly num: (row: Row) => boolean;
+  readonly den: (row: Row) => boolean;
+}
+
+/** A claim's parts; undefined for a plain statistic (no numerator or no denominator). */
+function partsOf(spec: ClaimSpec, fields: Fields): Parts | undefined {
+  if (spec.numerator === undefined || spec.denominator === undefined) return undefined;
+  return { num: matcher(fields, spec.numerator), den: matcher(fields, spec.denominator) };
+}
+
+/** The claim's value on one set of rows: the statistic, or numerator ÷ (or −) denominator (`parts`: partsOf the claim). */
+function valueOf(spec: ClaimSpec, rows: readonly Row[], parts: Parts | undefined): Outcome {
+  if (parts === undefined) return statOf(spec, rows);
+  const num = statOf(spec, rows.filter(parts.num), `numerator (${describeWhere(spec.numerator)})`);
+  const den = statOf(spec, rows.filter(parts.den), `denominator (${describeWhere(spec.denominator)})`);
   if (num.problem !== undefined || den.problem !== undefined) {
     return { problem: [num.problem, den.problem].filter((p) => p !== undefined).join("; ") };
   }
@@ -97,9 +109,10 @@ export function evaluateClaim(result: ScenarioResult, spec: ClaimSpec): ClaimVer
   const rows = okRows(result).filter((r) => r.obs.metric === spec.metric && Number.isFinite(r.obs.value) && where(r));
   if (rows.length === 0) return fail(noData(spec, result));
 
+  const parts = partsOf(spec, fields);
   const groupBy = spec.groupBy ?? [];
   if (groupBy.length === 0) {
-    const o = valueOf(spec, rows, fields);
+    const o = valueOf(spec, rows, parts);
     if (o.problem !== undefined) return fail(o.problem);
     return { ...base, value: o.value, pass: compareOp(o.value, spec.op, spec.threshold), groups: [] };
   }
@@ -107,7 +120,7 @@ export function evaluateClaim(result: ScenarioResult, spec: ClaimSpec): ClaimVer
   const refs = groupBy.map((f) => [f, fields.get(f)!] as const);
   const groupKey = (r: Row) => describeCoords(refs.map(([f, ref]) => [f, fieldValue(ref, r)] as const));
   const evaluated = [...groupInOrder(rows, groupKey)].map(([group, members]) => {
-    const o = valueOf(spec, members, fields);
+    const o = valueOf(spec, members, parts);
     return { group, outcome: o, pass: o.problem === undefined && compareOp(o.value, spec.op, spec.threshold) };
   });
   const groups = evaluated.map((g) => ({ group: g.group, value: g.outcome.value ?? NaN, pass: g.pass }));
@@ -150,9 +163,8 @@ export function runsFeedingClaims(result: ScenarioResult): Set<number> {
     if (specProblem(spec, fields)) continue;
     const where = matcher(fields, spec.where);
     // A ratio or difference reads only the rows its numerator or denominator selects.
-    const num = spec.numerator === undefined ? null : matcher(fields, spec.numerator);
-    const den = spec.denominator === undefined ? null : matcher(fields, spec.denominator);
-    const part = num === null || den === null ? () => true : (r: Row) => num(r) || den(r);
+    const parts = partsOf(spec, fields);
+    const part = parts === undefined ? () => true : (r: Row) => parts.num(r) || parts.den(r);
     for (const r of rows) if (r.obs.metric === spec.metric && where(r) && part(r)) out.add(r.run.runIndex);
   }
   return out;
