@@ -8,6 +8,13 @@ import { fileURLToPath } from "node:url";
 /** dist/test/x.js → dist/src/cli/main.js */
 export const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 
+/**
+ * What a crash prints and a rejected input never should: "internal error" (how src/cli/exit.ts
+ * reports a bug), a stack frame (`at ` indented at a line's start, or after four spaces) or a
+ * JavaScript source location (`main.js:12`).
+ */
+export const NO_STACK_TRACE = /internal error|^\s+at | {4}at |\.js:\d+/m;
+
 export interface CliResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
