@@ -3,12 +3,15 @@
  * found; never an internal error), and a run given such values anyway (bypassing validate)
  * fails fast with a limit diagnosis instead of spinning until the wall-clock limit.
  */
+import { Worker } from "node:worker_threads";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CLOCK_GHZ_MAX, MAX_ARRIVALS_PER_QUERY, MAX_COST_CYCLES, MAX_CPUS, MAX_RATE, maxTime } from "../src/models/hardware/bounds.js";
 import { checkOverride, describeFile } from "../src/models/hardware/overrides.js";
 import { machineProfile } from "../src/models/hardware/profile.js";
-import { executeRun } from "../src/scenarios/execute.js";
+import type { RunRecord } from "../src/reports/results.js";
+import type { RunTask } from "../src/scenarios/execute.js";
+import type { FromWorker, ToWorker } from "../src/scenarios/worker.js";
 import { NO_STACK_TRACE, hrtsim, tempDir, writeText } from "./cli-helpers.js";
 
 type Json = Record<string, any>;
@@ -30,6 +33,30 @@ replications: 1
 seed: 7
 ${extra}
 `;
+
+/** Wall time a run that fails fast stays far below (about a second each on a busy machine). */
+const RUN_MS = 60_000;
+
+/**
+ * `task` run on the runner's own worker thread, ended after `ms`: a run that would not end
+ * fails its test instead of hanging the suite (a thread, since the run never yields to a timer).
+ */
+async function runWithin(ms: number, task: RunTask): Promise<RunRecord> {
+  const worker = new Worker(new URL("../src/scenarios/worker.js", import.meta.url));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<RunRecord>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the run did not end within ${ms} ms`)), ms);
+      worker.on("message", (m: FromWorker) => m.type === "result" && resolve(m.record));
+      worker.on("error", reject);
+      worker.on("exit", (code) => reject(new Error(`the worker exited (code ${code}) without a result`)));
+      worker.postMessage({ type: "batch", id: 0, tasks: [task] } satisfies ToWorker);
+    });
+  } finally {
+    clearTimeout(timer);
+    await worker.terminate();
+  }
+}
 
 /** `validate` of a scenario naming the machine file `m`: exit 1 with readable problems, no internal error. */
 async function validateMachine(m: Json, extra = ""): Promise<string> {
@@ -103,14 +130,14 @@ test("explain rejects a huge --set value up front (it has no event limit)", asyn
   assert.match(r.stderr, /--set x64\.atomic: value out of range/);
 });
 
-test("a run given a huge cost or whole-length interference anyway fails fast with a limit diagnosis", () => {
+test("a run given a huge cost or whole-length interference anyway fails fast with a limit diagnosis", async () => {
   const edits: Array<(m: Json) => void> = [
     (m) => (m.parameters.atomic.value = 1e300),
     (m) => (m.interference = { source: "test: detours covering the whole trace", traces: [{ length: 10_000, detours: [[0, 5000], [5000, 5000]] }] }),
   ];
   for (const edit of edits) {
     // Without the per-question limit this run would not end (one event draws arrivals without end).
-    const r = executeRun({
+    const r = await runWithin(RUN_MS, {
       model: "microbench", limits: { maxEvents: 1e7 },
       spec: { runIndex: 0, point: {}, replication: 0, seed: "7", experiment: "sync-event", params: { machine: "x64", kernel: "nautilus", trials: 20, remoteCpus: 2 }, machine: machine(edit) as never },
     });
