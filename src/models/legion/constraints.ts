@@ -6,17 +6,17 @@ import type { MachineFile } from "../hardware/machine-file.js";
 import { cpuCount, machineProfile } from "../hardware/profile.js";
 import { KERNELS } from "../kernel/types.js";
 import { ModelRunError, type ConstraintProblem } from "../plugin.js";
-import { coresOf, type LegionParams } from "./params.js";
+import { coresOf, inHvm, type LegionParams } from "./params.js";
 
 /** The machine a run simulates, by name and CPU count: the HVM runs on x64 whatever the machine file says. */
 function machineOf(p: LegionParams, file: MachineFile | undefined): { readonly name: string; readonly cpus: number } {
-  const profile = (p.placement ?? "native") === "hvm" ? machineProfile("x64") : file ?? machineProfile(p.machine);
+  const profile = inHvm(p) ? machineProfile("x64") : file ?? machineProfile(p.machine);
   return { name: profile.machine, cpus: cpuCount(profile.topology) };
 }
 
 /** placement hvm needs the x64 machine (Palacios on AMD SVM). */
 export function placementProblem(p: LegionParams): ConstraintProblem | undefined {
-  if ((p.placement ?? "native") !== "hvm" || p.machine === "x64") return undefined;
+  if (!inHvm(p) || p.machine === "x64") return undefined;
   return { path: "placement", message: "placement hvm needs machine x64 (the Palacios HVM on AMD SVM)", expected: "machine x64 or placement native", found: `machine ${p.machine}` };
 }
 
@@ -31,7 +31,7 @@ export function coresProblem(p: LegionParams, machine: string, cpus: number): Co
 export function hvmCoresProblem(p: LegionParams): ConstraintProblem | undefined {
   const cpus = cpuCount(machineProfile("x64").topology);
   const cores = coresOf(p, cpus);
-  if ((p.placement ?? "native") !== "hvm" || !(p.kernels ?? KERNELS).includes("nautilus") || cores < cpus) return undefined;
+  if (!inHvm(p) || !(p.kernels ?? KERNELS).includes("nautilus") || cores < cpus) return undefined;
   return { path: "cores", message: `placement hvm with nautilus: the ROS needs one of the ${cpus} CPUs`, expected: `cores ≤ ${cpus - 1}`, found: String(cores) };
 }
 
@@ -44,7 +44,7 @@ export function launchProblem(p: LegionParams, cpus: number): ConstraintProblem 
 
 /** The HVM model runs on its own x64 profile: a machine file would be ignored without a word. */
 export function hvmMachineFileProblem(p: LegionParams, file: MachineFile | undefined): ConstraintProblem | undefined {
-  if ((p.placement ?? "native") !== "hvm" || file === undefined) return undefined;
+  if (!inHvm(p) || file === undefined) return undefined;
   return { path: "machineFile", message: "placement hvm runs on the built-in x64 profile (the Palacios HVM model), not a machine file", expected: "no machineFile, or placement native", found: JSON.stringify(file.machine) };
 }
 

@@ -67,6 +67,11 @@ export const LegionParams = Schema.Struct({
 }).check(Schema.makeFilter((p) => (p.kernels ?? KERNELS).map((k) => kernelMachineProblem(k, p.machine)).find((m) => m !== undefined) ?? true));
 export type LegionParams = typeof LegionParams.Type;
 
+/** Whether the run is placed in the Palacios HVM (placement hvm; the default is native). */
+export function inHvm(p: Pick<LegionParams, "placement">): boolean {
+  return (p.placement ?? "native") === "hvm";
+}
+
 /** The cores a run uses on a machine of `cpus` CPUs. */
 export function coresOf(p: LegionParams, cpus: number): number {
   return p.cores === "all" ? cpus : p.cores ?? 16;

@@ -14,7 +14,7 @@ import { computeCosts } from "./compute.js";
 import { failOn, hvmCoresProblem, legionProblems } from "./constraints.js";
 import { legionCosts } from "./legion.js";
 import { LAUNCH_HOPS, launchLatencies } from "./launch.js";
-import { LegionParams, coresOf } from "./params.js";
+import { LegionParams, coresOf, inHvm } from "./params.js";
 import { WORKLOADS, iterationCycles, legionMachine, legionWorld, simulateLegion, type LegionRun, type Workload } from "./simulate.js";
 import { hrtLaunchCycles } from "./virtual.js";
 
@@ -99,7 +99,7 @@ export const legionModel: ModelPlugin<LegionParams> = {
       events += run.events;
       simTime = Math.max(simTime, run.world.sim.now);
       prints.push(run.world.sim.fingerprint.toString());
-      if ((input.params.placement ?? "native") === "hvm" && kernel === "nautilus") {
+      if (inHvm(input.params) && kernel === "nautilus") {
         const hrtCores = coresOf(input.params, run.world.machine.cpuCount);
         failOn(hvmCoresProblem(input.params));
         observations.push({ metric: "launchTime", value: usOf(run, hrtLaunchCycles(hrtCores, input.seed)), labels: { kernel } });
@@ -114,7 +114,7 @@ export const legionModel: ModelPlugin<LegionParams> = {
     return kernelsOf(input.params).flatMap((kernel) => {
       const run = simulate(input, kernel, true);
       const p = input.params;
-      return breakdowns(run, `${input.experiment} on ${kernel}/${p.machine}${(p.placement ?? "native") === "hvm" ? " in the HVM" : ""}, ${coresOf(p, run.world.machine.cpuCount)} cores: last iteration's critical path`);
+      return breakdowns(run, `${input.experiment} on ${kernel}/${p.machine}${inHvm(p) ? " in the HVM" : ""}, ${coresOf(p, run.world.machine.cpuCount)} cores: last iteration's critical path`);
     });
   },
 

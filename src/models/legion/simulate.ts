@@ -15,7 +15,7 @@ import { coresProblem, failOn, placementProblem } from "./constraints.js";
 import { computeCosts, type ComputeCosts } from "./compute.js";
 import { hpcgIteration } from "./hpcg.js";
 import { Legion } from "./legion.js";
-import { circuitShape, coresOf, hpcgShape, type LegionParams } from "./params.js";
+import { circuitShape, coresOf, hpcgShape, inHvm, type LegionParams } from "./params.js";
 import { virtualizedProfile } from "./virtual.js";
 
 export const WORKLOADS = ["circuit", "hpcg"] as const;
@@ -34,7 +34,7 @@ export interface LegionRun {
 /** The world a run uses (tests pass their own, e.g. a kernel whose costs are all zero). */
 /** The machine a run simulates: the virtualized x64 in the HVM, else the user's profile or the named machine. */
 export function legionMachine(p: LegionParams, machine?: MachineFile): MachineName | MachineProfile {
-  return (p.placement ?? "native") === "hvm" ? virtualizedProfile() : machine ?? p.machine;
+  return inHvm(p) ? virtualizedProfile() : machine ?? p.machine;
 }
 
 export function legionWorld(p: LegionParams, kernel: KernelName, seed: string, record: boolean, user: UserParameters = {}): KernelWorld {
