@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import { minEfficientGrain, runParallelFor } from "../src/models/bsp/parallel-for.js";
 import { runSupersteps } from "../src/models/bsp/superstep.js";
 import { bspModel } from "../src/models/bsp/plugin.js";
+import { ModelRunError } from "../src/models/plugin.js";
 
 for (const machine of ["x64", "phi"] as const) {
   for (const kernel of ["nautilus", "linux"] as const) {
@@ -59,6 +60,24 @@ test("parallel-for: overheads amortise (efficiency rises from the smallest to th
 test("parallel-for with Nemo on Linux emits nothing (no user-space Nemo events)", () => {
   const out = bspModel.run({ params: { machine: "x64", kernel: "linux", threads: 8, wakeup: "nemo", grains: [1000] }, experiment: "parallel-for", seed: "s", limits: {} });
   assert.equal(out.observations, []);
+});
+
+
+test("too many threads: the run fails as legion's runs do (failOn: a model run error), with the problem the constraints hook reports", () => {
+  const params = { machine: "x64" as const, kernel: "nautilus" as const, threads: 65, supersteps: 2, work: 1000 };
+  const [problem, ...rest] = bspModel.constraints!(params, {});
+  assert.equal(rest, []);
+  assert.is(problem!.path, "threads");
+  for (const experiment of ["superstep", "parallel-for"]) {
+    try {
+      bspModel.run({ params, experiment, seed: "s", limits: {} });
+      assert.unreachable(`${experiment} ran with 65 threads on a 64-CPU machine`);
+    } catch (e) {
+      assert.instance(e, ModelRunError);
+      assert.is((e as ModelRunError).kind, "model");
+      assert.is((e as Error).message, `${problem!.message}: expected ${problem!.expected}, found ${problem!.found}`);
+    }
+  }
 });
 
 test.run();

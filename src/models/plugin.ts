@@ -100,6 +100,14 @@ export class ModelRunError extends Error {
   }
 }
 
+/**
+ * The run path's guard for a constraint the plug-in's constraints hook also reports (so validate
+ * and the run share the rule): throws the problem as a model run error, or does nothing.
+ */
+export function failOn(problem: ConstraintProblem | undefined): void {
+  if (problem) throw new ModelRunError("model", `${problem.message}: expected ${problem.expected}, found ${problem.found}`);
+}
+
 export interface ModelPlugin<P = any> {
   readonly name: string;
   readonly description: string;

@@ -1,5 +1,5 @@
 /** The machine + kernel a BSP run uses, with the requested noise. */
-import type { ConstraintProblem, UserParameters } from "../plugin.js";
+import { failOn, type ConstraintProblem, type UserParameters } from "../plugin.js";
 import { buildKernelWorld, type KernelWorld } from "../runtime/index.js";
 import type { BspParams } from "./params.js";
 
@@ -13,8 +13,7 @@ export function bspWorld(p: BspParams, seed: string, user: UserParameters = {}):
   // No noise at all: replace what the kernel attached (allowed until a CPU is first used).
   if (p.noise === "none") world.machine.attachNoise(() => []);
   const threads = p.threads ?? world.machine.cpuCount;
-  const bad = threadsProblem(p, world.machine.name, world.machine.cpuCount);
-  if (bad) throw new RangeError(`${bad.message}: expected ${bad.expected}, found ${bad.found}`);
+  failOn(threadsProblem(p, world.machine.name, world.machine.cpuCount));
   return { ...world, threads };
 }
 

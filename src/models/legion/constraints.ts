@@ -5,7 +5,7 @@
 import type { MachineFile } from "../hardware/machine-file.js";
 import { cpuCount, machineProfile } from "../hardware/profile.js";
 import { KERNELS } from "../kernel/types.js";
-import { ModelRunError, type ConstraintProblem } from "../plugin.js";
+import type { ConstraintProblem } from "../plugin.js";
 import { coresOf, inHvm, type LegionParams } from "./params.js";
 
 /** The machine a run simulates, by name and CPU count: the HVM runs on x64 whatever the machine file says. */
@@ -58,9 +58,4 @@ export function legionProblems(p: LegionParams, file: MachineFile | undefined, e
   const hrt = experiment !== undefined && experiment !== "task-launch" ? hvmCoresProblem(p) : undefined;
   const launch = experiment === "task-launch" ? launchProblem(p, m.cpus) : undefined;
   return [coresProblem(p, m.name, m.cpus), hrt, launch].filter((x): x is ConstraintProblem => x !== undefined);
-}
-
-/** Throws the first problem as a run error (the run path's guard; validate reports them all). */
-export function failOn(problem: ConstraintProblem | undefined): void {
-  if (problem) throw new ModelRunError("model", `${problem.message}: expected ${problem.expected}, found ${problem.found}`);
 }

@@ -6,9 +6,9 @@
  * runtime uses to hand work over (Nautilus condvar + kick vs Linux futex), without analysis.
  */
 import { describeDeadlock } from "../../engine/index.js";
-import { ModelRunError, type RunLimits } from "../plugin.js";
+import { ModelRunError, failOn, type RunLimits } from "../plugin.js";
 import { Runtime, type KernelWorld, type RtEvent } from "../runtime/index.js";
-import { coresProblem, failOn, launchProblem } from "./constraints.js";
+import { coresProblem, launchProblem } from "./constraints.js";
 import { coresOf, type LegionParams } from "./params.js";
 
 export const LAUNCH_HOPS = 40;
