@@ -10,7 +10,7 @@ import { Simulation, distribution, type DistributionSpec } from "../../engine/in
 import { kernelParameterSpace } from "../kernel/registry.js";
 import { ModelRunError, userParameters, type ModelPlugin, type ParameterRow, type UserParameters } from "../plugin.js";
 import { RankNoise, noiseFraction, type DetourTrace, type RankDetours } from "./detours.js";
-import { cpuCount, machineProfile } from "../hardware/profile.js";
+import { machineSize } from "../hardware/profile.js";
 import { isNoiseParameter, kernelNoiseTraces, poolProblem, probeKernelNoise } from "./kernel-noise.js";
 import { NodeNoise } from "./node-noise.js";
 import { Ranks } from "./loggops.js";
@@ -157,9 +157,9 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
     const n = params.noise;
     if (n.kind !== "kernel" || drawsPerNode(n)) return [];
     const traces = n.traces ?? POOL_DEFAULTS.traces;
-    const machine = file?.machine ?? n.machine;
-    const problem = poolProblem(traces, machine, cpuCount(file?.topology ?? machineProfile(n.machine).topology));
-    return problem === undefined ? [] : [{ path: "noise.traces", message: `too many noise traces for ${machine}`, expected: problem, found: String(traces) }];
+    const machine = machineSize(n.machine, file);
+    const problem = poolProblem(traces, machine.name, machine.cpus);
+    return problem === undefined ? [] : [{ path: "noise.traces", message: `too many noise traces for ${machine.name}`, expected: problem, found: String(traces) }];
   },
   // Kernel noise: the entries of the kernel's and the machine's parameter files its sources read
   // (overridable by dotted path, e.g. `linux.noise.daemon.rate`, and varied by `hrtsim sensitivity`).

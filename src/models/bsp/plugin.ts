@@ -10,7 +10,7 @@ import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
 import { BspParams } from "./params.js";
 import { runSupersteps } from "./superstep.js";
 import { threadsProblem } from "./world.js";
-import { cpuCount, machineProfile } from "../hardware/profile.js";
+import { machineSize } from "../hardware/profile.js";
 
 function check(reason: string, events: number, now: number): void {
   if (reason === "deadlock") throw new ModelRunError("deadlock", `deadlock at t=${now}`);
@@ -56,8 +56,8 @@ export const bspModel: ModelPlugin<BspParams> = {
   },
   // A machine file may have fewer CPUs than the profile it replaces, so this is no schema check.
   constraints(params, _overrides, file) {
-    const profile = file ?? machineProfile(params.machine);
-    const problem = threadsProblem(params, profile.machine, cpuCount(profile.topology));
+    const m = machineSize(params.machine, file);
+    const problem = threadsProblem(params, m.name, m.cpus);
     return problem ? [problem] : [];
   },
   run(input) {

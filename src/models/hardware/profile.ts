@@ -103,6 +103,12 @@ export function cpuCount(t: Topology): number {
   return t.kind === "ring" ? t.cores * t.threadsPerCore : t.sockets * t.diesPerSocket * t.modulesPerDie * t.cpusPerModule;
 }
 
+/** The machine a run simulates, by name and CPU count: the user's machine file if given, else the built-in profile `name`. */
+export function machineSize(name: MachineName, file?: MachineProfile): { readonly name: string; readonly cpus: number } {
+  const profile = file ?? machineProfile(name);
+  return { name: profile.machine, cpus: cpuCount(profile.topology) };
+}
+
 /**
  * Name of the cache-line transfer parameter for a pair of CPUs, and for rings the hop count.
  * x64 numbering follows Linux on the 4×6272: consecutive CPUs share a module, 8 per die.

@@ -3,15 +3,14 @@
  * `validate` (the plug-in's constraints hook) and the run path call, so the rules live once.
  */
 import type { MachineFile } from "../hardware/machine-file.js";
-import { cpuCount, machineProfile } from "../hardware/profile.js";
+import { machineSize } from "../hardware/profile.js";
 import { KERNELS } from "../kernel/types.js";
 import type { ConstraintProblem } from "../plugin.js";
 import { coresOf, inHvm, type LegionParams } from "./params.js";
 
 /** The machine a run simulates, by name and CPU count: the HVM runs on x64 whatever the machine file says. */
 function machineOf(p: LegionParams, file: MachineFile | undefined): { readonly name: string; readonly cpus: number } {
-  const profile = inHvm(p) ? machineProfile("x64") : file ?? machineProfile(p.machine);
-  return { name: profile.machine, cpus: cpuCount(profile.topology) };
+  return inHvm(p) ? machineSize("x64") : machineSize(p.machine, file);
 }
 
 /** placement hvm needs the x64 machine (Palacios on AMD SVM). */
@@ -29,7 +28,7 @@ export function coresProblem(p: LegionParams, machine: string, cpus: number): Co
 
 /** In the HVM the ROS keeps one x64 CPU, so the Nautilus HRT gets at most the others. */
 export function hvmCoresProblem(p: LegionParams): ConstraintProblem | undefined {
-  const cpus = cpuCount(machineProfile("x64").topology);
+  const cpus = machineSize("x64").cpus;
   const cores = coresOf(p, cpus);
   if (!inHvm(p) || !(p.kernels ?? KERNELS).includes("nautilus") || cores < cpus) return undefined;
   return { path: "cores", message: `placement hvm with nautilus: the ROS needs one of the ${cpus} CPUs`, expected: `cores ≤ ${cpus - 1}`, found: String(cores) };
