@@ -120,6 +120,16 @@ export function overriddenValue(entry: ParamEntry, value: unknown): number | Dis
 }
 
 /**
+ * The entry `name` of `file` (override scope `scope`) and why `value` cannot override it
+ * (checkOverride; undefined if it can), or undefined when the file has no such entry.
+ */
+export function checkEntryOverride(file: ParameterFile, scope: string, name: string, value: unknown): { readonly entry: ParamEntry; readonly problem: OverrideProblem | undefined } | undefined {
+  const entry = Object.hasOwn(file.parameters, name) ? file.parameters[name] : undefined;
+  if (entry === undefined) return undefined;
+  return { entry, problem: checkOverride(describeFile(scope, { subject: "", parameters: { [name]: entry } })[0]!, value) };
+}
+
+/**
  * `file` with the overrides of `scope` applied; each overridden entry's source says so and keeps
  * the file's value and source. An override naming no entry of the file is an error (a typo must
  * not pass silently); callers check paths beforehand, so this only guards plumbing.
@@ -129,9 +139,9 @@ export function applyOverrides(file: ParameterFile, scope: string, overrides: Pa
   if (mine.size === 0) return file;
   const parameters: Record<string, ParamEntry> = { ...file.parameters };
   for (const [name, value] of mine) {
-    const e = Object.hasOwn(parameters, name) ? parameters[name] : undefined;
-    if (e === undefined) throw new Error(`${label}: override "${scope}.${name}" names no parameter of this file`);
-    const problem = checkOverride(describeFile(scope, { subject: "", parameters: { [name]: e } })[0]!, value);
+    const checked = checkEntryOverride(file, scope, name, value);
+    if (checked === undefined) throw new Error(`${label}: override "${scope}.${name}" names no parameter of this file`);
+    const { entry: e, problem } = checked;
     if (problem) throw new Error(`${label}: override "${scope}.${name}": ${problem.message}, expected ${problem.expected}, found ${problem.found}`);
     parameters[name] = {
       ...e, value: overriddenValue(e, value) as ParamEntry["value"],

@@ -7,7 +7,7 @@
  */
 import svmData from "./data/x64-svm.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
-import { applyOverrides, checkOverride, describeFile, overriddenValue, type OverrideProblem } from "../hardware/overrides.js";
+import { applyOverrides, checkEntryOverride, overriddenValue, type OverrideProblem } from "../hardware/overrides.js";
 import { CostTable, ParameterFileError, decodeParameterFile, type ParameterFile } from "../hardware/params.js";
 
 const HVM_DATA_LABEL = "hvm/data/x64-svm.json";
@@ -60,10 +60,9 @@ function flatten(overrides: CostOverrides, prefix = ""): Array<[string, unknown]
 export function costOverrideProblems(overrides: CostOverrides | undefined, file: ParameterFile = hvmDataFile()): Array<OverrideProblem & { readonly name: string }> {
   if (overrides === undefined) return [];
   return flatten(overrides).flatMap(([name, value]) => {
-    const e = Object.hasOwn(file.parameters, name) ? file.parameters[name] : undefined;
-    if (e === undefined) return [{ name, message: "unknown HVM parameter", expected: `a parameter of ${HVM_DATA_LABEL} (\`hrtsim params --model hvm\` lists them as hvm.<name>)`, found: JSON.stringify(name) }];
-    const bad = checkOverride(describeFile("hvm", { subject: "", parameters: { [name]: e } })[0]!, value);
-    return bad ? [{ name, ...bad }] : [];
+    const checked = checkEntryOverride(file, "hvm", name, value);
+    if (checked === undefined) return [{ name, message: "unknown HVM parameter", expected: `a parameter of ${HVM_DATA_LABEL} (\`hrtsim params --model hvm\` lists them as hvm.<name>)`, found: JSON.stringify(name) }];
+    return checked.problem ? [{ name, ...checked.problem }] : [];
   });
 }
 
