@@ -7,6 +7,7 @@
  * per-node alternative is node-noise.ts.
  */
 import type { RandomStream } from "../../engine/index.js";
+import { detoursFillTrace } from "../hardware/profile.js";
 
 /** Detours of one CPU, sorted, not overlapping; times in ns from the trace's start. */
 export interface DetourTrace {
@@ -29,18 +30,17 @@ export interface TraceProblem {
 export function traceProblem(t: DetourTrace): TraceProblem | undefined {
   const n = t.starts.length;
   if (n !== t.durations.length) return { at: ["detours"], expected: `as many durations as starts (${n} starts, ${t.durations.length} durations)` };
-  let busy = 0;
   for (let i = 0; i < n; i++) {
     const s = t.starts[i]!, d = t.durations[i]!;
     if (!(Number.isFinite(s) && s >= 0)) return { at: ["detours", i, 0], expected: `a start that is a finite time ≥ 0 (${s} ns)` };
     if (!(Number.isFinite(d) && d >= 0)) return { at: ["detours", i, 1], expected: `a duration that is finite and ≥ 0 (${d} ns)` };
     const prevEnd = i > 0 ? t.starts[i - 1]! + t.durations[i - 1]! : 0;
     if (s < prevEnd) return { at: ["detours", i, 0], expected: `a start ≥ ${prevEnd} ns, the end of detour ${i - 1} (detours in time order, not overlapping)` };
-    busy += d;
   }
   const end = n === 0 ? 0 : t.starts[n - 1]! + t.durations[n - 1]!;
   if (!(Number.isFinite(t.span) && t.span > 0 && t.span >= end)) return { at: ["span"], expected: `a finite span > 0 and ≥ the last detour's end (${end} ns; the span defaults to that end), found ${t.span} ns` };
-  if (!(busy < t.span)) return { at: ["span"], expected: `detours covering less than the whole span (a rank needs CPU time between them): they take ${busy} of its ${t.span} ns` };
+  const busy = detoursFillTrace(t.durations, t.span);
+  if (busy !== undefined) return { at: ["span"], expected: `detours covering less than the whole span (a rank needs CPU time between them): they take ${busy} of its ${t.span} ns` };
   return undefined;
 }
 

@@ -5,6 +5,7 @@
  */
 import { Schema } from "effect";
 import { distribution, MAX_TIME, type DistributionSpec } from "../../engine/index.js";
+import { detoursFillTrace } from "../hardware/profile.js";
 import { KERNELS } from "../kernel/types.js";
 import { noiseFraction, traceProblem, type DetourTrace } from "./detours.js";
 import { allreduceRankProblem, COLLECTIVES, messageCosts, type CollectiveName, type LogGOPS } from "./loggops.js";
@@ -186,8 +187,8 @@ type Trace = Extract<NoiseParams, { kind: "trace" }>;
 /** Periodic noise as the one-detour trace it stands for (ns), or why it cannot run. */
 function periodicTrace(n: Periodic): DetourTrace | ParamProblem {
   const span = 1e9 / n.hz, d = n.durationUs !== undefined ? n.durationUs * 1e3 : n.netNoise! * span;
-  // d = span leaves a rank no CPU time: it would spin through detours forever.
-  if (!(d < span)) return { path: ["noise", n.durationUs !== undefined ? "durationUs" : "netNoise"], expected: `a detour shorter than the period (1/${n.hz} s = ${span / 1e3} µs); it is ${d / 1e3} µs` };
+  // d ≥ span leaves a rank no CPU time: it would spin through detours forever.
+  if (detoursFillTrace([d], span) !== undefined) return { path: ["noise", n.durationUs !== undefined ? "durationUs" : "netNoise"], expected: `a detour shorter than the period (1/${n.hz} s = ${span / 1e3} µs); it is ${d / 1e3} µs` };
   return { starts: Float64Array.of(0), durations: Float64Array.of(d), span };
 }
 

@@ -8,7 +8,7 @@ import { Schema } from "effect";
 import { CLOCK_GHZ_MAX, CLOCK_GHZ_MIN, MAX_CPUS, MAX_TRACE_CYCLES } from "./bounds.js";
 import { describeFile, overriddenValue, valueProblem } from "./overrides.js";
 import { ParameterFileError, ParameterFileSchema, TIME_UNITS, type ParameterFile, type Unit } from "./params.js";
-import { MACHINES, MachineProfileSchema, cpuCount, interferenceProblem, machineProfile, requiredHardwareParameters, type Interference } from "./profile.js";
+import { MACHINES, MachineProfileSchema, cpuCount, detoursFillTrace, interferenceProblem, machineProfile, requiredHardwareParameters, type Interference } from "./profile.js";
 
 export const MachineFileSchema = Schema.Struct({
   ...MachineProfileSchema.fields,
@@ -65,9 +65,9 @@ function interferenceLoad(i: Interference, scale: number): MachineFileProblem[] 
   const problems: MachineFileProblem[] = [];
   for (const [t, trace] of i.traces.entries()) {
     const at = ["interference", "traces", t];
-    const busy = trace.detours.reduce((sum, [, d]) => sum + d, 0) * scale;
+    const busy = detoursFillTrace(trace.detours.map(([, d]) => d), trace.length, scale);
     if (trace.length > MAX_TRACE_CYCLES) problems.push(problem([...at, "length"], "trace too long", `at most ${MAX_TRACE_CYCLES.toExponential()} cycles`, String(trace.length)));
-    else if (busy >= trace.length) {
+    else if (busy !== undefined) {
       problems.push(problem(at, "interference leaves no CPU time", `detours (× interference.scale ${scale}) covering less than the trace's length ${trace.length}`, `detours covering ${busy} cycles`));
     }
   }

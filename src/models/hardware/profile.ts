@@ -86,6 +86,20 @@ export function interferenceProblem(i: Interference): string | null {
   return null;
 }
 
+/**
+ * The rule every replayed detour trace keeps: its detours must leave CPU time between them (a
+ * CPU, or a rank, that never gets it would spin through detours for ever). Returns the detours'
+ * total time (`durations` summed, × `scale`) when it covers the trace's `length` (`span`; one
+ * unit for both), else undefined. Callers check durations and lengths to be finite first; a
+ * scale that is not a number is its entry's own problem (overrides.ts valueProblem).
+ */
+export function detoursFillTrace(durations: Iterable<number>, length: number, scale = 1): number | undefined {
+  let sum = 0;
+  for (const d of durations) sum += d;
+  const busy = sum * scale;
+  return busy >= length ? busy : undefined;
+}
+
 const cache = new Map<MachineName, MachineProfile>();
 
 export function machineProfile(name: MachineName): MachineProfile {
