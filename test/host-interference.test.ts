@@ -12,6 +12,7 @@ import { TraceNoise } from "../src/models/hardware/noise.js";
 import { ParameterFileError } from "../src/models/hardware/params.js";
 import { decodeMachineProfile, machineProfile, type MachineProfile } from "../src/models/hardware/profile.js";
 import { calibrate } from "../src/models/host/calibration.js";
+import { userMachineProblems } from "../src/models/kernel/registry.js";
 import { MeasurementFormatError, detourTraces, type MeasurementSet, type Sample } from "../src/models/host/measurements.js";
 import { readMeasurementSet } from "../src/scenarios/host-files.js";
 import { hostMeasurementsDir } from "../src/scenarios/host-files.js";
@@ -89,6 +90,26 @@ test("a profile whose detours overlap or run past the trace is rejected, naming 
   assert.throws(() => decodeMachineProfile(raw([[0, 100], [50, 10]]), "bad.json"), (e: unknown) => e instanceof ParameterFileError && /interference\.traces\[0\]\.detours\[1\]/.test((e as Error).message));
   assert.throws(() => decodeMachineProfile(raw([[990, 100]]), "bad.json"), /after the trace's length/);
   decodeMachineProfile(raw([[0, 100], [100, 10]]), "ok.json");
+});
+
+test("a machine file's bad trace is a problem at the same field, with the reason the profile's decoder gives", () => {
+  const file = (detours: Array<[number, number]>) => ({
+    ...structuredClone(machineProfile("x64")), machine: "mybox",
+    interference: { source: "test: a bad second trace", traces: [{ length: 1000, detours: [[0, 1]] as Array<[number, number]> }, { length: 1000, detours }] },
+  });
+  const cases: Array<[Array<[number, number]>, Array<string | number>, string]> = [
+    [[[0, 10], [20, 10], [25, 1]], ["interference", "traces", 1, "detours", 2], "starts at 25, before the previous detour ends (30); expected detours in time order, not overlapping"],
+    [[[990, 100]], ["interference", "traces", 1], "the last detour ends at 1090, after the trace's length 1000"],
+  ];
+  for (const [detours, at, reason] of cases) {
+    const [p, ...rest] = userMachineProblems(file(detours));
+    assert.equal(rest, []);
+    assert.equal(p!.at, at);
+    assert.is(p!.message, "bad interference trace");
+    assert.is(p!.found, reason);
+    assert.throws(() => decodeMachineProfile(file(detours), "bad.json"), (e: unknown) => (e as Error).message === `machine profile bad.json: ${p!.path}: ${reason}`);
+  }
+  assert.is(userMachineProblems(file([[0, 10], [10, 10]])).length, 0);
 });
 
 function sample(experiment: Sample["experiment"], core: number, trial: number, cycles: number): Sample {

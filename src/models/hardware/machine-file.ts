@@ -8,7 +8,7 @@ import { Schema } from "effect";
 import { CLOCK_GHZ_MAX, CLOCK_GHZ_MIN, MAX_CPUS, MAX_TRACE_CYCLES } from "./bounds.js";
 import { describeFile, overriddenValue, valueProblem } from "./overrides.js";
 import { ParameterFileError, ParameterFileSchema, TIME_UNITS, type ParameterFile, type Unit } from "./params.js";
-import { MACHINES, MachineProfileSchema, cpuCount, detoursFillTrace, interferenceProblem, machineProfile, requiredHardwareParameters, type Interference } from "./profile.js";
+import { MACHINES, MachineProfileSchema, cpuCount, detoursFillTrace, interferenceProblem, machineProfile, pathOf, requiredHardwareParameters, type Interference } from "./profile.js";
 
 export const MachineFileSchema = Schema.Struct({
   ...MachineProfileSchema.fields,
@@ -25,9 +25,6 @@ export interface MachineFileProblem {
   readonly expected: string;
   readonly found: string;
 }
-
-const pathOf = (at: ReadonlyArray<string | number>): string =>
-  at.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i > 0 ? "." : ""}${k.includes(".") ? JSON.stringify(k) : k}`)).join("");
 
 const problem = (at: Array<string | number>, message: string, expected: string, found: string): MachineFileProblem => ({ at, path: pathOf(at), message, expected, found });
 
@@ -99,9 +96,7 @@ export function machineFileProblems(m: MachineFile, kernels: { readonly names: r
   if (cpus < 2 || cpus > MAX_CPUS) problems.push(problem(["topology"], cpus < 2 ? "too few CPUs" : "too many CPUs", `from 2 to ${MAX_CPUS} CPUs`, String(cpus)));
   const trace = m.interference === undefined ? null : interferenceProblem(m.interference);
   if (trace !== null) {
-    const [where, why] = trace.split(/: (.*)/s) as [string, string];
-    const at = ["interference", ...where.split(/[.[\]]+/).filter((k) => k !== "").map((k) => (/^\d+$/.test(k) ? Number(k) : k))];
-    problems.push({ at, path: pathOf(at), message: "bad interference trace", expected: "detours in time order, not overlapping, inside the trace's length", found: why });
+    problems.push(problem(["interference", ...trace.at], "bad interference trace", "detours in time order, not overlapping, inside the trace's length", trace.reason));
   } else problems.push(...interferenceScaleProblems(m));
   return problems;
 }

@@ -69,19 +69,23 @@ export function decodeMachineProfile(raw: unknown, label: string): MachineProfil
     throw new ParameterFileError(`machine profile ${label}: ${(e as Error).message}`);
   }
   const problem = p.interference === undefined ? null : interferenceProblem(p.interference);
-  if (problem !== null) throw new ParameterFileError(`machine profile ${label}: interference.${problem}`);
+  if (problem !== null) throw new ParameterFileError(`machine profile ${label}: ${pathOf(["interference", ...problem.at])}: ${problem.reason}`);
   return p;
 }
 
-/** What is wrong with a trace set (path and reason), or null: order, overlap and length. */
-export function interferenceProblem(i: Interference): string | null {
+/** A field's path as messages show it (`interference.traces[0]`; a key with dots, such as an entry name, quoted). */
+export const pathOf = (at: ReadonlyArray<string | number>): string =>
+  at.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i > 0 ? "." : ""}${k.includes(".") ? JSON.stringify(k) : k}`)).join("");
+
+/** What is wrong with a trace set, or null: order, overlap and length; `at` is the field's path inside the interference. */
+export function interferenceProblem(i: Interference): { readonly at: ReadonlyArray<string | number>; readonly reason: string } | null {
   for (const [t, trace] of i.traces.entries()) {
     let end = 0;
     for (const [k, [start, duration]] of trace.detours.entries()) {
-      if (start < end) return `traces[${t}].detours[${k}]: starts at ${start}, before the previous detour ends (${end}); expected detours in time order, not overlapping`;
+      if (start < end) return { at: ["traces", t, "detours", k], reason: `starts at ${start}, before the previous detour ends (${end}); expected detours in time order, not overlapping` };
       end = start + duration;
     }
-    if (end > trace.length) return `traces[${t}]: the last detour ends at ${end}, after the trace's length ${trace.length}`;
+    if (end > trace.length) return { at: ["traces", t], reason: `the last detour ends at ${end}, after the trace's length ${trace.length}` };
   }
   return null;
 }
