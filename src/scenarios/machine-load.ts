@@ -17,20 +17,40 @@ import { spaceOf } from "./overrides.js";
 import { InputError, type Problem } from "./problems.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
+/**
+ * Machine files already checked, by the parsed value withMachineFile put inline: inlineMachine,
+ * later in the same load, takes the profile instead of checking it (and building every kernel's
+ * machine) again.
+ */
+const checked = new WeakMap<object, MachineFile>();
+
+/**
+ * Decodes and checks (userMachineProblems) the machine profile `value` found at `at` in `src`:
+ * the profile, or its problems located in `src` (in a scenario, a field that cannot be located
+ * is reported at `at`, its machineFile key).
+ */
+function checkMachine(src: SourceDoc, value: unknown, at: readonly string[]): MachineFile | Problem[] {
+  const r = decodeStrict(MachineFileSchema, value);
+  if (!r.ok) return issueProblems({ ...src, value: at.reduceRight<unknown>((v, k) => ({ [k]: v }), value) }, r.issue, at);
+  const bad = userMachineProblems(r.value);
+  if (bad.length === 0) return r.value;
+  const key = at.length > 0 ? src.locate(at) : undefined;
+  return bad.map((b) => {
+    const pos = src.locate([...at, ...b.at]) ?? key;
+    return { file: src.file, path: [...at, b.path].filter((k) => k !== "").join("."), ...(pos ? { line: pos.line, column: pos.column } : {}), message: b.message, expected: b.expected, found: b.found };
+  });
+}
+
 /** The inline machine profile of a document (a `machineFile` path is read by loadScenario first). */
 export function inlineMachine(src: SourceDoc, doc: ScenarioDoc): MachineFile | Problem[] | undefined {
   const ref = doc.machineFile;
   if (ref === undefined) return undefined;
-  const pos = src.locate(["machineFile"]);
-  const at = { file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}) };
-  if (typeof ref === "string") return [{ ...at, message: "machine file not read", hint: "load the scenario from its file (hrtsim run/validate)" }];
-  const r = decodeStrict(MachineFileSchema, ref);
-  if (!r.ok) return issueProblems({ ...src, value: { machineFile: ref } }, r.issue, ["machineFile"]);
-  const bad = userMachineProblems(r.value);
-  return bad.length > 0 ? bad.map((b) => {
-    const p = src.locate(["machineFile", ...b.at]) ?? pos;
-    return { ...at, ...(p ? { line: p.line, column: p.column } : {}), path: b.path === "" ? "machineFile" : `machineFile.${b.path}`, message: b.message, expected: b.expected, found: b.found };
-  }) : r.value;
+  if (typeof ref === "string") {
+    const pos = src.locate(["machineFile"]);
+    return [{ file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}), message: "machine file not read", hint: "load the scenario from its file (hrtsim run/validate)" }];
+  }
+  const raw = (src.value as { machineFile: unknown }).machineFile;
+  return (typeof raw === "object" && raw !== null ? checked.get(raw) : undefined) ?? checkMachine(src, ref, ["machineFile"]);
 }
 
 /** spaceOf; what a machine profile's loading still refuses for this model (userMachineProblems checked the rest) is a problem at machineFile. */
@@ -61,14 +81,8 @@ export async function withMachineFile(src: SourceDoc): Promise<SourceDoc> {
   }
   const parsed = parseSource(path, text);
   if (!parsed.ok) throw new InputError(parsed.problems);
-  const r = decodeStrict(MachineFileSchema, parsed.doc.value);
-  if (!r.ok) throw new InputError(issueProblems(parsed.doc, r.issue));
-  const bad = userMachineProblems(r.value);
-  if (bad.length > 0) {
-    throw new InputError(bad.map((b) => {
-      const pos = parsed.doc.locate(b.at);
-      return { file: path, path: b.path, ...(pos ? { line: pos.line, column: pos.column } : {}), message: b.message, expected: b.expected, found: b.found };
-    }));
-  }
+  const machine = checkMachine(parsed.doc, parsed.doc.value, []);
+  if (Array.isArray(machine)) throw new InputError(machine);
+  checked.set(parsed.doc.value as object, machine);
   return { ...src, value: { ...raw, machineFile: parsed.doc.value } };
 }
