@@ -188,4 +188,16 @@ test("schema --parameters lists every parameter with unit, kind, value, range an
   assert.ok(schema.properties.topology && schema.properties.kernels && schema.properties.parameters);
 });
 
+test("params --model bsp lists the runtime, kernel and machine entries a run uses, by the paths that override them", async () => {
+  const r = await hrtsim(["params", "--model", "bsp", "--machine", "phi", "--kernel", "linux", "--set", "runtime.costs.queue.push=77", "--set", "phi.apic.accept={scale: 2}", "--json"]);
+  assert.is(r.code, 0, r.stderr);
+  const rows = (JSON.parse(r.stdout) as { parameters: Array<{ name: string; value: string; source: string }> }).parameters;
+  const row = (name: string) => rows.find((x) => x.name === name);
+  assert.is(row("runtime.costs.queue.push")?.value, "77");
+  assert.match(row("runtime.costs.queue.push")!.source, /model\.params\.runtime\.costs/);
+  assert.ok(row("linux.syscall.entry"), "the kernel's entries");
+  assert.match(row("phi.apic.accept")?.source ?? "", /override/i);
+  assert.not.ok(rows.some((x) => x.name.startsWith("nautilus.")), "only the kernel asked for");
+});
+
 test.run();

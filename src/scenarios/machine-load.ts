@@ -14,7 +14,7 @@ import { decodeStrict, type Params } from "./decode.js";
 import type { ScenarioDoc } from "./format.js";
 import { issueProblems } from "./issues.js";
 import { spaceOf } from "./overrides.js";
-import { InputError, type Problem } from "./problems.js";
+import { InputError, lineColumn, locatedAt, type Problem } from "./problems.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
 /**
@@ -37,7 +37,7 @@ function checkMachine(src: SourceDoc, value: unknown, at: readonly string[]): Ma
   const key = at.length > 0 ? src.locate(at) : undefined;
   return bad.map((b) => {
     const pos = src.locate([...at, ...b.at]) ?? key;
-    return { file: src.file, path: [...at, b.path].filter((k) => k !== "").join("."), ...(pos ? { line: pos.line, column: pos.column } : {}), message: b.message, expected: b.expected, found: b.found };
+    return { file: src.file, path: [...at, b.path].filter((k) => k !== "").join("."), ...lineColumn(pos), message: b.message, expected: b.expected, found: b.found };
   });
 }
 
@@ -46,8 +46,7 @@ export function inlineMachine(src: SourceDoc, doc: ScenarioDoc): MachineFile | P
   const ref = doc.machineFile;
   if (ref === undefined) return undefined;
   if (typeof ref === "string") {
-    const pos = src.locate(["machineFile"]);
-    return [{ file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}), message: "machine file not read", hint: "load the scenario from its file (hrtsim run/validate)" }];
+    return [{ ...locatedAt(src, ["machineFile"]), message: "machine file not read", hint: "load the scenario from its file (hrtsim run/validate)" }];
   }
   const raw = (src.value as { machineFile: unknown }).machineFile;
   return (typeof raw === "object" && raw !== null ? checked.get(raw) : undefined) ?? checkMachine(src, ref, ["machineFile"]);
@@ -59,8 +58,7 @@ export function machineSpace(src: SourceDoc, plugin: ModelPlugin, paramPoints: r
     return spaceOf(plugin, paramPoints, machine);
   } catch (e) {
     if (machine === undefined || !(e instanceof ParameterFileError)) throw e;
-    const pos = src.locate(["machineFile"]);
-    throw new InputError([{ file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}), message: "the models cannot load this machine file", found: e.message }]);
+    throw new InputError([{ ...locatedAt(src, ["machineFile"]), message: "the models cannot load this machine file", found: e.message }]);
   }
 }
 
@@ -73,9 +71,8 @@ export async function withMachineFile(src: SourceDoc): Promise<SourceDoc> {
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
-    const pos = src.locate(["machineFile"]);
     throw new InputError([{
-      file: src.file, path: "machineFile", ...(pos ? { line: pos.line, column: pos.column } : {}),
+      ...locatedAt(src, ["machineFile"]),
       message: (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such machine file" : `cannot read the machine file: ${(e as Error).message}`, found: JSON.stringify(path),
     }]);
   }

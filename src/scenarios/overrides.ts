@@ -81,7 +81,7 @@ export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyM
       const scopes = [...new Set([...space.values()].map((i) => i[0]!.scope))];
       problems.push(siteProblem(src, site, {
         message: "unknown parameter", expected: `a parameter this scenario uses, <scope>.<name> with scope ${scopes.join(", ")}`,
-        found: JSON.stringify(site.path), hint: hint ?? "`hrtsim params --machine x64 --kernel nautilus` (or --model hvm) lists them",
+        found: JSON.stringify(site.path), hint: hint ?? `\`hrtsim params --model ${plugin.name}\` with this scenario's model parameters as --set (e.g. --set machine=phi) lists them`,
       }));
       continue;
     }

@@ -4,8 +4,12 @@
  * parallel-for whose grain is swept down until runtime and kernel overheads dominate; both on
  * the runtime layer (src/models/runtime) over each kernel's own primitives.
  */
-import { kernelParameterSpace } from "../kernel/registry.js";
-import { ModelRunError, userParameters, type ModelPlugin, type Observation } from "../plugin.js";
+import { Simulation } from "../../engine/index.js";
+import { Machine } from "../hardware/machine.js";
+import { kernelCosts } from "../kernel/costs.js";
+import { kernelEntry, kernelParameterSpace } from "../kernel/registry.js";
+import { ModelRunError, userParameters, type ModelPlugin, type Observation, type ParameterRow } from "../plugin.js";
+import { runtimeCosts } from "../runtime/index.js";
 import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
 import { BspParams } from "./params.js";
 import { runSupersteps } from "./superstep.js";
@@ -50,6 +54,16 @@ export const bspModel: ModelPlugin<BspParams> = {
     { name: "callCycles", unit: "cycles", description: "mean time of one parallel-for call", labels: ["grain"] },
     { name: "minGrain", unit: "cycles", description: "smallest grain whose efficiency reaches `target` (default 0.9), log-interpolated between swept grains; absent if none does" },
   ],
+  // What a run uses, by the path that overrides it (runtime costs by model.params.runtime.costs).
+  parameters(params, overrides, file): ParameterRow[] {
+    const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params", costScale: params.costScale ?? 1, ...(overrides ? { overrides } : {}) });
+    const kernel = kernelEntry(params.kernel);
+    return [
+      ...runtimeCosts(machine, params.runtime?.costs).rows("runtime.costs."),
+      ...kernelCosts(params.kernel, machine, kernel.data(params.machine), kernel.parameters).rows(`${params.kernel}.`),
+      ...machine.costs.rows(`${machine.name}.`),
+    ];
+  },
   // The machine's and the kernel's parameter files: overridable by dotted path (`phi.apic.accept`).
   parameterSpace(params, file) {
     return kernelParameterSpace(file ?? params.machine, [params.kernel], params.machine);
