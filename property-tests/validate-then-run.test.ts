@@ -1,0 +1,138 @@
+/**
+ * A problem in a scenario is found by `validate`, never first at run time: for random model
+ * parameters of microbench, bsp, legion, hvm and atscale (some out of range, some impossible together), either
+ * validate refuses the scenario, or each of its runs ends with results or stops at the scenario's
+ * event limit. A run that fails for any other reason (a model error, a deadlock, a crash) is a
+ * check validate is missing.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fc from "fast-check";
+import { executeRun } from "../src/scenarios/execute.js";
+import { expandRuns } from "../src/scenarios/expand.js";
+import { validateDoc } from "../src/scenarios/load.js";
+import { InputError } from "../src/scenarios/problems.js";
+import { plainSource } from "../src/scenarios/source.js";
+import { fcParams } from "./config.js";
+
+const LIMITS = { maxEvents: 200_000 };
+
+/** Validates a scenario of `model`; if valid, runs it and fails on any run error but the event limit. Returns whether it was valid. */
+function validThenRuns(model: string, experiment: string, params: Record<string, unknown>): boolean {
+  const doc = { name: "p", description: "property", model: { name: model, params }, experiment, replications: 1, seed: 3, limits: LIMITS };
+  let runs;
+  try {
+    runs = expandRuns(validateDoc(plainSource("p.yaml", doc), "hash"));
+  } catch (e) {
+    if (e instanceof InputError) return false;
+    throw e;
+  }
+  for (const spec of runs) {
+    const r = executeRun({ model, limits: LIMITS, spec });
+    if (r.status === "failed") assert.match(r.error!, /^limit: /, `${model}/${experiment} ${JSON.stringify(params)}: ${r.error}`);
+  }
+  return true;
+}
+
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 2 });
+const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const work = fc.oneof(
+  fc.integer({ min: 0, max: 200_000 }),
+  fc.record({ dist: fc.constant("normal"), mean: fc.integer({ min: 0, max: 200_000 }), sd: fc.integer({ min: 0, max: 50_000 }) }),
+  fc.record({ dist: fc.constant("exponential"), mean: fc.integer({ min: 1, max: 200_000 }) }),
+);
+
+const bsp = fc.record({
+  experiment: fc.constantFrom("superstep", "parallel-for"),
+  params: fc.record({
+    machine: fc.constantFrom("x64", "phi"),
+    kernel: fc.constantFrom("nautilus", "linux"),
+    threads: maybe(fc.integer({ min: 1, max: 240 })),
+    supersteps: maybe(fc.integer({ min: 1, max: 3 })),
+    work: maybe(work),
+    barrier: maybe(fc.constantFrom("kernel", "ideal")),
+    noise: maybe(fc.constantFrom("kernel", "tick-only", "none")),
+    wakeup: maybe(fc.constantFrom("threads", "condvar", "poll", "nemo")),
+    grains: fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 0, maxLength: 2 }),
+    repetitions: maybe(fc.integer({ min: 1, max: 2 })),
+    kicks: maybe(fc.boolean()),
+    costScale: maybe(fc.integer({ min: 1, max: 3 })),
+  }),
+});
+
+const legion = fc.record({
+  experiment: fc.constantFrom("circuit", "hpcg", "task-launch"),
+  params: fc.record({
+    machine: fc.constantFrom("x64", "phi"),
+    kernels: maybe(fc.constantFrom(["nautilus"], ["linux"], ["nautilus", "linux"], ["linux", "linux"])),
+    placement: maybe(fc.constantFrom("native", "hvm")),
+    cores: maybe(fc.oneof(fc.integer({ min: 1, max: 240 }), fc.constant("all"))),
+    piecesPerWorker: maybe(fc.integer({ min: 1, max: 2 })),
+    pieces: maybe(fc.integer({ min: 1, max: 40 })),
+    iterations: maybe(fc.integer({ min: 1, max: 3 })),
+    window: maybe(fc.integer({ min: 1, max: 3 })),
+    problem: fc.constant("small"),
+    runtime: maybe(fc.record({ idle: fc.constantFrom("block", "spin") })),
+    kicks: maybe(fc.boolean()),
+  }),
+});
+
+const hvm = fc.record({
+  experiment: fc.constantFrom("null-hypercall", "state-hypercall", "merge", "async-call", "parallel-call", "sync-call", "line-floor", "boot", "forwarding", "contention", "baselines"),
+  params: fc.record({
+    rosCores: maybe(fc.integer({ min: 1, max: 66 })),
+    hrtCores: maybe(fc.integer({ min: 1, max: 66 })),
+    hrtFirstPcpu: maybe(fc.integer({ min: 0, max: 70 })),
+    placement: maybe(fc.constantFrom("sameModule", "sameDie", "sameSocket", "oneHop", "twoHops")),
+    hrtIdle: maybe(fc.constantFrom("poll", "halt")),
+    mappedGB: maybe(fc.double({ min: 0.5, max: 4096, noNaN: true })),
+    pageSize: maybe(fc.constantFrom("4KB", "2MB", "1GB")),
+    trials: maybe(fc.integer({ min: 1, max: 3 })),
+    loop: maybe(fc.integer({ min: 1, max: 3 })),
+  }),
+});
+
+const microbench = fc.record({
+  experiment: fc.constantFrom("thread-create", "threads-long", "thread-run", "thread-both", "ctx-switch", "condvar", "condvar-bcast", "spinlock", "ipi-send", "ipi-oneway", "ipi-roundtrip", "nemo-notify", "nemo-bcast", "sync-event"),
+  params: fc.record({
+    machine: fc.constantFrom("x64", "phi", "host"),
+    kernel: fc.constantFrom("nautilus", "linux"),
+    trials: maybe(fc.integer({ min: 1, max: 4 })),
+    warmup: maybe(fc.integer({ min: 0, max: 2 })),
+    kicks: maybe(fc.boolean()),
+    linuxNoise: maybe(fc.boolean()),
+    deepIdle: maybe(fc.boolean()),
+    remoteCpus: maybe(fc.integer({ min: 1, max: 300 })),
+    costScale: maybe(fc.integer({ min: 1, max: 3 })),
+  }),
+});
+
+const noise = fc.oneof(
+  fc.constant({ kind: "none" }),
+  fc.record({ kind: fc.constant("kernel"), kernel: fc.constantFrom("nautilus", "linux"), machine: fc.constantFrom("x64", "phi") }),
+  fc.record({ kind: fc.constant("periodic"), hz: fc.constantFrom(10, 1000, 1e5), netNoise: fc.constantFrom(0.001, 0.1, 0.9) }),
+  fc.record({ kind: fc.constant("periodic"), hz: fc.constantFrom(10, 1000, 1e5), durationUs: fc.constantFrom(1, 100, 5000) }),
+);
+const atscale = fc.record({
+  experiment: fc.constant("collectives"),
+  params: fc.record({
+    ranks: fc.integer({ min: 1, max: 4096 }),
+    collective: fc.constantFrom("dissemination", "tree", "allreduce"),
+    collectives: maybe(fc.integer({ min: 1, max: 3 })),
+    workUs: work.map((w) => (typeof w === "number" ? w / 100 : w)),
+    noise,
+  }),
+});
+
+for (const [model, arb, runs] of [["microbench", microbench, 60], ["bsp", bsp, 60], ["legion", legion, 40], ["hvm", hvm, 100], ["atscale", atscale, 100]] as const) {
+  test(`${model}: what validate accepts runs to results or to the event limit`, () => {
+    let valid = 0;
+    fc.assert(fc.property(arb, ({ experiment, params }) => {
+      if (validThenRuns(model, experiment, defined(params))) valid++;
+    }), fcParams(runs));
+    // The generators must reach runs, or the property checks nothing.
+    assert.ok(valid > 0, `${model}: no generated scenario was valid`);
+  });
+}
+
+test.run();
