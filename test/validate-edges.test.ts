@@ -99,4 +99,28 @@ test("--out under /proc or below a dangling link fails at once with the path, in
   }
 });
 
+test("Linux noise that leaves no CPU time and a timer of 0 Hz are validate errors at the override, for every model that runs Linux", async () => {
+  const dir = await tempDir();
+  const scenario = (model: string, params: string, experiment: string, parameters: string) =>
+    `name: n\ndescription: x\nmodel:\n  name: ${model}\n  params: ${params}\nexperiment: ${experiment}\nparameters:\n  ${parameters}\nreplications: 1\nseed: 7\n`;
+  const models: Array<[string, string, string]> = [
+    ["microbench", "{ machine: x64, kernel: linux, trials: 2 }", "condvar"],
+    ["bsp", "{ machine: x64, kernel: linux, supersteps: 2 }", "superstep"],
+    ["hvm", "{ trials: 2, loop: 2 }", "baselines"],
+    ["atscale", "{ ranks: 4, collective: tree, collectives: 2, workUs: 10, noise: { kind: kernel, kernel: linux, machine: x64 } }", "collectives"],
+  ];
+  for (const [model, params, experiment] of models) {
+    const noisy = await hrtsim(["validate", await writeText(dir, "n.yaml", scenario(model, params, experiment, "linux.noise.daemon.duration: 500000"))]);
+    assert.is(noisy.code, 1, `${model}: ${noisy.stderr}`);
+    assert.match(noisy.stderr, /n\.yaml:8:\d+: parameters\.linux\.noise\.daemon\.duration: impossible combination: Linux noise leaves threads no CPU time[\s\S]*found:\s+Linux noise would take \d+% of CPU 0/, model);
+    assert.not.match(noisy.stderr, NO_STACK_TRACE);
+    const hz = await hrtsim(["validate", await writeText(dir, "n.yaml", scenario(model, params, experiment, "linux.config.hz: 0"))]);
+    assert.is(hz.code, 1, `${model}: ${hz.stderr}`);
+    assert.match(hz.stderr, /parameters\.linux\.config\.hz: value out of range[\s\S]*a timer frequency in \[1, 1e\+6\]/, model);
+  }
+  // bsp without noise runs no Linux noise: the same override is no problem there.
+  const quiet = await hrtsim(["validate", await writeText(dir, "n.yaml", scenario("bsp", "{ machine: x64, kernel: linux, supersteps: 2, noise: none }", "superstep", "linux.noise.daemon.duration: 500000"))]);
+  assert.is(quiet.code, 0, quiet.stderr);
+});
+
 test.run();

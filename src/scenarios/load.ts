@@ -230,6 +230,14 @@ function keyProblems(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepAxis[
   return problems;
 }
 
+/** Every (model parameters, overrides) pair the runs use: the parameter points × the swept override values. */
+function constraintPoints(paramPoints: readonly Params[], overrides: ParameterOverrides, axes: readonly SweepAxis[]): Array<{ params: Params; overrides: ParameterOverrides }> {
+  const swept = [...sweepPoints(axes.filter((a) => a.override))].map((point) => ({
+    ...overrides, ...Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.scaled ? { scale: axis.values[index] } : axis.values[index]])),
+  }));
+  return paramPoints.flatMap((params) => swept.map((o) => ({ params, overrides: o })));
+}
+
 export interface ValidateOptions {
   /** `parameters` keys that came from `--set` (their problems name the command line). */
   readonly cliPaths?: ReadonlySet<string>;
@@ -280,7 +288,7 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     ...explainTraceProblems(src),
     ...(keys.length > 0 ? [] : checkParams(src, plugin, baseParams, axes)),
     ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths), machine),
-    ...checkConstraints(src, plugin, paramPoints.map((params) => ({ params, overrides })), machine, experiments),
+    ...checkConstraints(src, plugin, constraintPoints(paramPoints, overrides, axes), machine, experiments),
     ...checkExplain(src, doc, plugin, baseParams, overrides, machine),
     ...checkReferences(src, meta, plugin, axes, doc.replications),
   ];

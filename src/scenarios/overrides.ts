@@ -101,7 +101,7 @@ export function constraintProblem(c: ConstraintProblem, file: string, path: stri
   return { file, path, ...lineColumn(pos), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found };
 }
 
-/** Combinations the model cannot run, at each point and experiment: located at the model parameter (or sweep key) they name. */
+/** Combinations the model cannot run, at each point and experiment: located at the model parameter, override (`parameters`) or sweep key they name. */
 export function checkConstraints(
   src: SourceDoc, plugin: ModelPlugin, points: ReadonlyArray<{ readonly params: Params; readonly overrides: ParameterOverrides }>, machine: MachineFile | undefined,
   experiments: readonly string[],
@@ -114,7 +114,8 @@ export function checkConstraints(
     for (const experiment of experiments) {
       for (const c of plugin.constraints(r.value, overrides, machine, experiment)) {
         const swept = (src.value as { sweep?: Record<string, unknown> }).sweep?.[c.path] !== undefined;
-        const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : undefined;
+        const set = Object.hasOwn((src.value as { parameters?: object }).parameters ?? {}, c.path);
+        const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : set ? ["parameters", c.path] : undefined;
         const p = constraintProblem(c, src.file, (at ?? ["model", "params", c.path]).join("."), at ? src.locate(at) : locateParam(src, c.path));
         seen.set(`${p.path}\u0000${p.message}\u0000${p.found}`, p);
       }

@@ -7,7 +7,7 @@
  * per round of messages (the time the round's last rank finishes).
  */
 import { Simulation, distribution, type DistributionSpec } from "../../engine/index.js";
-import { kernelParameterSpace } from "../kernel/registry.js";
+import { kernelConfigProblems, kernelParameterSpace } from "../kernel/registry.js";
 import { ModelRunError, userParameters, type ModelPlugin, type ParameterRow, type UserParameters } from "../plugin.js";
 import { RankNoise, noiseFraction, type DetourTrace, type RankDetours } from "./detours.js";
 import { machineSize } from "../hardware/profile.js";
@@ -153,13 +153,15 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
     ];
   },
   // A pooled kernel trace samples one CPU each: the machine (the user's profile, if given) must have them.
-  constraints(params, _overrides, file) {
+  constraints(params, overrides, file) {
     const n = params.noise;
-    if (n.kind !== "kernel" || drawsPerNode(n)) return [];
+    if (n.kind !== "kernel") return [];
+    const kernel = kernelConfigProblems(file ?? n.machine, [n.kernel], overrides, n.machine, n.background ?? true);
+    if (drawsPerNode(n)) return kernel;
     const traces = n.traces ?? POOL_DEFAULTS.traces;
     const machine = machineSize(n.machine, file);
     const problem = poolProblem(traces, machine.name, machine.cpus);
-    return problem === undefined ? [] : [{ path: "noise.traces", message: `too many noise traces for ${machine.name}`, expected: problem, found: String(traces) }];
+    return problem === undefined ? kernel : [...kernel, { path: "noise.traces", message: `too many noise traces for ${machine.name}`, expected: problem, found: String(traces) }];
   },
   // Kernel noise: the entries of the kernel's and the machine's parameter files its sources read
   // (overridable by dotted path, e.g. `linux.noise.daemon.rate`, and varied by `hrtsim sensitivity`).

@@ -7,7 +7,7 @@
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { kernelCosts } from "../kernel/costs.js";
-import { kernelEntry, kernelParameterSpace } from "../kernel/registry.js";
+import { kernelConfigProblems, kernelEntry, kernelParameterSpace } from "../kernel/registry.js";
 import { ModelRunError, userParameters, type ModelPlugin, type Observation, type ParameterRow } from "../plugin.js";
 import { runtimeCosts } from "../runtime/index.js";
 import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
@@ -69,10 +69,12 @@ export const bspModel: ModelPlugin<BspParams> = {
     return kernelParameterSpace(file ?? params.machine, [params.kernel], params.machine);
   },
   // A machine file may have fewer CPUs than the profile it replaces, so this is no schema check.
-  constraints(params, _overrides, file) {
+  constraints(params, overrides, file) {
     const m = machineSize(params.machine, file);
     const problem = threadsProblem(params, m.name, m.cpus);
-    return problem ? [problem] : [];
+    const noise = params.noise ?? "kernel";
+    const kernel = noise === "none" ? [] : kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, params.machine, noise === "kernel");
+    return [...(problem ? [problem] : []), ...kernel];
   },
   run(input) {
     const { params, experiment, seed, limits } = input;

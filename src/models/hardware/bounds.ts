@@ -37,6 +37,13 @@ export function maxTime(unit: Unit): number {
 export const MAX_RATE = 1e6;
 
 /**
+ * The lowest timer frequency (unit hz, the kernels' config.hz): 1 Hz, a period of at most
+ * MAX_COST_CYCLES at CLOCK_GHZ_MAX. 0 is no timer at all, which the tick and idle code divide
+ * by (Nautilus refuses it at run time); the era's kernels use 10 to 1000 Hz.
+ */
+export const MIN_TIMER_HZ = 1;
+
+/**
  * The largest ratio: 1000. Ratios are cost factors (the Phi's inOrderFactor, 2.5) and the
  * interference replay's scale (1 built in); a factor of 1000 on the largest built-in cost
  * (1e8 cycles) reaches MAX_COST_CYCLES, so larger ones would only pass costs beyond it.

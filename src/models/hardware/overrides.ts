@@ -9,7 +9,7 @@
  */
 import { distribution, type DistributionSpec } from "../../engine/index.js";
 import { scaleSpec } from "../kernel/derive.js";
-import { CLOCK_GHZ_MAX, MAX_COST_CYCLES, MAX_COUNT, MAX_RATE, MAX_RATIO, maxTime } from "./bounds.js";
+import { CLOCK_GHZ_MAX, MAX_COST_CYCLES, MAX_COUNT, MAX_RATE, MAX_RATIO, MIN_TIMER_HZ, maxTime } from "./bounds.js";
 import { TIME_UNITS, type ParamEntry, type ParamRange, type ParameterFile, type Unit } from "./params.js";
 
 /** Path → value, as written (checked by `checkOverride` against the entry it names). */
@@ -58,7 +58,8 @@ function isScale(v: unknown): v is { scale: number } {
 function domainProblem(unit: Unit, x: number): string | undefined {
   if (unit === "probability") return x >= 0 && x <= 1 ? undefined : "a probability in [0, 1]";
   if (unit === "count") return Number.isInteger(x) && x >= 0 && x <= MAX_COUNT ? undefined : `a whole number in [0, ${MAX_COUNT}]`;
-  const max = TIME_UNITS.has(unit) ? maxTime(unit) : unit === "hz" || unit === "per-second" ? MAX_RATE : unit === "ratio" ? MAX_RATIO : Infinity;
+  if (unit === "hz") return x >= MIN_TIMER_HZ && x <= MAX_RATE ? undefined : `a timer frequency in [${MIN_TIMER_HZ}, ${big(MAX_RATE)}] (hz)`;
+  const max = TIME_UNITS.has(unit) ? maxTime(unit) : unit === "per-second" ? MAX_RATE : unit === "ratio" ? MAX_RATIO : Infinity;
   if (x >= 0 && x <= max) return undefined;
   if (max === Infinity) return `a value ≥ 0 (${unit})`;
   return `a value in [0, ${big(max)}] (${TIME_UNITS.has(unit) ? timeBound(unit) : unit})`;

@@ -8,6 +8,7 @@ import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { machineProfile } from "../hardware/profile.js";
 import { kernelCosts } from "../kernel/costs.js";
+import { kernelConfigProblems } from "../kernel/registry.js";
 import { linuxData } from "../linux/kernel.js";
 import { PROCESS_PARAMETERS } from "../linux/process.js";
 import { nautilusData } from "../nautilus/kernel.js";
@@ -72,7 +73,7 @@ export const hvmModel: ModelPlugin<HvmParams> = {
     const nautilus = describeFile("nautilus", nautilusData("x64")).filter((e) => NAUTILUS_USED.has(e.name));
     return [...describeFile("x64", machine.profile), ...describeFile("hvm", hvmDataFile()), ...nautilus, ...describeFile("linux", linuxData("x64"))];
   },
-  constraints(params, _overrides, file) {
+  constraints(params, overrides, file) {
     if (file !== undefined) return [{ path: "machineFile", message: "the hvm model runs on the x64 profile only (AMD SVM)", expected: "no machineFile", found: JSON.stringify(file.machine) }];
     const p = resolveParams(params);
     const cpus = cpuCount(machineProfile("x64").topology);
@@ -83,7 +84,8 @@ export const hvmModel: ModelPlugin<HvmParams> = {
     else if (p.hrtFirstPcpu < p.rosCores) problems.push({ path: "hrtFirstPcpu", message: "HRT cores overlap the ROS cores", expected: `hrtFirstPcpu ≥ rosCores (${p.rosCores})`, found: where });
     // The same check the run applies to `costs` (hvmCosts), so a bad what-if is found here.
     for (const c of costOverrideProblems(p.costs)) problems.push({ path: `costs.${c.name}`, message: `${c.message} in costs`, expected: c.expected, found: c.found });
-    return problems;
+    // The Linux baselines (thread creation, process start-up) run with Linux's noise.
+    return [...problems, ...kernelConfigProblems("x64", ["linux"], overrides, "x64")];
   },
 };
 

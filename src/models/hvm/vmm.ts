@@ -252,7 +252,8 @@ export class Vmm {
     if (core.mode === "halted") {
       // The sleeping host thread does not notice the IPI: it looks again when its timed yield ends.
       if (core.idleWait === null || core.wakeScheduled) return;
-      const period = this.costs.meanCycles("host.yieldPeriod");
+      // Whole cycles, at least one: a what-if period of 0 (or under a cycle) notices at the next cycle.
+      const period = Math.max(1, Math.round(this.costs.meanCycles("host.yieldPeriod")));
       const k = Math.max(1, Math.ceil((this.sim.now - core.haltedSince) / period));
       const wakeAt = core.haltedSince + k * period;
       core.wakeScheduled = true;

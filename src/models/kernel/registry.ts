@@ -10,9 +10,11 @@ import { Machine } from "../hardware/machine.js";
 import { describeFile, type ParameterInfo, type ParameterOverrides } from "../hardware/overrides.js";
 import { machineFileProblems, type MachineFile, type MachineFileProblem } from "../hardware/machine-file.js";
 import { ParameterFileError, type ParameterFile } from "../hardware/params.js";
-import { kernelFileOn } from "./costs.js";
+import { kernelCosts, kernelFileOn } from "./costs.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import { LINUX_MACHINES, LINUX_PARAMETERS, LinuxKernel, linuxData, type LinuxOptions } from "../linux/kernel.js";
+import { LINUX_NOISE_PARAMETERS, linuxNoiseProblem } from "../linux/noise.js";
+import type { ConstraintProblem } from "../plugin.js";
 import { NAUTILUS_MACHINES, NAUTILUS_PARAMETERS, NautilusKernel, nautilusData, type NautilusOptions } from "../nautilus/kernel.js";
 import { KERNELS, type Kernel, type KernelName } from "./types.js";
 
@@ -126,4 +128,26 @@ export function userMachineProblems(m: MachineFile): MachineFileProblem[] {
     return [{ at: [], path: "", message: "the models cannot load this machine file", expected: "a machine file the models can load", found: e.message }];
   }
   return [];
+}
+
+/**
+ * What the kernels' parameters in force make impossible to run, for the plug-ins' constraints
+ * hooks (so `validate` finds it, not a run): Linux noise (with `linuxBackground`, beyond the
+ * tick) leaving threads no CPU time on `machine`, with `overrides` and a machine file's entries
+ * (`dataOf`: the built-in machine whose kernel files apply). Built-in files need no check.
+ * Reported at the first overridden Linux noise entry, else the first override, else the machine file.
+ */
+export function kernelConfigProblems(machine: MachineName | MachineProfile, kernels: readonly KernelName[], overrides: ParameterOverrides, dataOf: string, linuxBackground = true): ConstraintProblem[] {
+  const overridden = Object.keys(overrides);
+  if (!kernels.includes("linux") || (overridden.length === 0 && typeof machine === "string")) return [];
+  let problem: string | undefined;
+  try {
+    const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params", overrides });
+    problem = linuxNoiseProblem(m, kernelCosts("linux", m, linuxData(dataOf), LINUX_PARAMETERS), linuxBackground);
+  } catch {
+    return []; // an override its entry refuses: validate reports it at the override (scenarios' checkSites)
+  }
+  if (problem === undefined) return [];
+  const path = overridden.find((k) => LINUX_NOISE_PARAMETERS.some((n) => k === `linux.${n}`)) ?? overridden[0] ?? "machineFile";
+  return [{ path, message: "Linux noise leaves threads no CPU time", expected: "noise taking less than 100% of every CPU", found: problem }];
 }

@@ -6,7 +6,7 @@
  */
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
-import { kernelParameterSpace } from "../kernel/registry.js";
+import { kernelConfigProblems, kernelParameterSpace } from "../kernel/registry.js";
 import { KERNELS, type KernelName } from "../kernel/types.js";
 import { ModelRunError, failOn, userParameters, type Breakdown, type ModelPlugin, type ModelRunInput, type Observation, type ParameterRow } from "../plugin.js";
 import { runtimeCosts } from "../runtime/index.js";
@@ -129,8 +129,9 @@ export const legionModel: ModelPlugin<LegionParams> = {
     ];
   },
 
-  constraints(params, _overrides, file, experiment) {
-    return legionProblems(params, file, experiment);
+  constraints(params, overrides, file, experiment) {
+    const kernel = kernelConfigProblems(legionMachine(params, file), kernelsOf(params), overrides, params.machine, params.linuxNoise ?? true);
+    return [...legionProblems(params, file, experiment), ...kernel];
   },
 
   // The machine's and the kernels' parameter files: overridable and varied by `hrtsim sensitivity`.

@@ -34,7 +34,7 @@ export class TickGrid {
   readonly phase: number;
 
   constructor(machine: Machine, costs: CostTable) {
-    this.period = Math.round((machine.clockGHz * 1e9) / costs.setting("config.hz"));
+    this.period = tickPeriod(machine, costs);
     this.phase = machine.sim.streams.get("linux/tick").integer(0, this.period - 1);
     this.scale = machine.scale;
   }
@@ -51,9 +51,10 @@ export class TickGrid {
 export function linuxNoise(cpu: number, machine: Machine, costs: CostTable, enabled: boolean, grid: TickGrid): NoiseSource[] {
   const rng = machine.sim.streams.get(`linux/noise/cpu${cpu}`);
   const hz = machine.clockGHz * 1e9;
-  const tickPeriod = grid.period;
-  const tick = new PeriodicNoise("timer tick", tickPeriod, grid.phase, machine.scale,
+  const tick = new PeriodicNoise("timer tick", grid.period, grid.phase, machine.scale,
     () => costs.draw("noise.tick.duration", rng), costs.setting("config.nohz") === 1, costs.setting("noise.tick.indirectShare"));
+  const problem = linuxNoiseProblem(machine, costs, enabled, cpu);
+  if (problem !== undefined) throw new ModelRunError("model", problem);
   if (!enabled) return [tick];
   const gap = (rate: number) => (rate > 0 ? hz / rate : Infinity);
   const sources: NoiseSource[] = [
@@ -64,14 +65,28 @@ export function linuxNoise(cpu: number, machine: Machine, costs: CostTable, enab
   if (cpu === 0) {
     sources.push(new PoissonNoise("device interrupt", gap(costs.setting("noise.deviceIrq.rate")), rng, machine.scale, () => costs.draw("noise.deviceIrq.duration", rng), false));
   }
-  // Noise taking the whole CPU would leave no cycle for threads: a run would never end (it would fill memory).
-  const mean = (name: string) => costs.meanCycles(name) / machine.scale;
-  const share = mean("noise.tick.duration") / tickPeriod
-    + (costs.setting("noise.kthread.rate") * mean("noise.kthread.duration")
-      + costs.setting("noise.daemon.rate") * mean("noise.daemon.duration")
-      + (cpu === 0 ? costs.setting("noise.deviceIrq.rate") * mean("noise.deviceIrq.duration") : 0)) / hz;
-  if (!(share < 1)) {
-    throw new ModelRunError("model", `Linux noise would take ${Math.round(share * 100)}% of CPU ${cpu} (tick + kernel threads + daemons${cpu === 0 ? " + device interrupts" : ""}: rate × mean duration): no cycle would be left for threads; lower noise.*.rate or noise.*.duration`);
-  }
   return sources;
+}
+
+/** The tick's period in (unscaled) cycles: the clock over config.hz, whole cycles. */
+function tickPeriod(machine: Machine, costs: CostTable): number {
+  return Math.round((machine.clockGHz * 1e9) / costs.setting("config.hz"));
+}
+
+/**
+ * Why Linux noise would leave threads no cycle on `cpu` (a run would never end: it would fill
+ * memory), or undefined: its mean share of the CPU, rate × mean duration summed over the tick
+ * and, with `background`, kernel threads, daemons and (CPU 0, the busiest) device interrupts,
+ * must stay below 1. The run
+ * and `validate` (the plug-ins' constraints hooks, kernel/registry.ts) ask.
+ */
+export function linuxNoiseProblem(machine: Machine, costs: CostTable, background: boolean, cpu = 0): string | undefined {
+  const mean = (name: string) => costs.meanCycles(name) / machine.scale;
+  const others = !background ? 0 : costs.setting("noise.kthread.rate") * mean("noise.kthread.duration")
+    + costs.setting("noise.daemon.rate") * mean("noise.daemon.duration")
+    + (cpu === 0 ? costs.setting("noise.deviceIrq.rate") * mean("noise.deviceIrq.duration") : 0);
+  const share = mean("noise.tick.duration") / tickPeriod(machine, costs) + others / (machine.clockGHz * 1e9);
+  if (share < 1) return undefined;
+  const what = !background ? "the tick" : `tick + kernel threads + daemons${cpu === 0 ? " + device interrupts" : ""}`;
+  return `Linux noise would take ${Math.round(share * 100)}% of CPU ${cpu} (${what}: rate × mean duration): no cycle would be left for threads; lower config.hz, noise.*.rate or noise.*.duration`;
 }

@@ -6,6 +6,7 @@ import { Simulation, describeDeadlock } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { describeFile } from "../hardware/overrides.js";
 import { kernelCosts, kernelFileOn } from "../kernel/costs.js";
+import { kernelConfigProblems } from "../kernel/registry.js";
 import { LINUX_PARAMETERS, linuxData } from "../linux/kernel.js";
 import { NAUTILUS_PARAMETERS, nautilusData } from "../nautilus/kernel.js";
 import { ModelRunError, userParameters, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
@@ -111,6 +112,10 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
       ...kernel.rows(`${params.kernel}.`),
       ...inForce,
     ];
+  },
+
+  constraints(params, overrides, file) {
+    return kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, params.machine, params.linuxNoise ?? true);
   },
 
   parameterSpace(params, file) {
