@@ -6,8 +6,7 @@
  */
 import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
-import { kernelCosts } from "../kernel/costs.js";
-import { kernelConfigProblems, kernelEntry, kernelParameterSpace } from "../kernel/registry.js";
+import { kernelConfigProblems, kernelCostTable, kernelParameterSpace } from "../kernel/registry.js";
 import { ModelRunError, userParameters, type ModelPlugin, type Observation, type ParameterRow } from "../plugin.js";
 import { runtimeCosts } from "../runtime/index.js";
 import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
@@ -57,10 +56,9 @@ export const bspModel: ModelPlugin<BspParams> = {
   // What a run uses, by the path that overrides it (runtime costs by model.params.runtime.costs).
   parameters(params, overrides, file): ParameterRow[] {
     const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params", costScale: params.costScale ?? 1, ...(overrides ? { overrides } : {}) });
-    const kernel = kernelEntry(params.kernel);
     return [
       ...runtimeCosts(machine, params.runtime?.costs).rows("runtime.costs."),
-      ...kernelCosts(params.kernel, machine, kernel.data(params.machine), kernel.parameters).rows(`${params.kernel}.`),
+      ...kernelCostTable(params.kernel, machine, params.machine).rows(`${params.kernel}.`),
       ...machine.costs.rows(`${machine.name}.`),
     ];
   },

@@ -9,7 +9,7 @@ import type { NoiseSource } from "../hardware/cpu.js";
 import { Machine } from "../hardware/machine.js";
 import { describeFile, type ParameterInfo, type ParameterOverrides } from "../hardware/overrides.js";
 import { machineFileProblems, type MachineFile, type MachineFileProblem } from "../hardware/machine-file.js";
-import { ParameterFileError, type ParameterFile } from "../hardware/params.js";
+import { ParameterFileError, type CostTable, type ParameterFile } from "../hardware/params.js";
 import { kernelCosts, kernelFileOn } from "./costs.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import { LINUX_MACHINES, LINUX_PARAMETERS, LinuxKernel, linuxData, type LinuxOptions } from "../linux/kernel.js";
@@ -130,6 +130,12 @@ export function userMachineProblems(m: MachineFile): MachineFileProblem[] {
   return [];
 }
 
+/** The cost table a `kernel` built on `machine` uses: its file for the built-in machine `dataOf`, with the machine's overrides. */
+export function kernelCostTable(kernel: KernelName, machine: Machine, dataOf: string): CostTable {
+  const entry = kernelEntry(kernel);
+  return kernelCosts(kernel, machine, entry.data(dataOf), entry.parameters);
+}
+
 /**
  * What the kernels' parameters in force make impossible to run, for the plug-ins' constraints
  * hooks (so `validate` finds it, not a run): Linux noise (with `linuxBackground`, beyond the
@@ -143,7 +149,7 @@ export function kernelConfigProblems(machine: MachineName | MachineProfile, kern
   let problem: string | undefined;
   try {
     const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params", overrides });
-    problem = linuxNoiseProblem(m, kernelCosts("linux", m, linuxData(dataOf), LINUX_PARAMETERS), linuxBackground);
+    problem = linuxNoiseProblem(m, kernelCostTable("linux", m, dataOf), linuxBackground);
   } catch {
     return []; // an override its entry refuses: validate reports it at the override (scenarios' checkSites)
   }

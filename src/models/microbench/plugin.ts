@@ -5,10 +5,8 @@
 import { Simulation, describeDeadlock } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { describeFile } from "../hardware/overrides.js";
-import { kernelCosts, kernelFileOn } from "../kernel/costs.js";
-import { kernelConfigProblems } from "../kernel/registry.js";
-import { LINUX_PARAMETERS, linuxData } from "../linux/kernel.js";
-import { NAUTILUS_PARAMETERS, nautilusData } from "../nautilus/kernel.js";
+import { kernelFileOn } from "../kernel/costs.js";
+import { kernelConfigProblems, kernelCostTable, kernelEntry } from "../kernel/registry.js";
 import { ModelRunError, userParameters, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
 import { ipiOneway, ipiRoundtrip, ipiSend, nemoBroadcast, nemoNotify } from "./events.js";
 import { Harness, MicrobenchParams } from "./harness.js";
@@ -96,9 +94,7 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
   parameters(params, overrides, file): ParameterRow[] {
     const h = new Harness({ ...params, trials: 1 }, "params", false, undefined, userParameters({ overrides, machine: file }));
     const machine = h.machine;
-    const kernel = params.kernel === "nautilus"
-      ? kernelCosts("nautilus", machine, nautilusData(params.machine), NAUTILUS_PARAMETERS)
-      : kernelCosts("linux", machine, linuxData(params.machine), LINUX_PARAMETERS);
+    const kernel = kernelCostTable(params.kernel, machine, params.machine);
     const topo = machine.profile.topology;
     // What the run uses after the scenario's options (kicks, deepIdle), beside the files' entries.
     const inForce = Object.entries(h.kernel.configuration ?? {}).map(([k, v]) => ({
@@ -120,8 +116,7 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
 
   parameterSpace(params, file) {
     const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params" });
-    const data = params.kernel === "nautilus" ? nautilusData(params.machine) : linuxData(params.machine);
-    return [...describeFile(machine.name, machine.profile), ...describeFile(params.kernel, kernelFileOn(params.kernel, machine, data))];
+    return [...describeFile(machine.name, machine.profile), ...describeFile(params.kernel, kernelFileOn(params.kernel, machine, kernelEntry(params.kernel).data(params.machine)))];
   },
 };
 
