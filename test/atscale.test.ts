@@ -31,22 +31,20 @@ test("no noise: a binomial tree barrier costs 2·log2 P rounds; allreduce adds t
 test("a detour stretches overlapping work by exactly its duration; one during a wait costs nothing", () => {
   const trace: DetourTrace = { starts: Float64Array.of(500), durations: Float64Array.of(100), span: 10_000 };
   const noise = new RankNoise(1, [trace], new Streams(1).get("x"), true);
-  // Find this rank's offset-shifted detour: scan work from 0 in 1-ns steps is too slow; use long work.
   const end = noise.finish(0, 0, 10_000);
   assert.is(end, 10_100, "10 µs of work crosses exactly one 100 ns detour");
-  // The detour's start s (its offset is drawn) lies in [lo, hi): work from 0 ending at lo misses it, ending at hi meets it.
+  // Where the detour lies, from the mechanism (not from finish): the trace is shifted back by an
+  // offset, the stream's first uniform × span (co-scheduled: one shared draw), and repeats every span.
+  const offset = new Streams(1).get("x").uniform() * trace.span;
+  const s = [0, 1].map((n) => 500 + n * trace.span - offset).find((x) => x > 0)!;
+  assert.ok(s > 1 && s + 100 < 10_000, `the detour at ${s} lies inside the first 10 µs`);
   const fresh = () => new RankNoise(1, [trace], new Streams(1).get("x"), true);
-  let lo = 0, hi = 10_000;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (fresh().finish(0, 0, mid) > mid) hi = mid;
-    else lo = mid;
-  }
-  assert.is(fresh().finish(0, 0, hi), hi + 100, "work reaching the detour is stretched by its duration");
-  assert.is(fresh().finish(0, 0, lo), lo, "work ending before it is not");
-  // Waiting through the detour (it ends before hi + 100), then working, costs nothing extra.
-  assert.is(fresh().finish(0, hi + 100, 1), hi + 101);
-  assert.is(fresh().finish(0, hi + 100, 5_000), hi + 5_100);
+  assert.is(fresh().finish(0, 0, Math.ceil(s)), Math.ceil(s) + 100, "work reaching the detour is stretched by its duration");
+  assert.is(fresh().finish(0, 0, Math.floor(s)), Math.floor(s), "work ending before it is not");
+  // Waiting through the detour (it ends by s + 100), then working, costs nothing extra.
+  const after = Math.ceil(s + 100);
+  assert.is(fresh().finish(0, after, 1), after + 1);
+  assert.is(fresh().finish(0, after, 5_000), after + 5_000);
 });
 
 test("noise never speeds a run up, and co-scheduled detours cost less at scale than independent ones", () => {

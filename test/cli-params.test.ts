@@ -59,7 +59,7 @@ seed: 1
 `);
   const r = await hrtsim(["validate", f]);
   assert.is(r.code, 1, r.stderr);
-  assert.match(r.stderr, /hvm\.yaml:8:\d+: sweep\.hrtCores: impossible combination: more HRT cores than the machine has CPUs/);
+  assert.match(r.stderr, /hvm\.yaml:8:17: sweep\.hrtCores\[1\]: impossible combination: more HRT cores than the machine has CPUs/);
   assert.match(r.stderr, /expected: hrtFirstPcpu \+ hrtCores ≤ 64/);
 });
 

@@ -123,4 +123,23 @@ test("Linux noise that leaves no CPU time and a timer of 0 Hz are validate error
   assert.is(quiet.code, 0, quiet.stderr);
 });
 
+test("an override is not called unknown while the model parameters do not decode; with none in use, the message says so", async () => {
+  const dir = await tempDir();
+  const bsp = (threads: string) =>
+    `name: u\ndescription: x\nmodel:\n  name: bsp\n  params: { machine: x64, kernel: nautilus, threads: ${threads} }\nexperiment: superstep\nparameters:\n  nautilus.bogus.entry: 3\nreplications: 1\nseed: 7\n`;
+  const undecodable = await hrtsim(["validate", await writeText(dir, "u.yaml", bsp('"many"'))]);
+  assert.is(undecodable.code, 1, undecodable.stderr);
+  assert.match(undecodable.stderr, /model\.params\.threads: invalid value/);
+  assert.not.match(undecodable.stderr, /unknown parameter/);
+  const decodable = await hrtsim(["validate", await writeText(dir, "u.yaml", bsp("8"))]);
+  assert.is(decodable.code, 1, decodable.stderr);
+  assert.match(decodable.stderr, /parameters\.nautilus\.bogus\.entry: unknown parameter\n\s+expected: a parameter this scenario uses, <scope>\.<name> with scope x64, nautilus/);
+  // atscale with injected noise reads no parameter file: no empty scope list.
+  const atscale = `name: u\ndescription: x\nmodel:\n  name: atscale\n  params: { ranks: 4, collective: tree, collectives: 2, workUs: 10, noise: { kind: periodic, hz: 10, netNoise: 0.025 } }\nexperiment: collectives\nparameters:\n  linux.noise.daemon.rate: 5\nreplications: 1\nseed: 7\n`;
+  const none = await hrtsim(["validate", await writeText(dir, "u.yaml", atscale)]);
+  assert.is(none.code, 1, none.stderr);
+  assert.match(none.stderr, /unknown parameter\n\s+expected: none: with these model parameters the model reads no parameter-file entries/);
+  assert.match(none.stderr, /hint:\s+`hrtsim params --model atscale --set <key>=<value> …`/);
+});
+
 test.run();

@@ -16,7 +16,7 @@ import { issueProblems } from "./issues.js";
 import { inlineMachine, machineSpace, withMachineFile } from "./machine-load.js";
 import { explainTraceProblems, inlineNoiseTrace, sweptTraceProblems } from "./noise-trace.js";
 import { InputError, didYouMean, locatedAt, oneOf, type Problem } from "./problems.js";
-import { checkConstraints, configurationOf, constraintProblem, checkSites, isOverrideKey, splitSets, scopesOf, COMMAND_LINE, withSetParameters, type OverrideSite } from "./overrides.js";
+import { checkConstraints, configurationOf, constraintProblem, checkSites, isOverrideKey, splitSets, scopesOf, COMMAND_LINE, withSetParameters, type ConstraintPoint, type OverrideSite } from "./overrides.js";
 import { storedAnalysisProblems } from "./sensitivity-store.js";
 import { parseSource, type SourceDoc } from "./source.js";
 
@@ -59,7 +59,10 @@ function scaleProblems(src: SourceDoc, axes: readonly SweepAxis[]): Problem[] {
 }
 
 /** Cartesian product of the axes, row-major in key order (the last key varies fastest), one point at a time. */
-export function* sweepPoints(axes: readonly SweepAxis[]): Generator<Array<{ axis: SweepAxis; index: number }>> {
+/** One point of a sweep: the index of its value on each axis. */
+export type SweepPoint = Array<{ axis: SweepAxis; index: number }>;
+
+export function* sweepPoints(axes: readonly SweepAxis[]): Generator<SweepPoint> {
   if (axes.some((a) => a.values.length === 0)) return;
   const digits = axes.map(() => 0);
   for (;;) {
@@ -231,11 +234,14 @@ function keyProblems(src: SourceDoc, doc: ScenarioDoc, axes: readonly SweepAxis[
 }
 
 /** Every (model parameters, overrides) pair the runs use: the parameter points × the swept override values. */
-function constraintPoints(paramPoints: readonly Params[], overrides: ParameterOverrides, axes: readonly SweepAxis[]): Array<{ params: Params; overrides: ParameterOverrides }> {
+/** Each point's model parameters and overrides, with the index of its value on every swept key (to locate a problem at it). */
+function constraintPoints(paramSweep: ReadonlyArray<SweepPoint>, paramPoints: readonly Params[], overrides: ParameterOverrides, axes: readonly SweepAxis[]): ConstraintPoint[] {
+  const indices = (point: SweepPoint) => Object.fromEntries(point.map(({ axis, index }) => [axis.key, index]));
   const swept = [...sweepPoints(axes.filter((a) => a.override))].map((point) => ({
-    ...overrides, ...Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.scaled ? { scale: axis.values[index] } : axis.values[index]])),
+    overrides: { ...overrides, ...Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.scaled ? { scale: axis.values[index] } : axis.values[index]])) },
+    at: indices(point),
   }));
-  return paramPoints.flatMap((params) => swept.map((o) => ({ params, overrides: o })));
+  return paramPoints.flatMap((params, i) => swept.map((o) => ({ params, overrides: o.overrides, sweepIndex: { ...indices(paramSweep[i]!), ...o.at } })));
 }
 
 export interface ValidateOptions {
@@ -267,8 +273,8 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
   if (tooMany) throw new InputError([tooMany]);
   const cliPaths = opts.cliPaths ?? new Set<string>();
   const overrides: ParameterOverrides = { ...(doc.parameters ?? {}) };
-  const paramPoints = [...sweepPoints(axes.filter((a) => a.key !== EXPERIMENT_KEY && !a.override))]
-    .map((point) => withParams(baseParams, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]])), plugin.nameMaps));
+  const paramSweep = [...sweepPoints(axes.filter((a) => a.key !== EXPERIMENT_KEY && !a.override))];
+  const paramPoints = paramSweep.map((point) => withParams(baseParams, Object.fromEntries(point.map(({ axis, index }) => [axis.key, axis.values[index]])), plugin.nameMaps));
   const space = machineSpace(src, plugin, paramPoints, machine);
   const experiments = axes.find((a) => a.key === EXPERIMENT_KEY)?.values.map(String) ?? [doc.experiment];
   const configuration = configurationOf(overrides, space);
@@ -279,6 +285,8 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     ...(configuration.length > 0 ? { configuration } : {}),
   };
   const keys = keyProblems(src, doc, axes, cliPaths);
+  // A point whose parameters do not decode adds nothing to the space: no override is called unknown then.
+  const everyPointDecodes = paramPoints.every((p) => decodeStrict(plugin.paramsSchema, p).ok);
   const problems = [
     ...[experimentProblem(src, plugin, ["experiment"], doc.experiment) ?? []].flat(),
     ...checkSweep(src, plugin, axes),
@@ -287,8 +295,8 @@ export function validateDoc(src: SourceDoc, contentHash: string, seedOverride?: 
     ...sweptTraceProblems(src, axes),
     ...explainTraceProblems(src),
     ...(keys.length > 0 ? [] : checkParams(src, plugin, baseParams, axes)),
-    ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths), machine),
-    ...checkConstraints(src, plugin, constraintPoints(paramPoints, overrides, axes), machine, experiments),
+    ...checkSites(src, plugin, space, overrideSites(doc, axes, cliPaths), machine, everyPointDecodes),
+    ...checkConstraints(src, plugin, constraintPoints(paramSweep, paramPoints, overrides, axes), machine, experiments),
     ...checkExplain(src, doc, plugin, baseParams, overrides, machine),
     ...checkReferences(src, meta, plugin, axes, doc.replications),
   ];

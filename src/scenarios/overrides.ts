@@ -10,7 +10,7 @@ import { interferenceScaleProblems } from "../models/hardware/machine-file.js";
 import { checkOverride, type ParameterInfo, type ParameterOverrides } from "../models/hardware/overrides.js";
 import type { ConstraintProblem, MachineFile, ModelPlugin } from "../models/index.js";
 import { canonicalJson, decodeStrict, forbiddenSegment, type Params } from "./decode.js";
-import { InputError, didYouMean, lineColumn, locatedAt, type LineColumn, type Problem } from "./problems.js";
+import { InputError, didYouMean, joinPath, lineColumn, locatedAt, type LineColumn, type Problem } from "./problems.js";
 import type { SourceDoc } from "./source.js";
 
 /** Scopes of built-in parameter files; a machine file adds its own machine name. */
@@ -60,8 +60,15 @@ function siteProblem(src: SourceDoc, site: OverrideSite, p: Omit<Problem, "file"
   return { ...locatedAt(src, site.at), ...p };
 }
 
-/** Problems with each override: reserved segment, unknown path, wrong type, value outside the entry's domain, a machine file's interference scale that leaves no CPU time. */
-export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyMap<string, readonly ParameterInfo[]>, sites: readonly OverrideSite[], machine?: MachineFile): Problem[] {
+/**
+ * Problems with each override: reserved segment, unknown path, wrong type, value outside the
+ * entry's domain, a machine file's interference scale that leaves no CPU time. `paramsValid`
+ * false (some model parameters do not decode, a problem reported already): the space misses
+ * those points' entries, so no path is called unknown.
+ */
+export function checkSites(
+  src: SourceDoc, plugin: ModelPlugin, space: ReadonlyMap<string, readonly ParameterInfo[]>, sites: readonly OverrideSite[], machine?: MachineFile, paramsValid = true,
+): Problem[] {
   const problems: Problem[] = [];
   for (const site of sites) {
     const reserved = forbiddenSegment(site.path);
@@ -74,14 +81,16 @@ export function checkSites(src: SourceDoc, plugin: ModelPlugin, space: ReadonlyM
       continue;
     }
     const infos = space.get(site.path);
+    if (infos === undefined && !paramsValid) continue;
     if (infos === undefined) {
       const name = site.path.slice(site.path.indexOf(".") + 1);
       const sameName = [...space.keys()].find((k) => k.slice(k.indexOf(".") + 1) === name);
       const hint = didYouMean(site.path, space.keys()) ?? (sameName ? `did you mean "${sameName}"?` : undefined);
       const scopes = [...new Set([...space.values()].map((i) => i[0]!.scope))];
       problems.push(siteProblem(src, site, {
-        message: "unknown parameter", expected: `a parameter this scenario uses, <scope>.<name> with scope ${scopes.join(", ")}`,
-        found: JSON.stringify(site.path), hint: hint ?? `\`hrtsim params --model ${plugin.name}\` with this scenario's model parameters as --set (e.g. --set machine=phi) lists them`,
+        message: "unknown parameter",
+        expected: scopes.length > 0 ? `a parameter this scenario uses, <scope>.<name> with scope ${scopes.join(", ")}` : "none: with these model parameters the model reads no parameter-file entries",
+        found: JSON.stringify(site.path), hint: hint ?? `\`hrtsim params --model ${plugin.name} --set <key>=<value> …\` with this scenario's model.params lists them`,
       }));
       continue;
     }
@@ -101,22 +110,29 @@ export function constraintProblem(c: ConstraintProblem, file: string, path: stri
   return { file, path, ...lineColumn(pos), message: `impossible combination: ${c.message}`, expected: c.expected, found: c.found };
 }
 
+/** One sweep point as the constraint check sees it: the index of its value on each swept key. */
+export interface ConstraintPoint {
+  readonly params: Params;
+  readonly overrides: ParameterOverrides;
+  readonly sweepIndex: Readonly<Record<string, number>>;
+}
+
 /** Combinations the model cannot run, at each point and experiment: located at the model parameter, override (`parameters`) or sweep key they name. */
 export function checkConstraints(
-  src: SourceDoc, plugin: ModelPlugin, points: ReadonlyArray<{ readonly params: Params; readonly overrides: ParameterOverrides }>, machine: MachineFile | undefined,
-  experiments: readonly string[],
+  src: SourceDoc, plugin: ModelPlugin, points: readonly ConstraintPoint[], machine: MachineFile | undefined, experiments: readonly string[],
 ): Problem[] {
   if (!plugin.constraints) return [];
   const seen = new Map<string, Problem>();
-  for (const { params, overrides } of points) {
+  for (const { params, overrides, sweepIndex } of points) {
     const r = decodeStrict(plugin.paramsSchema, params);
     if (!r.ok) continue;
     for (const experiment of experiments) {
       for (const c of plugin.constraints(r.value, overrides, machine, experiment)) {
         const swept = (src.value as { sweep?: Record<string, unknown> }).sweep?.[c.path] !== undefined;
         const set = Object.hasOwn((src.value as { parameters?: object }).parameters ?? {}, c.path);
-        const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path] : set ? ["parameters", c.path] : undefined;
-        const p = constraintProblem(c, src.file, (at ?? ["model", "params", c.path]).join("."), at ? src.locate(at) : locateParam(src, c.path));
+        const index = sweepIndex[c.path];
+        const at = c.path === "machineFile" ? ["machineFile"] : swept ? ["sweep", c.path, ...(index === undefined ? [] : [index])] : set ? ["parameters", c.path] : undefined;
+        const p = constraintProblem(c, src.file, joinPath(at ?? ["model", "params", c.path]), at ? src.locate(at) : locateParam(src, c.path));
         seen.set(`${p.path}\u0000${p.message}\u0000${p.found}`, p);
       }
     }
