@@ -40,6 +40,18 @@ test("a run's seed depends on its coordinates only, not on key order or position
   assert.is(a[0]!.seed, deriveSeed("5", canonicalJson(a[0]!.point), 0));
 });
 
+test("a swept override the point's model does not read leaves the seed alone; one it reads varies it", () => {
+  const s = validateDoc(plainSource("o.yaml", {
+    name: "o", description: "d", model: { name: "microbench", params: { machine: "x64", kernel: "linux", trials: 2, remoteCpus: 1 } },
+    experiment: "condvar", sweep: { machine: ["x64", "phi"], "x64.atomic": [100, 200] }, replications: 1, seed: 5,
+  }), "hash");
+  const seeds = new Map(expandRuns(s).map((r) => [`${r.point["model.params.machine"]} ${r.point["parameters.x64.atomic"]}`, r.seed]));
+  assert.is.not(seeds.get("x64 100"), seeds.get("x64 200"), "on x64 the override is read: its runs are distinct");
+  assert.is(seeds.get("phi 100"), seeds.get("phi 200"), "on the Phi it is not: the runs repeat each other");
+  // The seed is the one the point without the unused key would have.
+  assert.is(seeds.get("phi 100"), deriveSeed("5", canonicalJson({ "model.params.machine": "phi" }), 0));
+});
+
 test("the special key `experiment` varies the experiment, not the parameters", () => {
   const runs = expandRuns(scenario({ experiment: ["queue"] }, 1));
   assert.is(runs[0]!.experiment, "queue");

@@ -1,7 +1,7 @@
 /**
  * Sweep × replications → runs, in canonical order: sweep points row-major in key order,
- * then replication. A run's seed depends only on the scenario seed and its coordinates,
- * never on execution order, worker count or sharding.
+ * then replication. A run's seed depends only on the scenario seed and its coordinates (those
+ * its model reads), never on execution order, worker count or sharding.
  */
 import { deriveSeed } from "../engine/index.js";
 import type { MachineFile, ParameterOverrides } from "../models/index.js";
@@ -9,6 +9,7 @@ import type { Scalar } from "../reports/results.js";
 import { canonicalJson, withParams, type Params } from "./decode.js";
 import { EXPERIMENT_KEY } from "./format.js";
 import { sweepPoints, type LoadedScenario } from "./load.js";
+import { spaceOf } from "./overrides.js";
 
 /** Everything a worker needs to execute one run (plain data: it crosses a thread boundary). */
 export interface RunSpec {
@@ -38,6 +39,7 @@ export function expandRuns(s: LoadedScenario): RunSpec[] {
 /** The runs of a scenario one at a time, indexed canonically: a huge sweep never sits in memory. */
 export function* runSpecs(s: LoadedScenario): Generator<RunSpec> {
   let runIndex = 0;
+  const used = usedPaths(s);
   for (const coords of sweepPoints(s.axes)) {
     const point: Record<string, Scalar> = {};
     const paramValues: Record<string, Scalar> = {};
@@ -53,11 +55,30 @@ export function* runSpecs(s: LoadedScenario): Generator<RunSpec> {
     const params = withParams(s.baseParams, paramValues, s.plugin.nameMaps);
     const overrides = { ...s.overrides, ...swept };
     const extra = { ...(Object.keys(overrides).length > 0 ? { overrides } : {}), ...(s.machine ? { machine: s.machine } : {}) };
-    const pointKey = canonicalJson(point);
+    // A swept override this point's model does not read (x64.atomic where machine is phi) leaves
+    // the seed alone: such runs repeat each other exactly instead of differing by noise alone.
+    const inUse = used(params);
+    const seedPoint = Object.fromEntries(coords.filter(({ axis }) => !axis.override || inUse.has(axis.key)).map(({ axis, index }) => [axis.column, axis.values[index]!]));
+    const pointKey = canonicalJson(seedPoint);
     for (let replication = 0; replication < s.doc.replications; replication++) {
       yield { runIndex: runIndex++, point, replication, experiment, params, ...extra, seed: deriveSeed(s.meta.seed, pointKey, replication) };
     }
   }
+}
+
+/** The parameter-file paths the model reads at some parameters (its parameterSpace), cached per distinct parameters. */
+function usedPaths(s: LoadedScenario): (params: Params) => ReadonlySet<string> {
+  if (!s.axes.some((a) => a.override)) return () => new Set(); // nothing to leave out: no model call per point
+  const cache = new Map<string, ReadonlySet<string>>();
+  return (params) => {
+    const key = canonicalJson(params);
+    let paths = cache.get(key);
+    if (paths === undefined) {
+      paths = new Set(spaceOf(s.plugin, [params], s.machine).keys());
+      cache.set(key, paths);
+    }
+    return paths;
+  };
 }
 
 /** How many of `total` runs fall in the shard (runIndex mod count = index − 1). */
