@@ -130,6 +130,11 @@ export function checkEntryOverride(file: ParameterFile, scope: string, name: str
   return { entry, problem: checkOverride(describeFile(scope, { subject: "", parameters: { [name]: entry } })[0]!, value) };
 }
 
+/** An override a parameter file refuses (validate reports it at the override first; this guards plumbing). */
+export class OverrideError extends Error {
+  override readonly name = "OverrideError";
+}
+
 /**
  * `file` with the overrides of `scope` applied; each overridden entry's source says so and keeps
  * the file's value and source. An override naming no entry of the file is an error (a typo must
@@ -141,9 +146,9 @@ export function applyOverrides(file: ParameterFile, scope: string, overrides: Pa
   const parameters: Record<string, ParamEntry> = { ...file.parameters };
   for (const [name, value] of mine) {
     const checked = checkEntryOverride(file, scope, name, value);
-    if (checked === undefined) throw new Error(`${label}: override "${scope}.${name}" names no parameter of this file`);
+    if (checked === undefined) throw new OverrideError(`${label}: override "${scope}.${name}" names no parameter of this file`);
     const { entry: e, problem } = checked;
-    if (problem) throw new Error(`${label}: override "${scope}.${name}": ${problem.message}, expected ${problem.expected}, found ${problem.found}`);
+    if (problem) throw new OverrideError(`${label}: override "${scope}.${name}": ${problem.message}, expected ${problem.expected}, found ${problem.found}`);
     parameters[name] = {
       ...e, value: overriddenValue(e, value) as ParamEntry["value"],
       source: `override ${scope}.${name} = ${JSON.stringify(value)} (file value ${JSON.stringify(e.value)}: ${e.source})`,

@@ -7,7 +7,7 @@
 import { Simulation } from "../../engine/index.js";
 import type { NoiseSource } from "../hardware/cpu.js";
 import { Machine } from "../hardware/machine.js";
-import { describeFile, type ParameterInfo, type ParameterOverrides } from "../hardware/overrides.js";
+import { describeFile, OverrideError, type ParameterInfo, type ParameterOverrides } from "../hardware/overrides.js";
 import { machineFileProblems, type MachineFile, type MachineFileProblem } from "../hardware/machine-file.js";
 import { ParameterFileError, type CostTable, type ParameterFile } from "../hardware/params.js";
 import { kernelCosts, kernelFileOn } from "./costs.js";
@@ -150,8 +150,10 @@ export function kernelConfigProblems(machine: MachineName | MachineProfile, kern
   try {
     const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params", overrides });
     problem = linuxNoiseProblem(m, kernelCostTable("linux", m, dataOf), linuxBackground);
-  } catch {
-    return []; // an override its entry refuses: validate reports it at the override (scenarios' checkSites)
+  } catch (e) {
+    // An input its file refuses: validate reports it at the override or the machine file (scenarios' checkSites, machine-load).
+    if (e instanceof OverrideError || e instanceof ParameterFileError) return [];
+    throw e;
   }
   if (problem === undefined) return [];
   const path = overridden.find((k) => LINUX_NOISE_PARAMETERS.some((n) => k === `linux.${n}`)) ?? overridden[0] ?? "machineFile";
