@@ -118,6 +118,10 @@ test("Linux noise that leaves no CPU time and a timer of 0 Hz are validate error
     assert.is(hz.code, 1, `${model}: ${hz.stderr}`);
     assert.match(hz.stderr, /parameters\.linux\.config\.hz: value out of range[\s\S]*a timer frequency in \[1, 1e\+6\]/, model);
   }
+  // The Phi's inOrderFactor derives the runtime's and the kernels' uncounted costs: 0 is refused at validate (it failed at run time).
+  const factor = await hrtsim(["validate", await writeText(dir, "n.yaml", scenario("bsp", "{ machine: phi, kernel: nautilus, supersteps: 2 }", "superstep", "phi.inOrderFactor: 0"))]);
+  assert.is(factor.code, 1, factor.stderr);
+  assert.match(factor.stderr, /parameters\.phi\.inOrderFactor: value out of range[\s\S]*expected: a value > 0 \(ratio: other costs are derived with it\)/);
   // bsp without noise runs no Linux noise: the same override is no problem there.
   const quiet = await hrtsim(["validate", await writeText(dir, "n.yaml", scenario("bsp", "{ machine: x64, kernel: linux, supersteps: 2, noise: none }", "superstep", "linux.noise.daemon.duration: 500000"))]);
   assert.is(quiet.code, 0, quiet.stderr);

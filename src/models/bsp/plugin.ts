@@ -15,9 +15,9 @@ import { runSupersteps } from "./superstep.js";
 import { threadsProblem } from "./world.js";
 import { machineSize } from "../hardware/profile.js";
 
-function check(reason: string, events: number, now: number): void {
-  if (reason === "deadlock") throw new ModelRunError("deadlock", `deadlock at t=${now}`);
-  if (reason !== "empty") throw new ModelRunError("limit", `stopped by the ${reason} limit at t=${now} after ${events} events`);
+function check(r: { readonly reason: string; readonly events: number; readonly simTime: number; readonly deadlock?: string }): void {
+  if (r.reason === "deadlock") throw new ModelRunError("deadlock", r.deadlock ?? `deadlock at t=${r.simTime}`);
+  if (r.reason !== "empty") throw new ModelRunError("limit", `stopped by the ${r.reason} limit at t=${r.simTime} after ${r.events} events`);
 }
 
 function guarded<T>(f: () => T): T {
@@ -79,7 +79,7 @@ export const bspModel: ModelPlugin<BspParams> = {
     const user = userParameters(input);
     if (experiment === "superstep") {
       const r = guarded(() => runSupersteps(params, seed, limits, user));
-      check(r.reason, r.events, r.simTime);
+      check(r);
       const observations: Observation[] = Array.from(r.supersteps, (value) => ({ metric: "superstep", value }));
       const mean = r.supersteps.reduce((a, b) => a + b, 0) / r.supersteps.length;
       observations.push({ metric: "stepEfficiency", value: r.meanWork / mean });
@@ -88,7 +88,7 @@ export const bspModel: ModelPlugin<BspParams> = {
     if (experiment !== "parallel-for") throw new ModelRunError("model", `bsp has no experiment '${experiment}'`);
     const r = guarded(() => runParallelFor(params, seed, limits, user));
     if (r === null) return { observations: [], fingerprint: "", events: 0, simTime: 0 };
-    check(r.reason, r.events, r.simTime);
+    check(r);
     const observations: Observation[] = r.points.flatMap((pt) => [
       { metric: "efficiency", value: pt.efficiency, labels: { grain: pt.grain } },
       { metric: "callCycles", value: pt.callCycles, labels: { grain: pt.grain } },

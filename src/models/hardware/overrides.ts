@@ -30,6 +30,8 @@ export interface ParameterInfo {
   readonly source: string;
   readonly range?: ParamRange;
   readonly meaning?: string;
+  /** The value must be above 0 (the entry's `positive`). */
+  readonly positive?: true;
 }
 
 
@@ -38,7 +40,7 @@ export function describeFile(scope: string, file: ParameterFile): ParameterInfo[
     path: `${scope}.${name}`, scope, name, unit: e.unit ?? "cycles",
     kind: e.unit === "flag" ? "flag" : typeof e.value === "number" ? "number" : "distribution",
     value: e.value, source: e.source,
-    ...(e.range ? { range: e.range } : {}), ...(e.meaning ? { meaning: e.meaning } : {}),
+    ...(e.range ? { range: e.range } : {}), ...(e.meaning ? { meaning: e.meaning } : {}), ...(e.positive ? { positive: true as const } : {}),
   }));
 }
 
@@ -97,7 +99,7 @@ export function valueProblem(info: ParameterInfo, value: unknown): OverrideProbl
   }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return bad("invalid value", "a finite number");
-    const d = domainProblem(info.unit, value);
+    const d = info.positive && !(value > 0) ? `a value > 0 (${info.unit}: other costs are derived with it)` : domainProblem(info.unit, value);
     return d === undefined ? undefined : bad("value out of range", d);
   }
   if (typeof value === "object" && value !== null && !Array.isArray(value) && "dist" in value) {

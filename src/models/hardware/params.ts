@@ -42,6 +42,8 @@ export const ParamEntrySchema = Schema.Struct({
   range: Schema.optional(ParamRangeSchema),
   /** What the entry is, in a few words (shown by `hrtsim schema --parameters`); the source says where its value comes from. */
   meaning: Schema.optional(Schema.String),
+  /** The value must be above 0, not only at least 0 (a factor other costs are derived with): overrides are held to it. */
+  positive: Schema.optional(Schema.Literal(true)),
 });
 export type ParamEntry = typeof ParamEntrySchema.Type;
 

@@ -9,7 +9,7 @@ import type { MachineFile } from "../hardware/machine-file.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import type { KernelName } from "../kernel/types.js";
 import { ModelRunError, failOn, type RunLimits, type UserParameters } from "../plugin.js";
-import { Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
+import { CONDVAR_RACE_DIAGNOSIS, Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
 import { circuitGraph, circuitIteration } from "./circuit.js";
 import { coresProblem, placementProblem } from "./constraints.js";
 import { computeCosts, type ComputeCosts } from "./compute.js";
@@ -90,7 +90,7 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
   const report = world.sim.run(limits);
   if (report.reason === "deadlock") {
     const hint = world.kernel.name === "nautilus" && (p.runtime?.idle ?? "block") === "block"
-      ? "\n(With Nautilus and runtime.idle block, a worker asleep on its queue's condvar can miss its wake-up in the paper-era condvar's known race — see nautilus.md, condvar; runtime.idle: spin does not use condvars for idling.)"
+      ? `\n(With Nautilus and runtime.idle block, ${CONDVAR_RACE_DIAGNOSIS}; runtime.idle: spin does not use condvars for idling.)`
       : "";
     throw new ModelRunError("deadlock", describeDeadlock(report) + hint);
   }
