@@ -72,6 +72,12 @@ export abstract class RankDetours {
   protected abstract next(r: number): void;
 
   /**
+   * May move rank `r`'s current detour forward past detours that end by `t` (never past one that
+   * ends later): finish() would step through them one by one, to the same detour.
+   */
+  protected skipEndedBy(_r: number, _t: number): void {}
+
+  /**
    * When `work` ns of CPU work that can start at `t` ends on `rank`. Times for one rank must
    * be asked in non-decreasing order (the cursor only moves forward).
    */
@@ -79,6 +85,12 @@ export abstract class RankDetours {
     let s = this.nextStart[rank]!;
     if (t + work <= s) return t + work; // fast path: no detour before the work ends
     let e = this.nextEnd[rank]!;
+    if (e <= t) {
+      // Detours over before the work starts (a rank waited through them) cost nothing: a subclass may jump past them.
+      this.skipEndedBy(rank, t);
+      s = this.nextStart[rank]!;
+      e = this.nextEnd[rank]!;
+    }
     for (;;) {
       if (e <= t) { /* over before the work starts */ }
       else if (t + work <= s) break;               // the work ends before this detour starts
@@ -124,6 +136,24 @@ export class RankNoise extends RankDetours {
 
   protected next(r: number): void {
     this.load(r, this.trace[r % this.trace.length]!, this.cursor[r]! + 1);
+  }
+
+  /**
+   * Jumps to the first detour of a repetition that starts two spans before `t` (a rank waiting
+   * through seconds of 100 kHz noise stepped through every detour). Only if the last detour
+   * skipped ends a whole span before `t`, as load() computes it: the ends before it are no later
+   * (beyond any rounding), so every skipped one ends by `t` and the detour reached is the one
+   * stepping would reach — the same results, bit for bit.
+   */
+  protected override skipEndedBy(r: number, t: number): void {
+    const tr = this.trace[r % this.trace.length]!;
+    const len = tr.starts.length;
+    if (len === 0) return;
+    const rep = Math.floor((t + this.offset[r]!) / tr.span) - 2;
+    const n = rep * len;
+    if (!(n > this.cursor[r]!)) return;
+    const lastEnd = tr.starts[len - 1]! + (rep - 1) * tr.span - this.offset[r]! + tr.durations[len - 1]!;
+    if (lastEnd + tr.span <= t) this.load(r, tr, n);
   }
 
   /** Puts detour `n` (counting over repetitions) of rank `r`'s trace at its cursor. */

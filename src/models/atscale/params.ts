@@ -226,7 +226,9 @@ export function isProblem(x: DetourTrace | ParamProblem): x is ParamProblem {
 const TIME_BUDGET_NS = MAX_TIME / 8;
 /**
  * Detours a run's ranks step through (replayed traces): beyond this a run spends its time
- * skipping noise, not simulating (about a minute at ~1e8 detours/s; built-in runs take < 1e7).
+ * stepping through noise, not simulating (about two minutes at ~7e7 detours/s, measured
+ * 2026-12-02; built-in runs take < 1e7). Detours a rank only waits through are jumped over,
+ * not stepped through (detours.ts).
  */
 const DETOUR_BUDGET = 1e10;
 /** Kernel noise takes a few % of a CPU (netNoise): the time estimate allows it to double a run. */
@@ -271,11 +273,14 @@ function runSizeProblem(p: AtScaleParams, net: LogGOPS, trace: DetourTrace | und
     };
   }
   if (trace !== undefined) {
-    const detours = p.ranks * trace.starts.length * (makespan / trace.span + 2);
+    // A rank steps through the detours its CPU work (stretched by them) overlaps, and up to 4
+    // spans' worth around each of its operations (the jump past a wait leaves two spans before it).
+    const cpuTime = (cpuNs + ops * f * trace.span) / (1 - f);
+    const detours = p.ranks * trace.starts.length * (cpuTime / trace.span + 4 * ops);
     if (!(detours <= DETOUR_BUDGET)) {
       return {
         path: noisePath(p.noise, f),
-        expected: `noise a run can step through: at most ${DETOUR_BUDGET.toExponential(0)} detours over all ranks (${p.ranks} ranks × ${trace.starts.length} per ${trace.span} ns span over ~${makespan.toExponential(2)} ns makes ${detours.toExponential(2)}); use fewer, longer or sparser detours`,
+        expected: `noise a run can step through: at most ${DETOUR_BUDGET.toExponential(0)} detours over all ranks (${p.ranks} ranks × ${trace.starts.length} per ${trace.span} ns span over ~${cpuTime.toExponential(2)} ns of CPU time each makes ${detours.toExponential(2)}); use fewer, longer or sparser detours`,
       };
     }
   }
