@@ -10,13 +10,17 @@ import { RankNoise, type DetourTrace } from "../src/models/atscale/detours.js";
 import { runAtScale } from "../src/models/atscale/plugin.js";
 import { fcParams } from "./config.js";
 
-/** Every detour of the replayed trace in [from, to): the trace repeated, shifted by −offset. */
+/**
+ * Every detour of the replayed trace in [from, to): the trace repeated, shifted by −offset. A
+ * start is summed in the order RankNoise sums it (start + rep·span − offset): another order can
+ * round one ulp the other way, and work ending exactly at a detour's start then meets it in one
+ * and not the other (a random seed found such a tie).
+ */
 function detoursIn(t: DetourTrace, offset: number, to: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   for (let rep = 0; ; rep++) {
-    const base = rep * t.span - offset;
-    if (base > to) return out;
-    for (let j = 0; j < t.starts.length; j++) out.push([base + t.starts[j]!, t.durations[j]!]);
+    if (rep * t.span - offset > to) return out;
+    for (let j = 0; j < t.starts.length; j++) out.push([t.starts[j]! + rep * t.span - offset, t.durations[j]!]);
   }
 }
 

@@ -5,6 +5,10 @@ import { minEfficientGrain, runParallelFor } from "../src/models/bsp/parallel-fo
 import { runSupersteps } from "../src/models/bsp/superstep.js";
 import { bspModel } from "../src/models/bsp/plugin.js";
 import { ModelRunError } from "../src/models/plugin.js";
+import { executeRun } from "../src/scenarios/execute.js";
+import { expandRuns } from "../src/scenarios/expand.js";
+import { validateDoc } from "../src/scenarios/load.js";
+import { plainSource } from "../src/scenarios/source.js";
 
 for (const machine of ["x64", "phi"] as const) {
   for (const kernel of ["nautilus", "linux"] as const) {
@@ -78,6 +82,19 @@ test("too many threads: the run fails as legion's runs do (failOn: a model run e
       assert.is((e as Error).message, `${problem!.message}: expected ${problem!.expected}, found ${problem!.found}`);
     }
   }
+});
+
+test("a parallel-for that hangs in the modeled paper-era condvar race says who waits and names the race (it said only 'deadlock at t=…')", () => {
+  // Found by the validate-then-run property: Nautilus on the Phi, condvar wake-ups, stores that often cost 0.
+  const doc = {
+    name: "p", description: "condvar race", model: { name: "bsp", params: { machine: "phi", kernel: "nautilus", grains: [1] } }, experiment: "parallel-for",
+    parameters: { "phi.store": { dist: "normal", mean: 0, sd: 1320 } }, replications: 1, seed: 3, limits: { maxEvents: 200_000 },
+  };
+  const [spec] = expandRuns(validateDoc(plainSource("p.yaml", doc), "hash"));
+  const r = executeRun({ model: "bsp", limits: { maxEvents: 200_000 }, spec: spec! });
+  assert.is(r.status, "failed", "this case hangs (if the model changed and it no longer does, pick another)");
+  assert.match(r.error!, /^deadlock: deadlock at t=\d+: the event queue is empty but 228 process\(es\) still wait:\n[\s\S]*  - 'caller' waits on event 'caller wake'\n/);
+  assert.match(r.error!, /With Nautilus and wakeup condvar, a worker asleep on its queue's condvar can miss its wake-up in the paper-era condvar's known race/);
 });
 
 test.run();

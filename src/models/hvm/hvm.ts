@@ -329,38 +329,41 @@ export class Hvm {
         yield* this.hcall(core, HC.MERGE_DONE);
         break;
       }
-      case "sync":
+      case "sync": {
+        // b512503 hrt.c case 0x28: done_sync=0 before the DONE hypercall, and sync_count=1 after
+        // it: the calls are counted from the set-up, so one the ROS issues (or a teardown it
+        // flags) while DONE returns is served, not missed (a snapshot taken after DONE hung the ROS).
+        this.sync.teardown.value = 0;
+        const first = this.sync.issue.value + 1;
         yield* this.hcall(core, HC.DONE);
-        yield* this.serveSync(core);
+        yield* this.serveSync(core, first);
         yield* this.hcall(core, HC.DONE);
         break;
+      }
     }
     yield* v.guest(core, "return from the upcall (iretq)", this.hw("irq.exit", core));
   }
 
-  /** The HRT's first core spins in the upcall handler on the 3-word array until teardown. */
-  private *serveSync(core: VCore): Gen<void> {
+  /** The HRT's first core spins in the upcall handler on the 3-word array until teardown, serving calls `first`, `first` + 1, … */
+  private *serveSync(core: VCore, first: number): Gen<void> {
     const s = this.sync;
-    s.teardown.value = 0;
-    let served = s.issue.value;
-    for (;;) {
-      yield* this.anyOf(core, served);
+    for (let count = first; ; count++) {
+      yield* this.anyOf(core, count);
       if (s.teardown.value !== 0) return;
-      served = s.issue.value;
       // b512503 hrt.c case 0x28: `while (!done_sync && sync_proto[0]!=sync_count) {}; sync_count++; sync_proto[1]++` — no call.
       yield* this.vmm.guest(core, "HRT: see the new issue count, sync_count++ (the loop calls no function)", this.c("hrt.syncLoop", core));
       yield* this.vmm.guest(core, `HRT: sync_proto[1]++ needs the line: upgrade, invalidating the ROS's copy (cpu${core.pcpu}↔cpu${this.ros[0]!.pcpu})`, this.syncUpgrade(core, this.ros[0]!) + this.hw("store", core));
-      s.completion.publish(core, served);
+      s.completion.publish(core, count);
     }
   }
 
-  /** Waits for either a new issue count or the teardown flag (both lines are watched). */
-  private *anyOf(core: VCore, served: number): Gen<void> {
+  /** Waits for the issue count to reach `count` or for the teardown flag (both lines are watched). */
+  private *anyOf(core: VCore, count: number): Gen<void> {
     const s = this.sync;
-    if (s.issue.value !== served || s.teardown.value !== 0) return;
+    if (s.issue.value === count || s.teardown.value !== 0) return;
     const sim = this.machine.sim;
     const done = sim.event<number>("sync wait");
-    const a = sim.process("sync issue watch", s.issue.spinUntil(core, (x) => x !== served));
+    const a = sim.process("sync issue watch", s.issue.spinUntil(core, (x) => x === count));
     const b = sim.process("sync teardown watch", s.teardown.spinUntil(core, (x) => x !== 0));
     a.daemon = b.daemon = true;
     sim.anyOf([a, b]).onProcessed(() => done.succeed(core.lastStep));

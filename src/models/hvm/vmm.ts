@@ -123,6 +123,11 @@ export class Vmm {
   /** Guest work; a host IPI that arrived meanwhile forces the exit at the step's end. */
   *guest(core: VCore, name: string, cycles: number, prev = core.lastStep): Gen<void> {
     yield* this.step(core, name, cycles, prev);
+    yield* this.takePendingExit(core);
+  }
+
+  /** The exit a host IPI forced while the guest ran a step (and any that arrive during it). */
+  private *takePendingExit(core: VCore): Gen<void> {
     while (core.exitPending) {
       core.exitPending = false;
       yield* this.exit(core, "external interrupt", () => this.hostIrq(core));
@@ -197,6 +202,12 @@ export class Vmm {
     if (payload !== undefined) yield* this.step(core, "VMM: inject #PF (magic error code) via EVENTINJ", this.c("vmm.injectException", core));
     yield* this.step(core, "VMRUN + full TLB flush (SVM TLB control)", this.c("svm.vmrun", core) + this.hw("tlb.flush", core));
     core.mode = "guest";
+    // A host IPI that arrived during this entry (after its check above) is a physical interrupt
+    // pending at VMRUN: it forces an exit as soon as the guest runs (it was lost until the next exit).
+    if (core.hostIrqPending) {
+      core.hostIrqPending = false;
+      core.exitPending = true;
+    }
     yield* this.step(core, "guest: TLB refills after the flush (nested walks)", this.refill(core));
     yield* this.hooks!.afterEntry(core);
     if (payload !== undefined) yield* this.hooks!.onException(core, payload);
@@ -249,21 +260,8 @@ export class Vmm {
   private ipiArrives(core: VCore, sentAt: number, sendStep: number): void {
     const rec = this.machine.recorder;
     const arrival = rec === null ? -1 : rec.record(core.pcpu, `host IPI in flight to cpu${core.pcpu}`, sentAt, this.sim.now, sendStep, 0);
-    if (core.mode === "halted") {
-      // The sleeping host thread does not notice the IPI: it looks again when its timed yield ends.
-      if (core.idleWait === null || core.wakeScheduled) return;
-      // Whole cycles, at least one: a what-if period of 0 (or under a cycle) notices at the next cycle.
-      const period = Math.max(1, Math.round(this.costs.meanCycles("host.yieldPeriod")));
-      const k = Math.max(1, Math.ceil((this.sim.now - core.haltedSince) / period));
-      const wakeAt = core.haltedSince + k * period;
-      core.wakeScheduled = true;
-      const ev = core.idleWait;
-      this.sim.schedule(wakeAt - this.sim.now, () => {
-        core.idleWait = null;
-        core.wakeScheduled = false;
-        ev.succeed(arrival);
-      }, undefined, core.pcpu);
-    } else if (core.mode === "host") {
+    if (core.mode === "halted") this.wakeAtNextYield(core, arrival);
+    else if (core.mode === "host") {
       core.hostIrqPending = true;
     } else if (core.idleWait !== null) {
       const ev = core.idleWait;
@@ -274,9 +272,28 @@ export class Vmm {
     }
   }
 
+  /** The sleeping host thread does not notice an IPI: it looks again when its timed yield ends. */
+  private wakeAtNextYield(core: VCore, arrival: number): void {
+    if (core.idleWait === null || core.wakeScheduled) return;
+    // Whole cycles, at least one: a what-if period of 0 (or under a cycle) notices at the next cycle.
+    const period = Math.max(1, Math.round(this.costs.meanCycles("host.yieldPeriod")));
+    const k = Math.max(1, Math.ceil((this.sim.now - core.haltedSince) / period));
+    const wakeAt = core.haltedSince + k * period;
+    core.wakeScheduled = true;
+    const ev = core.idleWait;
+    this.sim.schedule(wakeAt - this.sim.now, () => {
+      core.idleWait = null;
+      core.wakeScheduled = false;
+      ev.succeed(arrival);
+    }, undefined, core.pcpu);
+  }
+
   /** An HRT core's idle loop, forever: polling (exit on IPI) or hlt + timed yield. */
   *idle(core: VCore): Gen<void> {
     for (;;) {
+      // A host IPI that arrived in a guest step outside guest() (the TLB refills after the last
+      // entry) forces its exit now: waiting first lost it, and the upcall it carried never ran.
+      yield* this.takePendingExit(core);
       if (this.idleMode === "poll") {
         core.mode = "guest";
         const ev = (core.idleWait = this.sim.event<number>(`${core.label} idle`));
@@ -291,6 +308,11 @@ export class Vmm {
         core.haltedSince = self.sim.now;
         const before = core.lastStep;
         const ev = (core.idleWait = self.sim.event<number>(`${core.label} timed yield`));
+        // An IPI that came during the HLT exit (host mode) is seen at the first timed-yield wake.
+        if (core.hostIrqPending) {
+          core.hostIrqPending = false;
+          self.wakeAtNextYield(core, -1);
+        }
         const arrival: number = yield ev;
         const rec = self.machine.recorder;
         if (rec !== null) core.lastStep = rec.record(core.pcpu, "host thread asleep in timed yield (IPI noticed at the next wake)", core.haltedSince, self.sim.now, arrival >= 0 ? arrival : before, 0);
