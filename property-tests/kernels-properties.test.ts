@@ -169,7 +169,8 @@ test("metamorphic: scaling every cost by k scales every latency by k (counts sta
         assert.equal(scaled[i]!.labels, o.labels);
       });
     }),
-    fcParams(12),
+    // Found by a random seed: the tick's indirect share was rounded in scaled cycles (1 cycle off in 852,535).
+    { ...fcParams<[KernelName, MachineName, string, number, string]>(12), examples: [["linux", "x64", "ctx-switch", 2, "*C1"]] },
   );
 });
 
@@ -205,16 +206,18 @@ test("Nautilus's spread (IQR) is below Linux's on every kernel-mediated primitiv
         const n = spread("nautilus");
         if (machine === "phi" && experiment === "thread-run") {
           // idle() on the Phi: nk_yield + udelay(1) = the KNC delay instruction, 1100 cycles; the
-          // enqueue lands at a uniform phase of that loop, so the IQR is about half its period.
+          // enqueue lands at a uniform phase of that loop. The IQR of 30 uniform phases has mean
+          // 0.47 and sd 0.086 periods (2e5 samples): [0.2, 0.75] periods is about ±3 sd. (±17.5%
+          // of half a period, the bound before, failed ~5% of random seeds: "P{" gave 0.30.)
           const period = 1100 + 40 * 2.5;
-          assert.ok(Math.abs(n - period / 2) < 0.35 * period / 2, `phi thread-run: IQR ${n}, half the poll period ${period / 2}`);
+          assert.ok(n > 0.2 * period && n < 0.75 * period, `phi thread-run: IQR ${n}, expected 0.2–0.75 × the poll period ${period}`);
           continue;
         }
         const l = spread("linux");
         assert.ok(n < l, `${machine} ${experiment}: IQR nautilus ${n} ≥ linux ${l}`);
       }
     }),
-    fcParams(4),
+    { ...fcParams<[MachineName, string]>(4), examples: [["phi", "P{"]] },
   );
 });
 

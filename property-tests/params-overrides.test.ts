@@ -21,7 +21,7 @@ test("{ scale: f } multiplies every x64 time cost's mean by f", () => {
     const before = distribution(x64.parameters[info.name]!.value as DistributionSpec).mean;
     const after = distribution(file.parameters[info.name]!.value as DistributionSpec).mean;
     assert.ok(Math.abs(after - f * before) <= 1e-9 * Math.max(1, f * before), `${info.path}: ${after} vs ${f} × ${before}`);
-  }), fcParams(200));
+  }), { ...fcParams<[(typeof infos)[number], number]>(200), examples: [[infos.find((i) => i.path === "x64.smi.duration")!, 0]] }); // a random seed found { scale: 0 } refused on a lognormal
 });
 
 test("any value is accepted and applies, or is rejected with a message, expected and found", () => {

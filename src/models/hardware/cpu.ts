@@ -106,6 +106,8 @@ export class Cpu {
     readonly rng: RandomStream,
     private readonly noise: readonly NoiseSource[],
     private readonly recorder: StepRecorder | null,
+    /** The machine's cost scale: an indirect share is rounded in unscaled cycles, so scaling every cost by k scales it by k exactly. */
+    private readonly scale = 1,
   ) {
     this.pending = noise.map((n) => n.nextArrival());
   }
@@ -145,7 +147,7 @@ export class Cpu {
       const total = src.duration();
       p[k] = src.nextArrival();
       if (src.onlyWhenBusy && !this.busy) continue;
-      const indirect = src.indirectShare ? Math.round(total * src.indirectShare) : 0;
+      const indirect = src.indirectShare ? Math.round((total / this.scale) * src.indirectShare) * this.scale : 0;
       this.insert(new Reservation(best, total - indirect, indirect, src.name, src.outsideGuest !== true));
     }
     this.materializedTo = t;

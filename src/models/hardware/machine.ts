@@ -77,7 +77,7 @@ export class Machine {
     if (c === undefined) {
       if (!(Number.isInteger(i) && i >= 0 && i < this.cpuCount)) throw new RangeError(`${this.name} has CPUs 0..${this.cpuCount - 1}, not ${i}`);
       const rng = this.sim.streams.get(`${this.options.streamPrefix}/cpu${i}`);
-      c = new Cpu(i, this.sim, rng, [...(this.noiseFor?.(i, this) ?? []), ...this.smiNoise(), ...this.interferenceNoise(i)], this.recorder);
+      c = new Cpu(i, this.sim, rng, [...(this.noiseFor?.(i, this) ?? []), ...this.smiNoise(), ...this.interferenceNoise(i)], this.recorder, this.scale);
       this.cpuList[i] = c;
     }
     return c;

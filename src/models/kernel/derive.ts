@@ -41,9 +41,12 @@ export function isDerivedFile(raw: unknown): boolean {
 
 /**
  * Multiplies every location and scale parameter of a distribution by `f` (shapes unchanged);
- * `tidy` post-processes each product (e.g. rounding away float noise).
+ * `tidy` post-processes each product (e.g. rounding away float noise). `f` = 0 gives the
+ * constant 0, whatever the distribution: a lognormal, gamma or pareto has no zero scale, and
+ * `{ scale: 0 }` on one (a cost switched off) was refused.
  */
 export function scaleSpec(spec: DistributionSpec, f: number, tidy: (x: number) => number = (x) => x): DistributionSpec {
+  if (f === 0) return 0;
   const m = (x: number) => tidy(x * f);
   if (typeof spec === "number") return m(spec);
   const s = (x: number | undefined) => (x === undefined ? undefined : m(x));
