@@ -11,6 +11,7 @@ import { distanceClass, machineProfile } from "../src/models/hardware/profile.js
 import { Machine } from "../src/models/hardware/machine.js";
 import { LinuxKernel } from "../src/models/linux/kernel.js";
 import { LINUX_BUILD_EXPERIMENTS, microbenchModel } from "../src/models/microbench/plugin.js";
+import { ModelRunError } from "../src/models/plugin.js";
 
 test("an interrupt preempts work, which resumes with its remaining cycles (stolen cycles counted)", () => {
   const sim = new Simulation({ seed: 1 });
@@ -98,6 +99,17 @@ test("a breakdown's total is the measured interval of its trial", () => {
   const [b] = microbenchModel.explain!(input);
   const run = microbenchModel.run(input);
   assert.is(b!.total, run.observations[0]!.value);
+});
+
+test("a Nautilus condvar-bcast run stranded by the modeled paper-era race says who waits and names the race", () => {
+  // Found by the validate-then-run property: a 31,582-cycle list op widens the waiter's window,
+  // and the broadcast finds 61 of 63 waiters queued.
+  const run = () => microbenchModel.run({
+    params: { machine: "x64", kernel: "nautilus" }, experiment: "condvar-bcast", seed: "7381747405421206", limits: { maxEvents: 200_000 },
+    overrides: { "nautilus.list.op": { dist: "normal", mean: 31582, sd: 6890 } },
+  });
+  assert.throws(run, (e: unknown) => e instanceof ModelRunError && e.kind === "deadlock"
+    && /waits on event 'waitonit7\.6 wake'/.test(e.message) && /paper-era condvar's known race/.test(e.message));
 });
 
 test.run();
