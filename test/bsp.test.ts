@@ -15,7 +15,7 @@ for (const machine of ["x64", "phi"] as const) {
     test(`${machine} ${kernel}: no noise, constant work, ideal barrier → every superstep is exactly the work`, () => {
       const work = 12_345;
       const r = runSupersteps({ machine, kernel, threads: machine === "phi" ? 32 : 16, supersteps: 8, work, barrier: "ideal", noise: "none" }, "z", {});
-      assert.is(r.reason, "empty");
+      assert.is(r.report.reason, "empty");
       assert.equal(Array.from(r.supersteps), new Array(8).fill(work));
     });
   }
@@ -55,7 +55,7 @@ test("minEfficientGrain interpolates on log(grain) where the efficiency crosses 
 test("parallel-for: overheads amortise (efficiency rises from the smallest to the largest grain, never above 1)", () => {
   for (const wakeup of ["threads", "condvar", "poll", "nemo"] as const) {
     const r = runParallelFor({ machine: "x64", kernel: "nautilus", threads: 16, wakeup, grains: [200, 2_000_000], repetitions: 2 }, "g", {})!;
-    assert.is(r.reason, "empty");
+    assert.is(r.report.reason, "empty");
     const [small, large] = r.points;
     assert.ok(small!.efficiency < large!.efficiency && large!.efficiency <= 1, `${wakeup}: ${small!.efficiency} → ${large!.efficiency}`);
   }

@@ -4,6 +4,7 @@
  * Models know no files or CLI: parameters arrive decoded, results leave as observations.
  */
 import type { Schema } from "effect";
+import { describeDeadlock, type RunReport } from "../engine/index.js";
 import type { ParameterInfo, ParameterOverrides } from "./hardware/overrides.js";
 import type { MachineFile } from "./hardware/machine-file.js";
 import type { ParameterRow } from "./hardware/params.js";
@@ -106,6 +107,17 @@ export class ModelRunError extends Error {
  */
 export function failOn(problem: ConstraintProblem | undefined): void {
   if (problem) throw new ModelRunError("model", `${problem.message}: expected ${problem.expected}, found ${problem.found}`);
+}
+
+/**
+ * A run that did not end with an empty queue, as a model run error: a deadlock (who waits on
+ * what, then `deadlockHint`, e.g. a modeled race that explains it) or the event or time limit.
+ */
+export function failOnRunEnd(report: RunReport, deadlockHint = ""): void {
+  if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report) + deadlockHint);
+  if (report.reason !== "empty") {
+    throw new ModelRunError("limit", `stopped by the ${report.reason === "until" ? "simulated-time" : "event"} limit at t=${report.now} after ${report.events} events`);
+  }
 }
 
 export interface ModelPlugin<P = any> {

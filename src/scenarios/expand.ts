@@ -66,9 +66,11 @@ export function* runSpecs(s: LoadedScenario): Generator<RunSpec> {
   }
 }
 
+const NO_PATHS: ReadonlySet<string> = new Set();
+
 /** The parameter-file paths the model reads at some parameters (its parameterSpace), cached per distinct parameters. */
 function usedPaths(s: LoadedScenario): (params: Params) => ReadonlySet<string> {
-  if (!s.axes.some((a) => a.override)) return () => new Set(); // nothing to leave out: no model call per point
+  if (!s.axes.some((a) => a.override)) return () => NO_PATHS; // nothing to leave out: no model call per point
   const cache = new Map<string, ReadonlySet<string>>();
   return (params) => {
     const key = canonicalJson(params);

@@ -147,8 +147,7 @@ export class RankNoise extends RankDetours {
    */
   protected override skipEndedBy(r: number, t: number): void {
     const tr = this.trace[r % this.trace.length]!;
-    const len = tr.starts.length;
-    if (len === 0) return;
+    const len = tr.starts.length; // > 0: a rank whose trace has no detour never gets here (its next end stays Infinity)
     const rep = Math.floor((t + this.offset[r]!) / tr.span) - 2;
     const n = rep * len;
     if (!(n > this.cursor[r]!)) return;

@@ -10,8 +10,8 @@
  * Efficiency = grain ÷ time per call; the smallest efficient grain is where it reaches the target.
  */
 import type { FlagRef, Gen, ThreadRef } from "../kernel/types.js";
-import { CONDVAR_RACE_DIAGNOSIS, Runtime, type RtEvent } from "../runtime/index.js";
-import { deadlockOf } from "./superstep.js";
+import type { RunReport } from "../../engine/index.js";
+import { Runtime, type RtEvent } from "../runtime/index.js";
 import { DEFAULT_GRAINS, type BspParams } from "./params.js";
 import type { UserParameters } from "../plugin.js";
 import { bspWorld } from "./world.js";
@@ -25,12 +25,8 @@ export interface GrainPoint {
 
 export interface ParallelForResult {
   readonly points: readonly GrainPoint[];
-  readonly events: number;
-  readonly fingerprint: string;
-  readonly simTime: number;
-  readonly reason: string;
-  /** When reason is "deadlock": who waits on what, and (Nautilus, condvar wake-ups) the condvar race. */
-  readonly deadlock?: string;
+  /** How the run ended: events, fingerprint, simulated time, reason (and who waits, on a deadlock). */
+  readonly report: RunReport;
 }
 
 /**
@@ -99,8 +95,5 @@ export function runParallelFor(p: BspParams, seed: string, limits: { maxEvents?:
     }
     if (rt !== null) yield* rt.stop(self);
   } });
-  const report = sim.run(limits);
-  const { deadlock } = deadlockOf(report);
-  const race = wakeup === "condvar" && kernel.name === "nautilus" ? `\n(With Nautilus and wakeup condvar, ${CONDVAR_RACE_DIAGNOSIS}; wakeup: poll does not use condvars.)` : "";
-  return { points, events: report.events, fingerprint: report.fingerprint, simTime: report.now, reason: report.reason, ...(deadlock ? { deadlock: deadlock + race } : {}) };
+  return { points, report: sim.run(limits) };
 }

@@ -4,10 +4,11 @@
  * parallel-for whose grain is swept down until runtime and kernel overheads dominate; both on
  * the runtime layer (src/models/runtime) over each kernel's own primitives.
  */
-import { Simulation } from "../../engine/index.js";
+import { Simulation, type RunReport } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { kernelConfigProblems, kernelCostTable, kernelParameterSpace } from "../kernel/registry.js";
-import { ModelRunError, userParameters, type ModelPlugin, type Observation, type ParameterRow } from "../plugin.js";
+import { condvarRaceHint } from "../nautilus/condvar.js";
+import { ModelRunError, failOnRunEnd, userParameters, type ModelPlugin, type Observation, type ParameterRow } from "../plugin.js";
 import { runtimeCosts } from "../runtime/index.js";
 import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
 import { BspParams } from "./params.js";
@@ -15,10 +16,8 @@ import { runSupersteps } from "./superstep.js";
 import { threadsProblem } from "./world.js";
 import { machineSize } from "../hardware/profile.js";
 
-function check(r: { readonly reason: string; readonly events: number; readonly simTime: number; readonly deadlock?: string }): void {
-  if (r.reason === "deadlock") throw new ModelRunError("deadlock", r.deadlock ?? `deadlock at t=${r.simTime}`);
-  if (r.reason !== "empty") throw new ModelRunError("limit", `stopped by the ${r.reason} limit at t=${r.simTime} after ${r.events} events`);
-}
+/** The engine's part of a run's result. */
+const ran = (r: RunReport) => ({ fingerprint: r.fingerprint, events: r.events, simTime: r.now });
 
 function guarded<T>(f: () => T): T {
   try {
@@ -79,22 +78,25 @@ export const bspModel: ModelPlugin<BspParams> = {
     const user = userParameters(input);
     if (experiment === "superstep") {
       const r = guarded(() => runSupersteps(params, seed, limits, user));
-      check(r);
+      failOnRunEnd(r.report);
       const observations: Observation[] = Array.from(r.supersteps, (value) => ({ metric: "superstep", value }));
       const mean = r.supersteps.reduce((a, b) => a + b, 0) / r.supersteps.length;
       observations.push({ metric: "stepEfficiency", value: r.meanWork / mean });
-      return { observations, fingerprint: r.fingerprint, events: r.events, simTime: r.simTime };
+      return { observations, ...ran(r.report) };
     }
     if (experiment !== "parallel-for") throw new ModelRunError("model", `bsp has no experiment '${experiment}'`);
     const r = guarded(() => runParallelFor(params, seed, limits, user));
     if (r === null) return { observations: [], fingerprint: "", events: 0, simTime: 0 };
-    check(r);
+    // With Nautilus and condvar wake-ups, the pool's idle workers can be stranded by the modeled race.
+    failOnRunEnd(r.report, params.kernel === "nautilus" && (params.wakeup ?? "condvar") === "condvar"
+      ? condvarRaceHint("wakeup condvar", "a worker asleep on its queue's condvar", "wakeup: poll does not use condvars")
+      : "");
     const observations: Observation[] = r.points.flatMap((pt) => [
       { metric: "efficiency", value: pt.efficiency, labels: { grain: pt.grain } },
       { metric: "callCycles", value: pt.callCycles, labels: { grain: pt.grain } },
     ]);
     const min = minEfficientGrain(r.points, params.target ?? 0.9);
     if (min !== undefined) observations.push({ metric: "minGrain", value: min });
-    return { observations, fingerprint: r.fingerprint, events: r.events, simTime: r.simTime };
+    return { observations, ...ran(r.report) };
   },
 };

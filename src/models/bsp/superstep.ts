@@ -5,7 +5,7 @@
  * futex barrier) or an ideal one that releases everyone at the last arrival at no cost.
  * A superstep lasts from the last thread leaving one barrier to the last leaving the next.
  */
-import { describeDeadlock, distribution, type DistributionSpec, type RunReport, type SimEvent } from "../../engine/index.js";
+import { distribution, type DistributionSpec, type RunReport, type SimEvent } from "../../engine/index.js";
 import type { BarrierRef, Gen, ThreadRef } from "../kernel/types.js";
 import { Runtime } from "../runtime/index.js";
 import type { BspParams } from "./params.js";
@@ -17,17 +17,8 @@ export interface SuperstepResult {
   readonly supersteps: Float64Array;
   /** Mean work drawn per thread-superstep, cycles. */
   readonly meanWork: number;
-  readonly events: number;
-  readonly fingerprint: string;
-  readonly simTime: number;
-  readonly reason: string;
-  /** When reason is "deadlock": who waits on what (engine describeDeadlock). */
-  readonly deadlock?: string;
-}
-
-/** `{ deadlock }` describing who waits on what, if the run deadlocked. */
-export function deadlockOf(report: RunReport): { deadlock?: string } {
-  return report.reason === "deadlock" ? { deadlock: describeDeadlock(report) } : {};
+  /** How the run ended: events, fingerprint, simulated time, reason (and who waits, on a deadlock). */
+  readonly report: RunReport;
 }
 
 /** Zero-cost barrier: the last arriver releases everyone at its arrival time. */
@@ -109,5 +100,5 @@ export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: 
   const report = sim.run(limits);
   const supersteps = new Float64Array(steps);
   for (let s = 1; s <= steps; s++) supersteps[s - 1] = exits[s]! - exits[s - 1]!;
-  return { supersteps, meanWork: count === 0 ? 0 : drawn / count, events: report.events, fingerprint: report.fingerprint, simTime: report.now, reason: report.reason, ...deadlockOf(report) };
+  return { supersteps, meanWork: count === 0 ? 0 : drawn / count, report };
 }

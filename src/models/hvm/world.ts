@@ -3,13 +3,13 @@
  * and a harness process on ROS vcore 0. The HRT starts booted and idle unless the harness
  * reboots it. Costs: HVM data file, Nautilus' and Linux's own files, the machine profile.
  */
-import { Simulation, describeDeadlock } from "../../engine/index.js";
+import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { kernelCosts } from "../kernel/costs.js";
 import type { Gen } from "../kernel/types.js";
 import { linuxData } from "../linux/kernel.js";
 import { nautilusData } from "../nautilus/kernel.js";
-import { ModelRunError, type RunLimits } from "../plugin.js";
+import { ModelRunError, failOnRunEnd, type RunLimits } from "../plugin.js";
 import { resetCore } from "./boot.js";
 import { HRT_BOOT_PARAMETERS, hvmCosts } from "./costs.js";
 import { Hvm, type Upcall } from "./hvm.js";
@@ -50,7 +50,6 @@ export function runHarness(w: World, limits: RunLimits, bodies: ReadonlyArray<(c
     w.sim.process(`harness on ${core.label}`, body(core));
   });
   const report = w.sim.run(limits);
-  if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report));
-  if (report.reason !== "empty") throw new ModelRunError("limit", `stopped by the ${report.reason === "until" ? "simulated-time" : "event"} limit at t=${report.now} after ${report.events} events`);
+  failOnRunEnd(report);
   return { events: report.events, fingerprint: report.fingerprint, simTime: report.now };
 }

@@ -4,12 +4,12 @@
  * the workload's iterations. Iteration t ends when its last task (circuit) or its ‖r‖
  * reduction (HPCG) triggers.
  */
-import { describeDeadlock } from "../../engine/index.js";
 import type { MachineFile } from "../hardware/machine-file.js";
 import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import type { KernelName } from "../kernel/types.js";
-import { ModelRunError, failOn, type RunLimits, type UserParameters } from "../plugin.js";
-import { CONDVAR_RACE_DIAGNOSIS, Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
+import { condvarRaceHint } from "../nautilus/condvar.js";
+import { failOn, failOnRunEnd, type RunLimits, type UserParameters } from "../plugin.js";
+import { Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
 import { circuitGraph, circuitIteration } from "./circuit.js";
 import { coresProblem, placementProblem } from "./constraints.js";
 import { computeCosts, type ComputeCosts } from "./compute.js";
@@ -88,13 +88,9 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
     yield* rt.stop(self);
   } });
   const report = world.sim.run(limits);
-  if (report.reason === "deadlock") {
-    const hint = world.kernel.name === "nautilus" && (p.runtime?.idle ?? "block") === "block"
-      ? `\n(With Nautilus and runtime.idle block, ${CONDVAR_RACE_DIAGNOSIS}; runtime.idle: spin does not use condvars for idling.)`
-      : "";
-    throw new ModelRunError("deadlock", describeDeadlock(report) + hint);
-  }
-  if (report.reason !== "empty") throw new ModelRunError("limit", `stopped by the ${report.reason === "until" ? "simulated-time" : "event"} limit at t=${report.now} after ${report.events} events`);
+  failOnRunEnd(report, world.kernel.name === "nautilus" && (p.runtime?.idle ?? "block") === "block"
+    ? condvarRaceHint("runtime.idle block", "a worker asleep on its queue's condvar", "runtime.idle: spin does not use condvars for idling")
+    : "");
   return { world, runtime: rt, legion, compute, ends, events: report.events };
 }
 

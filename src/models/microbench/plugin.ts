@@ -2,12 +2,13 @@
  * The `microbench` model: the authors' Nautilus-vs-Linux microbenchmarks (experiments.md),
  * replicated stamp for stamp on a modeled machine running a modeled kernel.
  */
-import { Simulation, describeDeadlock } from "../../engine/index.js";
+import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import { describeFile } from "../hardware/overrides.js";
 import { kernelFileOn } from "../kernel/costs.js";
 import { kernelConfigProblems, kernelCostTable, kernelEntry } from "../kernel/registry.js";
-import { ModelRunError, userParameters, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
+import { condvarRaceHint } from "../nautilus/condvar.js";
+import { ModelRunError, failOnRunEnd, userParameters, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
 import { ipiOneway, ipiRoundtrip, ipiSend, nemoBroadcast, nemoNotify } from "./events.js";
 import { Harness, MicrobenchParams } from "./harness.js";
 import { condvar, condvarBroadcast, spinlock, syncEvent } from "./sync.js";
@@ -51,16 +52,8 @@ function simulate(input: ModelRunInput<MicrobenchParams>, record: boolean): Harn
   const h = new Harness(input.params, input.seed, record, undefined, userParameters(input));
   if (input.params.kernel !== "linux" || LINUX_BUILD_EXPERIMENTS.has(input.experiment)) experiment(input.experiment).run(h);
   const report = h.sim.run(input.limits);
-  if (report.reason === "deadlock") {
-    // The waiters of the Nautilus condvar experiments can be stranded by the modeled race: a result, named as such.
-    const race = input.params.kernel === "nautilus" && input.experiment.startsWith("condvar")
-      ? "\n(With Nautilus, a waiter can miss its wake-up in the paper-era condvar's known race: a signal or broadcast between its dropping the cv lock and joining the wait queue finds nobody to wake — see nautilus.md, condvar.)"
-      : "";
-    throw new ModelRunError("deadlock", describeDeadlock(report) + race);
-  }
-  if (report.reason !== "empty") {
-    throw new ModelRunError("limit", `stopped by the ${report.reason === "until" ? "simulated-time" : "event"} limit at t=${report.now} after ${report.events} events`);
-  }
+  // The waiters of the Nautilus condvar experiments can be stranded by the modeled race: a result, named as such.
+  failOnRunEnd(report, input.params.kernel === "nautilus" && input.experiment.startsWith("condvar") ? condvarRaceHint("", "a waiter") : "");
   return h;
 }
 

@@ -9,6 +9,15 @@ import { SpinLock, type Thread } from "../kernel/objects.js";
 import { SeqCond, type KernelOps } from "../kernel/toolkit.js";
 import type { Gen } from "../kernel/types.js";
 
+/**
+ * The note a model adds to a deadlock its Nautilus condvar waiters can cause (a result of the
+ * modeled race above, not a fault): `setting` is the model option that uses condvars, `who` the
+ * waiter, `avoid` the option that does not use them.
+ */
+export function condvarRaceHint(setting: string, who: string, avoid?: string): string {
+  return `\n(With Nautilus${setting ? ` and ${setting}` : ""}, ${who} can miss its wake-up in the paper-era condvar's known race — see nautilus.md, condvar${avoid ? `; ${avoid}` : ""}.)`;
+}
+
 export class NautilusCondVar extends SeqCond {
   readonly lock: SpinLock;
   /** The per-condvar wait queue and its lock. */

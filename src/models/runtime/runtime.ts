@@ -15,12 +15,6 @@ import type { Thread } from "../kernel/objects.js";
 import type { BarrierRef, BarrierRounds, CondVarRef, FlagRef, Gen, Kernel, MutexRef, SpinLockRef, ThreadRef } from "../kernel/types.js";
 import { runtimeCosts, type RuntimeCostOverrides } from "./costs.js";
 
-/**
- * Why a run of the pool can deadlock on Nautilus with idle workers blocking: a result of the
- * modeled kernel, not a fault (models add it to their deadlock message, with their own option that avoids it).
- */
-export const CONDVAR_RACE_DIAGNOSIS = "a worker asleep on its queue's condvar can miss its wake-up in the paper-era condvar's known race — see nautilus.md, condvar";
-
 /** How an idle worker (or a thread waiting for an event) waits. */
 export const IDLE_POLICIES = ["block", "spin"] as const;
 export type IdlePolicy = (typeof IDLE_POLICIES)[number];
