@@ -86,7 +86,7 @@ test("explain checks the model's constraints: a clean exit-1 error naming the --
   assert.match(c.stderr, /--set costs\.svm\.vmexit: impossible combination: value out of range in costs/);
 });
 
-test("legion placement hvm refuses a machine file it would ignore (the HVM runs on the x64 profile)", async () => {
+test("legion refuses a machine file it would ignore (placement hvm), or one it has no compute-scale ratio for (native)", async () => {
   const dir = await tempDir();
   const { machineProfile } = await import("../src/models/hardware/profile.js");
   await writeText(dir, "box.json", JSON.stringify({ ...machineProfile("x64"), machine: "mybox" }));
@@ -95,8 +95,17 @@ test("legion placement hvm refuses a machine file it would ignore (the HVM runs 
   assert.is(r.code, 1, r.stderr);
   assert.match(r.stderr, /hvm-box\.yaml:\d+:\d+: machineFile: impossible combination: placement hvm runs on the built-in x64 profile/);
   assert.match(r.stderr, /found:\s+"mybox"/);
+  // Natively it runs on the file's machine, whose name has no compute-scale ratio: the scenario must give one.
   const native = await hrtsim(["validate", await writeText(dir, "native-box.yaml", text.replace("placement: hvm", "placement: native"))]);
-  assert.is(native.code, 0, native.stderr);
+  assert.is(native.code, 1, native.stderr);
+  assert.match(native.stderr, /native-box\.yaml:\d+:\d+: model\.params\.compute\.cyclesPerHostTsc: impossible combination: legion\/data\/compute-scale\.json has no ratio for machine "mybox"/);
+  assert.match(native.stderr, /found:\s+none given/);
+  const given = await writeText(dir, "native-ratio.yaml", text.replace("placement: hvm", "placement: native, problem: small, iterations: 2, compute: { cyclesPerHostTsc: 2.5 }"));
+  const ok = await hrtsim(["validate", given]);
+  assert.is(ok.code, 0, ok.stderr);
+  // What validate passes runs (before, the ratio-less scenario passed validate and every run failed).
+  const run = await hrtsim(["run", given, "--out", `${dir}/out`]);
+  assert.is(run.code, 0, run.stderr);
 });
 
 test.run();

@@ -7,7 +7,7 @@ import hostData from "./data/host-workloads.json" with { type: "json" };
 import scaleData from "./data/compute-scale.json" with { type: "json" };
 import type { Machine } from "../hardware/machine.js";
 import { CostTable, decodeParameterFile } from "../hardware/params.js";
-import type { ParameterRow } from "../plugin.js";
+import type { ConstraintProblem, ParameterRow } from "../plugin.js";
 import { WORKLOAD_KERNELS, decodeWorkloadMeasurements, type WorkloadKernel, type WorkloadMeasurements } from "./measurements.js";
 
 const HOST_LABEL = "legion/data/host-workloads.json";
@@ -26,6 +26,21 @@ export interface ComputeCosts {
   readonly perElement: Readonly<Record<WorkloadKernel, number>>;
   readonly ratio: number;
   rows(): ParameterRow[];
+}
+
+/**
+ * The ratio is kept per machine name, so a machine file of another name has none: the scenario
+ * must give it (at `path`). Validate (the plug-ins' constraints hooks) and the run both ask.
+ */
+export function computeScaleProblem(machine: string, ratioOverride: number | undefined, path: string): ConstraintProblem | undefined {
+  if (ratioOverride !== undefined || `cyclesPerHostTsc.${machine}` in scaleFile.parameters) return undefined;
+  const known = Object.keys(scaleFile.parameters).map((k) => k.replace("cyclesPerHostTsc.", "")).join(", ");
+  return {
+    path,
+    message: `${SCALE_LABEL} has no ratio for machine "${machine}" (only for ${known}), so the measured inner loops cannot be converted to its cycles`,
+    expected: "a ratio > 0: the machine's core cycles per host TSC cycle of the same loop",
+    found: "none given",
+  };
 }
 
 /** `ratioOverride` replaces the data file's ratio (a scenario what-if). */

@@ -6,6 +6,7 @@ import type { MachineFile } from "../hardware/machine-file.js";
 import { machineSize } from "../hardware/profile.js";
 import { KERNELS } from "../kernel/types.js";
 import type { ConstraintProblem } from "../plugin.js";
+import { computeScaleProblem } from "./compute.js";
 import { coresOf, inHvm, type LegionParams } from "./params.js";
 
 /** The machine a run simulates, by name and CPU count: the HVM runs on x64 whatever the machine file says. */
@@ -56,5 +57,6 @@ export function legionProblems(p: LegionParams, file: MachineFile | undefined, e
   // Only circuit and hpcg boot the HRT on `cores` cores (launchTime); task-launch does not.
   const hrt = experiment !== undefined && experiment !== "task-launch" ? hvmCoresProblem(p) : undefined;
   const launch = experiment === "task-launch" ? launchProblem(p, m.cpus) : undefined;
-  return [coresProblem(p, m.name, m.cpus), hrt, launch].filter((x): x is ConstraintProblem => x !== undefined);
+  const scale = computeScaleProblem(m.name, p.compute?.cyclesPerHostTsc, "compute.cyclesPerHostTsc");
+  return [coresProblem(p, m.name, m.cpus), hrt, launch, scale].filter((x): x is ConstraintProblem => x !== undefined);
 }

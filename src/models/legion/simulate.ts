@@ -12,7 +12,7 @@ import { failOn, failOnRunEnd, type RunLimits, type UserParameters } from "../pl
 import { Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
 import { circuitGraph, circuitIteration } from "./circuit.js";
 import { coresProblem, placementProblem } from "./constraints.js";
-import { computeCosts, type ComputeCosts } from "./compute.js";
+import { computeCosts, computeScaleProblem, type ComputeCosts } from "./compute.js";
 import { hpcgIteration } from "./hpcg.js";
 import { Legion } from "./legion.js";
 import { circuitShape, coresOf, hpcgShape, inHvm, type LegionParams } from "./params.js";
@@ -57,6 +57,7 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
     ...(p.runtime?.costs === undefined ? {} : { costs: p.runtime.costs }),
   });
   const legion = new Legion(rt, p.legion);
+  failOn(computeScaleProblem(world.machine.name, p.compute?.cyclesPerHostTsc, "compute.cyclesPerHostTsc"));
   const compute = computeCosts(world.machine, p.compute?.cyclesPerHostTsc);
   const pieces = p.pieces ?? rt.size * (p.piecesPerWorker ?? 1);
   const iterations = p.iterations ?? 3;
