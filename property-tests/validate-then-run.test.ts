@@ -1,7 +1,8 @@
 /**
  * A problem in a scenario is found by `validate`, never first at run time: for random model
  * parameters of microbench, bsp, legion, hvm and atscale (some out of range, some impossible together),
- * with or without an override of one of the parameter-file entries the scenario uses, either
+ * with or without an override of one of the parameter-file entries the scenario uses and with or
+ * without a machine file (a built-in profile renamed, smaller, at another clock), either
  * validate refuses the scenario, or each of its runs ends with results, stops at the scenario's
  * event limit or hangs in the modeled paper-era condvar race. A run that fails for any other
  * reason (a model error, another deadlock, a crash) is a check validate is missing.
@@ -14,6 +15,7 @@ import { expandRuns } from "../src/scenarios/expand.js";
 import { validateDoc } from "../src/scenarios/load.js";
 import { InputError } from "../src/scenarios/problems.js";
 import { plainSource } from "../src/scenarios/source.js";
+import { machineProfile } from "../src/models/hardware/profile.js";
 import { fcParams } from "./config.js";
 
 const LIMITS = { maxEvents: 200_000 };
@@ -32,8 +34,11 @@ interface OverrideCase {
 }
 
 /** The scenario of `model`, or undefined if validate refuses it (anything but an InputError fails). */
-function validated(model: string, experiment: string, params: Record<string, unknown>, parameters?: Record<string, unknown>) {
-  const doc = { name: "p", description: "property", model: { name: model, params }, experiment, replications: 1, seed: 3, limits: LIMITS, ...(parameters ? { parameters } : {}) };
+function validated(model: string, experiment: string, params: Record<string, unknown>, parameters?: Record<string, unknown>, machineFile?: unknown) {
+  const doc = {
+    name: "p", description: "property", model: { name: model, params }, experiment, replications: 1, seed: 3, limits: LIMITS,
+    ...(parameters ? { parameters } : {}), ...(machineFile === undefined ? {} : { machineFile }),
+  };
   try {
     return validateDoc(plainSource("p.yaml", doc), "hash");
   } catch (e) {
@@ -46,11 +51,11 @@ function validated(model: string, experiment: string, params: Record<string, unk
  * Validates a scenario of `model` (with `override` on one of the entries it uses, if any); if
  * valid, runs it and fails on any run error but the event limit. Returns whether it was valid.
  */
-function validThenRuns(model: string, experiment: string, params: Record<string, unknown>, override?: OverrideCase): boolean {
-  let s = validated(model, experiment, params);
+function validThenRuns(model: string, experiment: string, params: Record<string, unknown>, override?: OverrideCase, machineFile?: unknown): boolean {
+  let s = validated(model, experiment, params, undefined, machineFile);
   if (s !== undefined && override !== undefined && s.space.size > 0) {
     const paths = [...s.space.keys()].sort();
-    s = validated(model, experiment, params, { [paths[override.pick % paths.length]!]: override.value });
+    s = validated(model, experiment, params, { [paths[override.pick % paths.length]!]: override.value }, machineFile);
   }
   if (s === undefined) return false;
   for (const spec of expandRuns(s)) {
@@ -71,6 +76,25 @@ const override: fc.Arbitrary<OverrideCase> = fc.record({
     fc.record({ scale: fc.double({ min: 0, max: 1000, noNaN: true }) }),
   ),
 });
+/**
+ * A user's machine (scenario `machineFile`, inline): a built-in profile under its own name or
+ * another's, with fewer CPUs (x64: sockets; phi: cores) and another clock. The models that take
+ * none must say so in validate. Generated as this description (short counterexamples), built by
+ * `machineFileOf`.
+ */
+interface MachineCase { readonly base: "x64" | "phi"; readonly name: string; readonly size: number; readonly clockGHz: number }
+const machineCase: fc.Arbitrary<MachineCase> = fc.record({
+  base: fc.constantFrom("x64" as const, "phi" as const),
+  name: fc.constantFrom("x64", "phi", "mybox"),
+  size: fc.integer({ min: 1, max: 4 }),
+  clockGHz: fc.constantFrom(0.5, 1.1, 2.1, 3.7),
+});
+function machineFileOf({ base, name, size, clockGHz }: MachineCase): unknown {
+  const p = machineProfile(base);
+  const topology = p.topology.kind === "ring" ? { ...p.topology, cores: size } : { ...p.topology, sockets: size };
+  return { ...p, machine: name, topology, clockGHz: { ...p.clockGHz, value: clockGHz } };
+}
+
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 const work = fc.oneof(
   fc.integer({ min: 0, max: 200_000 }),
@@ -163,8 +187,8 @@ const atscale = fc.record({
 for (const [model, arb, runs] of [["microbench", microbench, 60], ["bsp", bsp, 60], ["legion", legion, 40], ["hvm", hvm, 100], ["atscale", atscale, 100]] as const) {
   test(`${model}: what validate accepts runs to results or to the event limit`, () => {
     let valid = 0;
-    fc.assert(fc.property(arb, maybe(override), ({ experiment, params }, o) => {
-      if (validThenRuns(model, experiment, defined(params), o)) valid++;
+    fc.assert(fc.property(arb, maybe(override), fc.option(machineCase, { nil: undefined, freq: 4 }), ({ experiment, params }, o, m) => {
+      if (validThenRuns(model, experiment, defined(params), o, m === undefined ? undefined : machineFileOf(m))) valid++;
     }), fcParams(runs));
     // The generators must reach runs, or the property checks nothing.
     assert.ok(valid > 0, `${model}: no generated scenario was valid`);

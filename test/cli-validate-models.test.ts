@@ -108,4 +108,22 @@ test("legion refuses a machine file it would ignore (placement hvm), or one it h
   assert.is(run.code, 0, run.stderr);
 });
 
+test("atscale kernel noise on a 16-CPU machine file: per-node runs (its netNoise pool fits CPUs 1..15); a pool of 16 is refused by validate", async () => {
+  const dir = await tempDir();
+  const { machineProfile } = await import("../src/models/hardware/profile.js");
+  const x64 = machineProfile("x64");
+  await writeText(dir, "small.json", JSON.stringify({ ...x64, machine: "mybox", topology: { ...x64.topology, sockets: 1 } }));
+  const scenario = (noise: string) => doc("atscale", "collectives", `ranks: 2, collective: dissemination, collectives: 1, workUs: 1, noise: { kind: kernel, kernel: nautilus, machine: x64${noise} }`) + "machineFile: small.json\n";
+  // Before, this passed validate and every run failed: per-node sampling measured netNoise on a pool of 16 CPUs 1..16.
+  const perNode = await writeText(dir, "per-node.yaml", scenario(""));
+  assert.is((await hrtsim(["validate", perNode])).code, 0);
+  const run = await hrtsim(["run", perNode, "--out", `${dir}/out`]);
+  assert.is(run.code, 0, run.stderr);
+  const pooled = await hrtsim(["validate", await writeText(dir, "pooled.yaml", scenario(", sampling: pooled"))]);
+  assert.is(pooled.code, 1, pooled.stderr);
+  assert.match(pooled.stderr, /pooled\.yaml:\d+:\d+: model\.params\.noise\.traces: impossible combination: too many noise traces for mybox/);
+  assert.match(pooled.stderr, /expected: at most 15 noise traces: mybox has 16 CPUs/);
+  assert.match(pooled.stderr, /found:\s+16/);
+});
+
 test.run();

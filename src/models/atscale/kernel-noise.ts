@@ -43,6 +43,12 @@ export interface KernelNoiseSpec {
   readonly windowNs: number;
   /** Linux: kernel threads and daemons besides the tick (default true). */
   readonly background: boolean;
+  /**
+   * Sample at most the machine's CPUs 1.. (per-node sampling's pool, which only measures netNoise:
+   * POOL_DEFAULTS.traces on the built-in machines, fewer on a small machine file) instead of
+   * failing when `traces` does not fit.
+   */
+  readonly fitMachine?: boolean;
 }
 
 /** A modeled machine booted with a kernel: the noise sources the kernel attaches to each CPU. */
@@ -96,12 +102,14 @@ export function poolProblem(traces: number, machine: string, cpuCount: number): 
 /** One trace per CPU 1..traces (CPU 0 takes Linux's device interrupts; a rank runs elsewhere). */
 export function kernelNoiseTraces(spec: KernelNoiseSpec, seed: string, user: UserParameters = {}): DetourTrace[] {
   const machine = probeKernelNoise(spec.kernel, spec.machine, spec.background, seed, user);
-  const problem = poolProblem(spec.traces, user.machine?.machine ?? spec.machine, machine.cpuCount); // the constraints hook's check
-  if (problem !== undefined) throw new RangeError(`noise.traces: expected ${problem}, got ${spec.traces}`);
+  // A machine has at least 2 CPUs (machine files are held to it), so a fitted pool has one trace or more.
+  const traces = spec.fitMachine === true ? Math.min(spec.traces, machine.cpuCount - 1) : spec.traces;
+  const problem = poolProblem(traces, user.machine?.machine ?? spec.machine, machine.cpuCount); // the constraints hook's check
+  if (problem !== undefined) throw new RangeError(`noise.traces: expected ${problem}, got ${traces}`);
   const nsPerCycle = machine.nsPerCycle;
   const window = spec.windowNs / nsPerCycle;
   const out: DetourTrace[] = [];
-  for (let cpu = 1; cpu <= spec.traces; cpu++) {
+  for (let cpu = 1; cpu <= traces; cpu++) {
     const sources = machine.sources(cpu);
     const next = sources.map((s) => s.nextArrival());
     const starts: number[] = [];

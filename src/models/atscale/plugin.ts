@@ -27,7 +27,7 @@ export function noiseTraces(noise: NoiseParams, seed: string, user: UserParamete
     case "kernel":
       return kernelNoiseTraces({
         kernel: noise.kernel, machine: noise.machine, traces: noise.traces ?? POOL_DEFAULTS.traces,
-        windowNs: (noise.windowMs ?? POOL_DEFAULTS.windowMs) * 1e6, background: noise.background ?? true,
+        windowNs: (noise.windowMs ?? POOL_DEFAULTS.windowMs) * 1e6, background: noise.background ?? true, fitMachine: drawsPerNode(noise),
       }, seed, user);
     case "periodic":
     case "trace": {
@@ -157,6 +157,7 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
     const n = params.noise;
     if (n.kind !== "kernel") return [];
     const kernel = kernelConfigProblems(file ?? n.machine, [n.kernel], overrides, n.machine, n.background ?? true);
+    // Per-node sampling measures netNoise on a pool that fits the machine (kernelNoiseTraces fitMachine).
     if (drawsPerNode(n)) return kernel;
     const traces = n.traces ?? POOL_DEFAULTS.traces;
     const machine = machineSize(n.machine, file);
