@@ -126,4 +126,18 @@ test("atscale kernel noise on a 16-CPU machine file: per-node runs (its netNoise
   assert.match(pooled.stderr, /found:\s+16/);
 });
 
+test("on a machine file, validate reads the kernel files the run loads (x64's, not those of the profile it copies)", async () => {
+  const dir = await tempDir();
+  const { machineProfile } = await import("../src/models/hardware/profile.js");
+  const phi = machineProfile("phi");
+  await writeText(dir, "knc.json", JSON.stringify({ ...phi, machine: "mybox", topology: { ...phi.topology, cores: 1 } }));
+  // x64's linux file gives noise.deviceIrq.duration in µs: 4986 µs × 200/s takes CPU 0 whole. Phi's
+  // derived file has it in cycles, where 4986 is harmless: validate read that one and passed, and every run failed.
+  const text = doc("microbench", "thread-create", "machine: phi, kernel: linux") + "machineFile: knc.json\nparameters:\n  linux.noise.deviceIrq.duration: 4986\n";
+  const r = await hrtsim(["validate", await writeText(dir, "knc.yaml", text)]);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /knc\.yaml:\d+:\d+: parameters\.linux\.noise\.deviceIrq\.duration: impossible combination: Linux noise leaves threads no CPU time/);
+  assert.match(r.stderr, /would take 100% of CPU 0/);
+});
+
 test.run();

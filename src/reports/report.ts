@@ -6,7 +6,7 @@ import { describeCoords, formatNumber } from "./common.js";
 import { display } from "./markup.js";
 import type { Manifest } from "./manifest.js";
 import { renderHtml } from "./report-html.js";
-import type { ReportFigure, ReportInput, ReportModel, ReportTable } from "./report-model.js";
+import type { ReportInput, ReportModel, ReportTable } from "./report-model.js";
 import type { ClaimVerdict } from "./spec.js";
 import { renderMarkdown } from "./report-md.js";
 import { INTRO_MARKDOWN } from "./report-intro.js";

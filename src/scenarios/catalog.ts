@@ -3,7 +3,6 @@
  * use, by override path, with unit, kind, value, plausible range and meaning; and the JSON
  * Schema of user machine files. The scenario JSON Schema lists the same paths under `parameters`.
  */
-import { Schema } from "effect";
 import { MachineFileSchema } from "../models/hardware/machine-file.js";
 import type { ParameterInfo } from "../models/hardware/overrides.js";
 import { loadBuiltins } from "./builtin.js";

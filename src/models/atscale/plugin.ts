@@ -156,7 +156,7 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
   constraints(params, overrides, file) {
     const n = params.noise;
     if (n.kind !== "kernel") return [];
-    const kernel = kernelConfigProblems(file ?? n.machine, [n.kernel], overrides, n.machine, n.background ?? true);
+    const kernel = kernelConfigProblems(file ?? n.machine, [n.kernel], overrides, n.background ?? true);
     // Per-node sampling measures netNoise on a pool that fits the machine (kernelNoiseTraces fitMachine).
     if (drawsPerNode(n)) return kernel;
     const traces = n.traces ?? POOL_DEFAULTS.traces;
@@ -169,6 +169,6 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
   parameterSpace(params, file) {
     const n = params.noise;
     if (n.kind !== "kernel") return [];
-    return kernelParameterSpace(file ?? n.machine, [n.kernel], n.machine).filter((i) => isNoiseParameter(n.kernel, file?.machine ?? n.machine, i.scope, i.name));
+    return kernelParameterSpace(file ?? n.machine, [n.kernel]).filter((i) => isNoiseParameter(n.kernel, file?.machine ?? n.machine, i.scope, i.name));
   },
 };

@@ -57,20 +57,20 @@ export const bspModel: ModelPlugin<BspParams> = {
     const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params", costScale: params.costScale ?? 1, ...(overrides ? { overrides } : {}) });
     return [
       ...runtimeCosts(machine, params.runtime?.costs).rows("runtime.costs."),
-      ...kernelCostTable(params.kernel, machine, params.machine).rows(`${params.kernel}.`),
+      ...kernelCostTable(params.kernel, machine).rows(`${params.kernel}.`),
       ...machine.costs.rows(`${machine.name}.`),
     ];
   },
   // The machine's and the kernel's parameter files: overridable by dotted path (`phi.apic.accept`).
   parameterSpace(params, file) {
-    return kernelParameterSpace(file ?? params.machine, [params.kernel], params.machine);
+    return kernelParameterSpace(file ?? params.machine, [params.kernel]);
   },
   // A machine file may have fewer CPUs than the profile it replaces, so this is no schema check.
   constraints(params, overrides, file) {
     const m = machineSize(params.machine, file);
     const problem = threadsProblem(params, m.name, m.cpus);
     const noise = params.noise ?? "kernel";
-    const kernel = noise === "none" ? [] : kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, params.machine, noise === "kernel");
+    const kernel = noise === "none" ? [] : kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, noise === "kernel");
     return [...(problem ? [problem] : []), ...kernel];
   },
   run(input) {

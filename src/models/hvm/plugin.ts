@@ -85,7 +85,7 @@ export const hvmModel: ModelPlugin<HvmParams> = {
     // The same check the run applies to `costs` (hvmCosts), so a bad what-if is found here.
     for (const c of costOverrideProblems(p.costs)) problems.push({ path: `costs.${c.name}`, message: `${c.message} in costs`, expected: c.expected, found: c.found });
     // The Linux baselines (thread creation, process start-up) run with Linux's noise.
-    return [...problems, ...kernelConfigProblems("x64", ["linux"], overrides, "x64")];
+    return [...problems, ...kernelConfigProblems("x64", ["linux"], overrides)];
   },
 };
 

@@ -105,12 +105,13 @@ export function createKernel<K extends KernelName>(o: CreateKernelOptions<K>): K
 
 /**
  * Every parameter-file entry runs of `kernels` on `machine` use, as override paths
- * (`<machine>.*`, `<kernel>.*`): a plug-in's `parameterSpace`. `dataOf` names the built-in
- * machine whose kernel files apply (a user's machine profile has no kernel files of its own).
+ * (`<machine>.*`, `<kernel>.*`): a plug-in's `parameterSpace`. The kernel files are those a run
+ * loads for the machine's name (a user's machine profile has none of its own: x64's, then its
+ * entries), as everywhere below.
  */
-export function kernelParameterSpace(machine: MachineName | MachineProfile, kernels: readonly KernelName[], dataOf: string = typeof machine === "string" ? machine : machine.machine): ParameterInfo[] {
+export function kernelParameterSpace(machine: MachineName | MachineProfile, kernels: readonly KernelName[]): ParameterInfo[] {
   const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params" });
-  return [...describeFile(m.name, m.profile), ...kernels.flatMap((k) => describeFile(k, kernelFileOn(k, m, kernelEntry(k).data(dataOf))))];
+  return [...describeFile(m.name, m.profile), ...kernels.flatMap((k) => describeFile(k, kernelFileOn(k, m, kernelEntry(k).data(m.name))))];
 }
 
 /**
@@ -130,26 +131,26 @@ export function userMachineProblems(m: MachineFile): MachineFileProblem[] {
   return [];
 }
 
-/** The cost table a `kernel` built on `machine` uses: its file for the built-in machine `dataOf`, with the machine's overrides. */
-export function kernelCostTable(kernel: KernelName, machine: Machine, dataOf: string): CostTable {
+/** The cost table a `kernel` built on `machine` uses (as the kernel builds it: its file for the machine's name, with the machine's overrides). */
+export function kernelCostTable(kernel: KernelName, machine: Machine): CostTable {
   const entry = kernelEntry(kernel);
-  return kernelCosts(kernel, machine, entry.data(dataOf), entry.parameters);
+  return kernelCosts(kernel, machine, entry.data(machine.name), entry.parameters);
 }
 
 /**
  * What the kernels' parameters in force make impossible to run, for the plug-ins' constraints
  * hooks (so `validate` finds it, not a run): Linux noise (with `linuxBackground`, beyond the
  * tick) leaving threads no CPU time on `machine`, with `overrides` and a machine file's entries
- * (`dataOf`: the built-in machine whose kernel files apply). Built-in files need no check.
+ * (on the kernel files a run loads for it). Built-in files need no check.
  * Reported at the first overridden Linux noise entry, else the first override, else the machine file.
  */
-export function kernelConfigProblems(machine: MachineName | MachineProfile, kernels: readonly KernelName[], overrides: ParameterOverrides, dataOf: string, linuxBackground = true): ConstraintProblem[] {
+export function kernelConfigProblems(machine: MachineName | MachineProfile, kernels: readonly KernelName[], overrides: ParameterOverrides, linuxBackground = true): ConstraintProblem[] {
   const overridden = Object.keys(overrides);
   if (!kernels.includes("linux") || (overridden.length === 0 && typeof machine === "string")) return [];
   let problem: string | undefined;
   try {
     const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params", overrides });
-    problem = linuxNoiseProblem(m, kernelCostTable("linux", m, dataOf), linuxBackground);
+    problem = linuxNoiseProblem(m, kernelCostTable("linux", m), linuxBackground);
   } catch (e) {
     // An input its file refuses: validate reports it at the override or the machine file (scenarios' checkSites, machine-load).
     if (e instanceof OverrideError || e instanceof ParameterFileError) return [];

@@ -130,12 +130,12 @@ export const legionModel: ModelPlugin<LegionParams> = {
   },
 
   constraints(params, overrides, file, experiment) {
-    const kernel = kernelConfigProblems(legionMachine(params, file), kernelsOf(params), overrides, params.machine, params.linuxNoise ?? true);
+    const kernel = kernelConfigProblems(legionMachine(params, file), kernelsOf(params), overrides, params.linuxNoise ?? true);
     return [...legionProblems(params, file, experiment), ...kernel];
   },
 
   // The machine's and the kernels' parameter files: overridable and varied by `hrtsim sensitivity`.
   parameterSpace(params, file) {
-    return kernelParameterSpace(legionMachine(params, file), kernelsOf(params), params.machine);
+    return kernelParameterSpace(legionMachine(params, file), kernelsOf(params));
   },
 };

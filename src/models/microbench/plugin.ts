@@ -2,11 +2,7 @@
  * The `microbench` model: the authors' Nautilus-vs-Linux microbenchmarks (experiments.md),
  * replicated stamp for stamp on a modeled machine running a modeled kernel.
  */
-import { Simulation } from "../../engine/index.js";
-import { Machine } from "../hardware/machine.js";
-import { describeFile } from "../hardware/overrides.js";
-import { kernelFileOn } from "../kernel/costs.js";
-import { kernelConfigProblems, kernelCostTable, kernelEntry } from "../kernel/registry.js";
+import { kernelConfigProblems, kernelCostTable, kernelParameterSpace } from "../kernel/registry.js";
 import { condvarRaceHint } from "../nautilus/condvar.js";
 import { ModelRunError, failOnRunEnd, userParameters, type Breakdown, type ExperimentInfo, type ModelPlugin, type ModelRunInput, type ParameterRow } from "../plugin.js";
 import { ipiOneway, ipiRoundtrip, ipiSend, nemoBroadcast, nemoNotify } from "./events.js";
@@ -93,7 +89,7 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
   parameters(params, overrides, file): ParameterRow[] {
     const h = new Harness({ ...params, trials: 1 }, "params", false, undefined, userParameters({ overrides, machine: file }));
     const machine = h.machine;
-    const kernel = kernelCostTable(params.kernel, machine, params.machine);
+    const kernel = kernelCostTable(params.kernel, machine);
     const topo = machine.profile.topology;
     // What the run uses after the scenario's options (kicks, deepIdle), beside the files' entries.
     const inForce = Object.entries(h.kernel.configuration ?? {}).map(([k, v]) => ({
@@ -110,12 +106,11 @@ export const microbenchModel: ModelPlugin<MicrobenchParams> = {
   },
 
   constraints(params, overrides, file) {
-    return kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, params.machine, params.linuxNoise ?? true);
+    return kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, params.linuxNoise ?? true);
   },
 
   parameterSpace(params, file) {
-    const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params" });
-    return [...describeFile(machine.name, machine.profile), ...describeFile(params.kernel, kernelFileOn(params.kernel, machine, kernelEntry(params.kernel).data(params.machine)))];
+    return kernelParameterSpace(file ?? params.machine, [params.kernel]);
   },
 };
 
