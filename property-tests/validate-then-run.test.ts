@@ -16,6 +16,7 @@ import { validateDoc } from "../src/scenarios/load.js";
 import { InputError } from "../src/scenarios/problems.js";
 import { plainSource } from "../src/scenarios/source.js";
 import { machineProfile } from "../src/models/hardware/profile.js";
+import { WORKLOAD_KERNELS } from "../src/models/legion/measurements.js";
 import { fcParams } from "./config.js";
 
 const LIMITS = { maxEvents: 200_000 };
@@ -110,6 +111,11 @@ const bsp = fc.record({
     threads: maybe(fc.integer({ min: 1, max: 240 })),
     supersteps: maybe(fc.integer({ min: 1, max: 3 })),
     work: maybe(work),
+    workload: maybe(fc.record({
+      kernel: fc.constantFrom(...WORKLOAD_KERNELS),
+      elements: fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1e8, max: 1e9 })),
+      cyclesPerHostTsc: maybe(fc.constantFrom(0.5, 2.5, 1000)),
+    })),
     barrier: maybe(fc.constantFrom("kernel", "ideal")),
     noise: maybe(fc.constantFrom("kernel", "tick-only", "none")),
     wakeup: maybe(fc.constantFrom("threads", "condvar", "poll", "nemo")),

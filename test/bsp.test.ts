@@ -9,6 +9,8 @@ import { executeRun } from "../src/scenarios/execute.js";
 import { expandRuns } from "../src/scenarios/expand.js";
 import { validateDoc } from "../src/scenarios/load.js";
 import { plainSource } from "../src/scenarios/source.js";
+import hostWorkloads from "../src/models/legion/data/host-workloads.json" with { type: "json" };
+import computeScale from "../src/models/legion/data/compute-scale.json" with { type: "json" };
 
 for (const machine of ["x64", "phi"] as const) {
   for (const kernel of ["nautilus", "linux"] as const) {
@@ -43,6 +45,20 @@ test("work from an engine distribution: the mean drawn work is the distribution'
   // Each superstep waits for the slowest of 16 draws: above the mean work.
   assert.ok(Array.from(r.supersteps).every((s) => s >= 10_000 && s <= 30_000));
   assert.ok(r.supersteps.reduce((a, b) => a + b, 0) / 50 > 25_000);
+});
+
+test("work from a measured workload kernel: elements × the host's median cycles per element × the machine's ratio, as the same run given that work", () => {
+  for (const [machine, kernel, elements, costScale] of [["x64", "hpcg.spmv", 50_000, 1], ["phi", "circuit.calcNewCurrents", 1_000, 3]] as const) {
+    // From the data files, not the code under test: cycles per element (median over reps) × cyclesPerHostTsc.<machine>.
+    const cycles = Math.round(elements * hostWorkloads.kernels[kernel].cyclesPerElement * computeScale.parameters[`cyclesPerHostTsc.${machine}`].value);
+    const base = { machine, kernel: "linux" as const, threads: 8, supersteps: 4, barrier: "ideal" as const, noise: "none" as const, costScale };
+    const r = runSupersteps({ ...base, workload: { kernel, elements } }, "k", {});
+    assert.equal(Array.from(r.supersteps), new Array(4).fill(cycles * costScale), `${machine} ${kernel}`);
+    assert.is(r.report.fingerprint, runSupersteps({ ...base, work: cycles }, "k", {}).report.fingerprint, "same run as with work: cycles");
+    // cyclesPerHostTsc replaces the machine's ratio.
+    const what = runSupersteps({ ...base, workload: { kernel, elements, cyclesPerHostTsc: 1 } }, "k", {});
+    assert.is(what.supersteps[0], Math.round(elements * hostWorkloads.kernels[kernel].cyclesPerElement) * costScale);
+  }
 });
 
 test("minEfficientGrain interpolates on log(grain) where the efficiency crosses the target", () => {

@@ -1,6 +1,7 @@
 /** Parameters of the `bsp` model (supersteps and fine-grained parallel-for on one machine). */
 import { Schema } from "effect";
-import { CostScaleParam } from "../hardware/params.js";
+import { CostScaleParam, MAX_COST_SCALE } from "../hardware/params.js";
+import { WORKLOAD_KERNELS } from "../legion/measurements.js";
 import { KERNELS } from "../kernel/types.js";
 import { distributionWithMeanAtMost } from "../atscale/params.js";
 import { RuntimeCostOverrides } from "../runtime/index.js";
@@ -28,6 +29,16 @@ export const BspParams = Schema.Struct({
   supersteps: Schema.optional(PositiveInt),
   /** superstep: cycles of work per thread per superstep: a number or any engine distribution, mean ≤ MAX_GRAIN. */
   work: Schema.optional(distributionWithMeanAtMost(MAX_GRAIN, `a mean of at most ${MAX_GRAIN.toExponential()} cycles per superstep (the largest grain)`)),
+  /**
+   * superstep: the work as `elements` elements of a measured workload kernel (the Legion
+   * workloads' inner loops, legion/data/host-workloads.json) instead of `work`; `cyclesPerHostTsc`
+   * replaces the machine's ratio (legion/data/compute-scale.json; needed on a machine file).
+   */
+  workload: Schema.optional(Schema.Struct({
+    kernel: Schema.Literals(WORKLOAD_KERNELS),
+    elements: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1e12 })),
+    cyclesPerHostTsc: Schema.optional(Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(MAX_COST_SCALE))),
+  })),
   /** superstep: the kernel's barrier, or an ideal one (zero cost: all leave when the last arrives). */
   barrier: Schema.optional(Schema.Literals(BARRIERS)),
   /** kernel: the kernel's noise sources; tick-only: Linux without kernel threads/daemons/IRQs; none. */

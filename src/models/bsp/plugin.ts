@@ -14,6 +14,7 @@ import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
 import { BspParams } from "./params.js";
 import { runSupersteps } from "./superstep.js";
 import { threadsProblem } from "./world.js";
+import { workloadMachine, workloadProblems, workloadRows } from "./workload.js";
 import { machineSize } from "../hardware/profile.js";
 
 /** The engine's part of a run's result. */
@@ -36,7 +37,7 @@ export const bspModel: ModelPlugin<BspParams> = {
   experiments: [
     {
       name: "superstep",
-      description: "One runtime worker pinned per CPU 0..threads−1 loops `supersteps` times: compute `work` cycles (drawn per thread and step from bsp/work/cpu<i>), then the barrier (the kernel's, or ideal: zero cost). A superstep lasts from the last thread leaving one barrier to the last leaving the next.",
+      description: "One runtime worker pinned per CPU 0..threads−1 loops `supersteps` times: compute `work` cycles (drawn per thread and step from bsp/work/cpu<i>) or `workload` (elements of a measured kernel), then the barrier (the kernel's, or ideal: zero cost). A superstep lasts from the last thread leaving one barrier to the last leaving the next.",
       metrics: ["superstep", "stepEfficiency"],
     },
     {
@@ -56,6 +57,7 @@ export const bspModel: ModelPlugin<BspParams> = {
   parameters(params, overrides, file): ParameterRow[] {
     const machine = new Machine({ sim: new Simulation(), machine: file ?? params.machine, streamPrefix: "params", costScale: params.costScale ?? 1, ...(overrides ? { overrides } : {}) });
     return [
+      ...(params.workload === undefined ? [] : workloadRows(params.workload, machine)),
       ...runtimeCosts(machine, params.runtime?.costs).rows("runtime.costs."),
       ...kernelCostTable(params.kernel, machine).rows(`${params.kernel}.`),
       ...machine.costs.rows(`${machine.name}.`),
@@ -71,7 +73,8 @@ export const bspModel: ModelPlugin<BspParams> = {
     const problem = threadsProblem(params, m.name, m.cpus);
     const noise = params.noise ?? "kernel";
     const kernel = noise === "none" ? [] : kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, noise === "kernel");
-    return [...(problem ? [problem] : []), ...kernel];
+    const workload = params.workload === undefined ? [] : workloadProblems(params, workloadMachine(params, file));
+    return [...(problem ? [problem] : []), ...workload, ...kernel];
   },
   run(input) {
     const { params, experiment, seed, limits } = input;

@@ -9,8 +9,9 @@ import { distribution, type DistributionSpec, type RunReport, type SimEvent } fr
 import type { BarrierRef, Gen, ThreadRef } from "../kernel/types.js";
 import { Runtime } from "../runtime/index.js";
 import type { BspParams } from "./params.js";
-import type { UserParameters } from "../plugin.js";
+import { failOn, type UserParameters } from "../plugin.js";
 import { bspWorld } from "./world.js";
+import { workloadCycles, workloadProblems } from "./workload.js";
 
 export interface SuperstepResult {
   /** Duration of each superstep, cycles. */
@@ -40,9 +41,10 @@ class IdealBarrier {
 type BspSim = ReturnType<typeof bspWorld>["sim"];
 
 export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: UserParameters = {}): SuperstepResult {
-  const { sim, kernel, threads } = bspWorld(p, seed, user);
+  const { sim, kernel, machine, threads } = bspWorld(p, seed, user);
   const steps = p.supersteps ?? 100;
-  const work = distribution((p.work ?? 100_000) as DistributionSpec, "work");
+  for (const problem of workloadProblems(p, machine)) failOn(problem); // validate's check (constraints)
+  const work = distribution(p.workload !== undefined ? workloadCycles(p.workload, machine) : (p.work ?? 100_000) as DistributionSpec, "work");
   const scale = p.costScale ?? 1;
   const cores = Array.from({ length: threads }, (_, i) => i);
   const rt = new Runtime(kernel, { cores, idle: "block", ...(p.runtime?.costs ? { costs: p.runtime.costs } : {}) });
