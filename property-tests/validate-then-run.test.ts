@@ -17,6 +17,7 @@ import { InputError } from "../src/scenarios/problems.js";
 import { plainSource } from "../src/scenarios/source.js";
 import { machineProfile } from "../src/models/hardware/profile.js";
 import { WORKLOAD_KERNELS } from "../src/models/legion/measurements.js";
+import { kernelEntry } from "../src/models/kernel/registry.js";
 import { fcParams } from "./config.js";
 
 const LIMITS = { maxEvents: 200_000 };
@@ -83,17 +84,28 @@ const override: fc.Arbitrary<OverrideCase> = fc.record({
  * clock. The models that take none must say so in validate. Generated as this description (short counterexamples), built by
  * `machineFileOf`.
  */
-interface MachineCase { readonly base: "x64" | "phi"; readonly name: string; readonly size: number; readonly clockGHz: number }
+interface KernelEntryCase { readonly kernel: "linux" | "nautilus"; readonly pick: number; readonly value: number }
+interface MachineCase { readonly base: "x64" | "phi"; readonly name: string; readonly size: number; readonly clockGHz: number; readonly entry?: KernelEntryCase | undefined }
 const machineCase: fc.Arbitrary<MachineCase> = fc.record({
   base: fc.constantFrom("x64" as const, "phi" as const),
   name: fc.constantFrom("mybox", "knc9", "x64"), // x64: refused (a built-in name)
   size: fc.integer({ min: 1, max: 4 }),
   clockGHz: fc.constantFrom(0.5, 1.1, 2.1, 3.7),
+  // One of a kernel's x64 entries replaced on this machine (`kernels.<kernel>`), in its unit.
+  entry: maybe(fc.record({ kernel: fc.constantFrom("linux" as const, "nautilus" as const), pick: fc.nat(), value: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.double({ min: 0, max: 1e6, noNaN: true })) })),
 });
-function machineFileOf({ base, name, size, clockGHz }: MachineCase): unknown {
+function machineFileOf({ base, name, size, clockGHz, entry }: MachineCase): unknown {
   const p = machineProfile(base);
   const topology = p.topology.kind === "ring" ? { ...p.topology, cores: size } : { ...p.topology, sockets: size };
-  return { ...p, machine: name, topology, clockGHz: { ...p.clockGHz, value: clockGHz } };
+  const file: Record<string, unknown> = { ...p, machine: name, topology, clockGHz: { ...p.clockGHz, value: clockGHz } };
+  if (entry !== undefined) {
+    const entries = kernelEntry(entry.kernel).data("x64").parameters;
+    const names = Object.keys(entries).sort();
+    const key = names[entry.pick % names.length]!;
+    const unit = entries[key]!.unit;
+    file.kernels = { [entry.kernel]: { subject: "property", parameters: { [key]: { value: entry.value, ...(unit ? { unit } : {}), source: "property test: a drawn value" } } } };
+  }
+  return file;
 }
 
 const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
