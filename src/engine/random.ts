@@ -18,8 +18,8 @@ const STREAK = 32;
 export class RandomStream {
   private spare = NaN;
   /**
-   * Batched normals (a hot path: most streams draw only normals, and the polar method one call
-   * at a time cost ~40% more per normal in a run): a stream that has drawn STREAK normals in a
+   * Batched normals (a hot path: most streams draw only normals; one call at a time cost ~30%
+   * more per normal in a futex-barrier run's profile, and boxed each value returned): a stream that has drawn STREAK normals in a
    * row makes the next BATCH at once, exactly as one call at a time would (same pairs, same
    * order). Any other draw first rewinds the generator to where one-at-a-time drawing would
    * have left it (and keeps the pending second value of a pair as `spare`), so the values every
