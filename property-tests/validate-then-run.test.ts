@@ -190,6 +190,13 @@ const noise = fc.oneof(
   fc.record({ kind: fc.constant("kernel"), kernel: fc.constantFrom("nautilus", "linux"), machine: fc.constantFrom("x64", "phi") }),
   fc.record({ kind: fc.constant("periodic"), hz: fc.constantFrom(10, 1000, 1e5), netNoise: fc.constantFrom(0.001, 0.1, 0.9) }),
   fc.record({ kind: fc.constant("periodic"), hz: fc.constantFrom(10, 1000, 1e5), durationUs: fc.constantFrom(1, 100, 5000) }),
+  // An inline trace: detours as drawn (possibly unordered or overlapping: validate must refuse those), in ns or µs, with or without a span.
+  fc.record({
+    kind: fc.constant("trace"),
+    detours: fc.array(fc.tuple(fc.integer({ min: 0, max: 1e7 }), fc.integer({ min: 0, max: 1e6 })), { minLength: 1, maxLength: 6 }),
+    unit: maybe(fc.constantFrom("ns", "us")),
+    span: maybe(fc.integer({ min: 1, max: 2e7 })),
+  }).map(defined),
 );
 const atscale = fc.record({
   experiment: fc.constant("collectives"),
