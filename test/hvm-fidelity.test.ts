@@ -18,7 +18,7 @@ import { HC } from "../src/models/hvm/hvm.js";
 import { placementCpu, resolveParams, type HvmParams } from "../src/models/hvm/params.js";
 import { hvmModel } from "../src/models/hvm/plugin.js";
 import { buildWorld, runHarness } from "../src/models/hvm/world.js";
-import { syncCall, syncSetup } from "../src/models/hvm/ros.js";
+import { syncCall, syncSetup, trivial } from "../src/models/hvm/ros.js";
 import type { VCore } from "../src/models/hvm/vmm.js";
 import type { Gen } from "../src/models/kernel/types.js";
 
@@ -157,6 +157,31 @@ test("sync set-up then calls stay on the shared line: no VM exit per call", () =
     for (let i = 0; i < 10; i++) assert.ok(yield* syncCall(w.hvm, core));
     assert.is(core.exits, e0);
   }]);
+});
+
+test("an IPI that lands in a halted core's HLT exit (host mode) runs its host handler before the thread sleeps, and is seen at the next timed-yield wake", () => {
+  // Second async invoke sent ever later, so its IPI reaches the HRT core (pCPU 8) at every point of the HLT exit it takes after the first.
+  let hits = 0;
+  for (let gap = 21_000_000; gap < 21_040_000; gap += 100) {
+    const w = buildWorld(resolveParams({ rosCores: 1, hrtCores: 1, hrtFirstPcpu: 8, hrtIdle: "halt" }), "s", { record: true });
+    runHarness(w, { maxEvents: 200_000 }, [function* (core: VCore): Gen<void> {
+      yield* w.hvm.hcall(core, HC.INVOKE, trivial);
+      yield gap;
+      yield* w.hvm.hcall(core, HC.INVOKE, trivial);
+    }]);
+    const steps = w.machine.recorder!.steps.filter((r) => r.cpu === 8);
+    const arrivals = steps.filter((r) => r.step.startsWith("host IPI in flight"));
+    for (const exit of steps.filter((r) => r.step === "VMM: HLT exit handler")) {
+      // The exit's hardware save began before the handler; did an IPI arrive between its start and the sleep?
+      const save = steps[steps.indexOf(exit) - 2]!;
+      const ipi = arrivals.find((a) => a.end > save.start && a.end <= exit.end);
+      if (ipi === undefined) continue;
+      hits++;
+      const after = steps.slice(steps.indexOf(exit) + 1, steps.indexOf(exit) + 5).map((r) => r.step);
+      assert.equal(after, ["host: IRQ entry (forcing IPI)", "host: IPI handler", "host: EOI + iretq", "host thread asleep in timed yield (IPI noticed at the next wake)"], `gap ${gap}`);
+    }
+  }
+  assert.ok(hits > 0, "no gap put the IPI inside an HLT exit: the sweep checks nothing");
 });
 
 test("every HVM parameter has a plausible range with its reason, containing the value for plain numbers", () => {

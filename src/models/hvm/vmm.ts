@@ -304,15 +304,19 @@ export class Vmm {
       }
       const self = this;
       yield* this.exit(core, "HLT", function* () {
+        // An IPI that came during the HLT exit found the thread running in host mode: its host
+        // handler runs first (as at an entry), and the thread sees it at its first timed-yield wake.
+        let noticed = false;
+        while (core.hostIrqPending) {
+          core.hostIrqPending = false;
+          noticed = true;
+          yield* self.hostIrq(core);
+        }
         core.mode = "halted";
         core.haltedSince = self.sim.now;
         const before = core.lastStep;
         const ev = (core.idleWait = self.sim.event<number>(`${core.label} timed yield`));
-        // An IPI that came during the HLT exit (host mode) is seen at the first timed-yield wake.
-        if (core.hostIrqPending) {
-          core.hostIrqPending = false;
-          self.wakeAtNextYield(core, -1);
-        }
+        if (noticed) self.wakeAtNextYield(core, -1);
         const arrival: number = yield ev;
         const rec = self.machine.recorder;
         if (rec !== null) core.lastStep = rec.record(core.pcpu, "host thread asleep in timed yield (IPI noticed at the next wake)", core.haltedSince, self.sim.now, arrival >= 0 ? arrival : before, 0);
