@@ -152,6 +152,8 @@ const legion = fc.record({
     problem: fc.constant("small"),
     runtime: maybe(fc.record({ idle: fc.constantFrom("block", "spin") })),
     kicks: maybe(fc.boolean()),
+    // Needed on a machine file (its name has no ratio in compute-scale.json).
+    compute: maybe(fc.record({ cyclesPerHostTsc: fc.constantFrom(0.5, 2.5, 1000) })),
   }),
 });
 
