@@ -113,4 +113,17 @@ test("a parallel-for that hangs in the modeled paper-era condvar race says who w
   assert.match(r.error!, /With Nautilus and wakeup condvar, a worker asleep on its queue's condvar can miss its wake-up in the paper-era condvar's known race/);
 });
 
+test("supersteps that hang in the modeled paper-era condvar race (a worker's task signal lost before it slept) name the race", () => {
+  // Found by the validate-then-run property at 15×: Nautilus on x64, 3 threads, stores that often cost 0.
+  const doc = {
+    name: "p", description: "condvar race", model: { name: "bsp", params: { machine: "x64", kernel: "nautilus", threads: 3 } }, experiment: "superstep",
+    parameters: { "x64.store": { dist: "normal", mean: 2418, sd: 3528 } }, replications: 1, seed: 3, limits: { maxEvents: 200_000 },
+  };
+  const [spec] = expandRuns(validateDoc(plainSource("p.yaml", doc), "hash"));
+  const r = executeRun({ model: "bsp", limits: { maxEvents: 200_000 }, spec: spec! });
+  assert.is(r.status, "failed", "this case hangs (if the model changed and it no longer does, pick another)");
+  assert.match(r.error!, /^deadlock: deadlock at t=\d+: the event queue is empty but 4 process\(es\) still wait:\n[\s\S]*  - 'worker 1' waits on event 'worker 1 wake'\n/);
+  assert.match(r.error!, /With Nautilus and the runtime's blocking idle, a worker asleep on its queue's condvar can miss its wake-up in the paper-era condvar's known race/);
+});
+
 test.run();

@@ -81,7 +81,8 @@ export const bspModel: ModelPlugin<BspParams> = {
     const user = userParameters(input);
     if (experiment === "superstep") {
       const r = guarded(() => runSupersteps(params, seed, limits, user));
-      failOnRunEnd(r.report);
+      // The workers idle blocked on their queues' condvars until their task arrives (runtime idle: block).
+      failOnRunEnd(r.report, params.kernel === "nautilus" ? condvarRaceHint("the runtime's blocking idle", "a worker asleep on its queue's condvar") : "");
       const observations: Observation[] = Array.from(r.supersteps, (value) => ({ metric: "superstep", value }));
       const mean = r.supersteps.reduce((a, b) => a + b, 0) / r.supersteps.length;
       observations.push({ metric: "stepEfficiency", value: r.meanWork / mean });
