@@ -58,6 +58,9 @@ test("work from a measured workload kernel: elements × the host's median cycles
     // cyclesPerHostTsc replaces the machine's ratio.
     const what = runSupersteps({ ...base, workload: { kernel, elements, cyclesPerHostTsc: 1 } }, "k", {});
     assert.is(what.supersteps[0], Math.round(elements * hostWorkloads.kernels[kernel].cyclesPerElement) * costScale);
+    // hrtsim params names where that what-if came from (it said model.params.compute…, legion's path).
+    const row = bspModel.parameters!({ ...base, workload: { kernel, elements, cyclesPerHostTsc: 1 } }).find((r) => r.name === `compute.cyclesPerHostTsc.${machine}`);
+    assert.equal(row, { name: `compute.cyclesPerHostTsc.${machine}`, value: "1", source: "scenario file: model.params.workload.cyclesPerHostTsc" });
   }
 });
 

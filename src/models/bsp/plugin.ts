@@ -9,12 +9,12 @@ import { Machine } from "../hardware/machine.js";
 import { kernelConfigProblems, kernelCostTable, kernelParameterSpace } from "../kernel/registry.js";
 import { condvarRaceHint } from "../nautilus/condvar.js";
 import { ModelRunError, failOnRunEnd, userParameters, type ModelPlugin, type Observation, type ParameterRow } from "../plugin.js";
-import { runtimeCosts } from "../runtime/index.js";
+import { BLOCKED_WORKER, runtimeCosts } from "../runtime/index.js";
 import { minEfficientGrain, runParallelFor } from "./parallel-for.js";
 import { BspParams } from "./params.js";
 import { runSupersteps } from "./superstep.js";
 import { threadsProblem } from "./world.js";
-import { workloadMachine, workloadProblems, workloadRows } from "./workload.js";
+import { workloadProblems, workloadRows } from "./workload.js";
 import { machineSize } from "../hardware/profile.js";
 
 /** The engine's part of a run's result. */
@@ -73,7 +73,7 @@ export const bspModel: ModelPlugin<BspParams> = {
     const problem = threadsProblem(params, m.name, m.cpus);
     const noise = params.noise ?? "kernel";
     const kernel = noise === "none" ? [] : kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, noise === "kernel");
-    const workload = params.workload === undefined ? [] : workloadProblems(params, workloadMachine(params, file));
+    const workload = workloadProblems(params, m.name);
     return [...(problem ? [problem] : []), ...workload, ...kernel];
   },
   run(input) {
@@ -82,7 +82,7 @@ export const bspModel: ModelPlugin<BspParams> = {
     if (experiment === "superstep") {
       const r = guarded(() => runSupersteps(params, seed, limits, user));
       // The workers idle blocked on their queues' condvars until their task arrives (runtime idle: block).
-      failOnRunEnd(r.report, params.kernel === "nautilus" ? condvarRaceHint("the runtime's blocking idle", "a worker asleep on its queue's condvar") : "");
+      failOnRunEnd(r.report, params.kernel === "nautilus" ? condvarRaceHint("the runtime's blocking idle", BLOCKED_WORKER) : "");
       const observations: Observation[] = Array.from(r.supersteps, (value) => ({ metric: "superstep", value }));
       const mean = r.supersteps.reduce((a, b) => a + b, 0) / r.supersteps.length;
       observations.push({ metric: "stepEfficiency", value: r.meanWork / mean });
@@ -93,7 +93,7 @@ export const bspModel: ModelPlugin<BspParams> = {
     if (r === null) return { observations: [], fingerprint: "", events: 0, simTime: 0 };
     // With Nautilus and condvar wake-ups, the pool's idle workers can be stranded by the modeled race.
     failOnRunEnd(r.report, params.kernel === "nautilus" && (params.wakeup ?? "condvar") === "condvar"
-      ? condvarRaceHint("wakeup condvar", "a worker asleep on its queue's condvar", "wakeup: poll does not use condvars")
+      ? condvarRaceHint("wakeup condvar", BLOCKED_WORKER, "wakeup: poll does not use condvars")
       : "");
     const observations: Observation[] = r.points.flatMap((pt) => [
       { metric: "efficiency", value: pt.efficiency, labels: { grain: pt.grain } },

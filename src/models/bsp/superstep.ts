@@ -43,8 +43,8 @@ type BspSim = ReturnType<typeof bspWorld>["sim"];
 export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: number; until?: number }, user: UserParameters = {}): SuperstepResult {
   const { sim, kernel, machine, threads } = bspWorld(p, seed, user);
   const steps = p.supersteps ?? 100;
-  for (const problem of workloadProblems(p, machine)) failOn(problem); // validate's check (constraints)
-  const work = distribution(p.workload !== undefined ? workloadCycles(p.workload, machine) : (p.work ?? 100_000) as DistributionSpec, "work");
+  for (const problem of workloadProblems(p, machine.name)) failOn(problem); // validate's check (constraints)
+  const work = distribution(p.workload !== undefined ? workloadCycles(p.workload, machine.name) : (p.work ?? 100_000) as DistributionSpec, "work");
   const scale = p.costScale ?? 1;
   const cores = Array.from({ length: threads }, (_, i) => i);
   const rt = new Runtime(kernel, { cores, idle: "block", ...(p.runtime?.costs ? { costs: p.runtime.costs } : {}) });

@@ -20,6 +20,8 @@ export function hostWorkloads(): WorkloadMeasurements {
 }
 
 const scaleFile = decodeParameterFile(scaleData, SCALE_LABEL);
+/** Its entries are unitless ratios, so no clock converts them. */
+const scaleTable = new CostTable(`legion compute scale (${SCALE_LABEL})`, [{ file: scaleFile, label: SCALE_LABEL }], 1, 1);
 
 export interface ComputeCosts {
   /** Machine cycles per element of each kernel (fractional; tasks round their total). */
@@ -33,7 +35,7 @@ export interface ComputeCosts {
  * must give it (at `path`). Validate (the plug-ins' constraints hooks) and the run both ask.
  */
 export function computeScaleProblem(machine: string, ratioOverride: number | undefined, path: string): ConstraintProblem | undefined {
-  if (ratioOverride !== undefined || `cyclesPerHostTsc.${machine}` in scaleFile.parameters) return undefined;
+  if (ratioOverride !== undefined || scaleTable.has(`cyclesPerHostTsc.${machine}`)) return undefined;
   const known = Object.keys(scaleFile.parameters).map((k) => k.replace("cyclesPerHostTsc.", "")).join(", ");
   return {
     path,
@@ -43,18 +45,22 @@ export function computeScaleProblem(machine: string, ratioOverride: number | und
   };
 }
 
-/** `ratioOverride` replaces the data file's ratio (a scenario what-if). */
-export function computeCosts(machine: Machine, ratioOverride?: number): ComputeCosts {
-  const table = new CostTable(`legion compute scale (${SCALE_LABEL})`, [{ file: scaleFile, label: SCALE_LABEL }], machine.clockGHz, 1);
+/** Core cycles of `machine` (by name) per host TSC cycle of a measured loop; `ratioOverride` (a scenario what-if) replaces the file's. */
+export function computeRatio(machine: string, ratioOverride?: number): number {
+  return ratioOverride ?? scaleTable.setting(`cyclesPerHostTsc.${machine}`);
+}
+
+/** `ratioOverride` replaces the data file's ratio (a scenario what-if, given at `overridePath`). */
+export function computeCosts(machine: Machine, ratioOverride?: number, overridePath = "model.params.compute.cyclesPerHostTsc"): ComputeCosts {
   const name = `cyclesPerHostTsc.${machine.name}`;
-  const ratio = ratioOverride ?? table.setting(name);
+  const ratio = computeRatio(machine.name, ratioOverride);
   const h = hostWorkloads();
   const perElement = Object.fromEntries(WORKLOAD_KERNELS.map((k) => [k, h.kernels[k].cyclesPerElement * ratio * machine.scale])) as Record<WorkloadKernel, number>;
   const src = h.source;
   return {
     perElement, ratio,
     rows: () => [
-      { name: `compute.${name}`, value: String(ratio), source: ratioOverride === undefined ? table.rows().find((r) => r.name === name)!.source : "scenario file: model.params.compute.cyclesPerHostTsc" },
+      { name: `compute.${name}`, value: String(ratio), source: ratioOverride === undefined ? scaleTable.rows().find((r) => r.name === name)!.source : `scenario file: ${overridePath}` },
       ...WORKLOAD_KERNELS.map((k) => ({
         name: `compute.${k}`,
         value: `${perElement[k].toFixed(2)} cycles per ${h.kernels[k].unit}`,

@@ -9,7 +9,7 @@ import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import type { KernelName } from "../kernel/types.js";
 import { condvarRaceHint } from "../nautilus/condvar.js";
 import { failOn, failOnRunEnd, type RunLimits, type UserParameters } from "../plugin.js";
-import { Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
+import { BLOCKED_WORKER, Runtime, buildKernelWorld, type KernelWorld, type RtEvent } from "../runtime/index.js";
 import { circuitGraph, circuitIteration } from "./circuit.js";
 import { coresProblem, placementProblem } from "./constraints.js";
 import { computeCosts, computeScaleProblem, type ComputeCosts } from "./compute.js";
@@ -90,7 +90,7 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
   } });
   const report = world.sim.run(limits);
   failOnRunEnd(report, world.kernel.name === "nautilus" && (p.runtime?.idle ?? "block") === "block"
-    ? condvarRaceHint("runtime.idle block", "a worker asleep on its queue's condvar", "runtime.idle: spin does not use condvars for idling")
+    ? condvarRaceHint("runtime.idle block", BLOCKED_WORKER, "runtime.idle: spin does not use condvars for idling")
     : "");
   return { world, runtime: rt, legion, compute, ends, events: report.events };
 }

@@ -15,6 +15,9 @@ import type { Thread } from "../kernel/objects.js";
 import type { BarrierRef, BarrierRounds, CondVarRef, FlagRef, Gen, Kernel, MutexRef, SpinLockRef, ThreadRef } from "../kernel/types.js";
 import { runtimeCosts, type RuntimeCostOverrides } from "./costs.js";
 
+/** Who the paper-era Nautilus condvar race can strand when idle workers block (models' deadlock notes: condvarRaceHint). */
+export const BLOCKED_WORKER = "a worker asleep on its queue's condvar";
+
 /** How an idle worker (or a thread waiting for an event) waits. */
 export const IDLE_POLICIES = ["block", "spin"] as const;
 export type IdlePolicy = (typeof IDLE_POLICIES)[number];
