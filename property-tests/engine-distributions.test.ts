@@ -130,6 +130,51 @@ test("sample moments match each distribution's exact moments (derived here from 
   );
 });
 
+test("excessOver(c), the mean of max(0, X − c), matches its sample estimate at thresholds across the distribution", () => {
+  fc.assert(
+    fc.property(specArb, fc.integer({ min: -300, max: 300 }).map((i) => i / 100), fc.nat(), ({ spec, exact }, k, seed) => {
+      const d = distribution(spec);
+      const c = exact.mean + k * Math.sqrt(exact.variance);
+      const rng = new Simulation({ seed }).streams.get("excess");
+      let mean = 0, m2 = 0;
+      for (let i = 0; i < N; i++) {
+        const y = Math.max(0, d.sample(rng) - c);
+        const delta = y - mean;
+        mean += delta / (i + 1);
+        m2 += delta * (y - mean);
+      }
+      const e = d.excessOver(c);
+      // Sampling error of the clamped draw (its own sample sd), plus the erfc approximation's share.
+      const slack = 5 * Math.sqrt(m2 / N / N) + 1e-6 * (Math.abs(exact.mean) + Math.abs(c) + Math.sqrt(exact.variance)) + 1e-9;
+      assert.ok(Math.abs(e - mean) <= slack, `${d.describe}: excessOver(${c}) = ${e} vs sample ${mean} (±${slack})`);
+      // Jensen's bound and the limits hold exactly, whatever the sampling.
+      assert.ok(e >= Math.max(0, d.mean - c) - 1e-9 * (Math.abs(d.mean) + Math.abs(c) + 1), `${d.describe}: excessOver(${c}) = ${e} below max(0, mean − c)`);
+    }),
+    fcParams(120),
+  );
+});
+
+test("gamma of whole shape n: excessOver agrees with the Erlang closed form (Q(n, x) = e^−x Σ_{k<n} x^k/k!)", () => {
+  const erlangQ = (n: number, x: number) => {
+    let term = 1, sum = 0;
+    for (let k = 0; k < n; k++) {
+      sum += term;
+      term *= x / (k + 1);
+    }
+    return Math.exp(-x) * sum;
+  };
+  fc.assert(
+    // x on an even grid: fc.double crowds near 0 and the bounds, where Q is trivially 1 or ~0.
+    fc.property(fc.integer({ min: 1, max: 30 }), pos(0.1, 100), fc.integer({ min: 0, max: 6000 }).map((i) => i / 100), (n, scale, x) => {
+      const c = x * scale;
+      const want = n * scale * erlangQ(n + 1, x) - c * erlangQ(n, x);
+      const got = distribution({ dist: "gamma", shape: n, scale }).excessOver(c);
+      assert.ok(Math.abs(got - want) <= 1e-9 * n * scale, `gamma(${n}, ${scale}).excessOver(${c}) = ${got}, closed form ${want}`);
+    }),
+    fcParams(300),
+  );
+});
+
 test("invalid parameters are rejected, naming the field", () => {
   const cases: Array<[DistributionSpec, string]> = [
     [{ dist: "exponential", mean: -1 }, "cost.mean"],

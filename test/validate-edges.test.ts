@@ -127,6 +127,19 @@ test("Linux noise that leaves no CPU time and a timer of 0 Hz are validate error
   assert.is(quiet.code, 0, quiet.stderr);
 });
 
+test("Linux noise is judged by the mean of its draws, which clamp at 0: a tick duration reaching below 0 takes more than its distribution's mean", async () => {
+  const dir = await tempDir();
+  // normal(3797, sd) µs per 4 ms tick: the distribution's mean is 95% of the CPU (plus the rest of
+  // the noise); with sd 4749 a fifth of the draws fall below 0 and count as 0, which lifts the
+  // drawn mean past the tick period. Found by validate-then-run: such a run spun for ever.
+  const scenario = (sd: number) => `name: n\ndescription: x\nmodel:\n  name: atscale\n  params: { ranks: 16, collective: dissemination, collectives: 2, workUs: 100, noise: { kind: kernel, kernel: linux, machine: x64 } }\nexperiment: collectives\nparameters:\n  linux.noise.tick.duration: { dist: normal, mean: 3797, sd: ${sd} }\nreplications: 1\nseed: 7\n`;
+  const wide = await hrtsim(["validate", await writeText(dir, "n.yaml", scenario(4749))]);
+  assert.is(wide.code, 1, wide.stderr);
+  assert.match(wide.stderr, /parameters\.linux\.noise\.tick\.duration: impossible combination: Linux noise leaves threads no CPU time[\s\S]*rate × mean drawn duration/);
+  const narrow = await hrtsim(["validate", await writeText(dir, "n.yaml", scenario(100))]);
+  assert.is(narrow.code, 0, narrow.stderr);
+});
+
 test("an override is not called unknown while the model parameters do not decode; with none in use, the message says so", async () => {
   const dir = await tempDir();
   const bsp = (threads: string) =>

@@ -25,6 +25,11 @@ export interface Distribution {
   readonly mean: number;
   /** Exact variance (Infinity where it does not exist). */
   readonly variance: number;
+  /**
+   * E[max(0, X − c)], the mean excess over c. Users that clamp draws at 0 (times) have the mean
+   * `excessOver(0)`, which exceeds `mean` when the distribution reaches below 0.
+   */
+  excessOver(c: number): number;
   readonly describe: string;
 }
 
@@ -40,11 +45,15 @@ export function distribution(spec: DistributionSpec, path = "distribution"): Dis
       const max = finite(spec.max, p("max"));
       if (!(max >= min)) fail(p("max"), `≥ min (${min})`, max);
       const w = max - min;
-      return { sample: (r) => min + w * r.uniform(), mean: (min + max) / 2, variance: (w * w) / 12, describe: `uniform(${min}, ${max})` };
+      return { sample: (r) => min + w * r.uniform(), mean: (min + max) / 2, variance: (w * w) / 12, excessOver: (c) => uniformExcess(min, max, c), describe: `uniform(${min}, ${max})` };
     }
     case "exponential": {
       const mean = positive(spec.mean, p("mean"));
-      return { sample: (r) => -mean * Math.log(r.uniformPositive()), mean, variance: mean * mean, describe: `exponential(mean ${mean})` };
+      return {
+        sample: (r) => -mean * Math.log(r.uniformPositive()), mean, variance: mean * mean,
+        excessOver: (c) => (c <= 0 ? mean - c : mean * Math.exp(-c / mean)),
+        describe: `exponential(mean ${mean})`,
+      };
     }
     case "normal":
       return normal(spec, path);
@@ -57,13 +66,25 @@ export function distribution(spec: DistributionSpec, path = "distribution"): Dis
         sample: (r) => Math.exp(mu + sigma * r.standardNormal()),
         mean: Math.exp(mu + s2 / 2),
         variance: (Math.exp(s2) - 1) * Math.exp(2 * mu + s2),
+        // Black–Scholes: E[(X − c)+] = E[X]·Φ(d1) − c·Φ(d1 − σ).
+        excessOver: (c) => {
+          if (c <= 0) return Math.exp(mu + s2 / 2) - c;
+          if (sigma === 0) return Math.max(0, Math.exp(mu) - c);
+          const d1 = (mu + s2 - Math.log(c)) / sigma;
+          return Math.exp(mu + s2 / 2) * normalCdf(d1) - c * normalCdf(d1 - sigma);
+        },
         describe: `lognormal(median ${Math.exp(mu)}, sigma ${sigma})`,
       };
     }
     case "gamma": {
       const shape = positive(spec.shape, p("shape"));
       const scale = positive(spec.scale, p("scale"));
-      return { sample: (r) => scale * gammaUnit(r, shape), mean: shape * scale, variance: shape * scale * scale, describe: `gamma(shape ${shape}, scale ${scale})` };
+      return {
+        sample: (r) => scale * gammaUnit(r, shape), mean: shape * scale, variance: shape * scale * scale,
+        // E[X; X > c] − c·P(X > c), with Q the regularized upper incomplete gamma.
+        excessOver: (c) => (c <= 0 ? shape * scale - c : shape * scale * gammaQ(shape + 1, c / scale) - c * gammaQ(shape, c / scale)),
+        describe: `gamma(shape ${shape}, scale ${scale})`,
+      };
     }
     case "pareto": {
       const xm = positive(spec.scale, p("scale"));
@@ -72,6 +93,8 @@ export function distribution(spec: DistributionSpec, path = "distribution"): Dis
         sample: (r) => xm * Math.pow(r.uniformPositive(), -1 / a),
         mean: a > 1 ? (a * xm) / (a - 1) : Infinity,
         variance: a > 2 ? (xm * xm * a) / ((a - 1) * (a - 1) * (a - 2)) : Infinity,
+        // ∫_c^∞ P(X > x) dx = xm^a·c^(1−a)/(a − 1) for c ≥ xm.
+        excessOver: (c) => (a <= 1 ? Infinity : c <= xm ? (a * xm) / (a - 1) - c : (Math.pow(xm / c, a) * c) / (a - 1)),
         describe: `pareto(scale ${xm}, shape ${a})`,
       };
     }
@@ -82,7 +105,11 @@ export function distribution(spec: DistributionSpec, path = "distribution"): Dis
     case "shifted": {
       const shift = finite(spec.shift, p("shift"));
       const inner = distribution(spec.of, p("of"));
-      return { sample: (r) => shift + inner.sample(r), mean: shift + inner.mean, variance: inner.variance, describe: `${shift} + ${inner.describe}` };
+      return {
+        sample: (r) => shift + inner.sample(r), mean: shift + inner.mean, variance: inner.variance,
+        excessOver: (c) => inner.excessOver(c - shift),
+        describe: `${shift} + ${inner.describe}`,
+      };
     }
     default:
       return fail(p("dist"), "one of constant, uniform, exponential, normal, lognormal, gamma, pareto, empirical, mixture, shifted", (spec as { dist: unknown }).dist);
@@ -90,7 +117,7 @@ export function distribution(spec: DistributionSpec, path = "distribution"): Dis
 }
 
 function constant(value: number): Distribution {
-  return { sample: () => value, mean: value, variance: 0, describe: String(value) };
+  return { sample: () => value, mean: value, variance: 0, excessOver: (c) => Math.max(0, value - c), describe: String(value) };
 }
 
 function normal(spec: { mean: number; sd: number; min?: number; max?: number }, path: string): Distribution {
@@ -124,6 +151,13 @@ function normal(spec: { mean: number; sd: number; min?: number; max?: number }, 
     },
     mean: m,
     variance: v,
+    // ∫ (x − c) over [max(lo, c), hi] of the normal density, over the interval's mass.
+    excessOver: (c) => {
+      if (c >= hi) return 0;
+      if (c <= lo) return m - c;
+      const z = (c - mean) / sd;
+      return ((mean - c) * (normalCdf(b) - normalCdf(z)) + sd * (normalPdf(z) - pb)) / mass;
+    },
     describe: `normal(${mean}, sd ${sd}${Number.isFinite(lo) || Number.isFinite(hi) ? `, in [${lo}, ${hi}]` : ""})`,
   };
 }
@@ -153,7 +187,12 @@ function empiricalSamples(samples: readonly number[], path: string): Distributio
   for (const x of xs) mean += x / n;
   let variance = 0;
   for (const x of xs) variance += (x - mean) ** 2 / n;
-  return { sample: (r) => xs[Math.floor(r.uniform() * n)]!, mean, variance, describe: `empirical(${n} samples)` };
+  const excessOver = (c: number) => {
+    let e = 0;
+    for (const x of xs) if (x > c) e += (x - c) / n;
+    return e;
+  };
+  return { sample: (r) => xs[Math.floor(r.uniform() * n)]!, mean, variance, excessOver, describe: `empirical(${n} samples)` };
 }
 
 /** Piecewise-linear inverse CDF through (p, x) points with p from 0 to 1. */
@@ -182,6 +221,12 @@ function empiricalQuantiles(points: ReadonlyArray<readonly [number, number]>, pa
     },
     mean: m1,
     variance: Math.max(0, m2 - m1 * m1),
+    // Each segment is uniform over [x(i−1), x(i)] with probability p(i) − p(i−1).
+    excessOver: (c) => {
+      let e = 0;
+      for (let i = 1; i < ps.length; i++) e += (ps[i]! - ps[i - 1]!) * uniformExcess(xs[i - 1]!, xs[i]!, c);
+      return e;
+    },
     describe: `empirical(${ps.length} quantiles)`,
   };
 }
@@ -208,8 +253,54 @@ function mixture(components: ReadonlyArray<{ weight: number; of: DistributionSpe
     },
     mean,
     variance: m2 - mean * mean,
+    excessOver: (c) => parts.reduce((e, d, i) => e + (weights[i]! / total) * d.excessOver(c), 0),
     describe: `mixture(${parts.map((d, i) => `${(weights[i]! / total).toFixed(3)}×${d.describe}`).join(", ")})`,
   };
+}
+
+/** E[max(0, U − c)] for U uniform on [min, max] (a point mass when min = max). */
+function uniformExcess(min: number, max: number, c: number): number {
+  if (c <= min) return (min + max) / 2 - c;
+  if (c >= max) return 0;
+  return ((max - c) * (max - c)) / (2 * (max - min));
+}
+
+/** Q(s, x), the regularized upper incomplete gamma: series or Lentz's continued fraction (Numerical Recipes §6.2). */
+function gammaQ(s: number, x: number): number {
+  if (x <= 0) return 1;
+  const front = Math.exp(-x + s * Math.log(x) - logGamma(s));
+  if (x < s + 1) {
+    let term = 1 / s, sum = term;
+    for (let a = s; Math.abs(term) > Math.abs(sum) * 1e-15; ) sum += term *= x / ++a;
+    return Math.max(0, 1 - sum * front);
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - s, c = 1 / tiny, d = 1 / b, h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - s);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const step = d * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-15) break;
+  }
+  return front * h;
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9). */
+function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  x -= 1;
+  let a = g[0]!;
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += g[i]! / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
 export function normalPdf(x: number): number {

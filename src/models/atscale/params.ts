@@ -254,7 +254,7 @@ function runSizeProblem(p: AtScaleParams, net: LogGOPS, trace: DetourTrace | und
   const rounds = roundsOf(p.ranks, p.collective);
   const bytes = p.bytes ?? DEFAULT_BYTES;
   const { overhead, wire, gap } = messageCosts(net, bytes);
-  const workNs = distribution(p.workUs as DistributionSpec, "workUs").mean * 1e3;
+  const workNs = distribution(p.workUs as DistributionSpec, "workUs").excessOver(0) * 1e3; // draws clamp at 0
   const cpuNs = p.collectives * (workNs + rounds * 2 * overhead), otherNs = p.collectives * rounds * (gap + wire);
   const ops = p.collectives * (1 + 2 * rounds);
   const noiseless = cpuNs + otherNs;

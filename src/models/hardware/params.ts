@@ -227,6 +227,12 @@ export class CostTable {
     return Math.round(e.dist.mean * e.toCycles) * this.scale;
   }
 
+  /** Mean of a draw of a time parameter in cycles × scale: negative values count as 0, as `draw` clamps them (not rounded). */
+  meanDrawCycles(name: string): number {
+    const e = this.entry(name);
+    return e.dist.excessOver(0) * e.toCycles * this.scale;
+  }
+
   /** A dimensionless setting (rate, count, probability): its constant value, unscaled. */
   setting(name: string): number {
     const e = this.entry(name);

@@ -75,18 +75,19 @@ function tickPeriod(machine: Machine, costs: CostTable): number {
 
 /**
  * Why Linux noise would leave threads no cycle on `cpu` (a run would never end: it would fill
- * memory), or undefined: its mean share of the CPU, rate × mean duration summed over the tick
- * and, with `background`, kernel threads, daemons and (CPU 0, the busiest) device interrupts,
- * must stay below 1. The run
+ * memory), or undefined: its mean share of the CPU, rate × mean drawn duration (draws below 0
+ * count as 0) summed over the tick and, with `background`, kernel threads, daemons and (CPU 0,
+ * the busiest) device interrupts, must stay below 1. The run
  * and `validate` (the plug-ins' constraints hooks, kernel/registry.ts) ask.
  */
 export function linuxNoiseProblem(machine: Machine, costs: CostTable, background: boolean, cpu = 0): string | undefined {
-  const mean = (name: string) => costs.meanCycles(name) / machine.scale;
+  // A draw's mean: a duration reaching below 0 is clamped to 0, which raises its mean.
+  const mean = (name: string) => costs.meanDrawCycles(name) / machine.scale;
   const others = !background ? 0 : costs.setting("noise.kthread.rate") * mean("noise.kthread.duration")
     + costs.setting("noise.daemon.rate") * mean("noise.daemon.duration")
     + (cpu === 0 ? costs.setting("noise.deviceIrq.rate") * mean("noise.deviceIrq.duration") : 0);
   const share = mean("noise.tick.duration") / tickPeriod(machine, costs) + others / (machine.clockGHz * 1e9);
   if (share < 1) return undefined;
   const what = !background ? "the tick" : `tick + kernel threads + daemons${cpu === 0 ? " + device interrupts" : ""}`;
-  return `Linux noise would take ${Math.round(share * 100)}% of CPU ${cpu} (${what}: rate × mean duration): no cycle would be left for threads; lower config.hz, noise.*.rate or noise.*.duration`;
+  return `Linux noise would take ${Math.round(share * 100)}% of CPU ${cpu} (${what}: rate × mean drawn duration): no cycle would be left for threads; lower config.hz, noise.*.rate or noise.*.duration`;
 }
