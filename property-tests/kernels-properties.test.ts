@@ -148,6 +148,48 @@ test("no wake-up is lost, except a Nautilus signal in the waiter's unlock-to-sle
   for (const kernel of ["nautilus", "linux"] as const) assert.ok((checked.get(kernel) ?? 0) >= 1, `${kernel}: no run had a signal that found the waiter`);
 });
 
+test("Nautilus: every waiter a signal or broadcast counts in wakes, or is counted lost to the race", () => {
+  const runs = new Map<string, number>();
+  fc.assert(
+    fc.property(
+      machineArb, fc.string({ maxLength: 5 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 60_000 }), fc.integer({ min: 0, max: 100_000 }),
+      fc.constantFrom("signal" as const, "broadcast" as const),
+      (machine, seed, n, hold, lag, op) => {
+        const k = boot("nautilus", machine, seed);
+        const cv = k.newCondVar("cv") as NautilusCondVar;
+        const m = k.newMutex("m");
+        let woken = 0;
+        k.boot({ name: "main", cpu: 0, body: function* (self) {
+          // A thread holding the wait-queue lock keeps arriving waiters in their window (cv lock
+          // dropped, not yet queued): the waker then races them for the queue.
+          yield* k.threadCreate(self, { name: "holder", cpu: 1, body: function* (me) {
+            yield* k.spinLock(me, cv.waitQueueLock);
+            yield* k.delay(me, hold);
+            yield* k.spinUnlock(me, cv.waitQueueLock);
+          } });
+          for (let i = 0; i < n; i++) {
+            yield* k.threadCreate(self, { name: `w${i}`, cpu: 2 + i, body: function* (me) {
+              yield* k.mutexLock(me, m);
+              yield* k.condWait(me, cv, m);
+              woken++;
+              yield* k.mutexUnlock(me, m);
+            } });
+          }
+          yield* k.delay(self, lag);
+          yield* (op === "signal" ? k.condSignal(self, cv) : k.condBroadcast(self, cv));
+        } });
+        k.sim.run({ maxEvents: 5_000_000 }); // a lost waiter stays blocked: a deadlock report, by design
+        assert.is(woken + cv.lostWakeups, cv.wakeupSeq, `${op}: woken ${woken} + lost ${cv.lostWakeups} vs counted in ${cv.wakeupSeq}`);
+        const key = `${op} ${cv.lostWakeups > 0 ? "lost" : "all woken"}`;
+        runs.set(key, (runs.get(key) ?? 0) + 1);
+      },
+    ),
+    fcParams(60),
+  );
+  // Both outcomes of both wake-ups must have been reached, or the check above proved little.
+  for (const key of ["signal lost", "signal all woken", "broadcast lost", "broadcast all woken"]) assert.ok((runs.get(key) ?? 0) >= 1, `no run with ${key}: ${JSON.stringify(Object.fromEntries(runs))}`);
+});
+
 const SMALL = { remoteCpus: 2, trials: 12, warmup: 2 };
 /** ctx-switch's trials each include the harness's 10 ms of yield-polling before "go": fewer of them. */
 const small = (experiment: string) => (experiment === "ctx-switch" ? { ...SMALL, trials: 3 } : SMALL);

@@ -6,7 +6,7 @@
  * queue finds nobody to wake and is lost.
  */
 import { SpinLock, type Thread } from "../kernel/objects.js";
-import { SeqCond, type KernelOps } from "../kernel/toolkit.js";
+import { SeqCond, type CondTicket, type KernelOps } from "../kernel/toolkit.js";
 import type { Gen } from "../kernel/types.js";
 
 /**
@@ -24,8 +24,13 @@ export class NautilusCondVar extends SeqCond {
   readonly waitQueue: Thread[] = [];
   readonly waitQueueLock: SpinLock;
   waiters = 0;
-  /** Signals that found the wait queue empty while a waiter was between unlock and sleep. */
+  /**
+   * Wake-ups lost to the race (observed by tests): a signal that found the wait queue empty, and
+   * each waiter a broadcast counted in but did not find on the queue (it was in its window).
+   */
   lostWakeups = 0;
+  /** Tickets of waiters between dropping the cv lock and joining the wait queue. */
+  readonly inWindow = new Set<CondTicket>();
 
   constructor(name: string) {
     super(name);
@@ -48,11 +53,13 @@ export function* condWait(k: CondOps, t: Thread, cv: NautilusCondVar, mutex: Spi
   const ticket = cv.register();
   cv.waiters++;
   for (;;) {
+    cv.inWindow.add(ticket);
     yield* k.release(t, cv.lock, "unlock cv");
     // The window of the known race: a signal now finds no one on the wait queue.
     yield* k.acquire(t, cv.waitQueueLock, "lock wait queue");
     yield* k.steps(t, [["enqueue self on wait queue", k.cost("list.op", c)]]);
     cv.waitQueue.push(t);
+    cv.inWindow.delete(ticket);
     yield* k.release(t, cv.waitQueueLock, "unlock wait queue");
     yield* k.block(t);
     yield* k.acquire(t, cv.lock, "relock cv");
@@ -90,6 +97,7 @@ export function* condBroadcast(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<
   yield* k.steps(t, [["cv: set all sequence numbers", k.cost("condvar.bookkeeping", t.cpu)]]);
   const any = cv.unsignalled > 0;
   if (any) cv.broadcast();
+  const seq = cv.broadcastSeq;
   yield* k.release(t, cv.lock, "unlock cv");
   if (!any) return;
   // Serial wake-all under the wait-queue lock: one remote run-queue lock and one kick per waiter.
@@ -98,5 +106,7 @@ export function* condBroadcast(k: CondOps, t: Thread, cv: NautilusCondVar): Gen<
     yield* k.steps(t, [["dequeue waiter", k.cost("list.op", t.cpu)]]);
     yield* k.makeReady(t, w);
   }
+  // Waiters it counted in that are still in their window will sleep with nobody to wake them.
+  for (const ticket of cv.inWindow) if (ticket.broadcast < seq) cv.lostWakeups++;
   yield* k.release(t, cv.waitQueueLock, "unlock wait queue");
 }
