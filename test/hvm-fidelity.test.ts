@@ -184,6 +184,38 @@ test("an IPI that lands in a halted core's HLT exit (host mode) runs its host ha
   assert.ok(hits > 0, "no gap put the IPI inside an HLT exit: the sweep checks nothing");
 });
 
+test("an IPI that reaches a halted core runs its host handler on that CPU at once; a timed-yield wake inside the handler waits for its end", () => {
+  // A 20 µs yield, and the second invoke's IPI swept over two yield periods of the halted HRT core (pCPU 8).
+  let held = 0, plain = 0;
+  for (let gap = 21_000_000; gap < 21_090_000; gap += 250) {
+    const w = buildWorld(resolveParams({ rosCores: 1, hrtCores: 1, hrtFirstPcpu: 8, hrtIdle: "halt", costs: { "host.yieldPeriod": 20 } }), "s", { record: true });
+    const period = Math.round(20e3 * w.machine.clockGHz);
+    runHarness(w, { maxEvents: 200_000 }, [function* (core: VCore): Gen<void> {
+      yield* w.hvm.hcall(core, HC.INVOKE, trivial);
+      yield gap;
+      yield* w.hvm.hcall(core, HC.INVOKE, trivial);
+    }]);
+    const steps = w.machine.recorder!.steps.filter((r) => r.cpu === 8);
+    for (const asleep of steps.filter((r) => r.step.startsWith("host thread asleep in timed yield"))) {
+      const ipi = steps.find((r) => r.step.startsWith("host IPI in flight") && r.end > asleep.start && r.end < asleep.end);
+      if (ipi === undefined) continue;
+      const handler = steps.filter((r) => r.start >= ipi.end && r.step.startsWith("host: ")).slice(0, 3);
+      assert.equal(handler.map((r) => r.step), ["host: IRQ entry (forcing IPI)", "host: IPI handler", "host: EOI + iretq"], `gap ${gap}`);
+      assert.is(handler[0]!.start, ipi.end, `gap ${gap}: the handler starts when the IPI arrives`);
+      const handlerEnd = handler[2]!.end;
+      const boundary = asleep.start + Math.max(1, Math.ceil((ipi.end - asleep.start) / period)) * period;
+      if (boundary < handlerEnd) {
+        held++;
+        assert.is(asleep.end, handlerEnd, `gap ${gap}: a wake inside the handler takes effect at its end`);
+      } else {
+        plain++;
+        assert.is(asleep.end, boundary, `gap ${gap}: the thread wakes at the first yield boundary after the IPI`);
+      }
+    }
+  }
+  assert.ok(held > 0 && plain > 0, `the sweep reached ${held} wakes inside a handler and ${plain} outside: it must reach both`);
+});
+
 test("every HVM parameter has a plausible range with its reason, containing the value for plain numbers", () => {
   for (const [name, e] of Object.entries(svmData.parameters as Record<string, { value: unknown; range?: { low: number; high: number; why: string } }>)) {
     assert.ok(e.range !== undefined, `${name} has no range`);

@@ -48,6 +48,10 @@ export class VCore {
   idleWait: SimEvent<number> | null = null;
   haltedSince = 0;
   wakeScheduled = false;
+  /** Host IPIs whose handler is running or queued on the CPU of a halted core. */
+  haltedIrqs = 0;
+  /** A timed-yield wake that came during such a handler: it takes effect at the handler's end. */
+  heldWake: SimEvent<number> | null = null;
 
   constructor(
     readonly id: number,
@@ -260,8 +264,11 @@ export class Vmm {
   private ipiArrives(core: VCore, sentAt: number, sendStep: number): void {
     const rec = this.machine.recorder;
     const arrival = rec === null ? -1 : rec.record(core.pcpu, `host IPI in flight to cpu${core.pcpu}`, sentAt, this.sim.now, sendStep, 0);
-    if (core.mode === "halted") this.wakeAtNextYield(core, arrival);
-    else if (core.mode === "host") {
+    if (core.mode === "halted" && (core.idleWait !== null || core.haltedIrqs > 0)) {
+      this.wakeAtNextYield(core, arrival);
+      this.haltedIrq(core, arrival);
+    } else if (core.mode === "host" || core.mode === "halted") {
+      // (halted: its thread woke this instant and is about to run in host mode)
       core.hostIrqPending = true;
     } else if (core.idleWait !== null) {
       const ev = core.idleWait;
@@ -270,6 +277,22 @@ export class Vmm {
     } else {
       core.exitPending = true;
     }
+  }
+
+  /**
+   * The CPU of a halted core takes a host IPI at once (IRQ entry, handler, EOI + iretq) while its
+   * host thread sleeps on; a timed-yield wake that falls inside the handler waits for its end.
+   */
+  private haltedIrq(core: VCore, arrival: number): void {
+    if (core.haltedIrqs++ > 0) return; // the handler running takes this one next
+    const self = this;
+    this.sim.process(`${core.label} host IPI while halted`, (function* (): Gen<void> {
+      if (arrival >= 0) core.lastStep = arrival;
+      for (; core.haltedIrqs > 0; core.haltedIrqs--) yield* self.hostIrq(core);
+      const held = core.heldWake;
+      core.heldWake = null;
+      held?.succeed(core.lastStep);
+    })());
   }
 
   /** The sleeping host thread does not notice an IPI: it looks again when its timed yield ends. */
@@ -284,7 +307,8 @@ export class Vmm {
     this.sim.schedule(wakeAt - this.sim.now, () => {
       core.idleWait = null;
       core.wakeScheduled = false;
-      ev.succeed(arrival);
+      if (core.haltedIrqs > 0) core.heldWake = ev;
+      else ev.succeed(arrival);
     }, undefined, core.pcpu);
   }
 
