@@ -109,14 +109,30 @@ export function failOn(problem: ConstraintProblem | undefined): void {
   if (problem) throw new ModelRunError("model", `${problem.message}: expected ${problem.expected}, found ${problem.found}`);
 }
 
+/** What a model adds to the end-of-run message (failOnRunEnd). */
+export interface RunEndContext {
+  /** What ran, before the message ("Linux baselines"). */
+  readonly what?: string;
+  /** A modeled cause of a deadlock (e.g. condvarRaceHint), after who waits on what. */
+  readonly deadlockHint?: string;
+  /** How far a stopped run got ("12 of 50 customers done"). */
+  readonly progress?: string;
+  /** The unit of simulated time when it is not cycles ("ns"). */
+  readonly timeUnit?: string;
+}
+
 /**
- * A run that did not end with an empty queue, as a model run error: a deadlock (who waits on
- * what, then `deadlockHint`, e.g. a modeled race that explains it) or the event or time limit.
+ * A run that did not end with an empty queue, as a model run error in the same words for every
+ * model: a deadlock (who waits on what, then the hint) or the event or time limit (where and
+ * after how many events). A string is the deadlock hint alone.
  */
-export function failOnRunEnd(report: RunReport, deadlockHint = ""): void {
-  if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report) + deadlockHint);
+export function failOnRunEnd(report: RunReport, context: RunEndContext | string = {}): void {
+  const c: RunEndContext = typeof context === "string" ? { deadlockHint: context } : context;
+  const what = c.what ? `${c.what}: ` : "";
+  if (report.reason === "deadlock") throw new ModelRunError("deadlock", what + describeDeadlock(report) + (c.deadlockHint ?? ""));
   if (report.reason !== "empty") {
-    throw new ModelRunError("limit", `stopped by the ${report.reason === "until" ? "simulated-time" : "event"} limit at t=${report.now} after ${report.events} events`);
+    const limit = report.reason === "until" ? "simulated-time" : "event";
+    throw new ModelRunError("limit", `${what}stopped by the ${limit} limit at t=${report.now}${c.timeUnit ? ` ${c.timeUnit}` : ""} after ${report.events} events${c.progress ? ` (${c.progress})` : ""}`);
   }
 }
 

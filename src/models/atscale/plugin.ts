@@ -8,7 +8,7 @@
  */
 import { Simulation, distribution, type DistributionSpec } from "../../engine/index.js";
 import { kernelConfigProblems, kernelParameterSpace } from "../kernel/registry.js";
-import { ModelRunError, userParameters, type ModelPlugin, type ParameterRow, type UserParameters } from "../plugin.js";
+import { failOnRunEnd, ModelRunError, userParameters, type ModelPlugin, type ParameterRow, type UserParameters } from "../plugin.js";
 import { RankNoise, noiseFraction, type DetourTrace, type RankDetours } from "./detours.js";
 import { machineSize } from "../hardware/profile.js";
 import { isNoiseParameter, kernelNoiseTraces, poolProblem, probeKernelNoise } from "./kernel-noise.js";
@@ -81,7 +81,7 @@ function simulate(p: AtScaleParams, seed: string, traces: readonly DetourTrace[]
     }
   })());
   const report = sim.run(limits);
-  if (report.reason !== "empty") throw new ModelRunError("limit", `stopped by the ${report.reason} limit at t=${report.now} ns after ${report.events} events`);
+  failOnRunEnd(report, { timeUnit: "ns" });
   return { ranks, noise, report, makespan: ranks.latest };
 }
 

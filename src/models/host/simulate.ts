@@ -10,7 +10,7 @@ import { Harness, type MicrobenchParams } from "../microbench/harness.js";
 import { condvar, condvarBroadcast, spinlock, syncEvent } from "../microbench/sync.js";
 import { ctxSwitch, threadBoth, threadCreate, threadRun, threadsLong } from "../microbench/threads.js";
 import { LinuxKernel } from "../linux/kernel.js";
-import { ModelRunError } from "../plugin.js";
+import { failOnRunEnd, ModelRunError } from "../plugin.js";
 import type { Experiment } from "./measurements.js";
 
 /** What the model of the host runs on: a machine profile and a complete Linux parameter file. */
@@ -142,6 +142,6 @@ export function simulateHost(data: HostModelData, experiment: Experiment, trials
   h.pinMain = experiment !== "fork-exec";
   sim.run(h);
   const report = h.sim.run({});
-  if (report.reason !== "empty") throw new ModelRunError(report.reason === "deadlock" ? "deadlock" : "limit", `host ${experiment}: simulation stopped (${report.reason}) at t=${report.now}`);
+  failOnRunEnd(report, { what: `host ${experiment}` });
   return h.observations.filter((o) => o.metric === "cycles").map((o) => o.value);
 }

@@ -5,11 +5,11 @@
  * dynamic loading + libc initialisation of a small program, then exit and wait4), all with the
  * Linux model's own mechanisms and parameters.
  */
-import { Simulation, describeDeadlock } from "../../engine/index.js";
+import { Simulation } from "../../engine/index.js";
 import { Machine } from "../hardware/machine.js";
 import type { Thread } from "../kernel/objects.js";
 import { LinuxKernel } from "../linux/kernel.js";
-import { ModelRunError, type Breakdown, type RunLimits } from "../plugin.js";
+import { failOnRunEnd, type Breakdown, type RunLimits } from "../plugin.js";
 import type { ParameterOverrides } from "../hardware/overrides.js";
 import { hvmCosts, type CostOverrides } from "./costs.js";
 
@@ -53,7 +53,7 @@ export function explainLinuxBaseline(op: string, seed: string, costScale: number
     },
   });
   const report = sim.run({});
-  if (report.reason === "deadlock") throw new ModelRunError("deadlock", `Linux baseline ${op}: ${describeDeadlock(report)}`);
+  failOnRunEnd(report, { what: `Linux baseline ${op}` });
   return machine.recorder!.criticalPath(`${op} on the Linux model (x64), one execution`, window.last, window.from, window.to);
 }
 
@@ -85,7 +85,6 @@ export function runBaselines(o: BaselineOptions): BaselineSamples {
     },
   });
   const report = sim.run(o.limits);
-  if (report.reason === "deadlock") throw new ModelRunError("deadlock", `Linux baselines: ${describeDeadlock(report)}`);
-  if (report.reason !== "empty") throw new ModelRunError("limit", `Linux baselines stopped by the ${report.reason} limit at t=${report.now}`);
+  failOnRunEnd(report, { what: "Linux baselines" });
   return { ...out, events: report.events, fingerprint: report.fingerprint, simTime: report.now };
 }

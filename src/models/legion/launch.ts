@@ -5,8 +5,7 @@
  * dispatch. The hop's latency (next start − previous end) isolates the kernel primitives the
  * runtime uses to hand work over (Nautilus condvar + kick vs Linux futex), without analysis.
  */
-import { describeDeadlock } from "../../engine/index.js";
-import { ModelRunError, failOn, type RunLimits } from "../plugin.js";
+import { failOn, failOnRunEnd, type RunLimits } from "../plugin.js";
 import { Runtime, type KernelWorld, type RtEvent } from "../runtime/index.js";
 import { coresProblem, launchProblem } from "./constraints.js";
 import { coresOf, type LegionParams } from "./params.js";
@@ -33,8 +32,7 @@ export function launchLatencies(world: KernelWorld, p: LegionParams, limits: Run
     yield* rt.stop(self);
   } });
   const report = world.sim.run(limits);
-  if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report));
-  if (report.reason !== "empty") throw new ModelRunError("limit", `stopped by the ${report.reason} limit at t=${report.now}`);
+  failOnRunEnd(report);
   const t = rt.trace!;
   return t.slice(3).map((r, i) => r.start - t[i + 2]!.end);
 }

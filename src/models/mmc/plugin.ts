@@ -3,8 +3,8 @@
  * it proves the whole pipeline — scenario, runner, reports — before the kernel models.
  */
 import { Schema } from "effect";
-import { Resource, Simulation, Tally, TimeWeighted, describeDeadlock, distribution } from "../../engine/index.js";
-import { ModelRunError, type ModelPlugin } from "../plugin.js";
+import { Resource, Simulation, Tally, TimeWeighted, distribution } from "../../engine/index.js";
+import { failOnRunEnd, type ModelPlugin } from "../plugin.js";
 
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0));
 const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1));
@@ -68,10 +68,7 @@ export const mmcModel: ModelPlugin<MmcParams> = {
       }
     })());
     const report = sim.run(limits);
-    if (report.reason === "deadlock") throw new ModelRunError("deadlock", describeDeadlock(report));
-    if (report.reason !== "empty") {
-      throw new ModelRunError("limit", `stopped by the ${report.reason === "until" ? "simulated-time" : "event"} limit at t=${report.now} after ${report.events} events (${response.count} of ${params.customers} customers done)`);
-    }
+    failOnRunEnd(report, { progress: `${response.count} of ${params.customers} customers done` });
     const util = busy === null ? 0 : (busy as TimeWeighted).average(sim.now) / params.servers;
     return {
       observations: [
