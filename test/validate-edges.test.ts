@@ -140,6 +140,34 @@ test("Linux noise is judged by the mean of its draws, which clamp at 0: a tick d
   assert.is(narrow.code, 0, narrow.stderr);
 });
 
+test("Nautilus's tick and the machine's SMIs that leave no CPU time are validate errors at the override (they failed at run time: 'more than 1,000,000 noise arrivals')", async () => {
+  const dir = await tempDir();
+  const scenario = (model: string, params: string, experiment: string, parameters: string) =>
+    `name: n\ndescription: x\nmodel:\n  name: ${model}\n  params: ${params}\nexperiment: ${experiment}\nparameters:\n${parameters}replications: 1\nseed: 7\n`;
+  const nautilus = ["microbench", "{ machine: x64, kernel: nautilus, trials: 2 }", "condvar"] as const;
+  // x64 at 2.1 GHz, Nautilus's tick at 100 Hz: 21e6 cycles a period. SMIs: rate × duration.
+  const cases: Array<[readonly [string, string, string], string, RegExp | null]> = [
+    [nautilus, "  nautilus.tick.handler: 30000000\n", /parameters\.nautilus\.tick\.handler: impossible combination: Nautilus noise leaves threads no CPU time[\s\S]*found:\s+Nautilus noise would take 14\d% of every CPU/],
+    [nautilus, "  nautilus.tick.handler: 15000000\n", null],
+    [nautilus, "  x64.smi.rate: 10\n  x64.smi.duration: 200000\n", /parameters\.x64\.smi\.rate: impossible combination: Nautilus noise leaves threads no CPU time[\s\S]*SMIs: rate × duration/],
+    [nautilus, "  x64.smi.rate: 10\n  x64.smi.duration: 50000\n", null],
+    // Linux's noise (a few tenths of a percent of CPU 0) and the SMIs (99.8%) add up past 100%; with 99% SMIs they leave time.
+    [["microbench", "{ machine: x64, kernel: linux, trials: 2 }", "condvar"], "  x64.smi.rate: 10\n  x64.smi.duration: 99800\n", /Linux noise would take \d+% of CPU 0 \(tick \+ kernel threads \+ daemons \+ device interrupts \+ SMIs/],
+    [["microbench", "{ machine: x64, kernel: linux, trials: 2 }", "condvar"], "  x64.smi.rate: 10\n  x64.smi.duration: 99000\n", null],
+    // bsp without kernel noise keeps the machine's SMIs.
+    [["bsp", "{ machine: x64, kernel: linux, supersteps: 2, noise: none }", "superstep"], "  x64.smi.rate: 10\n  x64.smi.duration: 200000\n", /parameters\.x64\.smi\.rate: impossible combination: SMI noise leaves threads no CPU time[\s\S]*SMIs would take 200% of every CPU/],
+  ];
+  for (const [[model, params, experiment], parameters, expected] of cases) {
+    const r = await hrtsim(["validate", await writeText(dir, "n.yaml", scenario(model, params, experiment, parameters))]);
+    assert.not.match(r.stderr, NO_STACK_TRACE);
+    if (expected === null) assert.is(r.code, 0, `${parameters}: ${r.stderr}`);
+    else {
+      assert.is(r.code, 1, parameters);
+      assert.match(r.stderr, expected);
+    }
+  }
+});
+
 test("an override is not called unknown while the model parameters do not decode; with none in use, the message says so", async () => {
   const dir = await tempDir();
   const bsp = (threads: string) =>

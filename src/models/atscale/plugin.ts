@@ -156,7 +156,8 @@ export const atScaleModel: ModelPlugin<AtScaleParams> = {
   constraints(params, overrides, file) {
     const n = params.noise;
     if (n.kind !== "kernel") return [];
-    const kernel = kernelConfigProblems(file ?? n.machine, [n.kernel], overrides, n.background ?? true);
+    // A node replays its kernel's noise sources alone (kernel-noise.ts): no SMIs.
+    const kernel = kernelConfigProblems(file ?? n.machine, [n.kernel], overrides, n.background ?? true, false);
     // Per-node sampling measures netNoise on a pool that fits the machine (kernelNoiseTraces fitMachine).
     if (drawsPerNode(n)) return kernel;
     const traces = n.traces ?? POOL_DEFAULTS.traces;

@@ -72,7 +72,8 @@ export const bspModel: ModelPlugin<BspParams> = {
     const m = machineSize(params.machine, file);
     const problem = threadsProblem(params, m.name, m.cpus);
     const noise = params.noise ?? "kernel";
-    const kernel = noise === "none" ? [] : kernelConfigProblems(file ?? params.machine, [params.kernel], overrides, noise === "kernel");
+    // With noise none the kernel's noise is off; the machine's SMIs are not.
+    const kernel = kernelConfigProblems(file ?? params.machine, noise === "none" ? [] : [params.kernel], overrides, noise === "kernel");
     const workload = workloadProblems(params, m.name);
     return [...(problem ? [problem] : []), ...workload, ...kernel];
   },

@@ -110,6 +110,12 @@ export class Machine {
 
   private smis: ((k: number) => { at: number; cycles: number }) | undefined;
 
+  /** The mean share of every CPU that SMIs take (rate × mean drawn duration; 0 without a rate): validate's noise checks add it. */
+  smiShare(): number {
+    if (!this.costs.has("smi.rate") || !(this.costs.setting("smi.rate") > 0)) return 0;
+    return (this.costs.setting("smi.rate") * this.costs.meanDrawCycles("smi.duration")) / this.scale / (this.clockGHz * 1e9);
+  }
+
   /**
    * Measured interference (profile `interference`, e.g. a VM's host taking the vCPU): CPU i
    * replays trace i mod n from a point drawn on stream `<prefix>/interference/cpu<i>`, durations

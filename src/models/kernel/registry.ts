@@ -15,7 +15,7 @@ import type { MachineName, MachineProfile } from "../hardware/profile.js";
 import { LINUX_MACHINES, LINUX_PARAMETERS, LinuxKernel, linuxData, type LinuxOptions } from "../linux/kernel.js";
 import { LINUX_NOISE_PARAMETERS, linuxNoiseProblem } from "../linux/noise.js";
 import type { ConstraintProblem } from "../plugin.js";
-import { NAUTILUS_MACHINES, NAUTILUS_PARAMETERS, NautilusKernel, nautilusData, type NautilusOptions } from "../nautilus/kernel.js";
+import { NAUTILUS_MACHINES, NAUTILUS_NOISE_PARAMETERS, NAUTILUS_PARAMETERS, NautilusKernel, nautilusData, nautilusNoiseProblem, type NautilusOptions } from "../nautilus/kernel.js";
 import { KERNELS, type Kernel, type KernelName } from "./types.js";
 
 /** Options per kernel, by kernel name. */
@@ -139,24 +139,35 @@ export function kernelCostTable(kernel: KernelName, machine: Machine): CostTable
 
 /**
  * What the kernels' parameters in force make impossible to run, for the plug-ins' constraints
- * hooks (so `validate` finds it, not a run): Linux noise (with `linuxBackground`, beyond the
- * tick) leaving threads no CPU time on `machine`, with `overrides` and a machine file's entries
- * (on the kernel files a run loads for it). Built-in files need no check.
- * Reported at the first overridden Linux noise entry, else the first override, else the machine file.
+ * hooks (so `validate` finds it, not a run): noise leaving threads no CPU time on `machine`, with
+ * `overrides` and a machine file's entries (on the kernel files a run loads for it) — each
+ * kernel's own (Linux's with `linuxBackground` beyond the tick; Nautilus's tick) plus the
+ * machine's SMIs (unless `smis` is false: a model that replays kernel noise alone), or the SMIs
+ * alone when `kernels` is empty (a run whose kernel noise is off).
+ * Built-in files need no check. Reported at the first overridden entry of that noise, else the
+ * first override, else the machine file.
  */
-export function kernelConfigProblems(machine: MachineName | MachineProfile, kernels: readonly KernelName[], overrides: ParameterOverrides, linuxBackground = true): ConstraintProblem[] {
+export function kernelConfigProblems(machine: MachineName | MachineProfile, kernels: readonly KernelName[], overrides: ParameterOverrides, linuxBackground = true, smis = true): ConstraintProblem[] {
   const overridden = Object.keys(overrides);
-  if (!kernels.includes("linux") || (overridden.length === 0 && typeof machine === "string")) return [];
-  let problem: string | undefined;
+  if (overridden.length === 0 && typeof machine === "string") return [];
+  let found: Array<{ who: string; problem: string; keys: readonly string[] }>;
   try {
     const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params", overrides });
-    problem = linuxNoiseProblem(m, kernelCostTable("linux", m), linuxBackground);
+    const smi = smis ? m.smiShare() : 0;
+    const smiKeys = [`${m.name}.smi.rate`, `${m.name}.smi.duration`];
+    const checks = kernels.length === 0
+      ? [{ who: "SMI", problem: smi < 1 ? undefined : `SMIs would take ${Math.round(smi * 100)}% of every CPU (rate × mean drawn duration): no cycle would be left for threads; lower the machine's smi.rate or smi.duration`, keys: smiKeys }]
+      : kernels.map((k) => k === "linux"
+        ? { who: "Linux", problem: linuxNoiseProblem(m, kernelCostTable("linux", m), linuxBackground, 0, smi), keys: [...LINUX_NOISE_PARAMETERS.map((n) => `linux.${n}`), ...smiKeys] }
+        : { who: "Nautilus", problem: nautilusNoiseProblem(m, kernelCostTable("nautilus", m), smi), keys: [...NAUTILUS_NOISE_PARAMETERS.kernel.map((n) => `nautilus.${n}`), ...NAUTILUS_NOISE_PARAMETERS.hardware.map((n) => `${m.name}.${n}`), ...smiKeys] });
+    found = checks.flatMap((c) => (c.problem === undefined ? [] : [{ who: c.who, problem: c.problem, keys: c.keys }]));
   } catch (e) {
     // An input its file refuses: validate reports it at the override or the machine file (scenarios' checkSites, machine-load).
     if (e instanceof OverrideError || e instanceof ParameterFileError) return [];
     throw e;
   }
-  if (problem === undefined) return [];
-  const path = overridden.find((k) => LINUX_NOISE_PARAMETERS.some((n) => k === `linux.${n}`)) ?? overridden[0] ?? "machineFile";
-  return [{ path, message: "Linux noise leaves threads no CPU time", expected: "noise taking less than 100% of every CPU", found: problem }];
+  return found.map(({ who, problem, keys }) => ({
+    path: overridden.find((k) => keys.includes(k)) ?? overridden[0] ?? "machineFile",
+    message: `${who} noise leaves threads no CPU time`, expected: "noise taking less than 100% of every CPU", found: problem,
+  }));
 }

@@ -80,14 +80,14 @@ function tickPeriod(machine: Machine, costs: CostTable): number {
  * the busiest) device interrupts, must stay below 1. The run
  * and `validate` (the plug-ins' constraints hooks, kernel/registry.ts) ask.
  */
-export function linuxNoiseProblem(machine: Machine, costs: CostTable, background: boolean, cpu = 0): string | undefined {
+export function linuxNoiseProblem(machine: Machine, costs: CostTable, background: boolean, cpu = 0, smiShare = 0): string | undefined {
   // A draw's mean: a duration reaching below 0 is clamped to 0, which raises its mean.
   const mean = (name: string) => costs.meanDrawCycles(name) / machine.scale;
   const others = !background ? 0 : costs.setting("noise.kthread.rate") * mean("noise.kthread.duration")
     + costs.setting("noise.daemon.rate") * mean("noise.daemon.duration")
     + (cpu === 0 ? costs.setting("noise.deviceIrq.rate") * mean("noise.deviceIrq.duration") : 0);
-  const share = mean("noise.tick.duration") / tickPeriod(machine, costs) + others / (machine.clockGHz * 1e9);
+  const share = mean("noise.tick.duration") / tickPeriod(machine, costs) + others / (machine.clockGHz * 1e9) + smiShare;
   if (share < 1) return undefined;
-  const what = !background ? "the tick" : `tick + kernel threads + daemons${cpu === 0 ? " + device interrupts" : ""}`;
-  return `Linux noise would take ${Math.round(share * 100)}% of CPU ${cpu} (${what}: rate × mean drawn duration): no cycle would be left for threads; lower config.hz, noise.*.rate or noise.*.duration`;
+  const what = (!background ? "the tick" : `tick + kernel threads + daemons${cpu === 0 ? " + device interrupts" : ""}`) + (smiShare > 0 ? " + SMIs" : "");
+  return `Linux noise would take ${Math.round(share * 100)}% of CPU ${cpu} (${what}: rate × mean drawn duration): no cycle would be left for threads; lower config.hz, noise.*.rate or noise.*.duration${smiShare > 0 ? ", or the machine's smi.rate or smi.duration" : ""}`;
 }

@@ -62,6 +62,21 @@ function nautilusNoise(cpu: number, machine: Machine, costs: CostTable, phases: 
   return [new PeriodicNoise("timer tick", period, phase, machine.scale, duration, false)];
 }
 
+/**
+ * Why the Nautilus tick (with the machine's SMIs, `smiShare`) would leave threads no cycle, or
+ * undefined: a tick's mean drawn path (nautilusNoise's steps) over the tick period, plus the SMIs'
+ * share, must stay below 1. `validate` asks (kernel/registry.ts); a run would spin in its noise.
+ */
+export function nautilusNoiseProblem(machine: Machine, costs: CostTable, smiShare = 0): string | undefined {
+  const hw = machine.costs;
+  const tick = hw.meanDrawCycles("irq.entry") + costs.meanDrawCycles("tick.handler") + costs.meanDrawCycles("sched.needResched")
+    + hw.meanDrawCycles("apic.eoi") + hw.meanDrawCycles("irq.exit");
+  const share = tick / machine.scale / tickPeriod(machine, costs) + smiShare;
+  if (share < 1) return undefined;
+  const smi = smiShare > 0;
+  return `Nautilus noise would take ${Math.round(share * 100)}% of every CPU (the tick, config.hz a second: IRQ entry + tick.handler + sched.needResched + EOI + IRQ exit${smi ? "; SMIs: rate × duration" : ""}; mean drawn durations): no cycle would be left for threads; lower config.hz or those costs${smi ? ", or the machine's smi.rate or smi.duration" : ""}`;
+}
+
 export class NautilusKernel extends BaseKernel {
   readonly name = "nautilus" as const;
   readonly kicks: boolean;
