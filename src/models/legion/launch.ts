@@ -9,6 +9,7 @@ import { failOn, failOnRunEnd, type RunLimits } from "../plugin.js";
 import { Runtime, type KernelWorld, type RtEvent } from "../runtime/index.js";
 import { coresProblem, launchProblem } from "./constraints.js";
 import { coresOf, type LegionParams } from "./params.js";
+import { legionDeadlockHint } from "./simulate.js";
 
 export const LAUNCH_HOPS = 40;
 
@@ -32,7 +33,7 @@ export function launchLatencies(world: KernelWorld, p: LegionParams, limits: Run
     yield* rt.stop(self);
   } });
   const report = world.sim.run(limits);
-  failOnRunEnd(report);
+  failOnRunEnd(report, legionDeadlockHint(world, p));
   const t = rt.trace!;
   return t.slice(3).map((r, i) => r.start - t[i + 2]!.end);
 }

@@ -89,10 +89,15 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
     yield* rt.stop(self);
   } });
   const report = world.sim.run(limits);
-  failOnRunEnd(report, world.kernel.name === "nautilus" && (p.runtime?.idle ?? "block") === "block"
-    ? condvarRaceHint("runtime.idle block", BLOCKED_WORKER, "runtime.idle: spin does not use condvars for idling")
-    : "");
+  failOnRunEnd(report, legionDeadlockHint(world, p));
   return { world, runtime: rt, legion, compute, ends, events: report.events };
+}
+
+/** A legion run's deadlock note: on Nautilus with blocking idle, the modeled condvar race can strand the runtime's workers. */
+export function legionDeadlockHint(world: KernelWorld, p: LegionParams): string {
+  return world.kernel.name === "nautilus" && (p.runtime?.idle ?? "block") === "block"
+    ? condvarRaceHint("runtime.idle block", BLOCKED_WORKER, "runtime.idle: spin does not use condvars for idling")
+    : "";
 }
 
 /** Cycles of each iteration after the first (warm-up): end(t) − end(t−1). */
