@@ -180,6 +180,7 @@ test("Nautilus: every waiter a signal or broadcast counts in wakes, or is counte
         } });
         k.sim.run({ maxEvents: 5_000_000 }); // a lost waiter stays blocked: a deadlock report, by design
         assert.is(woken + cv.lostWakeups, cv.wakeupSeq, `${op}: woken ${woken} + lost ${cv.lostWakeups} vs counted in ${cv.wakeupSeq}`);
+        assert.is(k.lostWakeups, cv.lostWakeups, "the kernel's count (deadlock notes use it) is its condvars' sum");
         const key = `${op} ${cv.lostWakeups > 0 ? "lost" : "all woken"}`;
         runs.set(key, (runs.get(key) ?? 0) + 1);
       },

@@ -27,6 +27,8 @@ export interface ParallelForResult {
   readonly points: readonly GrainPoint[];
   /** How the run ended: events, fingerprint, simulated time, reason (and who waits, on a deadlock). */
   readonly report: RunReport;
+  /** Wake-ups the kernel's condvars lost to the modeled race (Nautilus; else 0). */
+  readonly lostWakeups: number;
 }
 
 /**
@@ -95,5 +97,6 @@ export function runParallelFor(p: BspParams, seed: string, limits: { maxEvents?:
     }
     if (rt !== null) yield* rt.stop(self);
   } });
-  return { points, report: sim.run(limits) };
+  const report = sim.run(limits);
+  return { points, report, lostWakeups: kernel.lostWakeups };
 }

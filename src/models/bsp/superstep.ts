@@ -20,6 +20,8 @@ export interface SuperstepResult {
   readonly meanWork: number;
   /** How the run ended: events, fingerprint, simulated time, reason (and who waits, on a deadlock). */
   readonly report: RunReport;
+  /** Wake-ups the kernel's condvars lost to the modeled race (Nautilus; else 0). */
+  readonly lostWakeups: number;
 }
 
 /** Zero-cost barrier: the last arriver releases everyone at its arrival time. */
@@ -102,5 +104,5 @@ export function runSupersteps(p: BspParams, seed: string, limits: { maxEvents?: 
   const report = sim.run(limits);
   const supersteps = new Float64Array(steps);
   for (let s = 1; s <= steps; s++) supersteps[s - 1] = exits[s]! - exits[s - 1]!;
-  return { supersteps, meanWork: count === 0 ? 0 : drawn / count, report };
+  return { supersteps, meanWork: count === 0 ? 0 : drawn / count, report, lostWakeups: kernel.lostWakeups };
 }

@@ -328,6 +328,10 @@ export abstract class BaseKernel extends SchedulerCore implements Kernel {
   abstract mutexLock(self: ThreadRef, m: MutexRef): Gen<void>;
   abstract mutexUnlock(self: ThreadRef, m: MutexRef): Gen<void>;
   abstract newCondVar(name: string): CondVarRef;
+  /** Wake-ups lost to a modeled condvar race so far: none unless a kernel models one (Nautilus). */
+  get lostWakeups(): number {
+    return 0;
+  }
   abstract condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void>;
   abstract condSignal(self: ThreadRef, cv: CondVarRef): Gen<void>;
   abstract condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void>;

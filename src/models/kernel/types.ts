@@ -104,6 +104,8 @@ export interface Kernel {
   mutexLock(self: ThreadRef, m: MutexRef): Gen<void>;
   mutexUnlock(self: ThreadRef, m: MutexRef): Gen<void>;
   newCondVar(name: string): CondVarRef;
+  /** Wake-ups its condition variables lost to a modeled race so far (Nautilus's paper-era condvar; 0 on Linux). */
+  readonly lostWakeups: number;
   condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void>;
   condSignal(self: ThreadRef, cv: CondVarRef): Gen<void>;
   condBroadcast(self: ThreadRef, cv: CondVarRef): Gen<void>;

@@ -93,10 +93,10 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
   return { world, runtime: rt, legion, compute, ends, events: report.events };
 }
 
-/** A legion run's deadlock note: on Nautilus with blocking idle, the modeled condvar race can strand the runtime's workers. */
+/** A legion run's deadlock note (call it after the run): on Nautilus with blocking idle, the modeled condvar race can strand the runtime's workers. */
 export function legionDeadlockHint(world: KernelWorld, p: LegionParams): string {
-  return world.kernel.name === "nautilus" && (p.runtime?.idle ?? "block") === "block"
-    ? condvarRaceHint("runtime.idle block", BLOCKED_WORKER, "runtime.idle: spin does not use condvars for idling")
+  return (p.runtime?.idle ?? "block") === "block"
+    ? condvarRaceHint(world.kernel.lostWakeups, "runtime.idle block", BLOCKED_WORKER, "runtime.idle: spin does not use condvars for idling")
     : "";
 }
 

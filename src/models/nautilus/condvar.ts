@@ -10,12 +10,14 @@ import { SeqCond, type CondTicket, type KernelOps } from "../kernel/toolkit.js";
 import type { Gen } from "../kernel/types.js";
 
 /**
- * The note a model adds to a deadlock its Nautilus condvar waiters can cause (a result of the
- * modeled race above, not a fault): `setting` is the model option that uses condvars, `who` the
- * waiter, `avoid` the option that does not use them.
+ * The note a model adds to a deadlock when its Nautilus condvars lost `lost` wake-ups to the
+ * modeled race above (a result of the paper-era design, not a fault): `setting` is the model
+ * option that uses condvars, `who` the waiter, `avoid` the option that does not use them. With
+ * no wake-up lost the race does not explain the deadlock: no note.
  */
-export function condvarRaceHint(setting: string, who: string, avoid?: string): string {
-  return `\n(With Nautilus${setting ? ` and ${setting}` : ""}, ${who} can miss its wake-up in the paper-era condvar's known race — see nautilus.md, condvar${avoid ? `; ${avoid}` : ""}.)`;
+export function condvarRaceHint(lost: number, setting: string, who: string, avoid?: string): string {
+  if (!(lost > 0)) return "";
+  return `\n(With Nautilus${setting ? ` and ${setting}` : ""}, ${who} can miss its wake-up in the paper-era condvar's known race — see nautilus.md, condvar${avoid ? `; ${avoid}` : ""}. This run lost ${lost} wake-up${lost === 1 ? "" : "s"} to it.)`;
 }
 
 export class NautilusCondVar extends SeqCond {

@@ -275,7 +275,15 @@ export class NautilusKernel extends BaseKernel {
   }
 
   newCondVar(name: string): CondVarRef {
-    return new NautilusCondVar(name);
+    const cv = new NautilusCondVar(name);
+    this.condVars.push(cv);
+    return cv;
+  }
+
+  private readonly condVars: NautilusCondVar[] = [];
+
+  override get lostWakeups(): number {
+    return this.condVars.reduce((n, cv) => n + cv.lostWakeups, 0);
   }
 
   condWait(self: ThreadRef, cv: CondVarRef, m: MutexRef): Gen<void> {
