@@ -124,10 +124,9 @@ export interface RunEndContext {
 /**
  * A run that did not end with an empty queue, as a model run error in the same words for every
  * model: a deadlock (who waits on what, then the hint) or the event or time limit (where and
- * after how many events). A string is the deadlock hint alone.
+ * after how many events).
  */
-export function failOnRunEnd(report: RunReport, context: RunEndContext | string = {}): void {
-  const c: RunEndContext = typeof context === "string" ? { deadlockHint: context } : context;
+export function failOnRunEnd(report: RunReport, c: RunEndContext = {}): void {
   const what = c.what ? `${c.what}: ` : "";
   if (report.reason === "deadlock") throw new ModelRunError("deadlock", what + describeDeadlock(report) + (c.deadlockHint ?? ""));
   if (report.reason !== "empty") {

@@ -83,7 +83,7 @@ export const bspModel: ModelPlugin<BspParams> = {
     if (experiment === "superstep") {
       const r = guarded(() => runSupersteps(params, seed, limits, user));
       // The workers idle blocked on their queues' condvars until their task arrives (runtime idle: block).
-      failOnRunEnd(r.report, condvarRaceHint(r.lostWakeups, "the runtime's blocking idle", BLOCKED_WORKER));
+      failOnRunEnd(r.report, { deadlockHint: condvarRaceHint(r.lostWakeups, "the runtime's blocking idle", BLOCKED_WORKER) });
       const observations: Observation[] = Array.from(r.supersteps, (value) => ({ metric: "superstep", value }));
       const mean = r.supersteps.reduce((a, b) => a + b, 0) / r.supersteps.length;
       observations.push({ metric: "stepEfficiency", value: r.meanWork / mean });
@@ -93,7 +93,7 @@ export const bspModel: ModelPlugin<BspParams> = {
     const r = guarded(() => runParallelFor(params, seed, limits, user));
     if (r === null) return { observations: [], fingerprint: "", events: 0, simTime: 0 };
     // With Nautilus and condvar wake-ups, the pool's idle workers can be stranded by the modeled race.
-    failOnRunEnd(r.report, condvarRaceHint(r.lostWakeups, "wakeup condvar", BLOCKED_WORKER, "wakeup: poll does not use condvars"));
+    failOnRunEnd(r.report, { deadlockHint: condvarRaceHint(r.lostWakeups, "wakeup condvar", BLOCKED_WORKER, "wakeup: poll does not use condvars") });
     const observations: Observation[] = r.points.flatMap((pt) => [
       { metric: "efficiency", value: pt.efficiency, labels: { grain: pt.grain } },
       { metric: "callCycles", value: pt.callCycles, labels: { grain: pt.grain } },

@@ -150,7 +150,8 @@ export function kernelCostTable(kernel: KernelName, machine: Machine): CostTable
 export function kernelConfigProblems(machine: MachineName | MachineProfile, kernels: readonly KernelName[], overrides: ParameterOverrides, linuxBackground = true, smis = true): ConstraintProblem[] {
   const overridden = Object.keys(overrides);
   if (overridden.length === 0 && typeof machine === "string") return [];
-  let found: Array<{ who: string; problem: string; keys: readonly string[] }>;
+  type Found = { who: string; problem: string; keys: string[] };
+  let found: Found[];
   try {
     const m = new Machine({ sim: new Simulation(), machine, streamPrefix: "params", overrides });
     const smi = smis ? m.smiShare() : 0;
@@ -160,7 +161,7 @@ export function kernelConfigProblems(machine: MachineName | MachineProfile, kern
       : kernels.map((k) => k === "linux"
         ? { who: "Linux", problem: linuxNoiseProblem(m, kernelCostTable("linux", m), linuxBackground, 0, smi), keys: [...LINUX_NOISE_PARAMETERS.map((n) => `linux.${n}`), ...smiKeys] }
         : { who: "Nautilus", problem: nautilusNoiseProblem(m, kernelCostTable("nautilus", m), smi), keys: [...NAUTILUS_NOISE_PARAMETERS.kernel.map((n) => `nautilus.${n}`), ...NAUTILUS_NOISE_PARAMETERS.hardware.map((n) => `${m.name}.${n}`), ...smiKeys] });
-    found = checks.flatMap((c) => (c.problem === undefined ? [] : [{ who: c.who, problem: c.problem, keys: c.keys }]));
+    found = checks.filter((c): c is Found => c.problem !== undefined);
   } catch (e) {
     // An input its file refuses: validate reports it at the override or the machine file (scenarios' checkSites, machine-load).
     if (e instanceof OverrideError || e instanceof ParameterFileError) return [];

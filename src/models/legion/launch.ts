@@ -33,7 +33,7 @@ export function launchLatencies(world: KernelWorld, p: LegionParams, limits: Run
     yield* rt.stop(self);
   } });
   const report = world.sim.run(limits);
-  failOnRunEnd(report, legionDeadlockHint(world, p));
+  failOnRunEnd(report, { deadlockHint: legionDeadlockHint(world, p) });
   const t = rt.trace!;
   return t.slice(3).map((r, i) => r.start - t[i + 2]!.end);
 }

@@ -89,7 +89,7 @@ export function simulateLegion(world: KernelWorld, p: LegionParams, workload: Wo
     yield* rt.stop(self);
   } });
   const report = world.sim.run(limits);
-  failOnRunEnd(report, legionDeadlockHint(world, p));
+  failOnRunEnd(report, { deadlockHint: legionDeadlockHint(world, p) });
   return { world, runtime: rt, legion, compute, ends, events: report.events };
 }
 

@@ -49,7 +49,7 @@ function simulate(input: ModelRunInput<MicrobenchParams>, record: boolean): Harn
   if (input.params.kernel !== "linux" || LINUX_BUILD_EXPERIMENTS.has(input.experiment)) experiment(input.experiment).run(h);
   const report = h.sim.run(input.limits);
   // The waiters of the Nautilus condvar experiments can be stranded by the modeled race: a result, named as such.
-  failOnRunEnd(report, condvarRaceHint(h.kernel.lostWakeups, "", "a waiter"));
+  failOnRunEnd(report, { deadlockHint: condvarRaceHint(h.kernel.lostWakeups, "", "a waiter") });
   return h;
 }
 

@@ -27,7 +27,7 @@ export class NautilusCondVar extends SeqCond {
   readonly waitQueueLock: SpinLock;
   waiters = 0;
   /**
-   * Wake-ups lost to the race (observed by tests): a signal that found the wait queue empty, and
+   * Wake-ups lost to the race (the kernel's lostWakeups sums them for deadlock notes): a signal that found the wait queue empty, and
    * each waiter a broadcast counted in but did not find on the queue (it was in its window).
    */
   lostWakeups = 0;

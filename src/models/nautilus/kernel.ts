@@ -51,14 +51,24 @@ export const NAUTILUS_NOISE_PARAMETERS = {
   hardware: ["irq.entry", "apic.eoi", "irq.exit"],
 } as const;
 
+/** A tick's steps in the order they are drawn: IRQ entry, timer bookkeeping, the reschedule check, EOI, exit. */
+function tickSteps(machine: Machine, costs: CostTable): ReadonlyArray<readonly [CostTable, string]> {
+  const hw = machine.costs;
+  return [[hw, "irq.entry"], [costs, "tick.handler"], [costs, "sched.needResched"], [hw, "apic.eoi"], [hw, "irq.exit"]];
+}
+
 /** Per-CPU periodic APIC tick: entry, timer bookkeeping, EOI, exit; runs on idle CPUs too. Reads NAUTILUS_NOISE_PARAMETERS. */
 function nautilusNoise(cpu: number, machine: Machine, costs: CostTable, phases: Map<number, number>): NoiseSource[] {
   const rng = machine.sim.streams.get(`nautilus/noise/cpu${cpu}`);
   const period = tickPeriod(machine, costs);
   const phase = rng.integer(0, period - 1);
   phases.set(cpu, phase);
-  const hw = machine.costs;
-  const duration = () => hw.draw("irq.entry", rng) + costs.draw("tick.handler", rng) + costs.draw("sched.needResched", rng) + hw.draw("apic.eoi", rng) + hw.draw("irq.exit", rng);
+  const steps = tickSteps(machine, costs);
+  const duration = () => {
+    let cycles = 0;
+    for (const [table, name] of steps) cycles += table.draw(name, rng);
+    return cycles;
+  };
   return [new PeriodicNoise("timer tick", period, phase, machine.scale, duration, false)];
 }
 
@@ -68,9 +78,7 @@ function nautilusNoise(cpu: number, machine: Machine, costs: CostTable, phases: 
  * share, must stay below 1. `validate` asks (kernel/registry.ts); a run would spin in its noise.
  */
 export function nautilusNoiseProblem(machine: Machine, costs: CostTable, smiShare = 0): string | undefined {
-  const hw = machine.costs;
-  const tick = hw.meanDrawCycles("irq.entry") + costs.meanDrawCycles("tick.handler") + costs.meanDrawCycles("sched.needResched")
-    + hw.meanDrawCycles("apic.eoi") + hw.meanDrawCycles("irq.exit");
+  const tick = tickSteps(machine, costs).reduce((sum, [table, name]) => sum + table.meanDrawCycles(name), 0);
   const share = tick / machine.scale / tickPeriod(machine, costs) + smiShare;
   if (share < 1) return undefined;
   const smi = smiShare > 0;
